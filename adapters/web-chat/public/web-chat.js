@@ -1,0 +1,246 @@
+// The web chat renders the bot's platform-neutral messages and sends events back.
+// Everything the server sends is treated as text: markup is turned into elements, never innerHTML.
+const log = document.getElementById('log');
+const picker = document.getElementById('identity');
+const composer = document.getElementById('composer');
+const input = document.getElementById('text');
+const sendButton = document.getElementById('send');
+let identity = '';
+let pollTimer;
+
+async function loadIdentities() {
+  const res = await fetch('web/identities');
+  const people = await res.json();
+  const groups = new Map();
+  for (const p of people) {
+    const cluster = p.roles[0]?.cluster ?? 'Other';
+    if (!groups.has(cluster)) groups.set(cluster, []);
+    groups.get(cluster).push(p);
+  }
+  for (const [cluster, list] of groups) {
+    const group = document.createElement('optgroup');
+    group.label = cluster;
+    for (const p of list) {
+      const option = document.createElement('option');
+      option.value = p.key;
+      option.textContent = `${p.name} (${p.roles.map((r) => r.role.toLowerCase().replace('_', ' ')).join(', ') || 'no role'})`;
+      group.append(option);
+    }
+    picker.append(group);
+  }
+  const guest = document.createElement('option');
+  guest.value = `guest-${Math.random().toString(36).slice(2, 8)}`;
+  guest.textContent = 'A new person (not in any cluster)';
+  picker.append(guest);
+  const remembered = localStorage.getItem('cb-identity');
+  if (remembered && [...picker.options].some((o) => o.value === remembered)) {
+    picker.value = remembered;
+    choose(remembered);
+  }
+}
+
+function choose(key) {
+  identity = key;
+  localStorage.setItem('cb-identity', key);
+  input.disabled = sendButton.disabled = !key;
+  log.replaceChildren();
+  if (!key) return;
+  system(`You are talking as ${picker.selectedOptions[0].textContent}. Try /lc help.`);
+  input.focus();
+  clearInterval(pollTimer);
+  pollTimer = setInterval(poll, 3000);
+}
+
+async function send(payload, origin) {
+  try {
+    const res = await fetch('web/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identity, input: payload }),
+    });
+    const body = await res.json();
+    if (!res.ok) return system(body.error ?? 'Something went wrong. Try again.');
+    for (const message of body.messages) render(message, origin);
+  } catch {
+    system('The bot could not be reached. Check that it is running and try again.');
+  }
+}
+
+async function poll() {
+  if (!identity) return;
+  try {
+    const res = await fetch(`web/inbox?identity=${encodeURIComponent(identity)}`);
+    if (!res.ok) return;
+    const body = await res.json();
+    for (const message of body.messages) render(message);
+  } catch { /* the next poll tries again */ }
+}
+
+function system(text) {
+  const div = el('div', 'msg context');
+  div.textContent = text;
+  log.append(div);
+  div.scrollIntoView({ block: 'end' });
+}
+
+function mine(text) {
+  const div = el('div', 'msg mine');
+  div.textContent = text;
+  log.append(div);
+}
+
+/** Renders one outbound message; replaceOriginal swaps it in for the message a button was on. */
+function render(message, origin) {
+  const box = el('div', `msg bot${message.ephemeral ? ' ephemeral' : ''}`);
+  box.setAttribute('data-testid', 'bot-message');
+  const who = el('div', 'who');
+  who.textContent = 'Cluster Bot';
+  box.append(who);
+  for (const block of message.blocks) box.append(renderBlock(block, box));
+  if (message.replaceOriginal && origin && origin.isConnected) origin.replaceWith(box);
+  else log.append(box);
+  box.scrollIntoView({ block: 'end' });
+}
+
+function renderBlock(block, box) {
+  switch (block.type) {
+    case 'heading': { const h = el('h2'); appendMarkup(h, block.text); return h; }
+    case 'text': return markupBlock(block.text);
+    case 'context': { const p = markupBlock(block.text); p.classList.add('context'); return p; }
+    case 'divider': return el('hr');
+    case 'fields': {
+      const grid = el('div', 'fields');
+      for (const f of block.fields) { const cell = el('div'); const b = el('b'); b.textContent = f.label; cell.append(b); appendMarkup(cell, f.value); grid.append(cell); }
+      return grid;
+    }
+    case 'image': { const img = el('img', 'chart'); img.src = block.url; img.alt = block.alt; return img; }
+    case 'actions': {
+      const row = el('div', 'actions');
+      for (const e of block.elements) row.append(e.type === 'select' ? renderSelect(e, box) : renderButton(e, box));
+      return row;
+    }
+    case 'form': return renderForm(block.form, box);
+    default: return el('span');
+  }
+}
+
+function renderButton(button, box) {
+  const b = el('button', button.style ?? '');
+  b.type = 'button';
+  b.textContent = button.label;
+  b.addEventListener('click', () => {
+    if (button.confirm && !confirm(`${button.confirm.title}\n\n${button.confirm.text}`)) return;
+    mine(`[${button.label}]`);
+    send({ type: 'action', actionId: button.actionId, value: button.value ?? '' }, box);
+  });
+  return b;
+}
+
+function renderSelect(select, box) {
+  const s = el('select');
+  s.setAttribute('aria-label', select.placeholder);
+  const placeholder = el('option'); placeholder.value = ''; placeholder.textContent = select.placeholder; s.append(placeholder);
+  for (const o of select.options) { const opt = el('option'); opt.value = o.value; opt.textContent = o.label; s.append(opt); }
+  if (select.initial) s.value = select.initial;
+  s.addEventListener('change', () => {
+    if (!s.value) return;
+    mine(`[${s.selectedOptions[0].textContent}]`);
+    send({ type: 'action', actionId: select.actionId, value: s.value }, box);
+  });
+  return s;
+}
+
+function renderForm(form, box) {
+  const f = el('form', 'bot-form');
+  if (form.intro) f.append(markupBlock(form.intro));
+  const title = el('h2'); title.textContent = form.title; f.prepend(title);
+  for (const field of form.fields) {
+    const id = `f-${Math.random().toString(36).slice(2)}`;
+    const label = el('label'); label.htmlFor = id; label.textContent = field.label + (field.required ? ' *' : '');
+    if (field.hint) { const hint = el('span', 'hint'); hint.textContent = field.hint; label.append(hint); }
+    let control;
+    if (field.kind === 'textarea') control = el('textarea');
+    else if (field.kind === 'select' || field.kind === 'multiselect') {
+      control = el('select');
+      if (field.kind === 'multiselect') control.multiple = true;
+      else { const none = el('option'); none.value = ''; none.textContent = field.placeholder ?? '—'; control.append(none); }
+      for (const o of field.options ?? []) { const opt = el('option'); opt.value = o.value; opt.textContent = o.label; control.append(opt); }
+    } else {
+      control = el('input');
+      control.type = { number: 'number', date: 'date', email: 'email', checkbox: 'checkbox' }[field.kind] ?? 'text';
+    }
+    control.id = id; control.name = field.name;
+    if (field.placeholder && 'placeholder' in control) control.placeholder = field.placeholder;
+    if (field.maxLength) control.maxLength = field.maxLength;
+    const initial = field.initial;
+    if (field.kind === 'checkbox') control.checked = initial === 'true' || initial === 'on';
+    else if (field.kind === 'multiselect' && Array.isArray(initial)) for (const o of control.options) o.selected = initial.includes(o.value);
+    else if (initial !== undefined) control.value = Array.isArray(initial) ? initial.join(', ') : initial;
+    f.append(label, control);
+    const error = form.errors?.[field.name];
+    if (error) { control.classList.add('invalid'); const e = el('div', 'error'); e.textContent = error; f.append(e); }
+  }
+  if (form.errors?._form) { const e = el('div', 'error'); e.textContent = form.errors._form; f.append(e); }
+  const submit = el('button', 'primary'); submit.type = 'submit'; submit.textContent = form.submitLabel; f.append(submit);
+  f.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const values = {};
+    for (const field of form.fields) {
+      const control = f.elements.namedItem(field.name);
+      if (field.kind === 'multiselect') values[field.name] = [...control.selectedOptions].map((o) => o.value);
+      else if (field.kind === 'checkbox') values[field.name] = control.checked ? 'true' : 'false';
+      else values[field.name] = control.value;
+    }
+    mine(`[${form.submitLabel}: ${form.title}]`);
+    send({ type: 'form', formId: form.formId, values }, box);
+  });
+  return f;
+}
+
+/** The bot's small markup: **bold**, _italic_, `code`, [label](url), "- " bullets. */
+function markupBlock(text) {
+  const wrapper = el('div');
+  const lines = text.split('\n');
+  let list = null;
+  for (const line of lines) {
+    if (line.startsWith('- ')) {
+      if (!list) { list = el('ul'); wrapper.append(list); }
+      const li = el('li'); appendMarkup(li, line.slice(2)); list.append(li);
+    } else {
+      list = null;
+      const p = el('p'); appendMarkup(p, line); wrapper.append(p);
+    }
+  }
+  return wrapper;
+}
+
+function appendMarkup(parent, text) {
+  const pattern = /\*\*(.+?)\*\*|`([^`]+)`|\[([^\]]+)\]\((https?:\/\/[^)\s]+|\/[^)\s]*)\)|(^|\s)_(.+?)_(?=\s|$|[.,;:!?])/g;
+  let last = 0;
+  for (const m of text.matchAll(pattern)) {
+    parent.append(document.createTextNode(text.slice(last, m.index)));
+    if (m[1] !== undefined) { const b = el('strong'); b.textContent = m[1]; parent.append(b); }
+    else if (m[2] !== undefined) { const c = el('code'); c.textContent = m[2]; parent.append(c); }
+    else if (m[3] !== undefined) { const a = el('a'); a.textContent = m[3]; a.href = m[4]; a.target = '_blank'; a.rel = 'noopener'; parent.append(a); }
+    else { parent.append(document.createTextNode(m[5])); const i = el('em'); i.textContent = m[6]; parent.append(i); }
+    last = m.index + m[0].length;
+  }
+  parent.append(document.createTextNode(text.slice(last)));
+}
+
+function el(tag, className) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  return e;
+}
+
+picker.addEventListener('change', () => choose(picker.value));
+composer.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text || !identity) return;
+  mine(text);
+  input.value = '';
+  send({ type: 'typed', text });
+});
+loadIdentities().catch(() => system('Could not load the demo identities. Is the bot running with its database?'));

@@ -1,0 +1,86 @@
+import { Router, static as serveStatic, json } from 'express';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { Bot } from '../../src/core/bot.js';
+import { parseCommand } from '../../src/core/commands.js';
+import type { Db } from '../../src/core/db.js';
+import type { InboundEvent } from '../../src/core/messages.js';
+import type { WebSender } from './web-sender.js';
+
+const publicDir = join(dirname(fileURLToPath(import.meta.url)), 'public');
+
+const identityKey = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,79}$/i, 'identity must be a demo identity key');
+const inputSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('typed'), text: z.string().max(10_000) }),
+  z.object({ type: z.literal('action'), actionId: z.string().min(1).max(200), value: z.string().max(10_000).default('') }),
+  z.object({
+    type: z.literal('form'),
+    formId: z.string().min(1).max(200),
+    values: z.record(z.string().max(100), z.union([z.string().max(20_000), z.array(z.string().max(1_000)).max(100)])),
+  }),
+]);
+const eventRequest = z.object({ identity: identityKey, input: inputSchema });
+
+/**
+ * The local web chat: a page and three JSON endpoints. It is an adapter like Slack's and Teams':
+ * it only translates, and typed text goes through the same command grammar ("/lc help").
+ * There is no login: it is meant for trying the bot locally with demo identities.
+ */
+export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender }): Router {
+  const router = Router();
+  router.use('/', serveStatic(publicDir, { index: 'index.html', maxAge: 0 }));
+
+  /** Demo identities to pick from, grouped by cluster. */
+  router.get('/web/identities', async (_req, res) => {
+    const identities = await deps.db.platformIdentity.findMany({
+      where: { platform: 'WEB', person: { isDemo: true } },
+      include: { person: { include: { memberships: { include: { cluster: true } } } } },
+      orderBy: { externalId: 'asc' },
+    });
+    res.json(
+      identities.map((identity) => ({
+        key: identity.externalId.replace(/^web:/, ''),
+        name: identity.person.displayName,
+        roles: identity.person.memberships.map((m) => ({ cluster: m.cluster.code, role: m.role })),
+      })),
+    );
+  });
+
+  router.post('/web/events', json({ limit: '256kb' }), async (req, res) => {
+    const parsed = eventRequest.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: `Your message could not be read: ${parsed.error.issues[0]?.message}. Reload the page and try again.` });
+      return;
+    }
+    const { identity, input } = parsed.data;
+    const response = await deps.bot.handle({
+      identity: { platform: 'WEB', externalId: `web:${identity}`, loadProfile: async () => ({ displayName: guestName(identity) }) },
+      event: toEvent(input),
+      origin: { direct: true },
+    });
+    res.json({ messages: response.messages });
+  });
+
+  router.get('/web/inbox', async (req, res) => {
+    const parsed = identityKey.safeParse(req.query.identity);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'Pick an identity first.' });
+      return;
+    }
+    res.json({ messages: await deps.sender.drain(`web:${parsed.data}`) });
+  });
+  return router;
+}
+
+function toEvent(input: z.infer<typeof inputSchema>): InboundEvent {
+  if (input.type === 'action') return { type: 'action', actionId: input.actionId, value: input.value };
+  if (input.type === 'form') return { type: 'form', formId: input.formId, values: input.values };
+  // Same grammar as Slack: "/lc <verb>" is a command, anything else is an answer to the running flow.
+  const command = parseCommand(input.text);
+  return command ? { type: 'command', ...command, text: input.text } : { type: 'text', text: input.text };
+}
+
+function guestName(key: string): string {
+  return `Guest ${key.slice(-4)}`;
+}

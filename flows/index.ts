@@ -1,0 +1,6 @@
+import type { Flow } from '../src/core/flow.js';
+import { helpFlow } from './help.js';
+import { meFlow } from './me.js';
+
+/** Every flow the bot runs. A new flow is added here and nowhere else. */
+export const allFlows: Flow<any>[] = [helpFlow, meFlow];

@@ -1,0 +1,169 @@
+import type { Logger } from './logger.js';
+import { closestVerb, MAX_COMMAND_LENGTH, parseCommand } from './commands.js';
+import { BotError, ErrorCode, isBotError, isTransientInfraError } from './errors.js';
+import type { CommandSpec, Flow, FlowContext, FlowResult, PersonContext, Services } from './flow.js';
+import { FlowStore, type StoredPosition } from './flow-store.js';
+import { translator, type Translate } from './i18n.js';
+import { COMMAND_ACTION, ui, type InboundEvent, type Origin, type OutboundMessage } from './messages.js';
+import { resolvePerson, type IdentityInput } from '../domain/people.js';
+import { rolesOf } from '../domain/memberships.js';
+
+/** One event from one person on one platform, as an adapter hands it to the core. */
+export interface InboundEnvelope {
+  identity: IdentityInput;
+  event: InboundEvent;
+  origin: Origin;
+}
+
+export interface BotResponse {
+  personId?: string;
+  messages: OutboundMessage[];
+}
+
+/**
+ * The platform-neutral core: resolves who is talking, routes the event to the flow it belongs to,
+ * persists the flow's position, and turns every error into a friendly, translated message.
+ * Stateless between calls: all state is in PostgreSQL, so any instance can take any event.
+ */
+export class Bot {
+  private readonly flowsByName = new Map<string, Flow<unknown>>();
+  private readonly commandsByVerb = new Map<string, { flow: Flow<unknown>; spec: CommandSpec }>();
+  private readonly store: FlowStore;
+
+  constructor(
+    readonly services: Services,
+    flows: Flow<any>[],
+    private readonly logger: Logger,
+  ) {
+    this.store = new FlowStore(services.db);
+    for (const flow of flows) {
+      if (this.flowsByName.has(flow.name)) throw new Error(`two flows are named ${flow.name}`);
+      this.flowsByName.set(flow.name, flow);
+      for (const spec of flow.commands) {
+        if (this.commandsByVerb.has(spec.verb)) throw new Error(`two flows claim the verb ${spec.verb}`);
+        this.commandsByVerb.set(spec.verb, { flow, spec });
+      }
+    }
+  }
+
+  /** Every command, for help texts and platform manifests. */
+  get commands(): CommandSpec[] {
+    return [...this.commandsByVerb.values()].map((c) => c.spec);
+  }
+
+  async handle(envelope: InboundEnvelope): Promise<BotResponse> {
+    const fallbackT = translator(this.services.config.DEFAULT_LOCALE);
+    let personId: string | undefined;
+    let t: Translate = fallbackT;
+    try {
+      const tooLong = checkLength(envelope.event);
+      if (tooLong) return { messages: [ui.text(t('errors.tooLong', { max: MAX_COMMAND_LENGTH }), { ephemeral: true })] };
+      const person = await resolvePerson(this.services.db, envelope.identity, {
+        locale: this.services.config.DEFAULT_LOCALE,
+        timeZone: this.services.config.DEFAULT_TIMEZONE,
+      });
+      personId = person.id;
+      t = translator(person.locale);
+      const ctx: FlowContext = {
+        person: { ...person, platform: envelope.identity.platform } satisfies PersonContext,
+        t,
+        services: this.services,
+        origin: envelope.origin,
+        commands: this.commands,
+      };
+      return { personId, messages: await this.dispatch(ctx, envelope.event) };
+    } catch (error) {
+      return { personId, messages: [this.explain(error, t, envelope)] };
+    }
+  }
+
+  private async dispatch(ctx: FlowContext, event: InboundEvent): Promise<OutboundMessage[]> {
+    switch (event.type) {
+      case 'command':
+        return this.runCommand(ctx, event.verb, event.args);
+      case 'action':
+        if (event.actionId === COMMAND_ACTION) {
+          const parsed = parseCommand(event.value, { allowBare: true });
+          return parsed ? this.runCommand(ctx, parsed.verb, parsed.args) : [];
+        }
+        return this.routeToFlow(ctx, event.actionId.split(':')[0], event);
+      case 'form':
+        return this.routeToFlow(ctx, event.formId.split(':')[0], event);
+      case 'text': {
+        const flowName = await this.store.latestFlowName(ctx.person.id, ctx.services.clock.now());
+        const flow = flowName ? this.flowsByName.get(flowName) : undefined;
+        if (flow?.handle) return this.routeToFlow(ctx, flow.name, event);
+        return [ui.message(ctx.t('notUnderstood'), [ui.paragraph(ctx.t('notUnderstood')), ui.actions(ui.commandButton(ctx.t('help.button'), 'help', 'primary'))], { ephemeral: true })];
+      }
+    }
+  }
+
+  private async runCommand(ctx: FlowContext, verb: string, args: string): Promise<OutboundMessage[]> {
+    const entry = this.commandsByVerb.get(verb);
+    if (!entry) {
+      const suggestion = closestVerb(verb, [...this.commandsByVerb.keys()]);
+      const text = suggestion ? ctx.t('unknownVerbSuggest', { verb, suggestion }) : ctx.t('unknownVerb', { verb });
+      const buttons = [ui.commandButton(ctx.t('help.button'), 'help')];
+      if (suggestion) buttons.unshift(ui.commandButton(`/lc ${suggestion}`, suggestion, 'primary'));
+      return [ui.message(text, [ui.paragraph(text), ui.actions(...buttons)], { ephemeral: true })];
+    }
+    if (entry.spec.audience !== 'anyone') {
+      const roles = await rolesOf(ctx.services.db, ctx.person.id);
+      if (!entry.spec.audience.some((role) => roles.has(role))) {
+        throw new BotError(ErrorCode.NotAllowed, 'errors.commandNotForYou', { verb });
+      }
+    }
+    const result = await entry.flow.start(ctx, { verb, args });
+    await this.persist(ctx, entry.flow, result, null);
+    return result.replies;
+  }
+
+  private async routeToFlow(ctx: FlowContext, flowName: string, event: InboundEvent): Promise<OutboundMessage[]> {
+    const flow = this.flowsByName.get(flowName);
+    if (!flow?.handle) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: flowName });
+    const now = ctx.services.clock.now();
+    const position: StoredPosition<unknown> | null = await this.store.load(ctx.person.id, flow, now);
+    const result = await flow.handle(ctx, event, position);
+    await this.persist(ctx, flow, result, position?.revision ?? null);
+    return result.replies;
+  }
+
+  private async persist(ctx: FlowContext, flow: Flow<unknown>, result: FlowResult<unknown>, revision: number | null): Promise<void> {
+    if (result.next === undefined) return;
+    if (result.next === null) return this.store.clear(ctx.person.id, flow.name);
+    await this.store.save(ctx.person.id, flow, result.next, revision, ctx.services.clock.now());
+  }
+
+  /** The one place where errors become words for the user and a log line for the operator. */
+  private explain(error: unknown, t: Translate, envelope: InboundEnvelope): OutboundMessage {
+    if (isBotError(error)) {
+      this.logger.info({ code: error.code, key: error.messageKey, platform: envelope.identity.platform }, 'request refused');
+      const text = t(error.messageKey, error.vars);
+      const blocks = [ui.paragraph(text)];
+      if (error.code === ErrorCode.StaleConversation || error.code === ErrorCode.NotAllowed) {
+        blocks.push(ui.actions(ui.commandButton(t('help.button'), 'help')));
+      }
+      return ui.message(text, blocks, { ephemeral: true });
+    }
+    if (isTransientInfraError(error)) {
+      this.logger.warn({ err: error }, 'backing service unavailable');
+      return ui.text(t('errors.unavailable'), { ephemeral: true });
+    }
+    this.logger.error({ err: error, event: envelope.event.type }, 'unexpected error while handling an event');
+    return ui.text(t('errors.internal'), { ephemeral: true });
+  }
+}
+
+function checkLength(event: InboundEvent): boolean {
+  switch (event.type) {
+    case 'command':
+      return event.text.length > MAX_COMMAND_LENGTH;
+    case 'text':
+      return event.text.length > MAX_COMMAND_LENGTH;
+    case 'action':
+      return event.value.length > MAX_COMMAND_LENGTH;
+    case 'form':
+      // Form fields are bounded per field by the flow's schema; this only stops absurd payloads.
+      return JSON.stringify(event.values).length > 100_000;
+  }
+}

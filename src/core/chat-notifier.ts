@@ -1,0 +1,42 @@
+import type { Db } from './db.js';
+import type { Logger } from './logger.js';
+import type { OutboundMessage } from './messages.js';
+import { UnreachableError, type DeliveryResult, type Notifier, type PlatformSender } from './notifier.js';
+
+/**
+ * Delivers a message to a person on the platform they used last, falling back to their other
+ * identities. A platform that says the person is gone marks that identity unreachable, so it is
+ * never retried forever; other errors propagate, so the caller (a job) can retry with backoff.
+ */
+export class ChatNotifier implements Notifier {
+  private readonly senders = new Map<string, PlatformSender>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+  ) {}
+
+  register(sender: PlatformSender): void {
+    this.senders.set(sender.platform, sender);
+  }
+
+  async notify(personId: string, message: OutboundMessage): Promise<DeliveryResult> {
+    const identities = await this.db.platformIdentity.findMany({
+      where: { personId, unreachableAt: null },
+      orderBy: { lastSeenAt: 'desc' },
+    });
+    for (const identity of identities) {
+      const sender = this.senders.get(identity.platform);
+      if (!sender) continue;
+      try {
+        await sender.send({ externalId: identity.externalId, conversationRef: identity.conversationRef }, message);
+        return { delivered: true, platform: identity.platform };
+      } catch (error) {
+        if (!(error instanceof UnreachableError)) throw error;
+        this.logger.warn({ personId, platform: identity.platform, reason: error.message }, 'person unreachable on platform');
+        await this.db.platformIdentity.update({ where: { id: identity.id }, data: { unreachableAt: new Date() } });
+      }
+    }
+    return { delivered: false, reason: identities.length ? 'all identities unreachable' : 'no reachable identity' };
+  }
+}

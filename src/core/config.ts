@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/**
+ * The bot's whole configuration, read once from the environment and validated with zod,
+ * so a typo stops start-up with one line that names the variable instead of failing later.
+ */
+const localDefaults = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/clusterbot',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+};
+
+const ianaZone = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not an IANA time zone' },
+);
+
+const optionalSecret = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+  .optional();
+
+/** Each variable with the example shown when it is wrong. */
+export const configSpec = {
+  NODE_ENV: { schema: z.enum(['development', 'production', 'test']).default('development'), example: 'production' },
+  PORT: { schema: z.coerce.number().int().min(1).max(65535).default(3000), example: '3000' },
+  DATABASE_URL: {
+    schema: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgresql:// URL'),
+    example: localDefaults.DATABASE_URL,
+  },
+  REDIS_URL: { schema: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// URL'), example: localDefaults.REDIS_URL },
+  REDIS_PREFIX: { schema: z.string().regex(/^[\w:.-]{1,40}$/, 'letters, digits, : . - only').default('cb'), example: 'cb' },
+  SLACK_SIGNING_SECRET: { schema: optionalSecret, example: '8f742231b10e8888abcd99yyyzzz85a5' },
+  SLACK_BOT_TOKEN: {
+    schema: optionalSecret.refine((v) => v === undefined || v.startsWith('xoxb-'), 'must start with xoxb-'),
+    example: 'xoxb-1234-5678-abcdef',
+  },
+  SLACK_APP_TOKEN: {
+    schema: optionalSecret.refine((v) => v === undefined || v.startsWith('xapp-'), 'must start with xapp-'),
+    example: 'xapp-1-A123-456-abcdef',
+  },
+  SLACK_API_URL: { schema: z.url().default('https://slack.com/api/'), example: 'https://slack.com/api/' },
+  MICROSOFT_APP_ID: { schema: optionalSecret, example: '00000000-0000-0000-0000-000000000000' },
+  MICROSOFT_APP_PASSWORD: { schema: optionalSecret, example: 'your-client-secret' },
+  MICROSOFT_APP_TENANT_ID: { schema: optionalSecret, example: '00000000-0000-0000-0000-000000000000' },
+  MICROSOFT_APP_TYPE: { schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(), example: 'SingleTenant' },
+  DEFAULT_LOCALE: { schema: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag').default('en'), example: 'en' },
+  DEFAULT_TIMEZONE: { schema: ianaZone.default('Europe/Belgrade'), example: 'Europe/Belgrade' },
+  WEB_CHAT: { schema: z.enum(['auto', 'on', 'off']).default('auto'), example: 'auto' },
+  SEED_DEMO_ON_EMPTY: { schema: booleanFlag.default(true), example: 'true' },
+  ADMIN_TOKEN: { schema: z.string().min(16, 'must be at least 16 characters').optional(), example: 'a-long-random-admin-token' },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), example: 'info' },
+} as const;
+
+type Spec = typeof configSpec;
+export type Config = { [K in keyof Spec]: z.output<Spec[K]['schema']> } & {
+  slackEnabled: boolean;
+  teamsEnabled: boolean;
+  webChatEnabled: boolean;
+};
+
+/** Thrown when the environment is wrong; its message is the one line shown to the operator. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string, example: string) {
+    super(`Configuration error: ${variable} ${problem}. Example: ${variable}=${example}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment. Local defaults for the two URLs apply outside production. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const production = env.NODE_ENV === 'production';
+  for (const [name, { schema, example }] of Object.entries(configSpec)) {
+    let raw = env[name];
+    if (raw === undefined && !production && name in localDefaults) raw = localDefaults[name as keyof typeof localDefaults];
+    const parsed = (schema as z.ZodType).safeParse(raw);
+    if (!parsed.success) {
+      const problem = raw === undefined || raw === '' ? 'is missing' : `is invalid (${firstIssue(parsed.error)})`;
+      throw new ConfigError(name, problem, example);
+    }
+    out[name] = parsed.data;
+  }
+  const config = out as Config;
+  config.slackEnabled = Boolean(config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN);
+  if (Boolean(config.SLACK_SIGNING_SECRET) !== Boolean(config.SLACK_BOT_TOKEN)) {
+    const missing = config.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET';
+    throw new ConfigError(missing, 'is missing (Slack needs both the signing secret and the bot token)', configSpec[missing].example);
+  }
+  if (config.MICROSOFT_APP_ID && !config.MICROSOFT_APP_PASSWORD) {
+    throw new ConfigError('MICROSOFT_APP_PASSWORD', 'is missing (it goes with MICROSOFT_APP_ID)', configSpec.MICROSOFT_APP_PASSWORD.example);
+  }
+  // Teams works without credentials too (emulator mode); it is "enabled" as a real channel only with them.
+  config.teamsEnabled = Boolean(config.MICROSOFT_APP_ID);
+  config.webChatEnabled = config.WEB_CHAT === 'on' || (config.WEB_CHAT === 'auto' && !config.slackEnabled && !config.teamsEnabled);
+  return config;
+}
+
+function firstIssue(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'invalid value';
+}

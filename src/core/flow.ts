@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Db } from './db.js';
+import type { Translate } from './i18n.js';
+import type { InboundEvent, Origin, OutboundMessage } from './messages.js';
+import type { Role } from '../generated/prisma/enums.js';
+import type { Notifier } from './notifier.js';
+
+/** Who is talking to the bot, as flows see them. */
+export interface PersonContext {
+  id: string;
+  displayName: string;
+  locale: string;
+  timeZone: string;
+  platform: 'SLACK' | 'TEAMS' | 'WEB';
+}
+
+/** What a flow may use: the database, the clock, the config, and a way to reach other people. */
+export interface Services {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  notifier: Notifier;
+}
+
+export interface FlowContext {
+  person: PersonContext;
+  t: Translate;
+  services: Services;
+  origin: Origin;
+  /** Every command the bot knows, for help texts and buttons that must point at real commands. */
+  commands: CommandSpec[];
+}
+
+/** A flow's saved position in a conversation: the step name and the step's data. */
+export interface FlowPosition<S> {
+  step: string;
+  data: S;
+}
+
+export interface FlowResult<S> {
+  replies: OutboundMessage[];
+  /** New position to save; null ends the conversation; undefined leaves it as it was. */
+  next?: FlowPosition<S> | null;
+}
+
+/** A command verb that starts a flow, with what help says about it. */
+export interface CommandSpec {
+  verb: string;
+  /** i18n key of the one-line description in help. */
+  summaryKey: string;
+  /** i18n key of the usage line, e.g. "/lc timeline [cluster]". */
+  usageKey?: string;
+  /** Roles that may use it; "anyone" includes people in no cluster yet. */
+  audience: 'anyone' | Role[];
+  /** Shown as a button in help for that audience. */
+  common?: boolean;
+}
+
+/**
+ * Conversation logic over the core message model. A flow never imports a platform SDK.
+ * Its data is validated with `schema` whenever it is loaded, and `version` is bumped when
+ * the steps change so conversations started under the old definition are detected.
+ */
+export interface Flow<S = unknown> {
+  name: string;
+  version: number;
+  schema: z.ZodType<S>;
+  commands: CommandSpec[];
+  /** A command (typed or from a command button) starts the flow afresh. */
+  start(ctx: FlowContext, command: { verb: string; args: string }): Promise<FlowResult<S>>;
+  /** Buttons, form submissions and free text addressed to this flow. */
+  handle?(ctx: FlowContext, event: InboundEvent, position: FlowPosition<S> | null): Promise<FlowResult<S>>;
+}
+
+/** Helps flows declare their state type and get checked by the compiler. */
+export function defineFlow<S>(flow: Flow<S>): Flow<S> {
+  return flow;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { Translate } from './i18n.js';
+import type { Form } from './messages.js';
+
+export type FormValues = Record<string, string | string[]>;
+
+export type FormCheck<T> = { ok: true; data: T } | { ok: false; errors: Record<string, string> };
+
+/**
+ * Validates submitted form values with a zod schema and turns problems into one message per field,
+ * in the person's language, so adapters can show them next to the fields (modal, card, web form).
+ */
+export function checkForm<T>(schema: z.ZodType<T>, values: FormValues, t: Translate): FormCheck<T> {
+  const parsed = schema.safeParse(values);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? '_form');
+    if (!errors[field]) errors[field] = describeIssue(issue, values[field], t);
+  }
+  return { ok: false, errors };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown, t: Translate): string {
+  if (issue.code === 'too_big' && typeof value === 'string') return t('form.tooLong', { max: issue.maximum, length: value.length });
+  if (issue.code === 'too_small' || (issue.code === 'invalid_type' && (value === undefined || value === ''))) return t('form.required');
+  // Schemas may carry an i18n key as their message ("form.invalidDate"); otherwise zod's own text.
+  return issue.message.startsWith('form.') ? t(issue.message) : issue.message;
+}
+
+/** Copies submitted values into a form's fields, so nothing typed is lost when it comes back with errors. */
+export function refill(form: Form, values: FormValues, errors?: Record<string, string>): Form {
+  return {
+    ...form,
+    errors,
+    fields: form.fields.map((field) => (field.name in values ? { ...field, initial: values[field.name] } : field)),
+  };
+}
+
+/** Reusable field schemas that produce friendly messages. */
+export const fieldSchemas = {
+  text: (max: number) => z.string().trim().min(1).max(max),
+  optionalText: (max: number) =>
+    z
+      .string()
+      .trim()
+      .max(max)
+      .optional()
+      .transform((v) => (v ? v : undefined)),
+  date: () =>
+    z
+      .string()
+      .trim()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'form.invalidDate')
+      .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'form.invalidDate'),
+};

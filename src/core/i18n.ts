@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, dirname, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import i18next, { type i18n, type Resource, type TFunction } from 'i18next';
+
+/**
+ * The text catalogue. Every user-facing string lives in locales/<language>/<namespace>.json,
+ * one namespace per area (core, help, me, registration, …), so a new language is a folder
+ * of JSON files and no code change.
+ */
+const localesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
+
+function loadResources(): Resource {
+  const resources: Resource = {};
+  if (!existsSync(localesDir)) return resources;
+  for (const language of readdirSync(localesDir)) {
+    resources[language] = {};
+    for (const file of readdirSync(join(localesDir, language)).filter((f) => f.endsWith('.json'))) {
+      resources[language][basename(file, '.json')] = JSON.parse(readFileSync(join(localesDir, language, file), 'utf8'));
+    }
+  }
+  return resources;
+}
+
+let instance: i18n | undefined;
+
+/** The shared i18next instance; created on first use, synchronously, with English as fallback. */
+export function getI18n(): i18n {
+  if (instance) return instance;
+  const resources = loadResources();
+  instance = i18next.createInstance();
+  void instance.init({
+    resources,
+    lng: 'en',
+    fallbackLng: 'en',
+    ns: Object.keys(resources.en ?? {}),
+    defaultNS: 'core',
+    fallbackNS: 'core',
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    initAsync: false,
+  });
+  return instance;
+}
+
+export type Translate = TFunction;
+
+/** A translate function fixed to one person's locale. */
+export function translator(locale: string): Translate {
+  const i18n = getI18n();
+  const language = supportedLanguages().includes(locale) ? locale : locale.split('-')[0];
+  return i18n.getFixedT(language || 'en');
+}
+
+export function supportedLanguages(): string[] {
+  return Object.keys(getI18n().options.resources ?? {});
+}

@@ -1,0 +1,138 @@
+/**
+ * The platform-neutral message model. Flows speak only this; adapters translate it to Block Kit,
+ * Adaptive Cards or the web chat's HTML, and translate platform input back into InboundEvent.
+ *
+ * Text uses a small markup every platform can render: **bold**, _italic_, `code`, [label](url),
+ * and lines starting with "- " as bullets. Adapters escape everything else.
+ *
+ * Not covered on purpose: files, reactions, rich tables, per-platform styling. A flow that
+ * needs a platform extra asks the adapter's declared capabilities instead of branching here.
+ */
+
+/** A button press carries its action id and value back as an ActionEvent. */
+export interface Button {
+  type: 'button';
+  /** "<flow>:<action>" routes to a flow; "cmd" runs the command in `value` (e.g. "me"). */
+  actionId: string;
+  label: string;
+  value?: string;
+  style?: 'primary' | 'danger';
+  /** Ask "are you sure?" before sending the action (used for destructive actions). */
+  confirm?: { title: string; text: string; yes: string; no: string };
+}
+
+export interface SelectOption {
+  label: string;
+  value: string;
+}
+
+/** A select menu: choosing an option sends an ActionEvent with the option's value. */
+export interface Select {
+  type: 'select';
+  actionId: string;
+  placeholder: string;
+  options: SelectOption[];
+  initial?: string;
+}
+
+export type FieldKind = 'text' | 'textarea' | 'number' | 'date' | 'select' | 'multiselect' | 'checkbox' | 'email';
+
+export interface FormField {
+  name: string;
+  label: string;
+  kind: FieldKind;
+  required?: boolean;
+  maxLength?: number;
+  hint?: string;
+  placeholder?: string;
+  options?: SelectOption[];
+  /** Prefilled value; for multiselect, several values. */
+  initial?: string | string[];
+}
+
+/** A form with typed fields. Adapters show it as a modal, card or inline form. */
+export interface Form {
+  /** "<flow>:<form>" routes the submission back to the flow. */
+  formId: string;
+  title: string;
+  submitLabel: string;
+  fields: FormField[];
+  /** Field name → message, shown next to the field after a failed validation. */
+  errors?: Record<string, string>;
+  /** Short text shown above the fields. */
+  intro?: string;
+}
+
+export type Block =
+  | { type: 'heading'; text: string }
+  | { type: 'text'; text: string }
+  | { type: 'fields'; fields: { label: string; value: string }[] }
+  | { type: 'actions'; elements: (Button | Select)[] }
+  | { type: 'divider' }
+  | { type: 'context'; text: string }
+  | { type: 'image'; url: string; alt: string }
+  | { type: 'form'; form: Form };
+
+export interface OutboundMessage {
+  blocks: Block[];
+  /** Plain-text summary for notifications and screen readers. */
+  summary: string;
+  /** Only the person who triggered it sees it (Slack ephemeral); default: visible. */
+  ephemeral?: boolean;
+  /** Reply in the thread with this key (a platform thread id the adapter gave us). */
+  threadKey?: string;
+  /** Replace the message the triggering button was on, instead of posting a new one. */
+  replaceOriginal?: boolean;
+}
+
+/** Where the event happened, as far as a flow needs to know. */
+export interface Origin {
+  /** Opaque thread key the adapter can reply into. */
+  threadKey?: string;
+  /** True in a one-to-one chat with the bot. */
+  direct: boolean;
+}
+
+export type InboundEvent =
+  | { type: 'command'; verb: string; args: string; text: string }
+  | { type: 'action'; actionId: string; value: string }
+  | { type: 'form'; formId: string; values: Record<string, string | string[]> }
+  | { type: 'text'; text: string };
+
+// ------------------------------------------------------------------- builders
+
+/** Builders keep flow code short and make every message carry a summary. */
+export const ui = {
+  message(summary: string, blocks: Block[], extra: Partial<OutboundMessage> = {}): OutboundMessage {
+    return { summary, blocks, ...extra };
+  },
+  text(text: string, extra: Partial<OutboundMessage> = {}): OutboundMessage {
+    return { summary: stripMarkup(text), blocks: [{ type: 'text', text }], ...extra };
+  },
+  heading: (text: string): Block => ({ type: 'heading', text }),
+  paragraph: (text: string): Block => ({ type: 'text', text }),
+  context: (text: string): Block => ({ type: 'context', text }),
+  divider: (): Block => ({ type: 'divider' }),
+  fields: (fields: { label: string; value: string }[]): Block => ({ type: 'fields', fields }),
+  actions: (...elements: (Button | Select)[]): Block => ({ type: 'actions', elements }),
+  form: (form: Form): Block => ({ type: 'form', form }),
+  button(label: string, actionId: string, value?: string, style?: Button['style']): Button {
+    return { type: 'button', label, actionId, ...(value !== undefined ? { value } : {}), ...(style ? { style } : {}) };
+  },
+  /** A button that runs a command as if typed, e.g. commandButton("My clusters", "me"). */
+  commandButton(label: string, command: string, style?: Button['style']): Button {
+    return ui.button(label, COMMAND_ACTION, command, style);
+  },
+};
+
+/** Action id of buttons that run a command. */
+export const COMMAND_ACTION = 'cmd';
+
+/** Removes the small markup, for plain-text summaries. */
+export function stripMarkup(text: string): string {
+  return text
+    .replace(/\*\*(.+?)\*\*/g, '$1')
+    .replace(/(^|\W)_(.+?)_(?=\W|$)/g, '$1$2')
+    .replace(/`([^`]+)`/g, '$1')
+    .replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)');
+}

@@ -1,0 +1,92 @@
+import type { Db } from '../core/db.js';
+import type { Platform } from '../generated/prisma/enums.js';
+
+/** What an adapter knows about the sender of an event. */
+export interface IdentityInput {
+  platform: Platform;
+  /** Platform-scoped id: Slack "T1:U1", Teams "<tenant>:<aadObjectId>", web "demo:<key>". */
+  externalId: string;
+  /** Fetched only on first contact (Slack users.info, Teams member info). */
+  loadProfile?: () => Promise<ProfileInput>;
+  /** Where to reach the person later; stored when given (Teams conversation reference). */
+  conversationRef?: unknown;
+}
+
+export interface ProfileInput {
+  displayName?: string;
+  email?: string;
+  locale?: string;
+  timeZone?: string;
+}
+
+export interface ResolvedPerson {
+  id: string;
+  displayName: string;
+  locale: string;
+  timeZone: string;
+  isNew: boolean;
+}
+
+/**
+ * Maps a platform identity to a person, creating the person on first contact with the profile
+ * the platform gives. One person may have several identities (Slack, Teams, web chat).
+ */
+export async function resolvePerson(db: Db, input: IdentityInput, defaults: { locale: string; timeZone: string }): Promise<ResolvedPerson> {
+  const where = { platform_externalId: { platform: input.platform, externalId: input.externalId } };
+  const known = await db.platformIdentity.findUnique({ where, include: { person: true } });
+  if (known) {
+    const data: { lastSeenAt: Date; conversationRef?: object; unreachableAt?: null } = { lastSeenAt: new Date() };
+    if (input.conversationRef) Object.assign(data, { conversationRef: input.conversationRef as object, unreachableAt: null });
+    await db.platformIdentity.update({ where: { id: known.id }, data });
+    const { person } = known;
+    return { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, isNew: false };
+  }
+  const profile = (await input.loadProfile?.().catch(() => ({}) as ProfileInput)) ?? {};
+  const email = profile.email?.toLowerCase();
+  // Linking by verified email: the platform vouches for it, so the same person on two platforms is one.
+  const existing = email ? await db.person.findUnique({ where: { email } }) : null;
+  const person =
+    existing ??
+    (await db.person.create({
+      data: {
+        displayName: profile.displayName?.slice(0, 200) || 'Guest',
+        email,
+        locale: normaliseLocale(profile.locale) ?? defaults.locale,
+        timeZone: validZone(profile.timeZone) ?? defaults.timeZone,
+      },
+    }));
+  try {
+    await db.platformIdentity.create({
+      data: {
+        personId: person.id,
+        platform: input.platform,
+        externalId: input.externalId,
+        ...(input.conversationRef ? { conversationRef: input.conversationRef as object } : {}),
+      },
+    });
+  } catch (error) {
+    // Two instances saw the same new user at once: the other one won, use its record.
+    const winner = await db.platformIdentity.findUnique({ where, include: { person: true } });
+    if (!winner) throw error;
+    if (!existing) await db.person.delete({ where: { id: person.id } }).catch(() => undefined);
+    const p = winner.person;
+    return { id: p.id, displayName: p.displayName, locale: p.locale, timeZone: p.timeZone, isNew: false };
+  }
+  return { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, isNew: !existing };
+}
+
+function normaliseLocale(locale?: string): string | undefined {
+  if (!locale) return undefined;
+  const tag = locale.replace('_', '-');
+  return /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/i.test(tag) ? tag.split('-')[0].toLowerCase() : undefined;
+}
+
+function validZone(zone?: string): string | undefined {
+  if (!zone) return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,65 @@
+import express, { type Express, type Request, type Response, type NextFunction } from 'express';
+import type { Bot } from '../core/bot.js';
+import type { Config } from '../core/config.js';
+import type { Db } from '../core/db.js';
+import type { Logger } from '../core/logger.js';
+import type { Redis } from '../core/redis.js';
+import { checkHealth } from './health.js';
+import { webChatRouter } from '../../adapters/web-chat/router.js';
+import type { WebSender } from '../../adapters/web-chat/web-sender.js';
+
+/**
+ * A platform adapter plugged into the one HTTP server. Slack mounts at /slack/events and Teams
+ * at /api/messages; each adapter owns its path and body parsing (Slack must see the raw body).
+ */
+export interface AdapterMount {
+  name: string;
+  path: string;
+  mount(app: Express): void;
+}
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+  bot: Bot;
+  webSender: WebSender;
+  adapters: AdapterMount[];
+}
+
+/** The bot's one HTTP server: health, the web chat, and the platform adapters' mount points. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  app.get('/healthz', async (_req, res) => {
+    const report = await checkHealth(deps.db, deps.redis);
+    res.status(report.healthy ? 200 : 503).json(report.body);
+  });
+
+  for (const adapter of deps.adapters) adapter.mount(app);
+  // Unconfigured platforms answer with what to set, instead of a bare 404.
+  if (!deps.adapters.some((a) => a.path === '/slack/events')) {
+    app.post('/slack/events', notConfigured('Slack', 'SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN'));
+  }
+  if (!deps.adapters.some((a) => a.path === '/api/messages')) {
+    app.post('/api/messages', notConfigured('Teams', 'the Teams adapter'));
+  }
+
+  if (deps.config.webChatEnabled) app.use('/', webChatRouter({ bot: deps.bot, db: deps.db, sender: deps.webSender }));
+  else app.get('/', (_req, res) => res.type('text').send('Cluster Bot is running. The web chat is off (WEB_CHAT=off or a platform is configured); set WEB_CHAT=on to enable it.'));
+
+  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    deps.logger.error({ err: error }, 'unhandled HTTP error');
+    if (!res.headersSent) res.status(500).json({ error: 'Something went wrong on our side. Please try again.' });
+  });
+  return app;
+}
+
+function notConfigured(platform: string, what: string) {
+  return (_req: Request, res: Response) => {
+    res.status(404).json({ error: `${platform} is not configured on this bot: set ${what}.` });
+  };
+}
