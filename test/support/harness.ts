@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll } from 'vitest';
+import type { Clock } from '../../src/core/clock.js';
+import { loadConfig, type Config } from '../../src/core/config.js';
+import { createLogger } from '../../src/core/logger.js';
+import { createRedis } from '../../src/core/redis.js';
+import { createRuntime, type Runtime } from '../../src/server/runtime.js';
+import { adminUrl, databaseUrl, templateDbName, testDbPrefix, testRedisUrl } from './test-env.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  cleanups.length = 0;
+});
+
+/** A fresh database for the calling test file, copied from the migrated template; dropped after the file. */
+export async function freshDatabase(): Promise<string> {
+  const name = `${testDbPrefix}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDbName}"`);
+  await admin.end();
+  cleanups.push(async () => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.end();
+  });
+  return databaseUrl(name);
+}
+
+/** A Redis key prefix of the calling test file; its keys are deleted after the file. */
+export function freshRedisPrefix(): string {
+  const prefix = `cbtest-${randomBytes(4).toString('hex')}`;
+  cleanups.push(async () => {
+    const redis = createRedis(testRedisUrl);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+  });
+  return prefix;
+}
+
+/** The configuration tests run with: their own database and prefix, nothing from the developer's .env. */
+export async function testConfig(overrides: Record<string, string> = {}): Promise<Config> {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: await freshDatabase(),
+    REDIS_URL: testRedisUrl,
+    REDIS_PREFIX: freshRedisPrefix(),
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
+
+/** The production runtime, built against a fresh database; stopped after the file. */
+export async function testRuntime(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<Runtime> {
+  const config = await testConfig(options.env);
+  const runtime = createRuntime(config, createLogger(config.LOG_LEVEL), { clock: options.clock });
+  cleanups.push(() => runtime.stop());
+  return runtime;
+}
