@@ -21,10 +21,13 @@ export class ChatNotifier implements Notifier {
   }
 
   async notify(personId: string, message: OutboundMessage): Promise<DeliveryResult> {
-    const identities = await this.db.platformIdentity.findMany({
+    const found = await this.db.platformIdentity.findMany({
       where: { personId, unreachableAt: null },
       orderBy: { lastSeenAt: 'desc' },
     });
+    // A reply into a thread must go to the platform the thread lives on ("SLACK:…", "TEAMS:…").
+    const threadPlatform = message.threadKey?.split(':')[0];
+    const identities = threadPlatform ? [...found.filter((i) => i.platform === threadPlatform), ...found.filter((i) => i.platform !== threadPlatform)] : found;
     for (const identity of identities) {
       const sender = this.senders.get(identity.platform);
       if (!sender) continue;

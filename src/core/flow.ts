@@ -6,6 +6,7 @@ import type { Translate } from './i18n.js';
 import type { InboundEvent, Origin, OutboundMessage } from './messages.js';
 import type { Role } from '../generated/prisma/enums.js';
 import type { Notifier } from './notifier.js';
+import type { SchedulerPort } from './scheduler-port.js';
 
 /** Who is talking to the bot, as flows see them. */
 export interface PersonContext {
@@ -22,6 +23,7 @@ export interface Services {
   clock: Clock;
   config: Config;
   notifier: Notifier;
+  scheduler: SchedulerPort;
 }
 
 export interface FlowContext {

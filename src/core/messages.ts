@@ -79,7 +79,10 @@ export interface OutboundMessage {
   summary: string;
   /** Only the person who triggered it sees it (Slack ephemeral); default: visible. */
   ephemeral?: boolean;
-  /** Reply in the thread with this key (a platform thread id the adapter gave us). */
+  /**
+   * Reply in the thread with this key: opaque to flows, made by the adapter as
+   * "<PLATFORM>:<platform thread id>" (e.g. "SLACK:C123:1700000000.0001"), and given to flows in Origin.
+   */
   threadKey?: string;
   /** Replace the message the triggering button was on, instead of posting a new one. */
   replaceOriginal?: boolean;

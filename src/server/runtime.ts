@@ -7,6 +7,7 @@ import { createDb, type Db } from '../core/db.js';
 import type { Logger } from '../core/logger.js';
 import { createRedis, type Redis } from '../core/redis.js';
 import type { Services } from '../core/flow.js';
+import { LoggingSchedulerPort } from '../core/scheduler-port.js';
 import { allFlows } from '../../flows/index.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
 import { createApp, type AdapterMount } from './app.js';
@@ -33,7 +34,8 @@ export function createRuntime(config: Config, logger: Logger, options: { clock?:
   const redis = options.redis ?? createRedis(config.REDIS_URL);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection problem'));
   const notifier = new ChatNotifier(db, logger);
-  const services: Services = { db, clock: options.clock ?? systemClock, config, notifier };
+  const scheduler = new LoggingSchedulerPort(logger);
+  const services: Services = { db, clock: options.clock ?? systemClock, config, notifier, scheduler };
   const bot = new Bot(services, allFlows, logger);
   const webSender = new WebSender(redis, config.REDIS_PREFIX);
   notifier.register(webSender);
