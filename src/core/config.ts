@@ -58,6 +58,10 @@ export const configSpec = {
   MICROSOFT_APP_TYPE: { schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(), example: 'SingleTenant' },
   DEFAULT_LOCALE: { schema: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag').default('en'), example: 'en' },
   DEFAULT_TIMEZONE: { schema: ianaZone.default('Europe/Belgrade'), example: 'Europe/Belgrade' },
+  PUBLIC_URL: {
+    schema: z.url().optional() as z.ZodType<string>,
+    example: 'https://clusterbot.example.org',
+  },
   WEB_CHAT: { schema: z.enum(['auto', 'on', 'off']).default('auto'), example: 'auto' },
   SEED_DEMO_ON_EMPTY: { schema: booleanFlag.default(true), example: 'true' },
   ADMIN_TOKEN: { schema: z.string().min(16, 'must be at least 16 characters').optional(), example: 'a-long-random-admin-token' },
@@ -65,7 +69,7 @@ export const configSpec = {
 } as const;
 
 type Spec = typeof configSpec;
-export type Config = { [K in keyof Spec]: z.output<Spec[K]['schema']> } & {
+export type Config = { -readonly [K in keyof Spec]: z.output<Spec[K]["schema"]> } & {
   slackEnabled: boolean;
   teamsEnabled: boolean;
   webChatEnabled: boolean;
@@ -94,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     out[name] = parsed.data;
   }
   const config = out as Config;
+  // Links in messages (exports, charts) point here; locally the bot's own port.
+  config.PUBLIC_URL = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, '');
   config.slackEnabled = Boolean(config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN);
   if (Boolean(config.SLACK_SIGNING_SECRET) !== Boolean(config.SLACK_BOT_TOKEN)) {
     const missing = config.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET';

@@ -5,6 +5,7 @@ import type { Db } from '../core/db.js';
 import type { Logger } from '../core/logger.js';
 import type { Redis } from '../core/redis.js';
 import { checkHealth } from './health.js';
+import { findDownload } from '../core/downloads.js';
 import { webChatRouter } from '../../adapters/web-chat/router.js';
 import type { WebSender } from '../../adapters/web-chat/web-sender.js';
 
@@ -37,6 +38,21 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', async (_req, res) => {
     const report = await checkHealth(deps.db, deps.redis);
     res.status(report.healthy ? 200 : 503).json(report.body);
+  });
+
+  app.get('/files/:id/:name', async (req, res) => {
+    const file = await findDownload(deps.db, req.params.id);
+    if (!file) {
+      res.status(404).type('text').send('This link has expired or does not exist. Ask the bot for a new export.');
+      return;
+    }
+    const inline = file.contentType.startsWith('image/') || file.contentType.startsWith('text/html');
+    res
+      .type(file.contentType)
+      .set('Cache-Control', 'private, max-age=300')
+      .set('X-Content-Type-Options', 'nosniff')
+      .set('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${file.filename}"`)
+      .send(Buffer.from(file.body));
   });
 
   for (const adapter of deps.adapters) adapter.mount(app);
