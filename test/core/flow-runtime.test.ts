@@ -13,7 +13,7 @@ import { talkAs, textOf } from '../support/transcript.js';
 
 /** A two-question flow used only to exercise the runtime: name, then town. */
 function interviewFlow(version: number, schema: z.ZodType<{ name?: string }> = z.object({ name: z.string().optional() })): Flow<{ name?: string }> {
-  return defineFlow({
+  return defineFlow<{ name?: string }>({
     name: 'interview',
     version,
     schema,
