@@ -84,7 +84,8 @@ export class Bot {
       case 'action':
         if (event.actionId === COMMAND_ACTION) {
           const parsed = parseCommand(event.value, { allowBare: true });
-          return parsed ? this.runCommand(ctx, parsed.verb, parsed.args) : [];
+          if (parsed) return this.runCommand(ctx, parsed.verb, parsed.args);
+          return [this.notUnderstood(ctx)];
         }
         return this.routeToFlow(ctx, event.actionId.split(':')[0], event);
       case 'form':
@@ -93,9 +94,14 @@ export class Bot {
         const flowName = await this.store.latestFlowName(ctx.person.id, ctx.services.clock.now());
         const flow = flowName ? this.flowsByName.get(flowName) : undefined;
         if (flow?.handle) return this.routeToFlow(ctx, flow.name, event);
-        return [ui.message(ctx.t('notUnderstood'), [ui.paragraph(ctx.t('notUnderstood')), ui.actions(ui.commandButton(ctx.t('help.button'), 'help', 'primary'))], { ephemeral: true })];
+        return [this.notUnderstood(ctx)];
       }
     }
+  }
+
+  private notUnderstood(ctx: FlowContext): OutboundMessage {
+    const text = ctx.t('notUnderstood');
+    return ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('help.button'), 'help', 'primary'))], { ephemeral: true });
   }
 
   private async runCommand(ctx: FlowContext, verb: string, args: string): Promise<OutboundMessage[]> {

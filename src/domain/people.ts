@@ -35,9 +35,14 @@ export async function resolvePerson(db: Db, input: IdentityInput, defaults: { lo
   const where = { platform_externalId: { platform: input.platform, externalId: input.externalId } };
   const known = await db.platformIdentity.findUnique({ where, include: { person: true } });
   if (known) {
-    const data: { lastSeenAt: Date; conversationRef?: object; unreachableAt?: null } = { lastSeenAt: new Date() };
-    if (input.conversationRef) Object.assign(data, { conversationRef: input.conversationRef as object, unreachableAt: null });
-    await db.platformIdentity.update({ where: { id: known.id }, data });
+    // lastSeenAt picks the platform for proactive messages; minute precision is plenty, so most
+    // requests need no write at all.
+    const stale = Date.now() - known.lastSeenAt.getTime() > 60_000;
+    if (input.conversationRef || stale || known.unreachableAt) {
+      const data: { lastSeenAt: Date; conversationRef?: object; unreachableAt?: null } = { lastSeenAt: new Date(), unreachableAt: null };
+      if (input.conversationRef) data.conversationRef = input.conversationRef as object;
+      await db.platformIdentity.update({ where: { id: known.id }, data });
+    }
     const { person } = known;
     return { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, isNew: false };
   }

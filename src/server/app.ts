@@ -67,11 +67,22 @@ export function createApp(deps: AppDeps): Express {
   if (deps.config.webChatEnabled) app.use('/', webChatRouter({ bot: deps.bot, db: deps.db, sender: deps.webSender }));
   else app.get('/', (_req, res) => res.type('text').send('Cluster Bot is running. The web chat is off (WEB_CHAT=off or a platform is configured); set WEB_CHAT=on to enable it.'));
 
-  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    // Body-parser and friends mark client mistakes (malformed JSON, too large) with a 4xx status.
+    if (error.status && error.status >= 400 && error.status < 500) {
+      if (!res.headersSent) res.status(error.status).json({ error: clientErrorText(error) });
+      return;
+    }
     deps.logger.error({ err: error }, 'unhandled HTTP error');
     if (!res.headersSent) res.status(500).json({ error: 'Something went wrong on our side. Please try again.' });
   });
   return app;
+}
+
+function clientErrorText(error: { status?: number; type?: string }): string {
+  if (error.type === 'entity.too.large') return 'That request is too large. Send less text at once.';
+  if (error.type === 'entity.parse.failed') return 'That request is not valid JSON. Reload the page and try again.';
+  return 'That request could not be read. Reload the page and try again.';
 }
 
 function notConfigured(platform: string, what: string) {

@@ -1,0 +1,15 @@
+import type { Db } from '../../src/core/db.js';
+
+/** Row counts of every application table, to prove that refused input changed nothing. */
+export async function tableCounts(db: Db, except: string[] = []): Promise<Record<string, number>> {
+  const tables = await db.$queryRaw<{ table_name: string }[]>`
+    SELECT table_name FROM information_schema.tables
+    WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'`;
+  const counts: Record<string, number> = {};
+  for (const { table_name } of tables.sort((a, b) => a.table_name.localeCompare(b.table_name))) {
+    if (except.includes(table_name)) continue;
+    const [{ n }] = await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "${table_name}"`);
+    counts[table_name] = Number(n);
+  }
+  return counts;
+}
