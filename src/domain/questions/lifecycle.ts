@@ -1,7 +1,9 @@
 import type { Clock } from '../../core/clock.js';
 import type { Db } from '../../core/db.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
+import { translator } from '../../core/i18n.js';
 import type { Logger } from '../../core/logger.js';
+import { ui } from '../../core/messages.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { QuestionDeadlinePort } from './deadline-port.js';
 import { answerForAsker, loadReader, movedForAsker, questionForAssignee, replyForAnswerer, type AskReason } from './notices.js';
@@ -167,12 +169,17 @@ export async function replyToAnswer(deps: QuestionDeps, questionId: string, aske
   return { toName: answerer.displayName };
 }
 
-/** The asker marks the latest answer helpful (feedback the resource person and the stats can use). */
-export async function markHelpful(deps: QuestionDeps, questionId: string, askerId: string): Promise<void> {
+/** The asker marks the latest answer helpful; its author hears so (resource persons want to know what works). */
+export async function markHelpful(deps: QuestionDeps, questionId: string, askerId: string): Promise<{ authorName: string | null }> {
   await requireAsker(deps, questionId, askerId);
   const last = await deps.db.questionAnswer.findFirst({ where: { questionId }, orderBy: { createdAt: 'desc' } });
   if (!last) throw new BotError(ErrorCode.Conflict, 'questions:errors.notAnsweredYet');
+  if (last.helpful) return { authorName: last.authorId ? (await loadReader(deps.db, last.authorId)).displayName : null };
   await deps.db.questionAnswer.update({ where: { id: last.id }, data: { helpful: true } });
+  if (!last.authorId) return { authorName: null };
+  const [asker, author] = await Promise.all([loadReader(deps.db, askerId), loadReader(deps.db, last.authorId)]);
+  await deps.notifier.notify(last.authorId, ui.text(translator(author.locale)('questions:toAssignee.helpful', { who: asker.displayName })));
+  return { authorName: author.displayName };
 }
 
 /**
