@@ -18,9 +18,10 @@ export interface FoundAnswer {
  * RoutedQuestion."searchVector" (question + answer, English stemming, GIN index).
  *
  * Any search word may match (an OR query), because a new question rarely repeats an old one word for
- * word; results are ordered by how many of the search's words they contain, then by ts_rank, and a
+ * word; results are ordered by how many of the search's words they contain, then the asker's own cluster
+ * (`preferClusterId`) before the programme's others, then by ts_rank; and a
  * result must contain at least two of them (or the only one, for a one-word search) so a single
- * common word does not drag in unrelated answers. Questions of `preferClusterId` come first on a tie.
+ * common word does not drag in unrelated answers.
  */
 export async function searchAnswered(
   db: Db,
@@ -45,8 +46,8 @@ export async function searchAnswered(
       AND (rq."clusterId" = ANY(${input.clusterIds}::text[]) OR c."programmeId" = ANY(${input.programmeIds}::text[]))
       AND (SELECT count(*) FROM unnest(tsvector_to_array(rq."searchVector")) AS l WHERE l = ANY(query.lexemes))
           >= LEAST(2, cardinality(query.lexemes))
-    ORDER BY matched DESC, ts_rank(rq."searchVector", query.q) DESC,
-             (rq."clusterId" = ${input.preferClusterId ?? ''}) DESC, rq."answeredAt" DESC
+    ORDER BY matched DESC, (rq."clusterId" = ${input.preferClusterId ?? ''}) DESC,
+             ts_rank(rq."searchVector", query.q) DESC, rq."answeredAt" DESC
     LIMIT ${input.limit ?? 3}`;
   return rows.map((r) => ({ ...r, matched: Number(r.matched) }));
 }
