@@ -106,6 +106,17 @@ describe('when an urgent question stays unanswered', () => {
   });
 });
 
+describe('when two instances handle the same deadline at once', () => {
+  it('moves the question once: one wins, the other finds it moved on', async () => {
+    clock.set(new Date('2026-11-23T09:00:00Z'));
+    const { questionId } = await askQuestion(deps, { askerId: ids['lc1-m2'], clusterId: lc1, text: 'Premises legal twice', urgent: true });
+    clock.advance(2 * HOUR);
+    const outcomes = await Promise.all([checkDeadline(deps, questionId, 1), checkDeadline(deps, questionId, 1)]);
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['escalated', 'stale']);
+    expect((await asks(questionId)).map((a) => a.personId)).toEqual([ids['lc1-rp1'], ids['lc1-rp2']]);
+  });
+});
+
 describe('when the question is answered before its deadline', () => {
   it('removes the delayed job, and a job that fires anyway changes nothing', async () => {
     clock.set(new Date('2026-11-23T09:00:00Z'));

@@ -3,7 +3,7 @@ import type { Db } from '../../core/db.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
 import { translator } from '../../core/i18n.js';
 import type { Logger } from '../../core/logger.js';
-import { ui } from '../../core/messages.js';
+import { ui, type OutboundMessage } from '../../core/messages.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { QuestionDeadlinePort } from './deadline-port.js';
 import { answerForAsker, loadReader, movedForAsker, questionForAssignee, replyForAnswerer, type AskReason } from './notices.js';
@@ -236,13 +236,30 @@ async function assign(
   await deps.deadlines?.plan(questionId, step, dueAt);
 
   const assignee = await loadReader(deps.db, target.personId);
-  const delivered = await deps.notifier.notify(target.personId, await questionForAssignee(deps.db, { ...question, dueAt }, assignee, reason, target.role));
-  if (!delivered.delivered) deps.logger?.warn({ questionId, personId: target.personId, reason: delivered.reason }, 'question could not be delivered; its deadline will move it on');
+  const delivered = await deliver(deps, questionId, target.personId, await questionForAssignee(deps.db, { ...question, dueAt }, assignee, reason, target.role));
+  if (!delivered) deps.logger?.warn({ questionId, personId: target.personId }, 'question could not be delivered; its deadline will move it on');
   if (reason !== 'routed' && reason !== 'follow-up' && question.askerId) {
     const asker = await loadReader(deps.db, question.askerId);
-    await deps.notifier.notify(question.askerId, movedForAsker({ text: question.text, threadKey: threadKeyOf(question.threadRef) }, { name: person.displayName, role: target.role, dueAt }, asker));
+    await deliver(deps, questionId, question.askerId, movedForAsker({ text: question.text, threadKey: threadKeyOf(question.threadRef) }, { name: person.displayName, role: target.role, dueAt }, asker));
   }
   return { questionId, personId: person.id, displayName: person.displayName, role: target.role, dueAt, step };
+}
+
+/**
+ * Sends a message after the question has already moved in the database. Where a logger is at hand (the
+ * deadline worker), a failed delivery is logged as an error and the move stands: throwing would make
+ * the job retry, find the step moved on, and do nothing, so the failure would vanish. The question is
+ * not lost either way: its deadline moves it on. Without a logger (a flow) the error goes to the bot's
+ * one error handler, which logs it.
+ */
+async function deliver(deps: QuestionDeps, questionId: string, personId: string, message: OutboundMessage): Promise<boolean> {
+  try {
+    return (await deps.notifier.notify(personId, message)).delivered;
+  } catch (error) {
+    if (!deps.logger) throw error;
+    deps.logger.error({ err: error, questionId, personId }, 'delivering a question message failed');
+    return false;
+  }
 }
 
 /** The text routing matches topics against: the question plus the linked plan section. */
