@@ -65,11 +65,14 @@ describe('when an urgent question stays unanswered', () => {
     const { questionId, assignment } = await askQuestion(deps, { askerId: ids['lc1-m3'], clusterId: lc1, text: 'Urgent: legal problem with the premises lease', urgent: true });
     expect(assignment?.personId).toBe(ids['lc1-rp1']);
 
-    // Fired before its time (a manual promote, clock skew): nothing moves.
+    // Fired before its time (a manual promote, clock skew): nothing moves, and the job waits again.
     expect(await checkDeadline(deps, questionId, 1)).toEqual({ outcome: 'early', dueAt: new Date('2026-11-23T11:00:00Z') });
+    clock.advance(HOUR);
+    await driver.fireEarly(questionId, 1);
+    expect(await (await driver.job(questionId, 1))?.getState()).toBe('delayed');
     expect((await asks(questionId)).map((a) => a.personId)).toEqual([ids['lc1-rp1']]);
 
-    clock.advance(2 * HOUR);
+    clock.advance(HOUR); // two hours after asking
     expect(await driver.fire(questionId, 1)).toBe('escalated');
     let rows = await asks(questionId);
     expect(rows.map((a) => [a.personId, a.reason])).toEqual([

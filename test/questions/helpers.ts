@@ -62,6 +62,23 @@ export function deadlineDriver(runtime: Runtime) {
     job(questionId: string, step: number) {
       return Job.fromId(queue, deadlineJobId(questionId, step));
     },
+    /** Promotes a job before its time and resolves when the worker has put it back among the delayed. */
+    async fireEarly(questionId: string, step: number): Promise<void> {
+      await events.waitUntilReady();
+      const id = deadlineJobId(questionId, step);
+      const backToDelayed = new Promise<void>((resolve) => {
+        const listener = ({ jobId }: { jobId: string }) => {
+          if (jobId !== id) return;
+          events.off('delayed', listener);
+          resolve();
+        };
+        events.on('delayed', listener);
+      });
+      const job = await Job.fromId(queue, id);
+      if (!job) throw new Error(`no deadline job for step ${step}`);
+      await job.promote();
+      await backToDelayed;
+    },
     async fire(questionId: string, step: number): Promise<unknown> {
       await events.waitUntilReady();
       const job = await Job.fromId(queue, deadlineJobId(questionId, step));
