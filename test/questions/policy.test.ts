@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { publicHolidayCalendar } from '../../src/domain/questions/holidays.js';
 import { addWorkingHours, deadlineFor, DEFAULT_WORKING_HOURS, effectiveWorkingHours } from '../../src/domain/questions/policy.js';
 
 const belgrade = 'Europe/Belgrade';
@@ -20,6 +21,14 @@ describe('when a normal question waits 24 working hours', () => {
   it('follows the assignee’s own working hours over the cluster’s', () => {
     const hours = effectiveWorkingHours({ start: '07:00', end: '11:00', days: [1, 2, 3, 4, 5] }, { start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5] });
     expect(addWorkingHours(new Date('2026-11-23T06:00:00Z'), 6, belgrade, hours).toISOString()).toBe('2026-11-24T08:00:00.000Z');
+  });
+
+  it('skips the public holidays of the person’s country (New Year and Orthodox Christmas in Serbia)', () => {
+    // Wednesday 31 Dec 2025, 16:00 in Belgrade: 1 h; 1–2 Jan holidays; 8 h Mon 5, 8 h Tue 6; 7 Jan holiday; 7 h Thu 8.
+    const due = deadlineFor(new Date('2025-12-31T15:00:00Z'), false, { timeZone: belgrade, workingHours: DEFAULT_WORKING_HOURS, isHoliday: publicHolidayCalendar('RS') });
+    expect(due.toISOString()).toBe('2026-01-08T15:00:00.000Z');
+    const withoutHolidays = deadlineFor(new Date('2025-12-31T15:00:00Z'), false, { timeZone: belgrade, workingHours: DEFAULT_WORKING_HOURS, isHoliday: publicHolidayCalendar(null) });
+    expect(withoutHolidays.toISOString()).toBe('2026-01-05T15:00:00.000Z');
   });
 
   it('falls back to the default when stored working hours are broken', () => {

@@ -7,6 +7,7 @@ import { ui, type OutboundMessage } from '../../core/messages.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { QuestionDeadlinePort } from './deadline-port.js';
 import { answerForAsker, loadReader, movedForAsker, questionForAssignee, replyForAnswerer, type AskReason } from './notices.js';
+import { publicHolidayCalendar } from './holidays.js';
 import { DEFAULT_ESCALATION_POLICY, deadlineFor, effectiveWorkingHours, type EscalationPolicy } from './policy.js';
 import { nextAssignee, rankCandidates } from './routing.js';
 
@@ -215,9 +216,9 @@ async function assign(
   reason: AskReason,
 ): Promise<Assignment | null> {
   const now = deps.clock.now();
-  const person = await deps.db.person.findUniqueOrThrow({ where: { id: target.personId }, select: { id: true, displayName: true, timeZone: true, workingHours: true } });
+  const person = await deps.db.person.findUniqueOrThrow({ where: { id: target.personId }, select: { id: true, displayName: true, timeZone: true, workingHours: true, country: true } });
   const question = await deps.db.routedQuestion.findUniqueOrThrow({ where: { id: questionId }, include: { cluster: { select: { workingHours: true } } } });
-  const dueAt = deadlineFor(now, question.urgent, { timeZone: person.timeZone, workingHours: effectiveWorkingHours(person.workingHours, question.cluster.workingHours) }, deps.policy ?? DEFAULT_ESCALATION_POLICY);
+  const dueAt = deadlineFor(now, question.urgent, { timeZone: person.timeZone, workingHours: effectiveWorkingHours(person.workingHours, question.cluster.workingHours), isHoliday: publicHolidayCalendar(person.country) }, deps.policy ?? DEFAULT_ESCALATION_POLICY);
   const step = fromStep + 1;
   const won = await deps.db.$transaction(async (tx) => {
     const moved = await tx.routedQuestion.updateMany({

@@ -4,7 +4,7 @@ import { z } from 'zod';
 /**
  * When an unanswered question moves on. The method asks for a "quick response mechanism" between
  * exchange events: a normal question waits a working day and a half at most (24 working hours of the
- * person asked, in their own time zone), an urgent one two clock hours, day or night, because urgent
+ * person asked, in their own time zone, without their country's public holidays), an urgent one two clock hours, day or night, because urgent
  * means someone is stuck now. Then it goes to the next resource person, then to a coordinator.
  */
 export interface EscalationPolicy {
@@ -39,15 +39,18 @@ export function effectiveWorkingHours(personHours: unknown, clusterHours: unknow
   return DEFAULT_WORKING_HOURS;
 }
 
-/** `from` plus `hours` counted only inside the working hours, in `timeZone`. */
-export function addWorkingHours(from: Date, hours: number, timeZone: string, workingHours: WorkingHours): Date {
+/**
+ * `from` plus `hours` counted only inside the working hours, in `timeZone`, skipping the local dates
+ * `isHoliday` names (public holidays of the person's country).
+ */
+export function addWorkingHours(from: Date, hours: number, timeZone: string, workingHours: WorkingHours, isHoliday?: (isoDate: string) => boolean): Date {
   let remaining = Math.round(hours * 60);
   let cursor = DateTime.fromJSDate(from).setZone(timeZone);
   const startMinutes = minutesOf(workingHours.start);
   const endMinutes = minutesOf(workingHours.end);
   // A year of days is far more than any deadline needs; the bound only guards against a bad definition.
   for (let day = 0; day < 366; day++) {
-    if (workingHours.days.includes(cursor.weekday)) {
+    if (workingHours.days.includes(cursor.weekday) && !isHoliday?.(cursor.toISODate() ?? '')) {
       const dayStart = cursor.startOf('day').plus({ minutes: startMinutes });
       const dayEnd = cursor.startOf('day').plus({ minutes: endMinutes });
       if (cursor < dayStart) cursor = dayStart;
@@ -66,11 +69,11 @@ export function addWorkingHours(from: Date, hours: number, timeZone: string, wor
 export function deadlineFor(
   askedAt: Date,
   urgent: boolean,
-  assignee: { timeZone: string; workingHours: WorkingHours },
+  assignee: { timeZone: string; workingHours: WorkingHours; isHoliday?: (isoDate: string) => boolean },
   policy: EscalationPolicy = DEFAULT_ESCALATION_POLICY,
 ): Date {
   if (urgent) return new Date(askedAt.getTime() + policy.urgentHours * 3_600_000);
-  return addWorkingHours(askedAt, policy.normalWorkingHours, assignee.timeZone, assignee.workingHours);
+  return addWorkingHours(askedAt, policy.normalWorkingHours, assignee.timeZone, assignee.workingHours, assignee.isHoliday);
 }
 
 function minutesOf(hhmm: string): number {
