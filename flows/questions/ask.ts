@@ -47,6 +47,11 @@ export const askFlow = defineFlow<AskState>({
       if (event.actionId === 'ask:take') return { replies: [ui.text(ctx.t('questions:suggest.taken'), { ephemeral: true })], next: null };
       return { replies: [await route(ctx, draft, position?.data.threadKey)], next: null };
     }
+    if (event.type === 'text' && position) {
+      // Typed instead of using the form (common on a phone): take the text as the question and show the form again.
+      const form = await askForm(ctx, event.text.trim().slice(0, MAX_QUESTION));
+      return { replies: [ui.message(form.title, [ui.form(form)], { ephemeral: true })], next: { step: 'form', data: { threadKey: position.data.threadKey } } };
+    }
     throw new BotError(ErrorCode.StaleConversation, 'questions:errors.stale');
   },
 });

@@ -178,6 +178,12 @@ describe('when a member asks something the FAQ already answers', () => {
     expect(await runtime.db.routedQuestion.count({ where: { text: similar } })).toBe(1);
   });
 
+  it('takes typed text as the question when the member writes instead of filling the form', async () => {
+    await colleague().say('/lc ask');
+    const form = formOf(await colleague().say('Can volunteers work in the centre?'));
+    expect(form.fields.find((f) => f.name === 'question')?.initial).toBe('Can volunteers work in the centre?');
+  });
+
   it('keeps what was typed when the question is too short or the link is not theirs', async () => {
     const form = formOf(await colleague().say('/lc ask'));
     const again = formOf(await colleague().submit(form, { question: 'hm?', urgent: 'maybe' }));

@@ -124,6 +124,14 @@ describe('when a member searches answered questions', () => {
     expect(await searchAnswered(runtime.db, { words: 'the of and', clusterIds: [lc1.id], programmeIds: [] })).toEqual([]);
   });
 
+  it('publishes on answering when the asker consented before the answer came', async () => {
+    const early = await askQuestion(deps, { askerId: ids['lc1-m3'], clusterId: lc1.id, text: 'Which insurance covers volunteers in the centre?', urgent: false });
+    expect(await setFaqConsent(deps, early.questionId, ids['lc1-m3'], true)).toEqual({ inFaq: false });
+    expect(await searchAnswered(runtime.db, { words: 'insurance volunteers', clusterIds: [lc1.id], programmeIds: [] })).toEqual([]);
+    await answerQuestion(deps, early.questionId, early.assignment!.personId, 'The municipal liability insurance, extended to volunteers.');
+    expect((await searchAnswered(runtime.db, { words: 'insurance volunteers', clusterIds: [lc1.id], programmeIds: [] })).map((f) => f.questionId)).toEqual([early.questionId]);
+  });
+
   it('takes an answer out of the FAQ when the asker withdraws consent', async () => {
     await setFaqConsent(deps, published, ids['lc1-m2'], false);
     expect(await searchAnswered(runtime.db, { words: 'premises lease', clusterIds: [lc1.id], programmeIds: [] })).toEqual([]);

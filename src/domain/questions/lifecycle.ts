@@ -147,7 +147,8 @@ export async function answerQuestion(deps: QuestionDeps, questionId: string, aut
     // Only the first answer flips the status: two people answering at once both get their answer delivered.
     const flipped = await tx.routedQuestion.updateMany({
       where: { id: questionId, status: { in: [...WAITING] } },
-      data: { status: 'ANSWERED', answeredAt: now, answerText: text, dueAt: null },
+      // Consent given before the answer (e.g. a later version of the ask form) publishes it now.
+      data: { status: 'ANSWERED', answeredAt: now, answerText: text, dueAt: null, inFaq: question.faqConsent },
     });
     return flipped.count === 1;
   });
