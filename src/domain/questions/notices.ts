@@ -74,7 +74,7 @@ export async function questionForAssignee(
     : null;
   const who = asker ? (asker.organisation ? `${asker.displayName} (${asker.organisation.name})` : asker.displayName) : t('questions:formerMember');
   const intro = t(`questions:toAssignee.${reason}`, { who, cluster: `${cluster.code}: ${cluster.name}` });
-  const blocks: Block[] = [ui.paragraph(`${question.urgent ? `**${t('questions:urgentTag')}** ` : ''}${intro}`), ui.paragraph(`> ${question.text}`)];
+  const blocks: Block[] = [ui.paragraph(`${question.urgent ? `**${t('questions:urgentTag')}** ` : ''}${intro}`), ui.paragraph(question.text)];
   const context = await planContext(db, question, t);
   if (context) blocks.push(ui.context(`${t('questions:context.title')}\n${context}`));
   if (question.dueAt) blocks.push(ui.context(t('questions:toAssignee.due', { when: formatDateTime(question.dueAt, assignee.timeZone, assignee.locale) })));
@@ -95,7 +95,7 @@ export function answerForAsker(
 ): OutboundMessage {
   const t = translator(asker.locale);
   const intro = t(answer.first ? 'questions:toAsker.answered' : 'questions:toAsker.answeredAgain', { who: answer.authorName });
-  const blocks: Block[] = [ui.paragraph(`**${intro}**`), ui.context(`> ${question.text}`), ui.paragraph(answer.text)];
+  const blocks: Block[] = [ui.paragraph(`**${intro}**`), ui.context(question.text), ui.paragraph(answer.text)];
   blocks.push(
     ui.actions(
       ui.button(t('questions:buttons.helpful'), QUESTION_ACTIONS.helpful, question.id, 'primary'),
@@ -114,7 +114,7 @@ export function answerForAsker(
 export function movedForAsker(question: { text: string; threadKey?: string }, to: { name: string; role: 'RESOURCE_PERSON' | 'COORDINATOR'; dueAt: Date | null }, asker: Reader): OutboundMessage {
   const t = translator(asker.locale);
   const text = t('questions:toAsker.moved', { who: to.name, role: t(`roles.${to.role}`) });
-  const blocks: Block[] = [ui.paragraph(text), ui.context(`> ${question.text}`)];
+  const blocks: Block[] = [ui.paragraph(text), ui.context(question.text)];
   if (to.dueAt) blocks.push(ui.context(t('questions:toAsker.expected', { when: formatDateTime(to.dueAt, asker.timeZone, asker.locale) })));
   return ui.message(text, blocks, question.threadKey ? { threadKey: question.threadKey } : {});
 }
@@ -125,7 +125,7 @@ export function replyForAnswerer(question: { id: string; text: string }, reply: 
   const intro = t('questions:toAssignee.reply', { who: reply.askerName });
   return ui.message(`${intro} ${reply.text}`, [
     ui.paragraph(`**${intro}**`),
-    ui.context(`> ${question.text}`),
+    ui.context(question.text),
     ui.paragraph(reply.text),
     ui.actions(ui.button(t('questions:buttons.answerAgain'), QUESTION_ACTIONS.answer, question.id, 'primary')),
   ]);
