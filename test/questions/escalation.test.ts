@@ -109,6 +109,21 @@ describe('when an urgent question stays unanswered', () => {
   });
 });
 
+describe('when the person a question goes to cannot be reached on any platform', () => {
+  it('moves the question on at once instead of waiting out the deadline', async () => {
+    clock.set(new Date('2026-11-23T09:00:00Z'));
+    await runtime.db.platformIdentity.updateMany({ where: { personId: ids['lc1-rp1'] }, data: { unreachableAt: clock.now() } });
+    try {
+      const { questionId, assignment } = await askQuestion(deps, { askerId: ids['lc1-m4'], clusterId: lc1, text: 'Legal premises, unreachable', urgent: false });
+      expect(assignment?.personId).toBe(ids['lc1-rp1']);
+      expect(await driver.finished(questionId, 1)).toBe('escalated');
+      expect((await asks(questionId)).map((a) => a.personId)).toEqual([ids['lc1-rp1'], ids['lc1-rp2']]);
+    } finally {
+      await runtime.db.platformIdentity.updateMany({ where: { personId: ids['lc1-rp1'] }, data: { unreachableAt: null } });
+    }
+  });
+});
+
 describe('when two instances handle the same deadline at once', () => {
   it('moves the question once: one wins, the other finds it moved on', async () => {
     clock.set(new Date('2026-11-23T09:00:00Z'));

@@ -62,6 +62,13 @@ export function deadlineDriver(runtime: Runtime) {
     job(questionId: string, step: number) {
       return Job.fromId(queue, deadlineJobId(questionId, step));
     },
+    /** Waits until the worker has handled a job that runs without a promote (planned for now). */
+    async finished(questionId: string, step: number): Promise<unknown> {
+      await events.waitUntilReady();
+      const job = await Job.fromId(queue, deadlineJobId(questionId, step));
+      if (!job) throw new Error(`no deadline job for step ${step}`);
+      return job.waitUntilFinished(events, 20_000);
+    },
     /** Promotes a job before its time and resolves when the worker has put it back among the delayed. */
     async fireEarly(questionId: string, step: number): Promise<void> {
       await events.waitUntilReady();

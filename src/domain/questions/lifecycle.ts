@@ -96,8 +96,7 @@ export async function checkDeadline(
   if (question.dueAt && deps.clock.now().getTime() < question.dueAt.getTime() - 60_000) return { outcome: 'early', dueAt: question.dueAt };
   const target = await nextAssignee(deps.db, { clusterId: question.clusterId, text: await routingText(deps.db, question), questionId, askerId: question.askerId });
   if (!target) {
-    // Everyone has been asked: the question stays with the last person, with no further deadline.
-    await deps.db.routedQuestion.updateMany({ where: { id: questionId, step }, data: { dueAt: null } });
+    // Everyone has been asked: the question stays with the last person, overdue, with no further check.
     deps.logger?.warn({ questionId, step }, 'question unanswered and everyone in the cluster has been asked');
     return { outcome: 'nobody-left' };
   }
@@ -234,12 +233,19 @@ async function assign(
     return true;
   });
   if (!won) return null;
-  if (fromStep > 0) await deps.deadlines?.cancel(questionId, fromStep);
-  await deps.deadlines?.plan(questionId, step, dueAt);
 
   const assignee = await loadReader(deps.db, target.personId);
   const delivered = await deliver(deps, questionId, target.personId, await questionForAssignee(deps.db, { ...question, dueAt }, assignee, reason, target.role));
-  if (!delivered) deps.logger?.warn({ questionId, personId: target.personId }, 'question could not be delivered; its deadline will move it on');
+  let checkAt = dueAt;
+  if (!delivered) {
+    // Nobody can reach this person on any platform: the asker should not wait out a deadline for
+    // nothing, so the check runs at once and moves the question on.
+    deps.logger?.warn({ questionId, personId: target.personId }, 'question could not be delivered; moving it on now');
+    checkAt = now;
+    await deps.db.routedQuestion.updateMany({ where: { id: questionId, step }, data: { dueAt: now } });
+  }
+  if (fromStep > 0) await deps.deadlines?.cancel(questionId, fromStep);
+  await deps.deadlines?.plan(questionId, step, checkAt);
   if (reason !== 'routed' && reason !== 'follow-up' && question.askerId) {
     const asker = await loadReader(deps.db, question.askerId);
     await deliver(deps, questionId, question.askerId, movedForAsker({ text: question.text, threadKey: threadKeyOf(question.threadRef) }, { name: person.displayName, role: target.role, dueAt }, asker));
