@@ -7,6 +7,7 @@ import type { InboundEvent, Origin, OutboundMessage } from './messages.js';
 import type { Role } from '../generated/prisma/enums.js';
 import type { Notifier } from './notifier.js';
 import type { SchedulerPort } from './scheduler-port.js';
+import type { QuestionDeadlinePort } from '../domain/questions/deadline-port.js';
 
 /** Who is talking to the bot, as flows see them. */
 export interface PersonContext {
@@ -24,6 +25,8 @@ export interface Services {
   config: Config;
   notifier: Notifier;
   scheduler: SchedulerPort;
+  /** Plans the deadlines of questions to resource persons; absent where no queue runs (then nothing escalates). */
+  questionDeadlines?: QuestionDeadlinePort;
 }
 
 export interface FlowContext {

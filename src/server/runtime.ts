@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import { createRedis, type Redis } from '../core/redis.js';
 import type { Services } from '../core/flow.js';
 import { LoggingSchedulerPort } from '../core/scheduler-port.js';
+import { createQuestionDeadlines, type QuestionDeadlineRuntime } from '../scheduler/question-deadlines.js';
 import { allFlows } from '../../flows/index.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
 import { createApp, type AdapterMount } from './app.js';
@@ -20,6 +21,8 @@ export interface Runtime {
   notifier: ChatNotifier;
   services: Services;
   webSender: WebSender;
+  /** The question-deadline queue and worker (BullMQ queue "questions"). */
+  questions: QuestionDeadlineRuntime;
   /** Starts listening; resolves with the port (useful with PORT=0 in tests). */
   listen(port?: number): Promise<number>;
   stop(): Promise<void>;
@@ -29,13 +32,24 @@ export interface Runtime {
  * The composition root: builds every long-lived object once from the configuration. Tests build
  * the same runtime against their own database and Redis prefix, so they run what production runs.
  */
-export function createRuntime(config: Config, logger: Logger, options: { clock?: Clock; db?: Db; redis?: Redis } = {}): Runtime {
+export function createRuntime(
+  config: Config,
+  logger: Logger,
+  options: { clock?: Clock; db?: Db; redis?: Redis; /** Run the question-deadline worker here (default true). */ questionWorker?: boolean } = {},
+): Runtime {
   const db = options.db ?? createDb(config.DATABASE_URL);
   const redis = options.redis ?? createRedis(config.REDIS_URL);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection problem'));
   const notifier = new ChatNotifier(db, logger);
   const scheduler = new LoggingSchedulerPort(logger);
-  const services: Services = { db, clock: options.clock ?? systemClock, config, notifier, scheduler };
+  const clock = options.clock ?? systemClock;
+  const questions = createQuestionDeadlines({
+    redisUrl: config.REDIS_URL,
+    prefix: config.REDIS_PREFIX,
+    deps: { db, clock, notifier, logger },
+    runWorker: options.questionWorker ?? true,
+  });
+  const services: Services = { db, clock, config, notifier, scheduler, questionDeadlines: questions.deadlines };
   const bot = new Bot(services, allFlows, logger);
   const webSender = new WebSender(redis, config.REDIS_PREFIX);
   notifier.register(webSender);
@@ -52,6 +66,7 @@ export function createRuntime(config: Config, logger: Logger, options: { clock?:
     notifier,
     services,
     webSender,
+    questions,
     listen(port = config.PORT) {
       return new Promise((resolve, reject) => {
         server = app.listen(port, (error?: Error) => {
@@ -64,6 +79,7 @@ export function createRuntime(config: Config, logger: Logger, options: { clock?:
     async stop() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections?.();
+      await questions.close();
       if (!options.redis) redis.disconnect();
       if (!options.db) await db.$disconnect();
     },
