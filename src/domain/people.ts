@@ -10,6 +10,8 @@ export interface IdentityInput {
   loadProfile?: () => Promise<ProfileInput>;
   /** Where to reach the person later; stored when given (Teams conversation reference). */
   conversationRef?: unknown;
+  /** The reference is only a fallback (Teams: met in a channel): keep an already stored one. */
+  keepExistingRef?: boolean;
 }
 
 export interface ProfileInput {
@@ -36,7 +38,7 @@ export async function resolvePerson(db: Db, input: IdentityInput, defaults: { lo
   const known = await db.platformIdentity.findUnique({ where, include: { person: true } });
   if (known) {
     const data: { lastSeenAt: Date; conversationRef?: object; unreachableAt?: null } = { lastSeenAt: new Date() };
-    if (input.conversationRef) Object.assign(data, { conversationRef: input.conversationRef as object, unreachableAt: null });
+    if (input.conversationRef && !(input.keepExistingRef && known.conversationRef)) Object.assign(data, { conversationRef: input.conversationRef as object, unreachableAt: null });
     await db.platformIdentity.update({ where: { id: known.id }, data });
     const { person } = known;
     return { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, isNew: false };
