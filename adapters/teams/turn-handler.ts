@@ -14,7 +14,7 @@ import { dialogFormOf, originOf, submissionToEvent, textToEvent } from './inboun
 import { sendReplies } from './outbound.js';
 
 /** How long first contact may wait for Teams' member lookup (name, email) before going on without it. */
-const PROFILE_TIMEOUT_MS = 1_500;
+const PROFILE_TIMEOUT_MS = 800;
 
 export interface TurnDeps {
   bot: Bot;
