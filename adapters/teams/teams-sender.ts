@@ -35,8 +35,12 @@ export class TeamsSender implements PlatformSender {
     const progressKey = `${this.deps.prefix}:teams:sent:${createHash('sha256').update(`${target.externalId}\n${JSON.stringify(message)}`).digest('hex')}`;
     const done = Number((await this.deps.redis.get(progressKey)) ?? 0);
 
+    const thread = message.threadKey ? parseThreadKey(message.threadKey) : null;
     const logic = async (context: TurnContext) => {
       disableHiddenRetries(context);
+      // The SDK replies to the (random) id of its continuation event; a proactive message is a new
+      // message, or a reply in the thread the core named.
+      context.activity.id = thread?.activityId as string;
       const conversationId = context.activity.conversation.id;
       for (const [index, activity] of activities.entries()) {
         if (index < done) continue;
@@ -47,8 +51,7 @@ export class TeamsSender implements PlatformSender {
     try {
       if (ref.kind === 'conversation') {
         await this.deps.adapter.continueConversationAsync(this.deps.appId, referenceFor(ref, message.threadKey), logic);
-      } else if (message.threadKey && parseThreadKey(message.threadKey)) {
-        const thread = parseThreadKey(message.threadKey)!;
+      } else if (thread) {
         const reference = { serviceUrl: ref.serviceUrl, channelId: ref.channelId, bot: ref.bot, user: ref.user, conversation: { id: thread.conversationId, isGroup: true, conversationType: 'channel', tenantId: ref.tenantId, name: '' }, activityId: thread.activityId } as unknown as Partial<ConversationReference>;
         await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, logic);
       } else {

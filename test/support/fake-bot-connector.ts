@@ -14,7 +14,9 @@ export interface ConnectorCall {
 
 /** A scripted answer for the next matching call(s), instead of 200. */
 export interface ScriptedAnswer {
-  status: number;
+  /** Omit (with pass: true) to handle the call normally and count it in the script. */
+  status?: number;
+  pass?: boolean;
   headers?: Record<string, string>;
   body?: unknown;
 }
@@ -110,7 +112,7 @@ export class FakeBotConnector {
     };
     this.attempts.push(call);
     const scripted = this.script.shift();
-    if (scripted) return send(scripted.status, scripted.body ?? { error: { code: 'Scripted', message: `scripted ${scripted.status}` } }, scripted.headers);
+    if (scripted && !scripted.pass) return send(scripted.status ?? 500, scripted.body ?? { error: { code: 'Scripted', message: `scripted ${scripted.status}` } }, scripted.headers);
     this.calls.push(call);
     for (const wake of this.waiters.splice(0)) wake();
     return send(req.method === 'PUT' ? 200 : 201, { id: req.method === 'PUT' ? activity[2] : `act-${this.calls.length}` });
