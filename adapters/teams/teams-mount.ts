@@ -47,8 +47,33 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
     path: '/api/messages',
     mount(app) {
       app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res, next) => {
+        // A request whose token cannot be verified (e.g. the signing keys cannot be fetched) fails
+        // inside the SDK before our logic runs, and the SDK answers 500, inviting a retry. It is
+        // refused instead: 401, nothing was done.
+        let started = false;
+        const guarded = {
+          status(code: number) {
+            res.status(code === 500 && !started ? 401 : code);
+            return guarded;
+          },
+          send(body?: unknown) {
+            res.send(body);
+            return guarded;
+          },
+          end() {
+            res.end();
+            return guarded;
+          },
+          header(name: string, value: string) {
+            res.header(name, value);
+            return guarded;
+          },
+        };
         try {
-          await adapter.process(req, res, (context) => handler.onTurn(context));
+          await adapter.process(req, guarded as unknown as typeof res, async (context) => {
+            started = true;
+            await handler.onTurn(context);
+          });
         } catch (error) {
           next(error);
         }
