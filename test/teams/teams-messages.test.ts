@@ -144,3 +144,15 @@ describe('when the app is installed (conversationUpdate with the bot added)', ()
     expect(connector.sent()).toHaveLength(0);
   });
 });
+
+describe('when a Teams user has the verified email of a person the bot already knows', () => {
+  it('links the Teams account to that person instead of making a new one', async () => {
+    const web = await runtime.db.platformIdentity.findUniqueOrThrow({ where: { platform_externalId: { platform: 'WEB', externalId: 'web:lc1-m4' } } });
+    await runtime.db.person.update({ where: { id: web.personId }, data: { email: 'm4@lc1.example.org' } });
+    connector.setMember('29:m4', { name: 'M4 in Teams', email: 'M4@lc1.example.org' });
+    await post(teamsActivity(connector.url, { text: 'me', from: { id: '29:m4', name: 'M4', aadObjectId: 'aad-m4' }, conversation: { id: 'a:m4' } }));
+    const teams = await runtime.db.platformIdentity.findUniqueOrThrow({ where: { platform_externalId: { platform: 'TEAMS', externalId: 'tenant-1:aad-m4' } } });
+    expect(teams.personId).toBe(web.personId);
+    expect(cardText(connector.sent('a:m4')[0].body)).toContain('LC1: Day-care Centers');
+  });
+});
