@@ -90,7 +90,7 @@ function textBlocks(text: string, style: Record<string, unknown> = {}): CardElem
   let current = '';
   for (const line of md.split(/(?<=\n)/)) {
     for (const part of chunk(line, budget)) {
-      if (Buffer.byteLength(current + part) > budget && current) {
+      if (jsonBytes(current + part) > budget && current) {
         pieces.push(current);
         current = '';
       }
@@ -101,20 +101,29 @@ function textBlocks(text: string, style: Record<string, unknown> = {}): CardElem
   return pieces.map((piece) => ({ type: 'TextBlock', text: piece.trimEnd(), wrap: true, ...style }));
 }
 
-/** Cuts one over-long line by bytes without splitting a character. */
+/** Cuts one over-long line by its JSON size without splitting a character. */
 function chunk(line: string, budget: number): string[] {
-  if (Buffer.byteLength(line) <= budget) return [line];
+  if (jsonBytes(line) <= budget) return [line];
   const out: string[] = [];
   let current = '';
+  let size = 2;
   for (const ch of line) {
-    if (Buffer.byteLength(current + ch) > budget) {
+    const add = jsonBytes(ch) - 2;
+    if (size + add > budget) {
       out.push(current);
       current = '';
+      size = 2;
     }
     current += ch;
+    size += add;
   }
   if (current) out.push(current);
   return out;
+}
+
+/** Bytes a string takes inside the activity's JSON (quotes and escapes count). */
+function jsonBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text), 'utf8');
 }
 
 /** Packs body elements into as few cards as fit the size limit, in order. */
