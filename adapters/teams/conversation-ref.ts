@@ -36,21 +36,23 @@ export const storedRefSchema = z.discriminatedUnion('kind', [
 export type StoredRef = z.infer<typeof storedRefSchema>;
 
 /** The reference to keep from an incoming activity. Proactive messages start new messages, not replies. */
-export function refFromActivity(activity: Partial<Activity>): StoredRef {
+export function refFromActivity(activity: Partial<Activity>): StoredRef | null {
+  if (!activity.serviceUrl || !activity.conversation?.id || !activity.from?.id) return null;
   const personal = !activity.conversation?.conversationType || activity.conversation.conversationType === 'personal';
   if (personal) {
     const { activityId: _replyTo, ...reference } = TurnContext.getConversationReference(activity);
     return { v: 1, kind: 'conversation', locale: activity.locale, reference: JSON.parse(JSON.stringify(reference)) };
   }
+  if (!activity.recipient?.id) return null;
   return {
     v: 1,
     kind: 'open-personal',
     locale: activity.locale,
-    serviceUrl: activity.serviceUrl!,
+    serviceUrl: activity.serviceUrl,
     channelId: activity.channelId ?? 'msteams',
     tenantId: activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id,
-    bot: { id: activity.recipient!.id, name: activity.recipient?.name },
-    user: { id: activity.from!.id, name: activity.from?.name },
+    bot: { id: activity.recipient.id, name: activity.recipient?.name },
+    user: { id: activity.from.id, name: activity.from?.name },
   };
 }
 

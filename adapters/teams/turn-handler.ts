@@ -71,7 +71,7 @@ export class TeamsTurnHandler {
       return;
     }
     const direct = originOf(activity).direct;
-    const mentioned = (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === activity.recipient.id);
+    const mentioned = (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === activity.recipient?.id);
     // In channels and group chats the bot answers only when it is @mentioned.
     if (!direct && !mentioned) return;
     const text = mentioned ? TurnContext.removeRecipientMention(activity) : (activity.text ?? '');
@@ -112,7 +112,7 @@ export class TeamsTurnHandler {
 
   private async onConversationUpdate(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    const botAdded = (activity.membersAdded ?? []).some((m) => m.id === activity.recipient.id);
+    const botAdded = (activity.membersAdded ?? []).some((m) => m.id === activity.recipient?.id);
     if (!botAdded || !activity.from?.id) return;
     // The person who installed the app: remember where to reach them, then say hello.
     await resolvePerson(this.deps.db, this.identity(context), { locale: this.deps.config.DEFAULT_LOCALE, timeZone: this.deps.config.DEFAULT_TIMEZONE });
@@ -137,9 +137,9 @@ export class TeamsTurnHandler {
     return {
       platform: 'TEAMS',
       externalId: externalIdOf(activity),
-      conversationRef: ref,
+      conversationRef: ref ?? undefined,
       // Met in a channel: keep the personal chat we may already have, else remember how to open one.
-      keepExistingRef: ref.kind === 'open-personal',
+      keepExistingRef: ref?.kind === 'open-personal',
       loadProfile: () => this.profile(context),
     };
   }
