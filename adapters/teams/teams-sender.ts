@@ -10,7 +10,7 @@ import { parseThreadKey, referenceFor, storedRefSchema } from './conversation-re
 import { statusOf, type ActivityDelivery } from './delivery.js';
 import { activitiesFor } from './outbound.js';
 
-/** How long the parts already delivered of a proactive message are remembered, so a retry skips them. */
+/** How long the parts delivered of a half-sent proactive message are remembered, so a retry skips them. */
 const PROGRESS_TTL_SECONDS = 10 * 60;
 
 /**
@@ -47,6 +47,8 @@ export class TeamsSender implements PlatformSender {
         await this.deps.delivery.send(conversationId, () => context.sendActivity(activity));
         await this.deps.redis.set(progressKey, String(index + 1), 'EX', PROGRESS_TTL_SECONDS);
       }
+      // Delivered in full: the same words sent again later are a new message, not a retry.
+      await this.deps.redis.del(progressKey);
     };
     try {
       if (ref.kind === 'conversation') {

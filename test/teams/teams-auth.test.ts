@@ -50,3 +50,20 @@ for (const [label, env] of [
     }
   });
 }
+
+describe('when the bot starts without Microsoft app credentials', () => {
+  it('says in the start-up log that Teams runs without authentication (emulator mode)', async () => {
+    const { pino } = await import('pino');
+    const { createRuntime } = await import('../../src/server/runtime.js');
+    const { testConfig } = await import('../support/harness.js');
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const runtime = createRuntime(await testConfig(), logger);
+    try {
+      expect(lines.join('')).toContain('Teams adapter on /api/messages runs WITHOUT authentication');
+      expect(runtime.teams.mode).toBe('emulator');
+    } finally {
+      await runtime.stop();
+    }
+  });
+});

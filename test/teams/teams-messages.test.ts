@@ -156,3 +156,14 @@ describe('when a Teams user has the verified email of a person the bot already k
     expect(cardText(connector.sent('a:m4')[0].body)).toContain('LC1: Day-care Centers');
   });
 });
+
+describe('when a card button is pressed through a Universal Action (adaptiveCard/action invoke)', () => {
+  it('runs the action and answers the invoke so Teams shows no error', async () => {
+    connector.clear();
+    const from = { id: '29:universal', name: 'Uni Versal', aadObjectId: 'aad-universal' };
+    const res = await post(teamsActivity(connector.url, { type: 'invoke', name: 'adaptiveCard/action', from, conversation: { id: 'a:universal' }, value: { action: { type: 'Action.Execute', data: { lcAction: 'cmd', lcValue: 'me' } } } }));
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ statusCode: 200 });
+    expect(cardText(connector.sent('a:universal')[0].body)).toContain('You are Uni Versal');
+  });
+});

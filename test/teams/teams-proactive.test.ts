@@ -10,12 +10,14 @@ let runtime: Runtime;
 let connector: FakeBotConnector;
 let botUrl: string;
 const sleeps: number[] = [];
+let fakeNow = Date.now();
 
 beforeAll(async () => {
   connector = await new FakeBotConnector().start();
   runtime = await testRuntime({
-    // Backoff is recorded instead of waited for: the test proves the policy, not the clock.
-    teams: { sleep: async (ms) => void sleeps.push(ms), retryPolicy: { attempts: 3, baseDelayMs: 1_000, maxDelayMs: 30_000, maxRateWaitMs: 60_000 } },
+    // Backoff and rate-limit waits are recorded instead of waited for: the test proves the policy, not the clock.
+    // The rate limiter reads the same hand-moved time the sleeps advance.
+    teams: { now: () => fakeNow, sleep: async (ms) => void (sleeps.push(ms), (fakeNow += ms)), retryPolicy: { attempts: 3, baseDelayMs: 1_000, maxDelayMs: 30_000, maxRateWaitMs: 60_000 } },
   });
   await seedDemo(runtime.db, new Date('2026-11-23T09:00:00Z'));
   botUrl = `http://127.0.0.1:${await runtime.listen(0)}`;
@@ -121,6 +123,10 @@ describe('when the bot reaches a Teams user later through the stored reference',
     const texts = connector.sent('a:resume').map((p) => cardText(p.body));
     expect(texts.filter((t) => t.includes('Section 1\n'))).toHaveLength(1);
     expect(texts.join('\n')).toContain('Section 12');
+    // Complete now: sending the same report again on purpose delivers it again, in full.
+    const before = texts.length;
+    await runtime.notifier.notify(personId, longReport());
+    expect(connector.sent('a:resume').length).toBeGreaterThan(before + 1);
   });
 });
 
