@@ -13,6 +13,7 @@ export const DATA_KEYS = { action: 'lcAction', value: 'lcValue', form: 'lcForm',
 
 /** An Adaptive Card as JSON: the SDK types add nothing here and would leak outside this folder. */
 export type Card = { type: 'AdaptiveCard'; version: '1.5'; body: CardElement[]; $schema: string; msteams?: object };
+/** One element of a card body (TextBlock, FactSet, Input.*, ActionSet…). */
 export type CardElement = Record<string, unknown>;
 
 /** A rendered message: one or more cards, each small enough to be one Teams message. */

@@ -33,6 +33,7 @@ export const storedRefSchema = z.discriminatedUnion('kind', [
     user: z.object({ id: z.string(), name: z.string().optional() }),
   }),
 ]);
+/** A validated stored reference (see storedRefSchema). */
 export type StoredRef = z.infer<typeof storedRefSchema>;
 
 /** The reference to keep from an incoming activity. Proactive messages start new messages, not replies. */

@@ -3,6 +3,7 @@ import type { ConversationRateLimiter } from './outbound-limits.js';
 /** Statuses after which Teams asks us to try again: throttled, precondition (concurrent edit), gateway. */
 export const RETRYABLE_STATUSES = new Set([429, 412, 502, 504]);
 
+/** How hard to try one activity: attempts, backoff bounds, and the longest wait for the rate limiter. */
 export interface RetryPolicy {
   /** Attempts per activity, the first one included. */
   attempts: number;
@@ -12,6 +13,7 @@ export interface RetryPolicy {
   maxRateWaitMs: number;
 }
 
+/** Production defaults: 5 attempts, 1 s doubling up to 30 s, at most a minute waiting for room. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 1_000, maxDelayMs: 30_000, maxRateWaitMs: 60_000 };
 
 /** Thrown when Teams keeps refusing or the rate limit would make us wait too long; retry later. */

@@ -11,6 +11,7 @@ import { ConversationRateLimiter } from './outbound-limits.js';
 import { TeamsSender } from './teams-sender.js';
 import { TeamsTurnHandler } from './turn-handler.js';
 
+/** What the Teams adapter is built from; the last three let tests replace time and waiting. */
 export interface TeamsAdapterDeps {
   config: Config;
   logger: Logger;

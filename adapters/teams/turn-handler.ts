@@ -16,6 +16,7 @@ import { sendReplies } from './outbound.js';
 /** How long first contact may wait for Teams' member lookup (name, email) before going on without it. */
 const PROFILE_TIMEOUT_MS = 800;
 
+/** What a Teams turn needs from the rest of the bot. */
 export interface TurnDeps {
   bot: Bot;
   db: Db;

@@ -41,6 +41,7 @@ export async function createLinkCode(db: Db, personId: string, platform: Platfor
   }
 }
 
+/** A successful link: who survived, how many memberships moved, and the clusters to re-plan. */
 export type LinkOutcome = { merged: true; survivorId: string; movedMemberships: number; clusterIds: string[] };
 
 /**

@@ -67,3 +67,13 @@ describe('when the bot starts without Microsoft app credentials', () => {
     }
   });
 });
+
+describe('when Teams credentials are configured incompletely', () => {
+  it('stops start-up with one line naming the missing variable', async () => {
+    const { loadConfig } = await import('../../src/core/config.js');
+    expect(() => loadConfig({ NODE_ENV: 'test', MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TYPE: 'SingleTenant' })).toThrow(
+      /MICROSOFT_APP_TENANT_ID is missing \(a single-tenant bot needs its tenant id\)/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'test', MICROSOFT_APP_ID: 'id' })).toThrow(/MICROSOFT_APP_PASSWORD is missing/);
+  });
+});
