@@ -1,9 +1,10 @@
 import type { Flow } from '../src/core/flow.js';
 import { helpFlow } from './help.js';
+import { linkFlow } from './link.js';
 import { meFlow } from './me.js';
 import { askFlow } from './questions/ask.js';
 import { faqFlow } from './questions/faq.js';
 import { questionsFlow } from './questions/respond.js';
 
 /** Every flow the bot runs. A new flow is added here and nowhere else. */
-export const allFlows: Flow<any>[] = [helpFlow, meFlow, askFlow, faqFlow, questionsFlow];
+export const allFlows: Flow<any>[] = [helpFlow, meFlow, linkFlow, askFlow, faqFlow, questionsFlow];

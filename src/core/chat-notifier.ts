@@ -10,6 +10,7 @@ import { UnreachableError, type DeliveryResult, type Notifier, type PlatformSend
  */
 export class ChatNotifier implements Notifier {
   private readonly senders = new Map<string, PlatformSender>();
+  private readonly unreachableListeners: UnreachableListener[] = [];
 
   constructor(
     private readonly db: Db,
@@ -18,6 +19,11 @@ export class ChatNotifier implements Notifier {
 
   register(sender: PlatformSender): void {
     this.senders.set(sender.platform, sender);
+  }
+
+  /** Called once when an identity becomes unreachable, e.g. to tell the person's coordinators. */
+  onUnreachable(listener: UnreachableListener): void {
+    this.unreachableListeners.push(listener);
   }
 
   async notify(personId: string, message: OutboundMessage): Promise<DeliveryResult> {
@@ -37,9 +43,21 @@ export class ChatNotifier implements Notifier {
       } catch (error) {
         if (!(error instanceof UnreachableError)) throw error;
         this.logger.warn({ personId, platform: identity.platform, reason: error.message }, 'person unreachable on platform');
-        await this.db.platformIdentity.update({ where: { id: identity.id }, data: { unreachableAt: new Date() } });
+        // Only the instance that marks it tells anyone, so a coordinator hears it once.
+        const { count } = await this.db.platformIdentity.updateMany({ where: { id: identity.id, unreachableAt: null }, data: { unreachableAt: new Date() } });
+        if (count === 1) await this.announceUnreachable(personId, identity.platform);
       }
     }
     return { delivered: false, reason: identities.length ? 'all identities unreachable' : 'no reachable identity' };
   }
+
+  private async announceUnreachable(personId: string, platform: string): Promise<void> {
+    const results = await Promise.allSettled(this.unreachableListeners.map((listener) => listener(personId, platform)));
+    for (const result of results) {
+      if (result.status === 'rejected') this.logger.error({ err: result.reason, personId, platform }, 'could not report an unreachable person');
+    }
+  }
 }
+
+/** Reacts to a person who can no longer be reached on one platform. */
+export type UnreachableListener = (personId: string, platform: string) => Promise<void>;

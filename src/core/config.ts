@@ -108,6 +108,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.MICROSOFT_APP_ID && !config.MICROSOFT_APP_PASSWORD) {
     throw new ConfigError('MICROSOFT_APP_PASSWORD', 'is missing (it goes with MICROSOFT_APP_ID)', configSpec.MICROSOFT_APP_PASSWORD.example);
   }
+  if (config.MICROSOFT_APP_TYPE === 'SingleTenant' && config.MICROSOFT_APP_ID && !config.MICROSOFT_APP_TENANT_ID) {
+    throw new ConfigError('MICROSOFT_APP_TENANT_ID', 'is missing (a single-tenant bot needs its tenant id)', configSpec.MICROSOFT_APP_TENANT_ID.example);
+  }
   // Teams works without credentials too (emulator mode); it is "enabled" as a real channel only with them.
   config.teamsEnabled = Boolean(config.MICROSOFT_APP_ID);
   config.webChatEnabled = config.WEB_CHAT === 'on' || (config.WEB_CHAT === 'auto' && !config.slackEnabled && !config.teamsEnabled);

@@ -10,6 +10,8 @@ export interface IdentityInput {
   loadProfile?: () => Promise<ProfileInput>;
   /** Where to reach the person later; stored when given (Teams conversation reference). */
   conversationRef?: unknown;
+  /** The reference is only a fallback (Teams: met in a channel): keep an already stored one. */
+  keepExistingRef?: boolean;
 }
 
 export interface ProfileInput {
@@ -36,11 +38,12 @@ export async function resolvePerson(db: Db, input: IdentityInput, defaults: { lo
   const known = await db.platformIdentity.findUnique({ where, include: { person: true } });
   if (known) {
     // lastSeenAt picks the platform for proactive messages; minute precision is plenty, so most
-    // requests need no write at all.
+    // requests need no write at all. A channel's reference never replaces a personal chat's (keepExistingRef).
+    const newRef = input.conversationRef && !(input.keepExistingRef && known.conversationRef);
     const stale = Date.now() - known.lastSeenAt.getTime() > 60_000;
-    if (input.conversationRef || stale || known.unreachableAt) {
+    if (newRef || stale || known.unreachableAt) {
       const data: { lastSeenAt: Date; conversationRef?: object; unreachableAt?: null } = { lastSeenAt: new Date(), unreachableAt: null };
-      if (input.conversationRef) data.conversationRef = input.conversationRef as object;
+      if (newRef) data.conversationRef = input.conversationRef as object;
       await db.platformIdentity.update({ where: { id: known.id }, data });
     }
     const { person } = known;

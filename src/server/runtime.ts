@@ -11,6 +11,8 @@ import { LoggingSchedulerPort } from '../core/scheduler-port.js';
 import { createQuestionDeadlines, type QuestionDeadlineRuntime } from '../scheduler/question-deadlines.js';
 import { allFlows } from '../../flows/index.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
+import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterDeps } from '../../adapters/teams/teams-mount.js';
+import { reportUnreachable } from '../domain/reachability.js';
 import { createApp, type AdapterMount } from './app.js';
 
 export interface Runtime {
@@ -23,6 +25,7 @@ export interface Runtime {
   webSender: WebSender;
   /** The question-deadline queue and worker (BullMQ queue "questions"). */
   questions: QuestionDeadlineRuntime;
+  teams: TeamsAdapter;
   /** Starts listening; resolves with the port (useful with PORT=0 in tests). */
   listen(port?: number): Promise<number>;
   stop(): Promise<void>;
@@ -35,7 +38,14 @@ export interface Runtime {
 export function createRuntime(
   config: Config,
   logger: Logger,
-  options: { clock?: Clock; db?: Db; redis?: Redis; /** Run the question-deadline worker here (default true). */ questionWorker?: boolean } = {},
+  options: {
+    clock?: Clock;
+    db?: Db;
+    redis?: Redis;
+    /** Run the question-deadline worker here (default true). */
+    questionWorker?: boolean;
+    teams?: Pick<TeamsAdapterDeps, 'retryPolicy' | 'sleep' | 'now'>;
+  } = {},
 ): Runtime {
   const db = options.db ?? createDb(config.DATABASE_URL);
   const redis = options.redis ?? createRedis(config.REDIS_URL);
@@ -54,7 +64,20 @@ export function createRuntime(
   const webSender = new WebSender(redis, config.REDIS_PREFIX);
   notifier.register(webSender);
 
-  const adapters: AdapterMount[] = [];
+  notifier.onUnreachable(async (personId, platform) => {
+    await reportUnreachable(db, notifier, personId, platform);
+  });
+
+  // Teams is always mounted: with MICROSOFT_APP_ID it authenticates every request, without it it
+  // runs in emulator mode for local use (Bot Framework Emulator, tests) and says so here.
+  const teams = createTeamsAdapter({ config, logger, bot, db, redis, ...options.teams });
+  notifier.register(teams.sender);
+  if (teams.mode === 'emulator') {
+    logger.warn('Teams adapter on /api/messages runs WITHOUT authentication (no MICROSOFT_APP_ID set): emulator mode, for local use only');
+  } else {
+    logger.info({ appId: config.MICROSOFT_APP_ID, tenant: config.MICROSOFT_APP_TENANT_ID ?? 'multi-tenant' }, 'Teams adapter on /api/messages authenticates requests with the Bot Framework');
+  }
+  const adapters: AdapterMount[] = [teams.mount];
   const app = createApp({ config, db, redis, logger, bot, webSender, adapters });
   let server: Server | undefined;
 
@@ -67,6 +90,7 @@ export function createRuntime(
     services,
     webSender,
     questions,
+    teams,
     listen(port = config.PORT) {
       return new Promise((resolve, reject) => {
         server = app.listen(port, (error?: Error) => {

@@ -6,6 +6,8 @@ import { loadConfig, type Config } from '../../src/core/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createRedis } from '../../src/core/redis.js';
 import { createRuntime, type Runtime } from '../../src/server/runtime.js';
+
+type RuntimeOptions = NonNullable<Parameters<typeof createRuntime>[2]>;
 import { adminUrl, databaseUrl, templateDbName, testDbPrefix, testRedisUrl } from './test-env.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -59,9 +61,9 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
 }
 
 /** The production runtime, built against a fresh database; stopped after the file. */
-export async function testRuntime(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<Runtime> {
+export async function testRuntime(options: { env?: Record<string, string>; clock?: Clock; teams?: RuntimeOptions['teams'] } = {}): Promise<Runtime> {
   const config = await testConfig(options.env);
-  const runtime = createRuntime(config, createLogger(config.LOG_LEVEL), { clock: options.clock });
+  const runtime = createRuntime(config, createLogger(config.LOG_LEVEL), { clock: options.clock, teams: options.teams });
   cleanups.push(() => runtime.stop());
   return runtime;
 }

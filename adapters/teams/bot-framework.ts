@@ -1,0 +1,40 @@
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import type { Config } from '../../src/core/config.js';
+import type { Logger } from '../../src/core/logger.js';
+
+/** Whether requests are authenticated, for the start-up log line and the docs. */
+export type TeamsAuthMode = 'authenticated' | 'emulator';
+
+/**
+ * The Bot Framework adapter, configured from MICROSOFT_APP_* (single- or multi-tenant). Without an
+ * app id it runs in emulator mode: incoming requests are not authenticated and outgoing calls
+ * carry no token, which is what the Bot Framework Emulator and local tests need.
+ */
+export function createCloudAdapter(config: Config, logger: Logger): { adapter: CloudAdapter; appId: string; mode: TeamsAuthMode } {
+  const appType = config.MICROSOFT_APP_TYPE ?? (config.MICROSOFT_APP_TENANT_ID ? 'SingleTenant' : 'MultiTenant');
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.MICROSOFT_APP_ID ?? '',
+    MicrosoftAppPassword: config.MICROSOFT_APP_PASSWORD ?? '',
+    MicrosoftAppType: config.MICROSOFT_APP_ID ? appType : undefined,
+    MicrosoftAppTenantId: config.MICROSOFT_APP_TENANT_ID,
+  } as ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[0]);
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (_context, error) => {
+    // Never swallowed: logged here with the activity type; the request answers 500 only if we rethrow.
+    logger.error({ err: error }, 'Teams turn failed');
+    throw error;
+  };
+  return { adapter, appId: config.MICROSOFT_APP_ID ?? '', mode: config.MICROSOFT_APP_ID ? 'authenticated' : 'emulator' };
+}
+
+/**
+ * The connector client retries 429 and 5xx on its own, invisibly and on top of ours, so one send
+ * could reach Teams several times. We take its retry policy out: every send is then exactly one
+ * HTTP call, and ActivityDelivery decides about retries.
+ */
+export function disableHiddenRetries(context: TurnContext): void {
+  const client = context.turnState.get(context.adapter.ConnectorClientKey) as
+    | { client?: { pipeline?: { removePolicy(options: { name: string }): unknown } } }
+    | undefined;
+  client?.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+}

@@ -1,0 +1,46 @@
+import type { Activity, TurnContext } from 'botbuilder';
+import type { Translate } from '../../src/core/i18n.js';
+import type { OutboundMessage } from '../../src/core/messages.js';
+import { renderMessage, type Card } from './cards.js';
+import type { ActivityDelivery } from './delivery.js';
+
+/** A card as a message activity. The summary is what notifications and screen readers show. */
+export function cardActivity(card: Card, summary: string): Partial<Activity> {
+  return { type: 'message', summary, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
+}
+
+/** The activities one core message becomes, in order (several when it was split to fit). */
+export function activitiesFor(message: OutboundMessage, t: Translate): { activities: Partial<Activity>[]; formIds: string[] } {
+  const rendered = renderMessage(message, t);
+  return { activities: rendered.cards.map((card) => cardActivity(card, rendered.summary)), formIds: rendered.formIds };
+}
+
+/**
+ * Sends the replies of one turn into its conversation, through the rate limiter and retries.
+ * `replaceId` is the card a button was pressed on: a reply that asks to replace it (or the same
+ * form shown again with its validation messages) updates that card in place instead.
+ */
+export async function sendReplies(
+  context: TurnContext,
+  messages: OutboundMessage[],
+  t: Translate,
+  delivery: ActivityDelivery,
+  options: { replaceId?: string; submittedFormId?: string } = {},
+): Promise<void> {
+  const conversationId = context.activity.conversation.id;
+  let replaceId = options.replaceId;
+  for (const message of messages) {
+    const { activities, formIds } = activitiesFor(message, t);
+    const inPlace = replaceId && (message.replaceOriginal || (options.submittedFormId && formIds.includes(options.submittedFormId)));
+    for (const [index, activity] of activities.entries()) {
+      if (inPlace && index === 0) {
+        const id = replaceId!;
+        await delivery.send(conversationId, () => context.updateActivity({ ...activity, id }));
+        // Only one message can take the place of the card that was pressed.
+        replaceId = undefined;
+      } else {
+        await delivery.send(conversationId, () => context.sendActivity(activity));
+      }
+    }
+  }
+}

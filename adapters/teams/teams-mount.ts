@@ -1,0 +1,85 @@
+import express from 'express';
+import type { Bot } from '../../src/core/bot.js';
+import type { Config } from '../../src/core/config.js';
+import type { Db } from '../../src/core/db.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { Redis } from '../../src/core/redis.js';
+import type { AdapterMount } from '../../src/server/app.js';
+import { createCloudAdapter, type TeamsAuthMode } from './bot-framework.js';
+import { ActivityDelivery, DEFAULT_RETRY_POLICY, type RetryPolicy } from './delivery.js';
+import { ConversationRateLimiter } from './outbound-limits.js';
+import { TeamsSender } from './teams-sender.js';
+import { TeamsTurnHandler } from './turn-handler.js';
+
+/** What the Teams adapter is built from; the last three let tests replace time and waiting. */
+export interface TeamsAdapterDeps {
+  config: Config;
+  logger: Logger;
+  bot: Bot;
+  db: Db;
+  redis: Redis;
+  /** Tests shorten waits here; production uses the defaults. */
+  retryPolicy?: RetryPolicy;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/** The Teams adapter as the runtime sees it: a mount point, a proactive sender, and how it authenticates. */
+export interface TeamsAdapter {
+  mount: AdapterMount;
+  sender: TeamsSender;
+  mode: TeamsAuthMode;
+}
+
+/**
+ * Builds the Teams adapter: botbuilder's CloudAdapter at POST /api/messages, turning activities into
+ * core events and core messages into Adaptive Cards; plus the sender for proactive messages.
+ * Every botbuilder import of the bot lives in this folder (adapters/teams), so moving to the
+ * Microsoft 365 Agents SDK touches nothing else.
+ */
+export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
+  const { adapter, appId, mode } = createCloudAdapter(deps.config, deps.logger);
+  const limiter = new ConversationRateLimiter(deps.redis, deps.config.REDIS_PREFIX, deps.now);
+  const delivery = new ActivityDelivery(limiter, deps.retryPolicy ?? DEFAULT_RETRY_POLICY, deps.sleep);
+  const handler = new TeamsTurnHandler({ bot: deps.bot, db: deps.db, config: deps.config, logger: deps.logger, delivery });
+  const sender = new TeamsSender({ adapter, appId, delivery, redis: deps.redis, prefix: deps.config.REDIS_PREFIX, defaultLocale: deps.config.DEFAULT_LOCALE, logger: deps.logger });
+  const mount: AdapterMount = {
+    name: 'teams',
+    path: '/api/messages',
+    mount(app) {
+      app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res, next) => {
+        // A request whose token cannot be verified (e.g. the signing keys cannot be fetched) fails
+        // inside the SDK before our logic runs, and the SDK answers 500, inviting a retry. It is
+        // refused instead: 401, nothing was done.
+        let started = false;
+        const guarded = {
+          status(code: number) {
+            res.status(code === 500 && !started ? 401 : code);
+            return guarded;
+          },
+          send(body?: unknown) {
+            res.send(body);
+            return guarded;
+          },
+          end() {
+            res.end();
+            return guarded;
+          },
+          header(name: string, value: string) {
+            res.header(name, value);
+            return guarded;
+          },
+        };
+        try {
+          await adapter.process(req, guarded as unknown as typeof res, async (context) => {
+            started = true;
+            await handler.onTurn(context);
+          });
+        } catch (error) {
+          next(error);
+        }
+      });
+    },
+  };
+  return { mount, sender, mode };
+}
