@@ -11,6 +11,8 @@ import { LoggingSchedulerPort } from '../core/scheduler-port.js';
 import { allFlows } from '../../flows/index.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
 import { createApp, type AdapterMount } from './app.js';
+import { loadQuestionnaires } from '../domain/questionnaires/catalogue.js';
+import type { QuestionnaireDefinition } from '../domain/questionnaires/definition.js';
 
 export interface Runtime {
   config: Config;
@@ -20,6 +22,8 @@ export interface Runtime {
   notifier: ChatNotifier;
   services: Services;
   webSender: WebSender;
+  /** The questionnaire files, checked at creation: a bad file stops start-up (QuestionnaireFileError). */
+  questionnaires: QuestionnaireDefinition[];
   /** Starts listening; resolves with the port (useful with PORT=0 in tests). */
   listen(port?: number): Promise<number>;
   stop(): Promise<void>;
@@ -30,6 +34,8 @@ export interface Runtime {
  * the same runtime against their own database and Redis prefix, so they run what production runs.
  */
 export function createRuntime(config: Config, logger: Logger, options: { clock?: Clock; db?: Db; redis?: Redis } = {}): Runtime {
+  // Checked before anything connects, so a broken questionnaire file stops start-up with file, question and problem named.
+  const questionnaires = loadQuestionnaires();
   const db = options.db ?? createDb(config.DATABASE_URL);
   const redis = options.redis ?? createRedis(config.REDIS_URL);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection problem'));
@@ -52,6 +58,7 @@ export function createRuntime(config: Config, logger: Logger, options: { clock?:
     notifier,
     services,
     webSender,
+    questionnaires,
     listen(port = config.PORT) {
       return new Promise((resolve, reject) => {
         server = app.listen(port, (error?: Error) => {
