@@ -9,13 +9,13 @@ import { z } from 'zod';
 const languageTag = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'language keys must be language tags like en, sq, sr-Latn');
 
 /** Text in several languages: English is required, other languages fall back to it. A plain string means English. */
-export const localisedText = z.union([
-  z.string().trim().min(1, 'text must not be empty').transform((en) => ({ en })),
+export const localisedText = z.preprocess(
+  (value) => (typeof value === 'string' ? { en: value } : value),
   z
-    .record(languageTag, z.string().trim().min(1, 'text must not be empty'))
+    .record(languageTag, z.string().trim().min(1, 'text must not be empty'), { error: 'text must be a string or a map of language to text, e.g. { en: "…", sq: "…" }' })
     .refine((texts) => typeof texts.en === 'string', 'text needs an English ("en") version; other languages are optional')
     .transform((texts) => texts as LocalisedText),
-]);
+);
 export type LocalisedText = { en: string } & Record<string, string>;
 
 const choiceOption = z.object({

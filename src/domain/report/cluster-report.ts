@@ -40,7 +40,7 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
       programme: true,
       hosts: { include: { organisation: true } },
       timeline: true,
-      memberships: { where: { status: 'ACTIVE' }, include: { person: true, organisation: true } },
+      memberships: { where: { status: 'ACTIVE' }, include: { organisation: true } },
     },
   });
   const date = (d: Date) => formatDate(d, timeZone, locale);
@@ -55,7 +55,8 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
   const members = byRole('MEMBER');
   const municipalities = new Set(members.map((m) => m.organisation?.name).filter(Boolean));
   md.push(t('surveys:reportDoc.participantCounts', { members: members.length, municipalities: municipalities.size, rps: byRole('RESOURCE_PERSON').length, coordinators: byRole('COORDINATOR').length, observers: byRole('OBSERVER').length }));
-  if (members.length) md.push(members.map((m) => `- ${escapeMd(m.person.erasedAt ? t('surveys:reportDoc.erased') : m.person.displayName)}${m.organisation ? ` (${escapeMd(m.organisation.name)})` : ''}`).join('\n'));
+  // Municipalities, not names: the report is shared widely, and nothing in it should point at a person.
+  if (municipalities.size) md.push(t('surveys:reportDoc.municipalities', { list: [...municipalities].map((m) => escapeMd(m!)).join(', ') }));
 
   // Timeline
   md.push(`## ${t('surveys:reportDoc.timeline')}`);
@@ -63,7 +64,7 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
   md.push(sortTimeline(cluster.timeline).map((i) => `| ${t(`timeline.${i.kind}`)} | ${date(i.startsAt)} | ${date(i.endsAt)} |`).join('\n'));
 
   // What the bot knows: plans, feedback, questions, evaluations.
-  const plans = await db.actionPlan.findMany({ where: { clusterId }, include: { author: { include: { organisation: true } }, activities: true }, orderBy: { createdAt: 'asc' } });
+  const plans = await db.actionPlan.findMany({ where: { clusterId }, include: { author: { select: { organisation: { select: { name: true } } } }, activities: true }, orderBy: { createdAt: 'asc' } });
   const assignments = await db.feedbackAssignment.findMany({ where: { round: { clusterId } }, select: { status: true } });
   const rounds = await db.feedbackRound.count({ where: { clusterId } });
   const questions = await db.routedQuestion.findMany({ where: { clusterId }, select: { status: true, urgent: true, text: true, inFaq: true } });
@@ -89,7 +90,7 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
       plans
         .map((p) => {
           const done = p.activities.filter((a) => a.progress === 'DONE').length;
-          const who = p.author.organisation?.name ?? (p.author.erasedAt ? t('surveys:reportDoc.erased') : p.author.displayName);
+          const who = p.author.organisation?.name ?? t('surveys:reportDoc.aMember');
           return `- ${escapeMd(who)}: ${t(`surveys:reportDoc.stage.${p.stage}`)}, ${t('surveys:reportDoc.activitiesDone', { done, total: p.activities.length })}${p.goal ? `. ${escapeMd(p.goal.slice(0, 200))}` : ''}`;
         })
         .join('\n'),
