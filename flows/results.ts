@@ -6,6 +6,7 @@ import { formatDate, formatDateTime } from '../src/core/format.js';
 import { ui, type Block } from '../src/core/messages.js';
 import { requireRole } from '../src/domain/memberships.js';
 import { localise, type QuestionnaireDefinition } from '../src/domain/questionnaires/definition.js';
+import { closeDueRuns } from '../src/domain/questionnaires/runs.js';
 import { answerLabel, beforeAfter, beforeAfterChart, comparisonChart, programmeComparison, resultsChart, resultsCsv, round1, runResults, type RunResults } from '../src/domain/questionnaires/results.js';
 
 /** Who may read results: the cluster's coordinators, resource persons and observers. */
@@ -24,6 +25,8 @@ export const resultsFlow = defineFlow<Record<string, never>>({
   schema: z.object({}).strict() as z.ZodType<Record<string, never>>,
   commands: [{ verb: 'results', summaryKey: 'surveys:summary.results', usageKey: 'surveys:usage.results', audience: [...READERS], common: true }],
   async start(ctx, { args }) {
+    // Runs past their closing time are closed here too (erasing anonymous keys), whether or not a scheduler job did it yet.
+    await closeDueRuns(ctx.services.db, ctx.services.clock.now());
     const arg = args.trim();
     if (!arg) return { replies: [await listRuns(ctx)] };
     const runId = await resolveRun(ctx, arg);

@@ -2,7 +2,7 @@ import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/fl
 import { formatDateTime } from '../../src/core/format.js';
 import { ui, type Block } from '../../src/core/messages.js';
 import { localise, type QuestionnaireDefinition } from '../../src/domain/questionnaires/definition.js';
-import { openRunsFor } from '../../src/domain/questionnaires/runs.js';
+import { closeDueRuns, openRunsFor } from '../../src/domain/questionnaires/runs.js';
 import { answerOne, answerTyped, beginOneByOne, decode, showWholeForm, submitOne, submitWholeForm } from './answering.js';
 import { formOf } from './one-form.js';
 import { startSend, submitSend } from './send.js';
@@ -63,6 +63,8 @@ function stale(ctx: FlowContext): FlowResult<SurveyState> {
 async function listMessage(ctx: FlowContext) {
   const { t, person, services } = ctx;
   const now = services.clock.now();
+  // Runs past their closing time are closed here too (erasing anonymous keys), whether or not a scheduler job did it yet.
+  await closeDueRuns(services.db, now);
   const blocks: Block[] = [ui.heading(t('surveys:list.title'))];
   const open = await openRunsFor(services.db, person.id, now);
   if (!open.length) blocks.push(ui.paragraph(t('surveys:list.none')));

@@ -33,9 +33,9 @@ export interface Runtime {
  * The composition root: builds every long-lived object once from the configuration. Tests build
  * the same runtime against their own database and Redis prefix, so they run what production runs.
  */
-export function createRuntime(config: Config, logger: Logger, options: { clock?: Clock; db?: Db; redis?: Redis } = {}): Runtime {
+export function createRuntime(config: Config, logger: Logger, options: { clock?: Clock; db?: Db; redis?: Redis; questionnairesDir?: string } = {}): Runtime {
   // Checked before anything connects, so a broken questionnaire file stops start-up with file, question and problem named.
-  const questionnaires = loadQuestionnaires();
+  const questionnaires = loadQuestionnaires(options.questionnairesDir);
   const db = options.db ?? createDb(config.DATABASE_URL);
   const redis = options.redis ?? createRedis(config.REDIS_URL);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection problem'));

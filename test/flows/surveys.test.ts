@@ -291,6 +291,20 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
   });
 });
 
+describe('when a run passes its closing time', () => {
+  it('closes it on the next look, erasing its anonymous keys, and no longer offers it', async () => {
+    const { run } = await sendAs('web:lc1-coordinator', { questionnaire: 'ee1-evaluation', cluster: lc1.id, when: 'now', closes: '2026-11-30', anonymous: 'yes', minGroupSize: '5' });
+    await answerOneByOne(people.m4, run.id, { input_useful: 4, template_clear: 4, recommend: 9 });
+    expect(await runtime.db.response.count({ where: { runId: run.id, respondentKey: { not: null } } })).toBe(1);
+    clock.set(new Date('2026-12-01T00:00:00Z'));
+    expect(textOf(await people.m4.say('/lc survey'))).not.toContain('Evaluation of exchange event 1');
+    const closed = await runtime.db.questionnaireRun.findUniqueOrThrow({ where: { id: run.id } });
+    expect(closed).toMatchObject({ status: 'CLOSED', answerKeySecret: null });
+    expect(await runtime.db.response.count({ where: { runId: run.id, respondentKey: { not: null } } })).toBe(0);
+    clock.set(TODAY);
+  });
+});
+
 describe('when a member tries to read results', () => {
   it('refuses, because results are for coordinators, resource persons and observers', async () => {
     expect(textOf(await people.m1.say('/lc results'))).toContain('is for other roles');

@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadQuestionnaires, parseQuestionnaire, QUESTIONNAIRES_DIR, QuestionnaireFileError, syncQuestionnaires } from '../../src/domain/questionnaires/catalogue.js';
 import { isVisible, localise } from '../../src/domain/questionnaires/definition.js';
 import type { Runtime } from '../../src/server/runtime.js';
-import { testRuntime } from '../support/harness.js';
+import { createRuntime } from '../../src/server/runtime.js';
+import { createLogger } from '../../src/core/logger.js';
+import { testConfig, testRuntime } from '../support/harness.js';
 
 const good = `
 key: tiny
@@ -120,5 +122,14 @@ describe('when definitions are stored', () => {
     expect(await runtime.db.questionnaire.count()).toBe(runtime.questionnaires.length);
     const ee3 = await runtime.db.questionnaire.findUniqueOrThrow({ where: { key_version: { key: 'ee3-evaluation', version: 1 } }, include: { questions: { orderBy: { position: 'asc' } } } });
     expect(ee3.questions.map((q) => q.key)).toEqual(runtime.questionnaires.find((d) => d.key === 'ee3-evaluation')!.questions.map((q) => q.key));
+  });
+});
+
+describe('when the bot starts with a broken questionnaire file', () => {
+  it('refuses to start, naming the file, the question and the problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'questionnaires-'));
+    writeFileSync(join(dir, 'ee9.yaml'), good.replace('labels: [a, b, c, d, e]', 'labels: [a, b]'));
+    const config = await testConfig();
+    expect(() => createRuntime(config, createLogger('silent'), { questionnairesDir: dir })).toThrow(/ee9\.yaml, question "liked", field labels: a scale needs exactly 5 labels/);
   });
 });

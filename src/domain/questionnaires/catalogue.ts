@@ -83,7 +83,17 @@ export async function syncQuestionnaires(db: Db, definitions: QuestionnaireDefin
     if (existing && existing._count.runs > 0) {
       throw new QuestionnaireFileError([`questionnaire "${definition.key}" version ${definition.version} changed but has already been sent; raise its version instead`]);
     }
-    await db.$transaction(async (tx) => {
+    try {
+      await writeDefinition(db, definition, json);
+    } catch (error) {
+      // Another instance starting at the same moment wrote it first: its rows are the same file's.
+      if ((error as { code?: string }).code !== 'P2002') throw error;
+    }
+  }
+}
+
+async function writeDefinition(db: Db, definition: QuestionnaireDefinition, json: Prisma.InputJsonValue): Promise<void> {
+  await db.$transaction(async (tx) => {
       const row = await tx.questionnaire.upsert({
         where: { key_version: { key: definition.key, version: definition.version } },
         create: { key: definition.key, version: definition.version, definition: json },
@@ -98,6 +108,5 @@ export async function syncQuestionnaires(db: Db, definitions: QuestionnaireDefin
           update: data,
         });
       }
-    });
-  }
+  });
 }
