@@ -13,6 +13,12 @@ import { answerLabel, beforeAfter, beforeAfterChart, comparisonChart, programmeC
 const READERS = ['COORDINATOR', 'RESOURCE_PERSON', 'OBSERVER'] as const;
 /** Free-text answers listed in chat; the rest are in the CSV. */
 const TEXTS_IN_CHAT = 15;
+/** Chat platforms cap a block's length; long answers are cut here and complete in the CSV. */
+const TEXT_LENGTH_IN_CHAT = 280;
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
 
 /**
  * `/lc results [cluster or run]`: the response rate and, per question, the distribution, mean and
@@ -118,13 +124,13 @@ async function resultsMessage(ctx: FlowContext, runId: string) {
         break;
       case 'text':
         if (!summary.texts.length) lines.push(`_${t('surveys:results.noTexts')}_`);
-        lines.push(...summary.texts.slice(0, TEXTS_IN_CHAT).map((text) => `- ${text.replace(/\s+/g, ' ')}`));
+        lines.push(...summary.texts.slice(0, TEXTS_IN_CHAT).map((text) => `- ${shorten(text.replace(/\s+/g, ' '), TEXT_LENGTH_IN_CHAT)}`));
         if (summary.texts.length > TEXTS_IN_CHAT) lines.push(`- … (+${summary.texts.length - TEXTS_IN_CHAT})`);
         break;
     }
     blocks.push(ui.paragraph(lines.join('\n')));
   });
-  const png = resultsChart(results, person.locale);
+  const png = resultsChart(results, person.locale, t);
   if (png) {
     const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-${run.questionnaireKey}.png`, contentType: 'image/png', body: png, createdById: person.id }, services.clock.now());
     blocks.push({ type: 'image', url: chart.url, alt: t('surveys:results.chartAlt', { title }) });

@@ -3,7 +3,7 @@ import { refill, type FormValues } from '../../src/core/forms.js';
 import { formatDateTime } from '../../src/core/format.js';
 import { ui, type Block, type Button, type Form, type OutboundMessage } from '../../src/core/messages.js';
 import { isVisible, localise, type AnswerValue, type QuestionDefinition } from '../../src/domain/questionnaires/definition.js';
-import { loadRun, missingRequired, ownAnswers, saveAnswers, visibleQuestions, type LoadedRun } from '../../src/domain/questionnaires/runs.js';
+import { loadRun, missingRequired, ownAnswers, requireAnswerer, saveAnswers, visibleQuestions, type LoadedRun } from '../../src/domain/questionnaires/runs.js';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { describeAnswer, fieldsFor, optionsOf, readAnswers } from './answer-input.js';
 import type { SurveyState } from './state.js';
@@ -109,7 +109,7 @@ function conditionHint(ctx: FlowContext, run: LoadedRun, question: QuestionDefin
 
 async function answerableRun(ctx: FlowContext, runId: string): Promise<LoadedRun> {
   const run = await loadRun(ctx.services.db, runId);
-  if (run.status !== 'OPEN' || ctx.services.clock.now() >= run.closesAt) throw new BotError(ErrorCode.Conflict, 'surveys:errors.closed');
+  await requireAnswerer(ctx.services.db, run, ctx.person.id, ctx.services.clock.now());
   return run;
 }
 

@@ -153,6 +153,11 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
     expect(textOf(await people.m1.say('/lc survey'))).toContain('You have answered; you can still change your answers.');
   });
 
+  it('does not show the questions to someone outside the cluster', async () => {
+    const outsider = talkAs(runtime.bot, 'web:lc2-m1');
+    expect(textOf(await outsider.press({ actionId: 'survey:begin', value: runId }))).toContain('This questionnaire is for the members of its cluster.');
+  });
+
   it('shows the form again with the problem next to the field and the typed values kept', async () => {
     const form = formOf(await people.m7.press({ actionId: 'survey:form', value: runId }));
     const replies = await people.m7.submit(form, { feedback_useful: '9', method_suited: '', next_step: 'start', improve_method: 'Keep me' });

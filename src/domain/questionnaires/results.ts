@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../../core/db.js';
+import type { Translate } from '../../core/i18n.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
 import { summarise, type QuestionSummary } from './aggregate.js';
 import { renderDistributionChart, renderGroupedBarChart, type DistributionPanel } from './chart.js';
@@ -61,15 +62,18 @@ export function round1(value: number | null): string {
 }
 
 /** A bar-chart PNG of every question that has a distribution (scales, ratings, choices, rankings by Borda points). */
-export function resultsChart(results: RunResults, locale: string): Buffer | null {
+export function resultsChart(results: RunResults, locale: string, t: Translate): Buffer | null {
   const panels: DistributionPanel[] = [];
   for (const { question, summary } of results.questions) {
     const title = localise(question.text, locale);
     if (summary.type === 'scale' || summary.type === 'rating' || summary.type === 'single' || summary.type === 'multiple') {
-      const subtitle = summary.type === 'scale' || summary.type === 'rating' ? `n = ${summary.answered}, mean ${round1(summary.mean)}, median ${round1(summary.median)}` : `n = ${summary.answered}`;
+      const subtitle =
+        summary.type === 'scale' || summary.type === 'rating'
+          ? t('surveys:chart.scaleSubtitle', { n: summary.answered, mean: round1(summary.mean), median: round1(summary.median) })
+          : t('surveys:chart.countSubtitle', { n: summary.answered });
       panels.push({ title, subtitle, labels: summary.buckets.map((b) => answerLabel(question, b.value, locale)), counts: summary.buckets.map((b) => b.count) });
     } else if (summary.type === 'ranking') {
-      panels.push({ title, subtitle: `n = ${summary.answered}, Borda points`, labels: summary.order.map((o) => answerLabel(question, o.value, locale)), counts: summary.order.map((o) => o.points) });
+      panels.push({ title, subtitle: t('surveys:chart.rankingSubtitle', { n: summary.answered }), labels: summary.order.map((o) => answerLabel(question, o.value, locale)), counts: summary.order.map((o) => o.points) });
     }
   }
   if (!panels.length) return null;

@@ -92,7 +92,8 @@ export function missingRequired(definition: QuestionnaireDefinition, answers: Re
   return visibleQuestions(definition, answers).filter((q) => q.required && answers[q.key] === undefined);
 }
 
-async function requireAnswerer(db: Db, run: LoadedRun, personId: string, now: Date): Promise<void> {
+/** Refuses people who may not answer this run (closed, or not a member of its cluster nor asked). */
+export async function requireAnswerer(db: Db, run: LoadedRun, personId: string, now: Date): Promise<void> {
   if (!isAnswerable(run, now)) throw new BotError(ErrorCode.Conflict, 'surveys:errors.closed');
   const allowed = await db.membership.count({ where: { personId, clusterId: run.clusterId, status: 'ACTIVE', role: 'MEMBER' } });
   const invited = await db.runParticipation.count({ where: { runId: run.id, personId } });

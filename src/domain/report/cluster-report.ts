@@ -123,7 +123,7 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
       } else if (summary.type === 'ranking') lines.push(`- ${text}: ${summary.order.map((o, i) => `${i + 1}. ${escapeMd(answerLabel(question, o.value, locale))}`).join(', ')}`);
     }
     if (lines.length) md.push(lines.join('\n'));
-    const png = resultsChart(r, locale);
+    const png = resultsChart(r, locale, t);
     if (png) {
       const chart = await createDownload(db, options.publicUrl, { filename: `${cluster.code}-${r.run.questionnaireKey}.png`, contentType: 'image/png', body: png, createdById: options.createdById }, options.now);
       md.push(`![${escapeMd(title)}](${chart.url})`);
