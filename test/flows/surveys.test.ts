@@ -153,6 +153,18 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
     expect(textOf(await people.m1.say('/lc survey'))).toContain('You have answered; you can still change your answers.');
   });
 
+  it('asks in the member\'s language where the file has it, and in English where it does not', async () => {
+    await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m8' } } }, data: { locale: 'sq' } });
+    const first = await people.m8.press({ actionId: 'survey:begin', value: runId });
+    expect(textOf(first)).toContain('Komentet që mora për konceptin tim ishin të dobishme.');
+    expect(findButton(first, '4 · Dakord').value).toBe(`${runId}|feedback_useful|4`);
+    const second = await people.m8.press({ actionId: 'survey:begin', value: runId });
+    expect(textOf(second)).toContain('Komentet');
+    await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m8' } } }, data: { locale: 'en' } });
+    // Opening a question saves nothing: m8 has still not answered.
+    expect(await runtime.db.runParticipation.count({ where: { runId, answeredAt: { not: null } } })).toBe(4);
+  });
+
   it('does not show the questions to someone outside the cluster', async () => {
     const outsider = talkAs(runtime.bot, 'web:lc2-m1');
     expect(textOf(await outsider.press({ actionId: 'survey:begin', value: runId }))).toContain('This questionnaire is for the members of its cluster.');
@@ -333,6 +345,12 @@ describe('when a coordinator sends a questionnaire for a later phase', () => {
     const again = formOf(await c.submit(form, { questionnaire: 'ee1-evaluation', cluster: lc1.id, when: 'now', closes: '2026-01-01', anonymous: 'yes', minGroupSize: '5' }));
     expect(again.errors).toEqual({ closes: 'Please give a date in the future.' });
     expect(again.fields.find((f) => f.name === 'questionnaire')?.initial).toBe('ee1-evaluation');
+  });
+
+  it('prefills the form from typed words', async () => {
+    const form = formOf(await talkAs(runtime.bot, 'web:lc1-coordinator').say('/lc survey send self-assessment lc1'));
+    expect(form.fields.find((f) => f.name === 'questionnaire')?.initial).toBe('self-assessment');
+    expect(form.fields.find((f) => f.name === 'cluster')?.initial).toBe(lc1.id);
   });
 
   it('refuses /lc survey send from a member', async () => {
