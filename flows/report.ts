@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createDownload } from '../src/core/downloads.js';
 import { BotError, ErrorCode } from '../src/core/errors.js';
 import { defineFlow } from '../src/core/flow.js';
-import { ui } from '../src/core/messages.js';
+import { stripMarkup, ui } from '../src/core/messages.js';
 import { requireRole } from '../src/domain/memberships.js';
 import { buildClusterReport } from '../src/domain/report/cluster-report.js';
 
@@ -35,6 +35,6 @@ export const reportFlow = defineFlow<Record<string, never>>({
     const md = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${base}.md`, contentType: 'text/markdown; charset=utf-8', body: report.markdown, createdById: person.id }, now);
     const html = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${base}.html`, contentType: 'text/html; charset=utf-8', body: report.html, createdById: person.id }, now);
     const text = t('surveys:report.ready', { cluster: cluster.code, md: md.url, html: html.url });
-    return { replies: [ui.message(text, [ui.paragraph(text)], { ephemeral: true })] };
+    return { replies: [ui.message(stripMarkup(text), [ui.paragraph(text)], { ephemeral: true })] };
   },
 });

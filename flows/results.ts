@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createDownload } from '../src/core/downloads.js';
 import { BotError, ErrorCode } from '../src/core/errors.js';
 import { formatDate, formatDateTime } from '../src/core/format.js';
-import { ui, type Block } from '../src/core/messages.js';
+import { stripMarkup, ui, type Block } from '../src/core/messages.js';
 import { requireRole } from '../src/domain/memberships.js';
 import { localise, type QuestionnaireDefinition } from '../src/domain/questionnaires/definition.js';
 import { closeDueRuns } from '../src/domain/questionnaires/runs.js';
@@ -113,7 +113,7 @@ async function resultsMessage(ctx: FlowContext, runId: string) {
       case 'scale':
       case 'rating':
         lines.push(t('surveys:results.scaleLine', { n: summary.answered, mean: round1(summary.mean), median: round1(summary.median) }));
-        lines.push(summary.buckets.map((b) => `${answerLabel(question, b.value, person.locale)}: ${b.count}`).join(' · '));
+        lines.push(...summary.buckets.map((b) => `- ${answerLabel(question, b.value, person.locale)}: ${b.count}`));
         break;
       case 'single':
       case 'multiple':

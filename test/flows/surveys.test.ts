@@ -210,7 +210,7 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
     expect(text).toContain('6 of 8 answered (75%)');
     // feedback_useful 4,5,3,4,2,1: mean 19/6 = 3.17, median (3+4)/2 = 3.5.
     expect(text).toContain('n = 6, mean 3.2, median 3.5');
-    expect(text).toContain('1 Strongly disagree: 1 · 2 Disagree: 1 · 3 Neither agree nor disagree: 1 · 4 Agree: 2 · 5 Strongly agree: 1');
+    expect(text).toContain('- 1 Strongly disagree: 1\n- 2 Disagree: 1\n- 3 Neither agree nor disagree: 1\n- 4 Agree: 2\n- 5 Strongly agree: 1');
     // method_suited 5,4,3,2,4,5: mean 23/6 = 3.83, median 4.
     expect(text).toContain('n = 6, mean 3.8, median 4');
     expect(text).toContain('- Consolidate it with the feedback: 3\n- Start applying it right away: 2\n- Not sure yet: 1');
@@ -221,8 +221,8 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
     const png = Buffer.from((await download(image.url)).body);
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(png.subarray(12, 16).toString('ascii')).toBe('IHDR');
-    expect(png.readUInt32BE(16)).toBe(900);
-    expect(png.readUInt32BE(20)).toBeGreaterThan(400);
+    expect(png.readUInt32BE(16)).toBe(1280);
+    expect(png.readUInt32BE(20)).toBeGreaterThan(800);
   });
 
   it('exports a CSV that matches the answers and names nobody', async () => {

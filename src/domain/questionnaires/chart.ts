@@ -6,7 +6,9 @@ import * as echarts from 'echarts';
  * PNG that Slack, Teams and the web chat all show. Nothing here knows about questionnaires' storage.
  */
 
-const WIDTH = 900;
+/** Narrow enough to stay legible on a phone; drawn at twice the size so it stays sharp there. */
+const WIDTH = 640;
+const PIXEL_RATIO = 2;
 const FONT = 'DejaVu Sans, Arial, sans-serif';
 
 /** One small bar chart: a question and the count of each answer. */
@@ -34,11 +36,11 @@ export function renderDistributionChart(heading: string, panels: DistributionPan
     textStyle: { fontFamily: FONT },
     title: [
       { text: heading, left: 20, top: 15, textStyle: { fontSize: 18, fontFamily: FONT } },
-      ...panels.map((p, i) => ({ text: wrap(p.title, 95), subtext: p.subtitle, left: 20, top: tops[i], textStyle: { fontSize: 13, fontFamily: FONT }, subtextStyle: { fontFamily: FONT } })),
+      ...panels.map((p, i) => ({ text: wrap(p.title, 70), subtext: p.subtitle, left: 20, top: tops[i], textStyle: { fontSize: 13, fontFamily: FONT }, subtextStyle: { fontFamily: FONT } })),
     ],
-    grid: panels.map((p, i) => ({ left: 260, right: 60, top: tops[i] + 45, height: p.labels.length * 26 - 6 })),
+    grid: panels.map((p, i) => ({ left: 200, right: 40, top: tops[i] + 45, height: p.labels.length * 26 - 6 })),
     xAxis: panels.map((_, i) => ({ type: 'value' as const, gridIndex: i, minInterval: 1, axisLabel: { show: i === panels.length - 1 }, splitLine: { show: true } })),
-    yAxis: panels.map((p, i) => ({ type: 'category' as const, gridIndex: i, data: p.labels.map((l) => truncate(l, 38)), inverse: true, axisLabel: { fontFamily: FONT } })),
+    yAxis: panels.map((p, i) => ({ type: 'category' as const, gridIndex: i, data: p.labels.map((l) => truncate(l, 30)), inverse: true, axisLabel: { fontFamily: FONT } })),
     series: panels.map((p, i) => ({
       type: 'bar' as const,
       xAxisIndex: i,
@@ -61,9 +63,9 @@ export function renderGroupedBarChart(heading: string, categories: string[], ser
     textStyle: { fontFamily: FONT },
     title: { text: heading, left: 20, top: 15, textStyle: { fontSize: 18, fontFamily: FONT } },
     legend: { top: 50, left: 20, textStyle: { fontFamily: FONT } },
-    grid: { left: 260, right: 60, top: 90, bottom: 40 },
+    grid: { left: 200, right: 40, top: 90, bottom: 40 },
     xAxis: { type: 'value', max },
-    yAxis: { type: 'category', data: categories.map((c) => truncate(c, 38)), inverse: true },
+    yAxis: { type: 'category', data: categories.map((c) => truncate(c, 30)), inverse: true },
     series: series.map((s) => ({
       type: 'bar' as const,
       name: s.name,
@@ -80,7 +82,7 @@ function toPng(option: echarts.EChartsOption, width: number, height: number): Bu
   try {
     chart.setOption(option);
     const svg = chart.renderToSVGString();
-    const png = new Resvg(svg, { fitTo: { mode: 'width', value: width }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+    const png = new Resvg(svg, { fitTo: { mode: 'width', value: width * PIXEL_RATIO }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
     return Buffer.from(png);
   } finally {
     chart.dispose();
