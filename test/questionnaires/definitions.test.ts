@@ -123,6 +123,15 @@ describe('when definitions are stored', () => {
     const ee3 = await runtime.db.questionnaire.findUniqueOrThrow({ where: { key_version: { key: 'ee3-evaluation', version: 1 } }, include: { questions: { orderBy: { position: 'asc' } } } });
     expect(ee3.questions.map((q) => q.key)).toEqual(runtime.questionnaires.find((d) => d.key === 'ee3-evaluation')!.questions.map((q) => q.key));
   });
+
+  it('starts again unchanged after a questionnaire has been sent, and refuses a changed file with the same version', async () => {
+    const row = await runtime.db.questionnaire.findUniqueOrThrow({ where: { key_version: { key: 'ee2-evaluation', version: 1 } } });
+    const cluster = await runtime.db.cluster.create({ data: { programme: { create: { name: 'P' } }, code: 'X1', name: 'X', approach: 'X', timeZone: 'UTC', language: 'en', capacity: 5 } });
+    await runtime.db.questionnaireRun.create({ data: { questionnaireId: row.id, clusterId: cluster.id, opensAt: new Date(), closesAt: new Date(Date.now() + 86_400_000) } });
+    await expect(syncQuestionnaires(runtime.db, runtime.questionnaires)).resolves.toBeUndefined();
+    const changed = runtime.questionnaires.map((d) => (d.key === 'ee2-evaluation' ? { ...d, title: { en: 'Something else' } } : d));
+    await expect(syncQuestionnaires(runtime.db, changed)).rejects.toThrow('questionnaire "ee2-evaluation" version 1 changed but has already been sent; raise its version instead');
+  });
 });
 
 describe('when the bot starts with a broken questionnaire file', () => {

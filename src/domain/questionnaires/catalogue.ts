@@ -79,7 +79,8 @@ export async function syncQuestionnaires(db: Db, definitions: QuestionnaireDefin
   for (const definition of definitions) {
     const existing = await db.questionnaire.findUnique({ where: { key_version: { key: definition.key, version: definition.version } }, include: { _count: { select: { runs: true } } } });
     const json = definition as unknown as Prisma.InputJsonValue;
-    if (existing && JSON.stringify(existing.definition) === JSON.stringify(json)) continue;
+    // PostgreSQL's jsonb reorders keys, so compare canonical forms, not the stored text.
+    if (existing && canonical(existing.definition) === canonical(json)) continue;
     if (existing && existing._count.runs > 0) {
       throw new QuestionnaireFileError([`questionnaire "${definition.key}" version ${definition.version} changed but has already been sent; raise its version instead`]);
     }
@@ -109,4 +110,11 @@ async function writeDefinition(db: Db, definition: QuestionnaireDefinition, json
         });
       }
   });
+}
+
+/** JSON with object keys sorted at every level, so equal definitions compare equal however they were stored. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
