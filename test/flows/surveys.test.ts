@@ -287,6 +287,7 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
     expect(md).toContain('## Participants');
     expect(md).toContain('8 members from 8 municipalities');
     expect(md).toContain('## Timeline');
+    expect(html).toMatch(/<td>Exchange event 2<\/td>/);
     expect(md).toContain('6 of 8 answered (75%)');
     expect(md).toMatch(/!\[Evaluation of exchange event 2\]\(http[^)]+\.png\)/);
     expect(md).toContain('“More time for feedback”');

@@ -60,8 +60,10 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
 
   // Timeline
   md.push(`## ${t('surveys:reportDoc.timeline')}`);
-  md.push(`| ${t('surveys:reportDoc.phase')} | ${t('surveys:reportDoc.from')} | ${t('surveys:reportDoc.to')} |\n|---|---|---|`);
-  md.push(sortTimeline(cluster.timeline).map((i) => `| ${t(`timeline.${i.kind}`)} | ${date(i.startsAt)} | ${date(i.endsAt)} |`).join('\n'));
+  // One entry: a blank line between the header and the rows would end the table.
+  md.push(
+    [`| ${t('surveys:reportDoc.phase')} | ${t('surveys:reportDoc.from')} | ${t('surveys:reportDoc.to')} |`, '|---|---|---|', ...sortTimeline(cluster.timeline).map((i) => `| ${t(`timeline.${i.kind}`)} | ${date(i.startsAt)} | ${date(i.endsAt)} |`)].join('\n'),
+  );
 
   // What the bot knows: plans, feedback, questions, evaluations.
   const plans = await db.actionPlan.findMany({ where: { clusterId }, include: { author: { select: { organisation: { select: { name: true } } } }, activities: true }, orderBy: { createdAt: 'asc' } });
@@ -137,7 +139,7 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
   if (scored.length) {
     const sorted = [...scored].sort((a, b) => b.mean - a.mean);
     md.push(t('surveys:reportDoc.strongest', { text: escapeMd(sorted[0].text), mean: round1(sorted[0].mean) }));
-    if (sorted.length > 1) md.push(t('surveys:reportDoc.weakest', { text: escapeMd(sorted[sorted.length - 1].text), mean: round1(sorted[sorted.length - 1].mean) }));
+    if (sorted.length > 1 && sorted[sorted.length - 1].mean < sorted[0].mean) md.push(t('surveys:reportDoc.weakest', { text: escapeMd(sorted[sorted.length - 1].text), mean: round1(sorted[sorted.length - 1].mean) }));
   }
   md.push(quoteBlock('conclusions'));
 
