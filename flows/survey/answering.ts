@@ -39,6 +39,8 @@ export async function beginOneByOne(ctx: FlowContext, runId: string, fromStart: 
 export async function answerOne(ctx: FlowContext, runId: string, key: string, value: unknown, keep = false): Promise<Result> {
   const run = await answerableRun(ctx, runId);
   const question = questionOf(run, key);
+  // Buttons and menus send strings; scales and ratings are stored as numbers.
+  if ((question.type === 'scale' || question.type === 'rating') && typeof value === 'string' && /^\d{1,2}$/.test(value)) value = Number(value);
   const answers = keep ? await ownAnswers(ctx.services.db, run, ctx.person.id) : await saveAnswers(ctx.services.db, run, ctx.person.id, { [key]: value }, ctx.services.clock.now());
   return nextAfter(ctx, run, question, answers);
 }

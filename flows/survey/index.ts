@@ -33,7 +33,7 @@ export const surveyFlow = defineFlow<SurveyState>({
         case 'survey:form':
           return showWholeForm(ctx, runId);
         case 'survey:answer':
-          return answerOne(ctx, runId, key, /^\d{1,2}$/.test(value ?? '') ? Number(value) : value);
+          return answerOne(ctx, runId, key, value);
         case 'survey:skip':
           return answerOne(ctx, runId, key, undefined);
         case 'survey:keep':

@@ -323,6 +323,17 @@ describe('when a run passes its closing time', () => {
   });
 });
 
+describe('when many members answer an anonymous run at the same moment', () => {
+  it('saves every answer, one writer after the other, with no conflict', async () => {
+    const { run } = await sendAs('web:lc1-coordinator', { questionnaire: 'ee1-evaluation', cluster: lc1.id, when: 'now', closes: '', anonymous: 'yes', minGroupSize: '5' });
+    const forms = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(async (i) => formOf(await people[`m${i}`].press({ actionId: 'survey:form', value: run.id }))));
+    const replies = await Promise.all(forms.map((form, i) => people[`m${i + 1}`].submit(form, { input_useful: String((i % 5) + 1), template_clear: '5', recommend: String(i), learned_most: '' })));
+    for (const reply of replies) expect(textOf(reply)).toContain('Thank you! Your answers are saved.');
+    expect(await runtime.db.response.count({ where: { runId: run.id, answers: { some: {} } } })).toBe(8);
+    expect(textOf(await talkAs(runtime.bot, 'web:lc1-coordinator').say(`/lc results ${run.id}`))).toContain('n = 8, mean 3.5, median 3.5');
+  });
+});
+
 describe('when a member tries to read results', () => {
   it('refuses, because results are for coordinators, resource persons and observers', async () => {
     expect(textOf(await people.m1.say('/lc results'))).toContain('is for other roles');

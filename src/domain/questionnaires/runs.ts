@@ -121,6 +121,11 @@ export async function saveAnswers(db: Db, run: LoadedRun, personId: string, chan
   }
 
   return db.$transaction(async (tx) => {
+    // One writer per run at a time: an anonymous write rewrites every row of the run, so two writers
+    // would wait on each other's rows (a deadlock); the lock also orders writes against closeRun,
+    // so no answer (and no respondent key) can land after the run was closed.
+    const [locked] = await tx.$queryRaw<{ status: string }[]>`SELECT "status" FROM "QuestionnaireRun" WHERE "id" = ${run.id} FOR UPDATE`;
+    if (locked?.status !== 'OPEN') throw new BotError(ErrorCode.Conflict, 'surveys:errors.closed');
     const response = await findOrCreateResponse(tx, run, personId);
     const current = await answersOf(tx, response.id);
     const merged: Record<string, AnswerValue | undefined> = { ...current, ...checked };
