@@ -5,6 +5,9 @@ import { meFlow } from './me.js';
 import { askFlow } from './questions/ask.js';
 import { faqFlow } from './questions/faq.js';
 import { questionsFlow } from './questions/respond.js';
+import { reportFlow } from './report.js';
+import { resultsFlow } from './results.js';
+import { surveyFlow } from './survey/index.js';
 
 /** Every flow the bot runs. A new flow is added here and nowhere else. */
-export const allFlows: Flow<any>[] = [helpFlow, meFlow, linkFlow, askFlow, faqFlow, questionsFlow];
+export const allFlows: Flow<any>[] = [helpFlow, meFlow, linkFlow, askFlow, faqFlow, questionsFlow, surveyFlow, resultsFlow, reportFlow];

@@ -4,6 +4,7 @@ import { createLogger } from '../core/logger.js';
 import { seedDemo } from '../domain/demo-seed.js';
 import { ensureDatabase, runMigrations } from './database-setup.js';
 import { createRuntime } from './runtime.js';
+import { syncQuestionnaires } from '../domain/questionnaires/catalogue.js';
 
 /** `npm start`: prepare the database, load demo data on an empty one, and serve. */
 async function main() {
@@ -23,6 +24,8 @@ async function main() {
   logger.info('database schema is up to date');
 
   const runtime = createRuntime(config, logger);
+  await syncQuestionnaires(runtime.db, runtime.questionnaires);
+  logger.info({ questionnaires: runtime.questionnaires.length }, 'questionnaire definitions are checked and stored');
   if (config.SEED_DEMO_ON_EMPTY && (await runtime.db.programme.count()) === 0) {
     const seeded = await seedDemo(runtime.db);
     logger.info({ people: seeded.people }, 'loaded the demo programme (five clusters)');

@@ -14,6 +14,8 @@ import { WebSender } from '../../adapters/web-chat/web-sender.js';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterDeps } from '../../adapters/teams/teams-mount.js';
 import { reportUnreachable } from '../domain/reachability.js';
 import { createApp, type AdapterMount } from './app.js';
+import { loadQuestionnaires } from '../domain/questionnaires/catalogue.js';
+import type { QuestionnaireDefinition } from '../domain/questionnaires/definition.js';
 
 export interface Runtime {
   config: Config;
@@ -26,6 +28,8 @@ export interface Runtime {
   /** The question-deadline queue and worker (BullMQ queue "questions"). */
   questions: QuestionDeadlineRuntime;
   teams: TeamsAdapter;
+  /** The questionnaire files, checked at creation: a bad file stops start-up (QuestionnaireFileError). */
+  questionnaires: QuestionnaireDefinition[];
   /** Starts listening; resolves with the port (useful with PORT=0 in tests). */
   listen(port?: number): Promise<number>;
   stop(): Promise<void>;
@@ -45,8 +49,11 @@ export function createRuntime(
     /** Run the question-deadline worker here (default true). */
     questionWorker?: boolean;
     teams?: Pick<TeamsAdapterDeps, 'retryPolicy' | 'sleep' | 'now'>;
+    questionnairesDir?: string;
   } = {},
 ): Runtime {
+  // Checked before anything connects, so a broken questionnaire file stops start-up with file, question and problem named.
+  const questionnaires = loadQuestionnaires(options.questionnairesDir);
   const db = options.db ?? createDb(config.DATABASE_URL);
   const redis = options.redis ?? createRedis(config.REDIS_URL);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection problem'));
@@ -91,6 +98,7 @@ export function createRuntime(
     webSender,
     questions,
     teams,
+    questionnaires,
     listen(port = config.PORT) {
       return new Promise((resolve, reject) => {
         server = app.listen(port, (error?: Error) => {

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { createDownload } from '../src/core/downloads.js';
+import { BotError, ErrorCode } from '../src/core/errors.js';
+import { defineFlow } from '../src/core/flow.js';
+import { stripMarkup, ui } from '../src/core/messages.js';
+import { requireRole } from '../src/domain/memberships.js';
+import { buildClusterReport } from '../src/domain/report/cluster-report.js';
+
+/**
+ * `/lc report [cluster]`: the cluster's summary report for its coordinators, as Markdown (to edit
+ * and share) and as a printable HTML page, both behind expiring download links.
+ */
+export const reportFlow = defineFlow<Record<string, never>>({
+  name: 'report',
+  version: 1,
+  schema: z.object({}).strict() as z.ZodType<Record<string, never>>,
+  commands: [{ verb: 'report', summaryKey: 'surveys:summary.report', usageKey: 'surveys:usage.report', audience: ['COORDINATOR'], common: false }],
+  async start(ctx, { args }) {
+    const { t, services, person } = ctx;
+    const clusters = await services.db.cluster.findMany({
+      where: { archivedAt: null, memberships: { some: { personId: person.id, role: 'COORDINATOR', status: 'ACTIVE' } } },
+      orderBy: { code: 'asc' },
+    });
+    const code = args.trim();
+    const cluster = code ? clusters.find((c) => c.code.toLowerCase() === code.toLowerCase()) : clusters.length === 1 ? clusters[0] : undefined;
+    if (code && !cluster) throw new BotError(ErrorCode.NotFound, 'surveys:errors.unknownCluster', { code });
+    if (!cluster) {
+      const text = t('surveys:report.chooseCluster', { example: clusters[0]?.code ?? 'LC1' });
+      return { replies: [ui.message(text, [ui.paragraph(text), ui.actions(...clusters.slice(0, 5).map((c) => ui.commandButton(c.code, `report ${c.code}`)))], { ephemeral: true })] };
+    }
+    await requireRole(services.db, person.id, cluster.id, ['COORDINATOR']);
+    const now = services.clock.now();
+    const report = await buildClusterReport(services.db, cluster.id, { locale: person.locale, timeZone: person.timeZone, now, publicUrl: services.config.PUBLIC_URL, createdById: person.id, t });
+    const base = `${cluster.code}-summary-report`;
+    const md = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${base}.md`, contentType: 'text/markdown; charset=utf-8', body: report.markdown, createdById: person.id }, now);
+    const html = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${base}.html`, contentType: 'text/html; charset=utf-8', body: report.html, createdById: person.id }, now);
+    const text = t('surveys:report.ready', { cluster: cluster.code, md: md.url, html: html.url });
+    return { replies: [ui.message(stripMarkup(text), [ui.paragraph(text)], { ephemeral: true })] };
+  },
+});
