@@ -48,7 +48,8 @@ function sequence(content: PlanContent): string[] {
   return [
     ...GUIDED_PLAN_FIELDS.map((field) => encodeCursor({ kind: 'plan', field })),
     ...content.activities.flatMap((a) => ACTIVITY_FIELDS.map((field) => encodeCursor({ kind: 'act', activityId: a.id, field }))),
-    'more',
+    // A plan without activities goes straight on to its first one.
+    content.activities.length ? 'more' : 'new',
   ];
 }
 
@@ -89,8 +90,10 @@ export function askMessage(ctx: FlowContext, content: PlanContent, cursor: strin
     return ui.message(t('plan:guided.more'), blocks, { ephemeral: true });
   }
   const seq = sequence(content);
+  // Counted in questions, the first activity's included, so a phone user knows how far there is to go.
   const index = c.kind === 'new' ? seq.length - 1 : seq.indexOf(cursor);
-  const total = seq.length - 1 + (c.kind === 'new' ? 1 : 0);
+  const activityRows = content.activities.length + (c.kind === 'new' || content.activities.length === 0 ? 1 : 0);
+  const total = GUIDED_PLAN_FIELDS.length + ACTIVITY_FIELDS.length * activityRows;
   let section = t('plan:sections.goal');
   let question: string;
   let max: number;
@@ -129,7 +132,7 @@ export interface GuidedTurn {
   /** Called after a deadline was saved or added, so nudges follow. */
   deadlinesChanged: () => Promise<void>;
   /** Renders the overview when the member stops or finishes. */
-  overview: (notes: string[]) => Promise<OutboundMessage>;
+  overview: (notes: string[], resumable: boolean) => Promise<OutboundMessage>;
 }
 
 /**
@@ -150,14 +153,14 @@ export async function guidedStep(ctx: FlowContext, turn: GuidedTurn, input: { wo
 
   const word = 'word' in input ? input.word : wordOf(ctx, input.text);
   if (word === 'stop') {
-    return { replies: [await turn.overview([t('plan:guided.stopped')])], next: { step: 'overview', data: { ...turn.state, cursor } } };
+    return { replies: [await turn.overview([t('plan:guided.stopped')], true)], next: { step: 'overview', data: { ...turn.state, cursor } } };
   }
   if (word === 'back') {
     const previous = c.kind === 'new' ? seq[seq.length - 2] : seq[Math.max(0, here - 1)];
     return goTo(previous ?? seq[0], []);
   }
   if (c.kind === 'more') {
-    if (word === 'no') return { replies: [await turn.overview([t('plan:guided.finished')])], next: { step: 'overview', data: { ...turn.state, cursor: undefined } } };
+    if (word === 'no') return { replies: [await turn.overview([t('plan:guided.finished')], false)], next: { step: 'overview', data: { ...turn.state, cursor: undefined } } };
     if (word === 'yes' || word === 'skip') return goTo('new', []);
     // Any other text is taken as the next activity itself: one step less on a phone.
   }

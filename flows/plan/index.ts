@@ -200,7 +200,7 @@ async function guided(ctx: FlowContext, state: PlanState, input: { word: GuidedW
     state,
     timeline: await timelineOf(ctx, plan.clusterId),
     deadlinesChanged: () => announce(ctx, plan.clusterId),
-    overview: (notes) => overview(ctx, plan.id, { ...state, cursor: undefined }, 0, notes),
+    overview: (notes, resumable) => overview(ctx, plan.id, { ...state, cursor: resumable ? state.cursor ?? 'more' : undefined }, 0, notes),
   }, input);
 }
 

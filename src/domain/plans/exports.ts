@@ -43,8 +43,8 @@ export function plansToCsv(docs: PlanDocument[]): string {
   return stringify(rows, { header: true, columns: [...CSV_COLUMNS], bom: true });
 }
 
-export function plansToHtml(docs: PlanDocument[], t: Translate): string {
-  const title = docs.length === 1 ? t('plan:export.title', { author: docs[0].authorName, cluster: docs[0].clusterCode }) : t('plan:export.clusterTitle', { cluster: docs[0]?.clusterCode ?? '' });
+export function plansToHtml(docs: PlanDocument[], t: Translate, clusterCode?: string): string {
+  const title = docs.length === 1 && !clusterCode ? t('plan:export.title', { author: docs[0].authorName, cluster: docs[0].clusterCode }) : t('plan:export.clusterTitle', { cluster: clusterCode ?? docs[0]?.clusterCode ?? '' });
   const body = docs.length ? docs.map((doc) => planToHtml(doc, t)).join('\n') : `<p>${esc(t('plan:export.nothing'))}</p>`;
   return `<!doctype html>
 <html lang="${esc(t('plan:export.lang'))}"><head><meta charset="utf-8"><title>${esc(title)}</title>
