@@ -33,7 +33,7 @@ import { renderDiff, renderVersions } from './versions-view.js';
 import { exportCluster, exportPlan, parseExportValue } from './exports.js';
 import { activityForm, activityFormSchema, goalForm, goalFormSchema, progressForm, progressFormSchema } from './forms.js';
 import { askMessage, guidedStep, resumeCursor, type GuidedWord } from './guided.js';
-import { ACTIVITIES_PER_PAGE, missingLines, renderPlan } from './render.js';
+import { missingLines, pageOfActivity, renderPlan } from './render.js';
 import { planStateSchema, type PlanState } from './state.js';
 
 type Result = FlowResult<PlanState>;
@@ -141,7 +141,7 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
       const undo = { ...removed, deadline: removed.deadline ? isoDate(removed.deadline) : null };
       const data: PlanState = { ...state, planId: plan.id, undo: { planId: plan.id, position: undo.position, activity: undo.activity, responsible: undo.responsible, deadline: undo.deadline, challenges: undo.challenges, mitigation: undo.mitigation, resources: undo.resources, results: undo.results, progress: undo.progress, progressNote: undo.progressNote } };
       const undoBlock = ui.actions(ui.button(ctx.t('plan:buttons.undo'), 'plan:undo', plan.id, 'primary'));
-      const page = Math.floor(Math.max(0, removed.position - 1) / ACTIVITIES_PER_PAGE);
+      const page = pageOfActivity(Math.max(0, removed.position - 1));
       return { replies: [await overview(ctx, plan.id, data, page, [ctx.t('plan:removed', { activity: removed.activity.slice(0, 100) })], [undoBlock])], next: { step: 'overview', data } };
     }
     case 'undo': {
@@ -152,14 +152,14 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
       await restoreActivity(db, plan.id, { ...row, deadline: deadline ? new Date(`${deadline}T00:00:00Z`) : null });
       if (deadline) await announce(ctx, plan.clusterId);
       const data: PlanState = { ...state, undo: undefined };
-      return { replies: [await overview(ctx, plan.id, data, Math.floor(undo.position / ACTIVITIES_PER_PAGE), [ctx.t('plan:restored', { activity: undo.activity.slice(0, 100) })])], next: { step: 'overview', data } };
+      return { replies: [await overview(ctx, plan.id, data, pageOfActivity(undo.position), [ctx.t('plan:restored', { activity: undo.activity.slice(0, 100) })])], next: { step: 'overview', data } };
     }
     case 'move': {
       const [activityId, direction] = value.split(':');
       const { plan } = await ownActivity(ctx, activityId);
       await moveActivity(db, activityId, direction === 'up' ? 'up' : 'down');
       const index = (await loadPlan(db, plan.id)).activities.findIndex((a) => a.id === activityId);
-      return { replies: [await overview(ctx, plan.id, state, Math.floor(index / ACTIVITIES_PER_PAGE), [ctx.t('plan:moved')])] };
+      return { replies: [await overview(ctx, plan.id, state, pageOfActivity(index), [ctx.t('plan:moved')])] };
     }
     case 'submit':
       return submit(ctx, value, state);
@@ -234,7 +234,7 @@ async function handleForm(ctx: FlowContext, formId: string, values: Record<strin
     }
     if ((existing?.deadline ?? null) !== deadline) await announce(ctx, plan.clusterId);
     const index = (await loadPlan(db, plan.id)).activities.findIndex((x) => x.id === saved.id);
-    return { replies: [await overview(ctx, plan.id, state, Math.floor(index / ACTIVITIES_PER_PAGE), notes)], next: { step: 'overview', data: { ...state, planId: plan.id } } };
+    return { replies: [await overview(ctx, plan.id, state, pageOfActivity(index), notes)], next: { step: 'overview', data: { ...state, planId: plan.id } } };
   }
   if (kind === 'progress') {
     const { plan, activity } = await ownActivity(ctx, a);
@@ -243,7 +243,7 @@ async function handleForm(ctx: FlowContext, formId: string, values: Record<strin
     if (!check.ok) return { replies: [formMessage(refill(progressForm(ctx, activity), values, check.errors))] };
     await setProgress(db, activity.id, check.data.progress, check.data.note);
     const index = plan.activities.findIndex((x) => x.id === activity.id);
-    return { replies: [await overview(ctx, plan.id, state, Math.floor(index / ACTIVITIES_PER_PAGE), [t('plan:view.saved')])] };
+    return { replies: [await overview(ctx, plan.id, state, pageOfActivity(index), [t('plan:view.saved')])] };
   }
   throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'plan' });
 }

@@ -9,8 +9,27 @@ import { ACTIVITY_FIELDS, PLAN_FIELDS } from '../../src/domain/plans/limits.js';
  * Slack's 50 blocks and 3,000 characters per text block and well under Teams' ~28 KB per card.
  */
 export const ACTIVITIES_PER_PAGE = 5;
+/** The first page also carries the goal section (up to 6,200 characters), so it holds fewer activities. */
+export const ACTIVITIES_ON_FIRST_PAGE = 2;
+
+/** How many pages a plan with `count` activities takes. */
+export function pageCount(count: number): number {
+  return 1 + Math.ceil(Math.max(0, count - ACTIVITIES_ON_FIRST_PAGE) / ACTIVITIES_PER_PAGE);
+}
+
+/** The page an activity (0-based index) is shown on. */
+export function pageOfActivity(index: number): number {
+  return index < ACTIVITIES_ON_FIRST_PAGE ? 0 : 1 + Math.floor((index - ACTIVITIES_ON_FIRST_PAGE) / ACTIVITIES_PER_PAGE);
+}
+
+/** The activity indexes [from, to) on a page. */
+function pageRange(page: number, count: number): [number, number] {
+  const from = page === 0 ? 0 : ACTIVITIES_ON_FIRST_PAGE + (page - 1) * ACTIVITIES_PER_PAGE;
+  const to = page === 0 ? ACTIVITIES_ON_FIRST_PAGE : from + ACTIVITIES_PER_PAGE;
+  return [from, Math.min(to, count)];
+}
 /** Longest value shown in a listing; the full text is in the form, the version view's export and the diff. */
-const CLIP = 300;
+const CLIP = 250;
 /** Slack refuses a text block over 3,000 characters; leave room for markup. */
 export const MAX_TEXT_BLOCK = 2800;
 
@@ -31,7 +50,7 @@ export function renderPlan(ctx: FlowContext, doc: PlanDocument, options: RenderO
   const { t } = ctx;
   const isAuthor = doc.access === 'author' && !options.versionId;
   const activities = doc.content.activities;
-  const pages = Math.max(1, Math.ceil(activities.length / ACTIVITIES_PER_PAGE));
+  const pages = pageCount(activities.length);
   const page = Math.min(Math.max(0, options.page), pages - 1);
   const title = doc.access === 'author' ? t('plan:view.ownTitle', { cluster: doc.clusterCode, approach: doc.content.approach }) : t('plan:view.title', { author: doc.authorName, cluster: doc.clusterCode });
   const blocks: Block[] = [ui.heading(clip(title, 150))];
@@ -50,14 +69,14 @@ export function renderPlan(ctx: FlowContext, doc: PlanDocument, options: RenderO
 
   blocks.push(ui.heading(t('plan:view.activitiesHeading', { count: activities.length })));
   if (!activities.length) blocks.push(ui.paragraph(t('plan:view.noActivities')));
-  const from = page * ACTIVITIES_PER_PAGE;
-  activities.slice(from, from + ACTIVITIES_PER_PAGE).forEach((activity, i) => {
+  const [from, to] = pageRange(page, activities.length);
+  activities.slice(from, to).forEach((activity, i) => {
     blocks.push(ui.paragraph(activityText(ctx, activity, from + i + 1, doc.stage === 'IN_APPLICATION')));
     if (isAuthor) blocks.push(ui.actions(...activityButtons(ctx, doc, activity, from + i, activities.length)));
   });
 
   if (pages > 1) {
-    blocks.push(ui.context(t('plan:view.page', { from: from + 1, to: Math.min(from + ACTIVITIES_PER_PAGE, activities.length), count: activities.length })));
+    blocks.push(ui.context(t('plan:view.page', { from: from + 1, to, count: activities.length })));
     const nav: Button[] = [];
     const target = options.versionId ? 'plan:version' : 'plan:page';
     const key = options.versionId ?? doc.planId;

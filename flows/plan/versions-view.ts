@@ -5,6 +5,9 @@ import { ui, type Block, type OutboundMessage } from '../../src/core/messages.js
 import { diffPlans, getVersion, isEmptyDiff, listVersions, readablePlan, type PlanContent } from '../../src/domain/plans/index.js';
 import { clip, textBlocks } from './render.js';
 
+/** Bytes of diff text in one message; the rest is summarised as "more changes". */
+const DIFF_BYTE_BUDGET = 18_000;
+
 /** Versions of a plan, each with View and "changes from the previous one". */
 export async function renderVersions(ctx: FlowContext, planId: string): Promise<OutboundMessage> {
   const { t, person } = ctx;
@@ -52,7 +55,7 @@ export async function renderDiff(ctx: FlowContext, fromId: string, toId: string)
   const title = t('plan:diff.title', { from: t('plan:diff.version', { number: from.number }), to: toLabel });
   const diff = diffPlans(from.content, to);
   const lines: string[] = [];
-  const show = (v: string | null) => (v?.trim() ? clip(v, 500) : t('plan:diff.emptyValue'));
+  const show = (v: string | null) => (v?.trim() ? clip(v, 300) : t('plan:diff.emptyValue'));
   for (const f of diff.fields) lines.push(t('plan:diff.field', { field: t(`plan:fields.${f.field}.label`), before: show(f.before), after: show(f.after) }));
   for (const a of diff.added) lines.push(`**${t('plan:diff.added', { n: to.activities.findIndex((x) => x.id === a.id) + 1, activity: clip(a.activity, 200) })}**`);
   for (const a of diff.removed) lines.push(`**${t('plan:diff.removed', { activity: clip(a.activity, 200) })}**`);
@@ -63,8 +66,15 @@ export async function renderDiff(ctx: FlowContext, fromId: string, toId: string)
   for (const m of diff.moved) lines.push(t('plan:diff.moved', { activity: clip(m.activity.activity, 100), from: m.from, to: m.to }));
   const blocks: Block[] = [ui.heading(clip(title, 150))];
   if (isEmptyDiff(diff)) blocks.push(ui.paragraph(t('plan:diff.nothing')));
-  const body = textBlocks(lines.join('\n'));
-  blocks.push(...body.slice(0, 40));
-  if (body.length > 40) blocks.push(ui.context(t('plan:diff.truncated')));
+  // One message must fit Teams' ~28 KB card and Slack's 50 blocks: stop at a byte budget and say so.
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const line of lines) {
+    bytes += Buffer.byteLength(line, 'utf8') + 1;
+    if (bytes > DIFF_BYTE_BUDGET) break;
+    kept.push(line);
+  }
+  blocks.push(...textBlocks(kept.join('\n')));
+  if (kept.length < lines.length) blocks.push(ui.context(t('plan:diff.truncated')));
   return ui.message(title, blocks, { ephemeral: true });
 }

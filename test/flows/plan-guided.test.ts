@@ -110,8 +110,10 @@ describe('when a member drafts a plan step by step over two sittings, on the web
     expect(select?.type).toBe('select');
     replies = await peer.choose(select as never, plan.id);
     expect(textOf(replies)).toContain('A day-care centre for children with disabilities');
-    expect(textOf(replies)).toContain(activities[2].activity);
+    expect(textOf(replies)).toContain(activities[1].activity);
     expect(textOf(replies)).not.toContain('[Edit]');
+    replies = await peer.press(findButton(replies, /Next/));
+    expect(textOf(replies)).toContain(activities[2].activity);
 
     // A member of another cluster is refused, whatever button they forge.
     const outsider = talkAs(restarted.bot, 'web:lc2-m1');
