@@ -60,7 +60,7 @@ export function goalForm(ctx: FlowContext, planId: string, content: PlanContent)
     formId: formIds.goal(planId),
     title: t('plan:forms.goalTitle'),
     submitLabel: t('plan:forms.save'),
-    intro: t('plan:forms.intro', { legal: '' }).trim(),
+    intro: t('plan:forms.intro'),
     fields: [
       hinted(ctx, 'approach', PLAN_FIELD_LIMITS.approach, 'text', content.approach, true),
       hinted(ctx, 'goal', PLAN_FIELD_LIMITS.goal, 'textarea', content.goal),
@@ -84,7 +84,7 @@ export function activityForm(ctx: FlowContext, target: { planId: string } | { ac
     formId: a ? formIds.editActivity(a.id) : formIds.newActivity((target as { planId: string }).planId),
     title: a ? t('plan:forms.activityTitle') : t('plan:forms.newActivityTitle'),
     submitLabel: t('plan:forms.save'),
-    intro: t('plan:forms.intro', { legal: '' }).trim(),
+    intro: t('plan:forms.intro'),
     fields: [
       activity,
       hinted(ctx, 'responsible', ACTIVITY_FIELD_LIMITS.responsible, 'text', a?.responsible),
