@@ -160,8 +160,9 @@ export async function guidedStep(ctx: FlowContext, turn: GuidedTurn, input: { wo
     return goTo(previous ?? seq[0], []);
   }
   if (c.kind === 'more') {
-    if (word === 'no') return { replies: [await turn.overview([t('plan:guided.finished')], false)], next: { step: 'overview', data: { ...turn.state, cursor: undefined } } };
-    if (word === 'yes' || word === 'skip') return goTo('new', []);
+    // "skip" here skips adding another activity, which is finishing.
+    if (word === 'no' || word === 'skip') return { replies: [await turn.overview([t('plan:guided.finished')], false)], next: { step: 'overview', data: { ...turn.state, cursor: undefined } } };
+    if (word === 'yes') return goTo('new', []);
     // Any other text is taken as the next activity itself: one step less on a phone.
   }
   if (word === 'skip') {

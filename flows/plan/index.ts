@@ -285,7 +285,7 @@ async function versionView(ctx: FlowContext, versionId: string, page: number): P
   const version = await getVersion(ctx.services.db, versionId);
   const doc = await readablePlan(ctx.services.db, ctx.person.id, version.planId);
   if (!mayReadStage(doc.access, version.stage)) throw new BotError(ErrorCode.NotAllowed, 'plan:errors.notSubmittedYet');
-  const shown: PlanDocument = { ...doc, access: doc.access === 'author' ? 'author' : doc.access, stage: version.stage, versionNumber: version.number, updatedAt: version.createdAt, content: version.content };
+  const shown: PlanDocument = { ...doc, stage: version.stage, versionNumber: version.number, updatedAt: version.createdAt, content: version.content };
   return renderPlan(ctx, shown, { page, versionId: version.id });
 }
 

@@ -58,7 +58,7 @@ async function walk(talk: ReturnType<typeof talkAs>, first: OutboundMessage[]) {
 }
 
 describe('when a plan has 30 activities with every field at its limit', () => {
-  it('renders in pages of five that stay within Slack limits, with Next and Previous', async () => {
+  it('renders in pages (the goal and 2 activities, then 5 a page) that stay within Slack limits, with Next and Previous', async () => {
     await linkIdentity(runtime.db, 'web:lc1-m8', 'SLACK', 'T1:U8');
     const slack = talkAs(runtime.bot, 'T1:U8', { platform: 'SLACK' });
     const first = await slack.say('/lc plan');
