@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { LoggingSchedulerPort } from '../../src/core/scheduler-port.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
@@ -65,8 +66,12 @@ describe('when a member writes the plan with the section forms', () => {
     expect(formOf(replies).errors?.deadline).toContain('YYYY-MM-DD');
     expect((await planOf('web:lc1-m3')).activities).toHaveLength(0);
 
+    const scheduler = runtime.services.scheduler as LoggingSchedulerPort;
+    const announced = scheduler.announcements.length;
     replies = await member.submit(form, activityValues('Find premises', { deadline: '2031-05-01', responsible: 'Mayor' }));
     expect(textOf(replies)).toContain("2031-05-01 is outside the cluster's timeline");
+    // A new deadline re-plans the cluster's nudges.
+    expect(scheduler.announcements.slice(announced)).toEqual([{ clusterId: (await planOf('web:lc1-m3')).clusterId, reason: 'plan' }]);
     replies = await member.press(findButton(replies, 'Add activity'));
     replies = await member.submit(formOf(replies), activityValues('Hire carers'));
     replies = await member.press(findButton(replies, 'Add activity'));

@@ -123,3 +123,29 @@ describe('when a member drafts a plan step by step over two sittings, on the web
     expect(textOf(replies)).toContain('only read action plans of your own cluster');
   });
 });
+
+describe('when a guided answer is too long', () => {
+  it('refuses it naming the limit, hands the text back, saves nothing and stays on the question', async () => {
+    const member = talkAs(runtime.bot, 'web:lc1-m5');
+    let replies = await member.say('/lc plan');
+    replies = await member.press(findButton(replies, 'Answer step by step'));
+    const long = `${'word '.repeat(400)}end`;
+    replies = await member.say(long);
+    const text = textOf(replies);
+    expect(text).toContain(`That answer has ${long.length} characters; at most 2000 fit here`);
+    expect(text).toContain(long);
+    expect(text).toContain('What do you want to achieve');
+    const author = await personOf(runtime.db, 'web:lc1-m5');
+    expect((await runtime.db.actionPlan.findFirstOrThrow({ where: { authorId: author.id } })).goal).toBeNull();
+    replies = await member.say('A shorter goal');
+    expect(textOf(replies)).toContain('Saved: Goal.');
+  });
+});
+
+describe('when a member asks for help', () => {
+  it('lists /lc plan and /lc plans with their usage', async () => {
+    const text = textOf(await talkAs(runtime.bot, 'web:lc1-m6').say('/lc help'));
+    expect(text).toContain('/lc plan [cluster]: write your action plan');
+    expect(text).toContain('/lc plans [cluster]');
+  });
+});
