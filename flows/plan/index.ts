@@ -5,7 +5,11 @@ import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { ui, type Block, type InboundEvent, type OutboundMessage } from '../../src/core/messages.js';
 import {
   addActivity,
+  consolidatePlan,
   contentOf,
+  diffPlans,
+  isEmptyDiff,
+  latestVersion,
   deadlineOutsideTimeline,
   getVersion,
   isoDate,
@@ -163,6 +167,18 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
     }
     case 'submit':
       return submit(ctx, value, state);
+    case 'consolidate': {
+      // Feedback given at EE2 (in the bot's feedback rounds or in the room) is worked in, then frozen.
+      const plan = await ownPlan(ctx, value);
+      try {
+        const version = await consolidatePlan(db, plan.id);
+        await announce(ctx, plan.clusterId);
+        return { replies: [await overview(ctx, plan.id, state, 0, [ctx.t('plan:submit.consolidated', { number: version.number })])] };
+      } catch (error) {
+        if (error instanceof PlanIncompleteError) return { replies: [incompleteMessage(ctx, plan.id, state, error)] };
+        throw error;
+      }
+    }
     case 'startApplication': {
       const plan = await ownPlan(ctx, value);
       const version = await startApplication(db, plan.id);
@@ -257,28 +273,36 @@ async function submit(ctx: FlowContext, planId: string, state: PlanState): Promi
     return { replies: [await overview(ctx, plan.id, state, 0, [t('plan:submit.done', { number: version.number })])] };
   } catch (error) {
     if (!(error instanceof PlanIncompleteError)) throw error;
-    const head = t('plan:submit.incomplete', { count: error.missing.length });
-    const lines = missingLines(ctx, error.missing);
-    const blocks: Block[] = [];
-    // Long lists (30 activities with gaps) are split so each block stays within platform limits.
-    for (let i = 0; i < lines.length; i += 40) blocks.push(ui.paragraph((i === 0 ? `**${head}**\n` : '') + lines.slice(i, i + 40).join('\n')));
-    blocks.push(ui.context(t('plan:submit.fixHint')));
-    blocks.push(
-      ui.actions(
-        ui.button(t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', plan.id, 'primary'),
-        ui.button(t('plan:buttons.editGoal'), 'plan:editGoal', plan.id),
-        ui.button(t('plan:buttons.addActivity'), 'plan:addActivity', plan.id),
-        ui.button(t('plan:buttons.myPlan'), 'plan:page', `${plan.id}:0`),
-      ),
-    );
-    return { replies: [ui.message(head, blocks.slice(0, 45), { ephemeral: true })] };
+    return { replies: [incompleteMessage(ctx, plan.id, state, error)] };
   }
+}
+
+/** Exactly what is missing, with buttons to fix it. */
+function incompleteMessage(ctx: FlowContext, planId: string, state: PlanState, error: PlanIncompleteError): OutboundMessage {
+  const { t } = ctx;
+  const head = t('plan:submit.incomplete', { count: error.missing.length });
+  const lines = missingLines(ctx, error.missing);
+  const blocks: Block[] = [];
+  // Long lists (30 activities with gaps) are split so each block stays within platform limits.
+  for (let i = 0; i < lines.length; i += 40) blocks.push(ui.paragraph((i === 0 ? `**${head}**\n` : '') + lines.slice(i, i + 40).join('\n')));
+  blocks.push(ui.context(t('plan:submit.fixHint')));
+  blocks.push(
+    ui.actions(
+      ui.button(t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', planId, 'primary'),
+      ui.button(t('plan:buttons.editGoal'), 'plan:editGoal', planId),
+      ui.button(t('plan:buttons.addActivity'), 'plan:addActivity', planId),
+      ui.button(t('plan:buttons.myPlan'), 'plan:page', `${planId}:0`),
+    ),
+  );
+  return ui.message(head, blocks.slice(0, 45), { ephemeral: true });
 }
 
 /** The author's plan rendered at a page, with notes (saved, warnings) on top. */
 async function overview(ctx: FlowContext, planId: string, state: PlanState, page: number, notes: string[] = [], extraBlocks: Block[] = []): Promise<OutboundMessage> {
   const doc = await readablePlan(ctx.services.db, ctx.person.id, planId);
-  return renderPlan(ctx, doc, { page, notes, extraBlocks, resumable: !!state.cursor && state.planId === planId });
+  const latest = doc.latestVersionNumber ? await latestVersion(ctx.services.db, planId) : null;
+  const changedSinceVersion = !!latest && !isEmptyDiff(diffPlans(latest.content, doc.content));
+  return renderPlan(ctx, doc, { page, notes, extraBlocks, changedSinceVersion, resumable: !!state.cursor && state.planId === planId });
 }
 
 async function versionView(ctx: FlowContext, versionId: string, page: number): Promise<OutboundMessage> {

@@ -43,6 +43,8 @@ export interface RenderOptions {
   /** Shown instead of the living plan: a frozen version (id for paging). */
   versionId?: string;
   extraBlocks?: Block[];
+  /** The living plan differs from its newest version (offers "Save consolidated version"). */
+  changedSinceVersion?: boolean;
 }
 
 /** The plan, one page of activities per message, with the buttons the viewer may use. */
@@ -93,6 +95,7 @@ export function renderPlan(ctx: FlowContext, doc: PlanDocument, options: RenderO
       options.resumable ? ui.button(t('plan:buttons.continue'), 'plan:guided', doc.planId, 'primary') : ui.button(t('plan:buttons.guided'), 'plan:guided', doc.planId),
     ];
     if (doc.stage === 'DRAFT') main.push(ui.button(t('plan:buttons.submit'), 'plan:submit', doc.planId, 'primary'));
+    if ((doc.stage === 'SUBMITTED' || doc.stage === 'CONSOLIDATED') && options.changedSinceVersion) main.push(ui.button(t('plan:buttons.consolidate'), 'plan:consolidate', doc.planId, 'primary'));
     if (doc.stage === 'SUBMITTED' || doc.stage === 'CONSOLIDATED') main.push(ui.button(t('plan:buttons.startApplication'), 'plan:startApplication', doc.planId));
     if (doc.latestVersionNumber) main.push(ui.button(t('plan:buttons.versions'), 'plan:versions', doc.planId));
     blocks.push(ui.actions(...main));

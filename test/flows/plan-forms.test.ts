@@ -4,7 +4,7 @@ import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
 import { linkIdentity, personOf } from '../support/plans.js';
-import { findButton, formOf, talkAs, textOf } from '../support/transcript.js';
+import { buttonsOf, findButton, formOf, talkAs, textOf } from '../support/transcript.js';
 
 let runtime: Runtime;
 beforeAll(async () => {
@@ -126,8 +126,16 @@ describe('when a member writes the plan with the section forms', () => {
     expect(textOf(replies)).toContain('Submitted! Version 1');
     expect(findButton(replies, 'Start applying')).toBeTruthy();
 
+    expect(buttonsOf(replies).map((b) => b.label)).not.toContain('Save consolidated version');
+
+    // After feedback at EE2 the member works it in; the changed plan can be saved as a consolidated version.
+    replies = await teams.press({ actionId: 'plan:editActivity', value: plan.activities[0].id });
+    replies = await teams.submit(formOf(replies), activityValues(plan.activities[0].activity, { responsible: 'Team and NGO partner', deadline: '2027-01-15', resources: 'Budget', results: 'Done well' }));
+    replies = await teams.press(findButton(replies, 'Save consolidated version'));
+    expect(textOf(replies)).toContain('Saved as version 2 (consolidated)');
+
     replies = await teams.press(findButton(replies, 'Start applying'));
-    expect(textOf(replies)).toContain('now in application (version 2)');
+    expect(textOf(replies)).toContain('now in application (version 3)');
     replies = await teams.press(findButton(replies, 'Update progress'));
     const progress = formOf(replies);
     replies = await teams.submit(progress, { progress: 'BLOCKED', note: 'x'.repeat(1001) });
