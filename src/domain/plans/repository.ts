@@ -54,14 +54,16 @@ export async function addActivity(db: Db, planId: string, patch: ActivityPatch &
     if (count >= MAX_ACTIVITIES) throw new BotError(ErrorCode.InvalidInput, 'plan:errors.tooManyActivities', { max: MAX_ACTIVITIES });
     const last = await tx.activity.findFirst({ where: { planId }, orderBy: { position: 'desc' }, select: { position: true } });
     const created = await tx.activity.create({ data: { planId, position: (last?.position ?? -1) + 1, ...activityData(patch), activity: patch.activity } });
-    await tx.actionPlan.update({ where: { id: planId }, data: { updatedAt: new Date() } });
+    await touch(tx as unknown as Db, planId);
     return created;
   });
 }
 
 /** Saves some fields of one activity. */
 export async function updateActivity(db: Db, activityId: string, patch: ActivityPatch): Promise<ActivityRow> {
-  return db.activity.update({ where: { id: activityId }, data: activityData(patch) });
+  const row = await db.activity.update({ where: { id: activityId }, data: activityData(patch) });
+  await touch(db, row.planId);
+  return row;
 }
 
 /** Removes a row and returns it, so the flow can offer Undo. */
@@ -69,6 +71,7 @@ export async function removeActivity(db: Db, activityId: string): Promise<Activi
   return db.$transaction(async (tx) => {
     const removed = await tx.activity.delete({ where: { id: activityId } });
     await renumber(tx as unknown as Db, removed.planId);
+    await touch(tx as unknown as Db, removed.planId);
     return removed;
   });
 }
@@ -80,6 +83,7 @@ export async function restoreActivity(db: Db, planId: string, row: Omit<Activity
     await tx.activity.updateMany({ where: { planId, position: { gte: row.position } }, data: { position: { increment: 1 } } });
     const created = await tx.activity.create({ data: { planId, ...row } });
     await renumber(tx as unknown as Db, planId);
+    await touch(tx as unknown as Db, planId);
     return created;
   });
 }
@@ -96,17 +100,24 @@ export async function moveActivity(db: Db, activityId: string, direction: 'up' |
     if (to < 0 || to >= ids.length) return;
     [ids[from], ids[to]] = [ids[to], ids[from]];
     for (const [position, id] of ids.entries()) await tx.activity.update({ where: { id }, data: { position } });
+    await touch(tx as unknown as Db, activity.planId);
   });
 }
 
 /** Records how an activity is going during the application period. */
 export async function setProgress(db: Db, activityId: string, progress: ActivityProgress, note: string | null): Promise<void> {
-  await db.activity.update({ where: { id: activityId }, data: { progress, progressNote: emptyToNull(note) } });
+  const row = await db.activity.update({ where: { id: activityId }, data: { progress, progressNote: emptyToNull(note) } });
+  await touch(db, row.planId);
 }
 
 /** A YYYY-MM-DD string as the Date a DATE column stores (midnight UTC). */
 export function parseDeadline(value: string): Date {
   return new Date(`${value}T00:00:00Z`);
+}
+
+/** A change to a row is a change to the plan: "last change" on the plan says so. */
+async function touch(db: Db, planId: string): Promise<void> {
+  await db.actionPlan.update({ where: { id: planId }, data: { updatedAt: new Date() } });
 }
 
 async function renumber(db: Db, planId: string): Promise<void> {
