@@ -208,3 +208,21 @@ describe('when plans are exported', () => {
     expect(textOf(outsider)).toContain('only read action plans of your own cluster');
   });
 });
+
+describe('when two instances change the same plan at once', () => {
+  it('gives concurrent new activities distinct positions and freezes a concurrent double submit only once', async () => {
+    const lc2 = await clusterByCode(runtime.db, 'LC2');
+    const author = await personOf(runtime.db, 'web:lc2-m3');
+    const [a, b] = await Promise.all([openPlan(runtime.db, author.id, lc2.id), openPlan(runtime.db, author.id, lc2.id)]);
+    expect(a.id).toBe(b.id);
+    await updatePlanFields(runtime.db, a.id, { goal: 'g', change: 'c', targetGroup: 't', beneficiaries: 'b' });
+    const full = { responsible: 'r', deadline: '2027-01-01', resources: 'x', results: 'y' };
+    await Promise.all(Array.from({ length: 6 }, (_, i) => addActivity(runtime.db, a.id, { activity: `Step ${i}`, ...full })));
+    const positions = (await loadPlan(runtime.db, a.id)).activities.map((x) => x.position);
+    expect(positions).toEqual([0, 1, 2, 3, 4, 5]);
+
+    const results = await Promise.allSettled([submitPlan(runtime.db, a.id), submitPlan(runtime.db, a.id)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await runtime.db.actionPlanVersion.count({ where: { planId: a.id } })).toBe(1);
+  });
+});

@@ -16,13 +16,17 @@ const withActivities = { activities: { orderBy: { position: 'asc' as const } } }
  * first `/lc plan` end up with the same row.
  */
 export async function openPlan(db: Db, authorId: string, clusterId: string): Promise<PlanRow> {
+  const where = { clusterId_authorId: { clusterId, authorId } };
+  const existing = await db.actionPlan.findUnique({ where, include: withActivities });
+  if (existing) return existing;
   const cluster = await db.cluster.findUniqueOrThrow({ where: { id: clusterId }, select: { approach: true } });
-  return db.actionPlan.upsert({
-    where: { clusterId_authorId: { clusterId, authorId } },
-    create: { clusterId, authorId, approach: cluster.approach },
-    update: {},
-    include: withActivities,
-  });
+  try {
+    return await db.actionPlan.create({ data: { clusterId, authorId, approach: cluster.approach }, include: withActivities });
+  } catch (error) {
+    // Prisma's upsert is not atomic either: when another instance created it in between, use theirs.
+    if ((error as { code?: string }).code !== 'P2002') throw error;
+    return db.actionPlan.findUniqueOrThrow({ where, include: withActivities });
+  }
 }
 
 /** A plan with its activities in order, or a NotFound the user understands. */
