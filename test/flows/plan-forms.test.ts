@@ -157,3 +157,19 @@ describe('when a member writes the plan with the section forms', () => {
     expect((await planOf('web:lc1-m3')).approach).toBe('Day-care Centers');
   });
 });
+
+describe('when a member belongs to two clusters', () => {
+  it('asks which cluster, accepts the code as an argument, and refuses a code that is not theirs', async () => {
+    const person = await personOf(runtime.db, 'web:lc1-m7');
+    const lc2 = await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC2' } });
+    await runtime.db.membership.create({ data: { personId: person.id, clusterId: lc2.id, role: 'MEMBER' } });
+    const member = talkAs(runtime.bot, 'web:lc1-m7');
+    let replies = await member.say('/lc plan');
+    expect(textOf(replies)).toContain('You are in several clusters. Which one?');
+    replies = await member.press(findButton(replies, 'LC2: Awareness Raising'));
+    expect(textOf(replies)).toContain('Your action plan (LC2: Awareness Raising)');
+    expect(textOf(await member.say('/lc plan lc1'))).toContain('Your action plan (LC1: Day-care Centers)');
+    expect(textOf(await member.say('/lc plan LC9'))).toContain("I don't know a cluster LC9 of yours. Your clusters: LC1, LC2.");
+    expect(await runtime.db.actionPlan.count({ where: { authorId: person.id } })).toBe(2);
+  });
+});
