@@ -66,6 +66,9 @@ describe('when a plan is submitted and then changed', () => {
 
     expect(await runtime.db.actionPlanVersion.findUniqueOrThrow({ where: { id: v1.id } })).toEqual(frozen);
     await expect(runtime.db.actionPlanVersion.update({ where: { id: v1.id }, data: { content: {} } })).rejects.toThrow();
+    // Plain SQL, as any other client would send it, is refused by the database rule too.
+    await expect(runtime.db.$executeRaw`UPDATE "ActionPlanVersion" SET content = '{}'::jsonb WHERE id = ${v1.id}`).rejects.toThrow(/immutable/);
+    await expect(runtime.db.$executeRaw`UPDATE "ActionPlanVersion" SET stage = 'DRAFT' WHERE id = ${v1.id}`).rejects.toThrow(/immutable/);
     expect((await runtime.db.actionPlanVersion.findUniqueOrThrow({ where: { id: v1.id } })).content).toEqual(frozen.content);
     // A submitted plan cannot be submitted again: the next step is consolidation.
     await expect(submitPlan(runtime.db, planId)).rejects.toBeInstanceOf(BotError);
@@ -224,5 +227,27 @@ describe('when two instances change the same plan at once', () => {
     const results = await Promise.allSettled([submitPlan(runtime.db, a.id), submitPlan(runtime.db, a.id)]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(await runtime.db.actionPlanVersion.count({ where: { planId: a.id } })).toBe(1);
+  });
+});
+
+describe('when a feedback round or a whole cluster is deleted', () => {
+  it('unlinks or removes the versions with it instead of being blocked by their immutability', async () => {
+    const lc3 = await clusterByCode(runtime.db, 'LC3');
+    const author = await personOf(runtime.db, 'web:lc3-m1');
+    const plan = await openPlan(runtime.db, author.id, lc3.id);
+    await updatePlanFields(runtime.db, plan.id, { goal: 'g', change: 'c', targetGroup: 't', beneficiaries: 'b' });
+    await addActivity(runtime.db, plan.id, { activity: 'a', responsible: 'r', deadline: '2027-01-01', resources: 'x', results: 'y' });
+    await submitPlan(runtime.db, plan.id);
+    const round = await runtime.db.feedbackRound.create({ data: { clusterId: lc3.id, deadline: new Date('2026-12-10T00:00:00Z'), seed: 3 } });
+    const v2 = await consolidatePlan(runtime.db, plan.id, { feedbackRoundId: round.id });
+    const before = await runtime.db.actionPlanVersion.findUniqueOrThrow({ where: { id: v2.id } });
+
+    await runtime.db.feedbackRound.delete({ where: { id: round.id } });
+    const after = await runtime.db.actionPlanVersion.findUniqueOrThrow({ where: { id: v2.id } });
+    expect(after.answersRoundId).toBeNull();
+    expect(after.content).toEqual(before.content);
+
+    await runtime.db.cluster.delete({ where: { id: lc3.id } });
+    expect(await runtime.db.actionPlanVersion.count({ where: { planId: plan.id } })).toBe(0);
   });
 });
