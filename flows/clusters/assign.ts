@@ -13,6 +13,8 @@ const stateSchema = z.object({
   seed: z.number().int(),
   /** Coordinator's adjustments: registration id → cluster id, or "" for not placed. */
   overrides: z.record(z.string(), z.string()),
+  /** What the coordinator saw; confirming a result that changed meanwhile shows it again instead. */
+  fingerprint: z.string().default(''),
 });
 type State = z.infer<typeof stateSchema>;
 
@@ -35,12 +37,12 @@ export const assignFlow = defineFlow<State>({
       const text = ctx.t('clusters:assign.pickProgramme');
       return { replies: [ui.message(text, [ui.paragraph(text), ui.actions({ type: 'select', actionId: 'assign:programme', placeholder: text, options: programmes.map((p) => ({ label: p.name, value: p.id })) })], { ephemeral: true })], next: null };
     }
-    return preview(ctx, { programmeId: programmes[0].id, seed: seedFrom(ctx), overrides: {} });
+    return preview(ctx, { programmeId: programmes[0].id, seed: seedFrom(ctx), overrides: {}, fingerprint: '' });
   },
   async handle(ctx, event, position): Promise<FlowResult<State>> {
     if (event.type === 'action' && event.actionId === 'assign:programme') {
       await requireProgrammeCoordinator(ctx.services.db, ctx.person.id, event.value);
-      return preview(ctx, { programmeId: event.value, seed: seedFrom(ctx), overrides: {} });
+      return preview(ctx, { programmeId: event.value, seed: seedFrom(ctx), overrides: {}, fingerprint: '' });
     }
     if (!position) return { replies: [ui.text(ctx.t('errors.staleConversation'), { ephemeral: true })], next: null };
     const state = position.data;
@@ -91,12 +93,17 @@ export function explain(t: Translate, reason: PlacementReason, codeOf: (id: stri
   }
 }
 
-async function preview(ctx: FlowContext, state: State): Promise<FlowResult<State>> {
+function fingerprintOf(placements: Placement[]): string {
+  return placements.map((p) => `${p.applicantId}>${p.clusterId ?? ''}`).sort().join(',');
+}
+
+async function preview(ctx: FlowContext, state: State, note?: string): Promise<FlowResult<State>> {
   const { t } = ctx;
   const proposal = await proposeAssignment(ctx.services.db, ctx.person.id, state.programmeId, state.seed);
   const placements = adjusted(proposal, state.overrides);
+  state = { ...state, fingerprint: fingerprintOf(placements) };
   const codeOf = (id: string) => proposal.clusters.find((c) => c.id === id)?.code ?? '?';
-  const blocks: Block[] = [ui.heading(t('clusters:assign.title')), ui.paragraph(t('clusters:assign.intro', { count: proposal.applicants.length }))];
+  const blocks: Block[] = [...(note ? [ui.paragraph(note)] : []), ui.heading(t('clusters:assign.title')), ui.paragraph(t('clusters:assign.intro', { count: proposal.applicants.length }))];
   if (proposal.applicants.length === 0) {
     blocks.push(ui.paragraph(t('clusters:assign.nobody')));
     return { replies: [ui.message(t('clusters:assign.title'), blocks, { ephemeral: true })], next: null };
@@ -143,6 +150,8 @@ async function confirm(ctx: FlowContext, state: State): Promise<FlowResult<State
   const db = ctx.services.db;
   const proposal = await proposeAssignment(db, ctx.person.id, state.programmeId, state.seed);
   const placements = adjusted(proposal, state.overrides);
+  // Registrations arrived or were decided since the preview: show the new result rather than confirm an unseen one.
+  if (fingerprintOf(placements) !== state.fingerprint) return preview(ctx, state, ctx.t('clusters:assign.changedSincePreview'));
   const codeOf = (id: string) => proposal.clusters.find((c) => c.id === id)?.code ?? '?';
   const people = await db.registration.findMany({ where: { id: { in: placements.map((p) => p.applicantId) } }, select: { id: true, personId: true, person: { select: { locale: true } } } });
   const decisions = placements.map((p) => {
@@ -168,7 +177,8 @@ async function confirm(ctx: FlowContext, state: State): Promise<FlowResult<State
       await ctx.services.notifier.notify(coordinatorId, ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('clusters:assign.review'), `members ${cluster.code}`, 'primary'))]));
     }
   }
-  const mine = proposal.clusters.filter((c) => decisions.some((d) => d.clusterId === c.id));
+  const coordinated = new Set((await db.membership.findMany({ where: { personId: ctx.person.id, role: 'COORDINATOR', status: 'ACTIVE' }, select: { clusterId: true } })).map((m) => m.clusterId));
+  const mine = proposal.clusters.filter((c) => coordinated.has(c.id) && decisions.some((d) => d.clusterId === c.id));
   const done = ctx.t('clusters:assign.done', { count: written.length });
   const message: OutboundMessage = ui.message(done, [ui.paragraph(done), ui.actions(...mine.slice(0, 5).map((c) => ui.commandButton(ctx.t('clusters:assign.reviewCluster', { code: c.code }), `members ${c.code}`)))], { ephemeral: true });
   return { replies: [message], next: null };

@@ -173,4 +173,17 @@ describe('when a coordinator sets up a cluster and three people register from th
     expect(textOf(forged)).not.toContain('is changed');
     expect(await runtime.db.timelineItem.findMany({ where: { clusterId } })).toEqual(before);
   });
+
+  it('does not confirm a proposal that changed after the coordinator looked at it', async () => {
+    const late = talkAs(runtime.bot, 'web:late-1');
+    await late.submit(formOf(await late.say('/lc join')), registrationValues([clusterId], { organisationName: 'Ferizaj' }));
+    const preview = await coordinator().say('/lc assign');
+    expect(textOf(preview)).toContain('1 open registrations');
+    const later = talkAs(runtime.bot, 'web:late-2');
+    await later.submit(formOf(await later.say('/lc join')), registrationValues([clusterId], { organisationName: 'Vushtrri' }));
+    const replies = await coordinator().press(findButton(preview, 'Confirm and tell everyone'));
+    expect(textOf(replies)).toContain('Registrations changed since you opened this preview');
+    expect(textOf(replies)).toContain('2 open registrations');
+    expect(await runtime.db.registration.count({ where: { status: 'ASSIGNED' } })).toBe(0);
+  });
 });
