@@ -176,10 +176,10 @@ describe('when a member changes role or leaves', () => {
   it('lets the coordinator change a role from the members list and tells the person', async () => {
     const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
     const roster = await coordinator.say('/lc members LC1');
-    const menu = roster.flatMap((m) => m.blocks).flatMap((b) => (b.type === 'actions' ? b.elements : [])).filter((e) => e.type === 'select');
     const m7 = await runtime.db.membership.findFirstOrThrow({ where: { clusterId: lc1, person: { identities: { some: { externalId: 'web:lc1-m7' } } } } });
-    const select = menu.find((s) => s.type === 'select' && s.options.some((o) => o.value.startsWith(m7.id)))!;
-    const after = await coordinator.choose(select as never, `${m7.id}|OBSERVER`);
+    const roles = await coordinator.choose(selectOf(roster, 'members:pick'), m7.id);
+    expect(textOf(roles)).toContain('is now a member. Choose their new role');
+    const after = await coordinator.choose(selectOf(roles, 'members:role'), `${m7.id}|OBSERVER`);
     expect(textOf(after)).toContain("role is now: observer");
     expect((await runtime.db.membership.findUniqueOrThrow({ where: { id: m7.id } })).role).toBe('OBSERVER');
     expect(textOf(await runtime.webSender.drain('web:lc1-m7'))).toContain('Your role in LC1 is now: observer');

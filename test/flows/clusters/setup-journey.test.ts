@@ -141,7 +141,10 @@ describe('when a coordinator sets up a cluster and three people register from th
   it('approves them from the members list, making them members with their municipality', async () => {
     let roster = await coordinator().say('/lc members LC6');
     expect(textOf(roster)).toContain('Assigned here, waiting for your decision');
-    for (let i = 0; i < 3; i++) roster = await coordinator().press(findButton(roster, 'Approve'));
+    roster = await coordinator().press(findButton(roster, 'Approve'));
+    expect(textOf(roster)).toContain('Assigned here, waiting for your decision (2)');
+    roster = await coordinator().press(findButton(roster, 'Approve all 2'));
+    expect(textOf(roster)).toContain('2 people approved and welcomed');
     expect(textOf(roster)).toContain('People in the cluster (4)');
     const members = await runtime.db.membership.findMany({ where: { clusterId, role: 'MEMBER', status: 'ACTIVE' }, include: { organisation: true } });
     expect(members.map((m) => m.organisation?.name).sort()).toEqual(['Gjilan', 'Peja', 'Prizren']);
