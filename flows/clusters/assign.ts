@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
+import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
 import { translator, type Translate } from '../../src/core/i18n.js';
 import { ui, type Block, type Form, type OutboundMessage } from '../../src/core/messages.js';
@@ -37,6 +38,7 @@ export const assignFlow = defineFlow<State>({
       const text = ctx.t('clusters:assign.pickProgramme');
       return { replies: [ui.message(text, [ui.paragraph(text), ui.actions({ type: 'select', actionId: 'assign:programme', placeholder: text, options: programmes.map((p) => ({ label: p.name, value: p.id })) })], { ephemeral: true })], next: null };
     }
+    if (programmes.length === 0) throw new BotError(ErrorCode.NotAllowed, 'clusters:errors.noClusterForRole');
     return preview(ctx, { programmeId: programmes[0].id, seed: seedFrom(ctx), overrides: {}, fingerprint: '' });
   },
   async handle(ctx, event, position): Promise<FlowResult<State>> {

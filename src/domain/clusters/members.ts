@@ -30,7 +30,9 @@ export async function approveRegistration(db: Db, actorId: string, registrationI
       create: { name: registration.organisationName, country: registration.country ?? '', kind: 'MUNICIPALITY' },
       update: {},
     });
-    await tx.registration.update({ where: { id: registrationId }, data: { status: 'APPROVED' } });
+    // The status check and the change are one statement, so two coordinators approving at once cannot both win.
+    const { count } = await tx.registration.updateMany({ where: { id: registrationId, status: 'ASSIGNED' }, data: { status: 'APPROVED' } });
+    if (count === 0) throw new BotError(ErrorCode.Conflict, 'clusters:members.alreadyDecided');
     await tx.person.update({ where: { id: registration.personId }, data: { organisationId: organisation.id } });
     const membership = await tx.membership.upsert({
       where: { personId_clusterId_role: { personId: registration.personId, clusterId, role: 'MEMBER' } },
@@ -47,7 +49,8 @@ export async function declineRegistration(db: Db, actorId: string, registrationI
   if (!registration?.assignedClusterId) throw new BotError(ErrorCode.NotFound, 'clusters:members.noRegistration');
   await requireRole(db, actorId, registration.assignedClusterId, ['COORDINATOR']);
   if (registration.status !== 'ASSIGNED') throw new BotError(ErrorCode.Conflict, 'clusters:members.alreadyDecided');
-  await db.registration.update({ where: { id: registrationId }, data: { status: 'DECLINED' } });
+  const { count } = await db.registration.updateMany({ where: { id: registrationId, status: 'ASSIGNED' }, data: { status: 'DECLINED' } });
+  if (count === 0) throw new BotError(ErrorCode.Conflict, 'clusters:members.alreadyDecided');
   return { registration, clusterId: registration.assignedClusterId };
 }
 

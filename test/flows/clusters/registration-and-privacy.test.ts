@@ -248,3 +248,14 @@ describe('when a person asks for their data and then to be forgotten', () => {
     expect(textOf(await me.say('/lc my-data'))).toContain('Registrations: 0');
   });
 });
+
+describe('when someone follows the privacy link of the consent field', () => {
+  it('serves the privacy text from docs/privacy.md', async () => {
+    const port = await runtime.listen(0);
+    const response = await fetch(`http://127.0.0.1:${port}/privacy`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('<h1>Privacy: what Cluster Bot stores about you, and why</h1>');
+    expect(html).toContain('/lc forget-me');
+  });
+});
