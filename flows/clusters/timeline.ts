@@ -5,7 +5,7 @@ import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/fl
 import { formatDate, formatDateTime } from '../../src/core/format.js';
 import { ui, type Block, type Form, type OutboundMessage } from '../../src/core/messages.js';
 import { requireRole } from '../../src/domain/memberships.js';
-import { editTimelineItem, loadCluster } from '../../src/domain/clusters/timeline-edits.js';
+import { editTimelineItem, loadCluster, undoTimelineChange } from '../../src/domain/clusters/timeline-edits.js';
 import { TimelineConflictError, type TimelineConflict } from '../../src/domain/clusters/timeline-rules.js';
 import { EXCHANGE_EVENTS, phaseAt, TIMELINE_ORDER } from '../../src/domain/timeline.js';
 import { TimelineKind } from '../../src/generated/prisma/enums.js';
@@ -42,6 +42,17 @@ export const timelineFlow = defineFlow<State>({
       const item = cluster.timeline.find((i) => i.kind === parsed.data.kind);
       return { replies: [ui.message(ctx.t('clusters:timeline.editTitle'), [ui.form(editForm(ctx, parsed.data.kind, cluster.code, item))], { ephemeral: true })], next: { step: 'editing', data: parsed.data } };
     }
+    if (event.type === 'action' && event.actionId === 'timeline:undo') {
+      try {
+        const { changed, clusterId, kind } = await undoTimelineChange(ctx.services.db, ctx.person.id, event.value, ctx.services.clock.now());
+        if (changed) await ctx.services.scheduler.clusterChanged(clusterId, 'timeline');
+        const view = await renderTimeline(ctx, clusterId);
+        return { replies: [{ ...view, blocks: [ui.paragraph(ctx.t('clusters:timeline.undone', { item: ctx.t(`timeline.${kind}`) })), ...view.blocks] }], next: null };
+      } catch (error) {
+        if (!(error instanceof TimelineConflictError)) throw error;
+        return { replies: [ui.text(`${ctx.t('clusters:timeline.undoRefused')} ${error.conflicts.map((c) => describeConflict(ctx, c)).join(' ')}`, { ephemeral: true })] };
+      }
+    }
     if (event.type === 'form' && event.formId === 'timeline:item') {
       if (!position) return { replies: [ui.text(ctx.t('errors.staleConversation'), { ephemeral: true })], next: null };
       const { clusterId, kind } = position.data;
@@ -58,11 +69,12 @@ export const timelineFlow = defineFlow<State>({
       // A period's end date is its last day, stored as the start of the next day.
       const endsAt = isEvent ? DateTime.fromISO(`${v.endDate}T${pad(v.endTime)}`, { zone }) : DateTime.fromISO(v.endDate, { zone }).plus({ days: 1 });
       try {
-        const { changed } = await editTimelineItem(ctx.services.db, ctx.person.id, { clusterId, kind, startsAt: startsAt.toJSDate(), endsAt: endsAt.toJSDate(), ...(isEvent ? { location: v.location ?? null } : {}) }, ctx.services.clock.now());
+        const { changed, changeId } = await editTimelineItem(ctx.services.db, ctx.person.id, { clusterId, kind, startsAt: startsAt.toJSDate(), endsAt: endsAt.toJSDate(), ...(isEvent ? { location: v.location ?? null } : {}) }, ctx.services.clock.now());
         if (changed) await ctx.services.scheduler.clusterChanged(clusterId, 'timeline');
         const note = ui.paragraph(changed ? ctx.t('clusters:timeline.saved', { item: ctx.t(`timeline.${kind}`) }) : ctx.t('clusters:timeline.unchanged'));
+        const undo = changed && changeId && cluster.timeline.some((i) => i.kind === kind) ? [ui.actions(ui.button(ctx.t('clusters:timeline.undo'), 'timeline:undo', changeId))] : [];
         const view = await renderTimeline(ctx, clusterId);
-        return { replies: [{ ...view, blocks: [note, ...view.blocks] }], next: null };
+        return { replies: [{ ...view, blocks: [note, ...undo, ...view.blocks] }], next: null };
       } catch (error) {
         if (!(error instanceof TimelineConflictError)) throw error;
         const messages = error.conflicts.map((c) => describeConflict(ctx, c));

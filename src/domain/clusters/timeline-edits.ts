@@ -17,7 +17,7 @@ export interface TimelineEdit {
  * is validated with the edit applied; a conflict refuses the edit and changes nothing. The change is
  * recorded (who, when, old and new value). The caller announces it to the scheduler after commit.
  */
-export async function editTimelineItem(db: Db, actorId: string, edit: TimelineEdit, now: Date): Promise<{ changed: boolean }> {
+export async function editTimelineItem(db: Db, actorId: string, edit: TimelineEdit, now: Date): Promise<{ changed: boolean; changeId?: string }> {
   return db.$transaction(async (tx) => {
     await requireRole(tx as Db, actorId, edit.clusterId, ['COORDINATOR']);
     // Lock the cluster row so two coordinators editing at once validate against each other's result.
@@ -34,7 +34,7 @@ export async function editTimelineItem(db: Db, actorId: string, edit: TimelineEd
       create: { clusterId: edit.clusterId, kind: edit.kind, startsAt: edit.startsAt, endsAt: edit.endsAt, location },
       update: { startsAt: edit.startsAt, endsAt: edit.endsAt, location },
     });
-    await tx.timelineChange.create({
+    const change = await tx.timelineChange.create({
       data: {
         clusterId: edit.clusterId,
         kind: edit.kind,
@@ -44,8 +44,23 @@ export async function editTimelineItem(db: Db, actorId: string, edit: TimelineEd
         newValue: { startsAt: edit.startsAt.toISOString(), endsAt: edit.endsAt.toISOString(), location },
       },
     });
-    return { changed: true };
+    return { changed: true, changeId: change.id };
   });
+}
+
+/**
+ * Undoes one recorded change by editing the item back to its old value, through the same validation
+ * and log (so the undo is itself recorded and can be refused if the timeline moved on meanwhile).
+ * A change that created the item (no old value) cannot be undone this way.
+ */
+export async function undoTimelineChange(db: Db, actorId: string, changeId: string, now: Date) {
+  const change = await db.timelineChange.findUnique({ where: { id: changeId } });
+  if (!change) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that change' });
+  await requireRole(db, actorId, change.clusterId, ['COORDINATOR']);
+  const old = change.oldValue as { startsAt: string; endsAt: string; location: string | null } | null;
+  if (!old) throw new BotError(ErrorCode.Conflict, 'clusters:timeline.cannotUndo');
+  const result = await editTimelineItem(db, actorId, { clusterId: change.clusterId, kind: change.kind, startsAt: new Date(old.startsAt), endsAt: new Date(old.endsAt), location: old.location }, now);
+  return { ...result, clusterId: change.clusterId, kind: change.kind };
 }
 
 /** The cluster, or a friendly not-found. */

@@ -8,6 +8,7 @@ import { talkAs, textOf } from '../../support/transcript.js';
 let runtime: Runtime;
 let lc1: string;
 let memberMembership: string;
+let lc1Change: string;
 beforeAll(async () => {
   runtime = await testRuntime();
   await seedDemo(runtime.db, new Date('2026-11-23T09:00:00Z'));
@@ -18,6 +19,10 @@ beforeAll(async () => {
   const m8 = await runtime.db.platformIdentity.findFirstOrThrow({ where: { externalId: 'web:lc1-m8' } });
   memberMembership = (await runtime.db.membership.findFirstOrThrow({ where: { personId: m8.personId, clusterId: lc1 } })).id;
   await talkAs(runtime.bot, 'web:stranger').say('/lc help');
+  // A recorded change of LC1's EE2 whose old value is two days earlier, for the Undo button.
+  const ee2 = await runtime.db.timelineItem.findFirstOrThrow({ where: { clusterId: lc1, kind: 'EE2' } });
+  const earlier = (date: Date) => new Date(date.getTime() - 2 * 24 * 3600 * 1000).toISOString();
+  lc1Change = (await runtime.db.timelineChange.create({ data: { clusterId: lc1, kind: 'EE2', oldValue: { startsAt: earlier(ee2.startsAt), endsAt: earlier(ee2.endsAt), location: ee2.location }, newValue: {} } })).id;
 });
 
 type Who = 'coordinator' | 'otherCoordinator' | 'member' | 'resourcePerson' | 'observer' | 'nobody';
@@ -36,6 +41,7 @@ const commands: { name: string; run: (who: ReturnType<typeof talkAs>) => Promise
   { name: 'create form submitted', run: (p) => p.submit({ formId: 'create:cluster' }, { name: 'Sneaky', approach: 'A', hosts: 'H', hostCountry: 'XK', timeZone: 'UTC', language: 'en', capacity: '3' }), allowed: ['coordinator', 'otherCoordinator'] },
   { name: '/lc timeline LC1', run: (p) => p.say('/lc timeline LC1'), allowed: ['coordinator', 'member', 'resourcePerson', 'observer'] },
   { name: 'timeline edit menu', run: (p) => p.press({ actionId: 'timeline:edit', value: `${lc1}|EE2` }), allowed: ['coordinator'] },
+  { name: 'timeline undo button', run: (p) => p.press({ actionId: 'timeline:undo', value: lc1Change }), allowed: ['coordinator'] },
   { name: '/lc invite LC1 <email>', run: (p) => p.say('/lc invite LC1 newbie@example.org as observer'), allowed: ['coordinator'] },
   { name: '/lc members LC1', run: (p) => p.say('/lc members LC1'), allowed: ['coordinator'] },
   { name: 'members role menu', run: (p) => p.press({ actionId: 'members:role', value: `${memberMembership}|OBSERVER` }), allowed: ['coordinator'] },

@@ -189,4 +189,16 @@ describe('when a coordinator sets up a cluster and three people register from th
     expect(textOf(replies)).toContain('2 open registrations');
     expect(await runtime.db.registration.count({ where: { status: 'ASSIGNED' } })).toBe(0);
   });
+
+  it('undoes a timeline change with one button, recording the undo too', async () => {
+    const view = await coordinator().say('/lc timeline LC6');
+    const form = formOf(await coordinator().choose(selectOf(view, 'timeline:edit'), `${clusterId}|EE1`));
+    const saved = await coordinator().submit(form, { ...timelineValues.EE1, location: 'Prizren' });
+    expect(textOf(saved)).toContain('(Prizren)');
+    const undone = await coordinator().press(findButton(saved, 'Undo'));
+    expect(textOf(undone)).toContain('Exchange event 1 is back to its earlier dates');
+    expect(textOf(undone)).toContain('(Prishtina)');
+    const changes = await runtime.db.timelineChange.findMany({ where: { clusterId, kind: 'EE1' }, orderBy: { changedAt: 'asc' } });
+    expect(changes.map((c) => (c.newValue as { location: string }).location)).toEqual(['Prishtina', 'Prizren', 'Prishtina']);
+  });
 });
