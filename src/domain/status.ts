@@ -18,6 +18,8 @@ export interface StatusSection {
   /** Lower runs first. */
   order: number;
   collect(db: Db, clusterId: string, now: Date): Promise<StatusField[]>;
+  /** A first, simple version an owning area may replace; never replaces a non-fallback section, whatever the import order. */
+  fallback?: boolean;
 }
 
 const sections = new Map<string, StatusSection>();
@@ -25,9 +27,12 @@ const sections = new Map<string, StatusSection>();
 /**
  * `/lc status` is built from sections each area registers here (registrations now; action plans,
  * feedback, questionnaires and questions from their own modules later), so the view grows without
- * one file knowing every table. Registering the same id again replaces the section.
+ * one file knowing every table. Registering the same id again replaces the section, except that a
+ * fallback section never replaces a real one (so import order does not matter).
  */
 export function registerStatusSection(section: StatusSection): void {
+  const existing = sections.get(section.id);
+  if (existing && !existing.fallback && section.fallback) return;
   sections.set(section.id, section);
 }
 

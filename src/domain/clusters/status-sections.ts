@@ -50,6 +50,7 @@ export function registerClusterStatusSections(): void {
   });
   registerStatusSection({
     id: 'plans',
+    fallback: true,
     titleKey: 'clusters:status.sections.plans',
     order: 30,
     async collect(db: Db, clusterId: string) {
@@ -63,6 +64,7 @@ export function registerClusterStatusSections(): void {
   });
   registerStatusSection({
     id: 'feedback',
+    fallback: true,
     titleKey: 'clusters:status.sections.feedback',
     order: 40,
     async collect(db: Db, clusterId: string) {
@@ -75,6 +77,7 @@ export function registerClusterStatusSections(): void {
   });
   registerStatusSection({
     id: 'questionnaires',
+    fallback: true,
     titleKey: 'clusters:status.sections.questionnaires',
     order: 50,
     async collect(db: Db, clusterId: string) {
@@ -90,6 +93,7 @@ export function registerClusterStatusSections(): void {
   });
   registerStatusSection({
     id: 'questions',
+    fallback: true,
     titleKey: 'clusters:status.sections.questions',
     order: 60,
     async collect(db: Db, clusterId: string) {
