@@ -15,6 +15,12 @@ beforeAll(async () => {
   [lc1, lc2, lc3] = await Promise.all(['LC1', 'LC2', 'LC3'].map(async (code) => (await runtime.db.cluster.findFirstOrThrow({ where: { code } })).id));
 });
 
+let port: number | undefined;
+/** One HTTP server per file: the runtime stops only the one it started last. */
+async function serverPort() {
+  return (port ??= await runtime.listen(0));
+}
+
 /** The stored registration of a person with everything but ids and times, to compare across platforms. */
 async function storedRegistration(externalId: string) {
   const identity = await runtime.db.platformIdentity.findFirstOrThrow({ where: { externalId }, include: { person: true } });
@@ -251,11 +257,22 @@ describe('when a person asks for their data and then to be forgotten', () => {
 
 describe('when someone follows the privacy link of the consent field', () => {
   it('serves the privacy text from docs/privacy.md', async () => {
-    const port = await runtime.listen(0);
+    const port = await serverPort();
     const response = await fetch(`http://127.0.0.1:${port}/privacy`);
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain('<h1>Privacy: what Cluster Bot stores about you, and why</h1>');
     expect(html).toContain('/lc forget-me');
+  });
+});
+
+describe('when someone registers through the web chat over HTTP', () => {
+  it('takes the form from /web/events and stores the registration', async () => {
+    const port = await serverPort();
+    const post = async (input: unknown) => (await (await fetch(`http://127.0.0.1:${port}/web/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'http-guest', input }) })).json()) as { messages: Parameters<typeof formOf>[0] };
+    const form = formOf((await post({ type: 'typed', text: '/lc join' })).messages);
+    const saved = await post({ type: 'form', formId: form.formId, values: registrationValues([lc3, lc2], { organisationName: 'Bihać' }) });
+    expect(textOf(saved.messages)).toContain('you are registered');
+    expect((await storedRegistration('web:http-guest')).preferences).toEqual([[1, 'LC3'], [2, 'LC2']]);
   });
 });
