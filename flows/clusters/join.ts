@@ -160,7 +160,8 @@ async function registrationForm(ctx: FlowContext): Promise<Form> {
   const db = ctx.services.db;
   const [registration, clusters, person, rp] = await Promise.all([
     findRegistration(db, ctx.person.id),
-    db.cluster.findMany({ where: { archivedAt: null }, include: { programme: true }, orderBy: [{ programme: { name: 'asc' } }, { code: 'asc' }] }),
+    // Menus hold at most 100 options on Slack: the newest programmes' clusters come first.
+    db.cluster.findMany({ where: { archivedAt: null }, include: { programme: true }, orderBy: [{ programme: { createdAt: 'desc' } }, { code: 'asc' }], take: 100 }),
     db.person.findUniqueOrThrow({ where: { id: ctx.person.id }, include: { organisation: true } }),
     db.membership.findFirst({ where: { personId: ctx.person.id, role: 'RESOURCE_PERSON', status: 'ACTIVE' } }),
   ]);

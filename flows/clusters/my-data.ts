@@ -15,7 +15,7 @@ export const myDataFlow = defineFlow<State>({
   async start(ctx) {
     const { t } = ctx;
     const now = ctx.services.clock.now();
-    const data = await exportPersonalData(ctx.services.db, ctx.person.id);
+    const data = await exportPersonalData(ctx.services.db, ctx.person.id, now);
     const file = await createDownload(ctx.services.db, ctx.services.config.PUBLIC_URL, { filename: 'my-data.json', contentType: 'application/json', body: JSON.stringify(data, null, 2), createdById: ctx.person.id, ttlMs: 24 * 3600 * 1000 }, now);
     const counts = summariseExport(data);
     const text = t('clusters:myData.intro');

@@ -5,7 +5,7 @@ import { Prisma } from '../generated/prisma/client.js';
  * Everything the bot stores about one person, as plain JSON, for `/lc my-data` (the right of access).
  * Anonymous questionnaire responses are not included: nothing links them to the person, by design.
  */
-export async function exportPersonalData(db: Db, personId: string) {
+export async function exportPersonalData(db: Db, personId: string, now: Date) {
   const person = await db.person.findUniqueOrThrow({
     where: { id: personId },
     include: {
@@ -26,7 +26,7 @@ export async function exportPersonalData(db: Db, personId: string) {
   });
   const { identities, memberships, registrations, plans, reviews, participations, responses, askedQuestions, answers, nudges, timelineChanges, flowStates, organisation, ...profile } = person;
   return {
-    exportedAt: new Date().toISOString(),
+    exportedAt: now.toISOString(),
     profile: { ...profile, organisation: organisation?.name ?? null },
     platformAccounts: identities,
     memberships: memberships.map((m) => ({ cluster: m.cluster.code, clusterName: m.cluster.name, role: m.role, status: m.status, organisation: m.organisation?.name ?? null, topics: m.topics, since: m.createdAt })),

@@ -10,6 +10,7 @@ export interface StatusField {
   vars?: Record<string, unknown>;
 }
 
+/** A part of /lc status that one area owns. */
 export interface StatusSection {
   /** Stable id, also the order key. */
   id: string;

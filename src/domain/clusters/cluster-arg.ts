@@ -9,6 +9,7 @@ export interface ClusterChoice {
   name: string;
 }
 
+/** Either the one cluster meant, or the choices to ask about. */
 export type ClusterArg = { kind: 'one'; cluster: ClusterChoice } | { kind: 'ask'; choices: ClusterChoice[] };
 
 /**

@@ -24,6 +24,7 @@ export interface MatchingCluster {
   seated: string[];
 }
 
+/** A practitioner's registration as the matching sees it. */
 export interface MatchingApplicant {
   id: string;
   /** Normalised municipality key (see municipalityKey). */
@@ -40,12 +41,14 @@ export type PlacementReason =
   | { kind: 'unplaced'; fullListed: string[] }
   | { kind: 'manual'; clusterId: string | null };
 
+/** Where one practitioner goes (null: not placed) and why. */
 export interface Placement {
   applicantId: string;
   clusterId: string | null;
   reason: PlacementReason;
 }
 
+/** The whole result, with the priority order used, so an audit can replay it. */
 export interface MatchingResult {
   placements: Placement[];
   /** Municipality keys in priority order (best first), for explanations and audits. */

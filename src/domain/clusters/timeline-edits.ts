@@ -4,6 +4,7 @@ import type { TimelineKind } from '../../generated/prisma/enums.js';
 import { requireRole } from '../memberships.js';
 import { timelineConflicts, TimelineConflictError } from './timeline-rules.js';
 
+/** One item's new dates (UTC instants) and, for events, place. */
 export interface TimelineEdit {
   clusterId: string;
   kind: TimelineKind;
