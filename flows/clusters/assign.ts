@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
@@ -25,7 +26,7 @@ const moveSchema = z.object({ registrationId: single(z.string().min(1)), cluster
  * `/lc assign`: proposes a stable matching of the programme's open registrations to its clusters
  * (see src/domain/clusters/matching.ts), lets the coordinator move people, then on confirmation stores
  * each placement with its explanation and tells everyone. The seed is drawn once per preview and kept
- * in the conversation, so the confirmed result is exactly the one previewed.
+ * in the conversation (and derived from the programme), so the confirmed result is exactly the one previewed.
  */
 export const assignFlow = defineFlow<State>({
   name: 'assign',
@@ -39,12 +40,12 @@ export const assignFlow = defineFlow<State>({
       return { replies: [ui.message(text, [ui.paragraph(text), ui.actions({ type: 'select', actionId: 'assign:programme', placeholder: text, options: programmes.map((p) => ({ label: p.name, value: p.id })) })], { ephemeral: true })], next: null };
     }
     if (programmes.length === 0) throw new BotError(ErrorCode.NotAllowed, 'clusters:errors.noClusterForRole');
-    return preview(ctx, { programmeId: programmes[0].id, seed: seedFrom(ctx), overrides: {}, fingerprint: '' });
+    return preview(ctx, { programmeId: programmes[0].id, seed: seedFor(programmes[0].id), overrides: {}, fingerprint: '' });
   },
   async handle(ctx, event, position): Promise<FlowResult<State>> {
     if (event.type === 'action' && event.actionId === 'assign:programme') {
       await requireProgrammeCoordinator(ctx.services.db, ctx.person.id, event.value);
-      return preview(ctx, { programmeId: event.value, seed: seedFrom(ctx), overrides: {}, fingerprint: '' });
+      return preview(ctx, { programmeId: event.value, seed: seedFor(event.value), overrides: {}, fingerprint: '' });
     }
     if (!position) return { replies: [ui.text(ctx.t('errors.staleConversation'), { ephemeral: true })], next: null };
     const state = position.data;
@@ -68,8 +69,12 @@ export const assignFlow = defineFlow<State>({
   },
 });
 
-function seedFrom(ctx: FlowContext): number {
-  return ctx.services.clock.now().getTime() % 2_147_483_647;
+/**
+ * The lottery seed comes from the programme, not the clock: running /lc assign again on the same
+ * registrations gives the same result, so nobody is reshuffled by a tie-break between two previews.
+ */
+function seedFor(programmeId: string): number {
+  return createHash('sha256').update(programmeId).digest().readUInt32BE(0) & 0x7fffffff;
 }
 
 /** The proposal with the coordinator's moves applied (a moved person's reason becomes "manual"). */
