@@ -2,6 +2,15 @@ import type { Flow } from '../src/core/flow.js';
 import { helpFlow } from './help.js';
 import { linkFlow } from './link.js';
 import { meFlow } from './me.js';
+import { assignFlow } from './clusters/assign.js';
+import { createFlow } from './clusters/create.js';
+import { inviteFlow } from './clusters/invite.js';
+import { joinFlow } from './clusters/join.js';
+import { leaveFlow } from './clusters/leave.js';
+import { membersFlow } from './clusters/members.js';
+import { forgetMeFlow, myDataFlow } from './clusters/my-data.js';
+import { statusFlow } from './clusters/status.js';
+import { timelineFlow } from './clusters/timeline.js';
 import { planFlow } from './plan/index.js';
 import { askFlow } from './questions/ask.js';
 import { faqFlow } from './questions/faq.js';
@@ -11,4 +20,25 @@ import { resultsFlow } from './results.js';
 import { surveyFlow } from './survey/index.js';
 
 /** Every flow the bot runs. A new flow is added here and nowhere else. */
-export const allFlows: Flow<any>[] = [helpFlow, meFlow, linkFlow, askFlow, faqFlow, questionsFlow, planFlow, surveyFlow, resultsFlow, reportFlow];
+export const allFlows: Flow<any>[] = [
+  helpFlow,
+  meFlow,
+  linkFlow,
+  joinFlow,
+  createFlow,
+  timelineFlow,
+  inviteFlow,
+  membersFlow,
+  assignFlow,
+  statusFlow,
+  leaveFlow,
+  myDataFlow,
+  forgetMeFlow,
+  planFlow,
+  askFlow,
+  faqFlow,
+  questionsFlow,
+  surveyFlow,
+  resultsFlow,
+  reportFlow,
+];

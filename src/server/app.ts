@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { marked } from 'marked';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import type { Bot } from '../core/bot.js';
 import type { Config } from '../core/config.js';
@@ -55,6 +59,11 @@ export function createApp(deps: AppDeps): Express {
       .send(Buffer.from(file.body));
   });
 
+  // The privacy text the registration form's consent field links to (docs/privacy.md, rendered once).
+  app.get('/privacy', (_req, res) => {
+    res.type('html').send(privacyPage());
+  });
+
   for (const adapter of deps.adapters) adapter.mount(app);
   // Unconfigured platforms answer with what to set, instead of a bare 404.
   if (!deps.adapters.some((a) => a.path === '/slack/events')) {
@@ -83,6 +92,12 @@ function clientErrorText(error: { status?: number; type?: string }): string {
   if (error.type === 'entity.too.large') return 'That request is too large. Send less text at once.';
   if (error.type === 'entity.parse.failed') return 'That request is not valid JSON. Reload the page and try again.';
   return 'That request could not be read. Reload the page and try again.';
+}
+
+let privacyHtml: string | undefined;
+function privacyPage(): string {
+  privacyHtml ??= `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Privacy</title><body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em">${marked.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'privacy.md'), 'utf8'), { async: false })}</body>`;
+  return privacyHtml;
 }
 
 function notConfigured(platform: string, what: string) {

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { checkForm, fieldSchemas, refill } from '../../src/core/forms.js';
+import { defineFlow, type FlowContext } from '../../src/core/flow.js';
+import { BotError, ErrorCode } from '../../src/core/errors.js';
+import { ui, type Form } from '../../src/core/messages.js';
+import { createCluster, creatablePlaces, nextClusterCode } from '../../src/domain/clusters/creation.js';
+import { listSchema, single, timeZoneSchema } from './common.js';
+
+const formSchema = z.object({
+  programmeId: single(z.string().trim().optional()),
+  code: single(z.string().trim().toUpperCase().regex(/^[A-Z][A-Z0-9-]{0,11}$/, 'form.invalidCode').optional().or(z.literal('').transform(() => undefined))),
+  name: fieldSchemas.text(120),
+  approach: fieldSchemas.text(200),
+  hosts: listSchema(5, 120).refine((l) => l.length > 0, 'form.required'),
+  hostCountry: z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'form.invalidCountry'),
+  timeZone: timeZoneSchema,
+  language: z.string().trim().toLowerCase().regex(/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/, 'form.invalidLanguage'),
+  capacity: z.coerce.number({ message: 'form.invalidNumber' }).int('form.invalidNumber').min(1, 'form.capacityRange').max(100, 'form.capacityRange'),
+});
+
+/** `/lc create`: a coordinator sets up a new cluster in their programme and becomes its coordinator. */
+export const createFlow = defineFlow({
+  name: 'create',
+  version: 1,
+  schema: z.object({}),
+  commands: [{ verb: 'create', summaryKey: 'clusters:summary.create', audience: ['COORDINATOR'] }],
+  async start(ctx) {
+    const form = await createForm(ctx);
+    return { replies: [ui.message(form.title, [ui.form(form)], { ephemeral: true })], next: { step: 'form', data: {} } };
+  },
+  async handle(ctx, event) {
+    if (event.type !== 'form' || event.formId !== 'create:cluster') return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
+    const form = await createForm(ctx);
+    const checked = checkForm(formSchema, event.values, ctx.t);
+    if (!checked.ok) return { replies: [ui.message(form.title, [ui.form(refill(form, event.values, checked.errors))], { ephemeral: true })] };
+    try {
+      const cluster = await createCluster(ctx.services.db, ctx.person.id, { ...checked.data, programmeId: checked.data.programmeId || undefined });
+      await ctx.services.scheduler.clusterChanged(cluster.id, 'created');
+      const text = ctx.t('clusters:create.done', { code: cluster.code, name: cluster.name });
+      return {
+        replies: [
+          ui.message(text, [
+            ui.paragraph(text),
+            ui.fields([
+              { label: ctx.t('clusters:create.fields.approach'), value: cluster.approach },
+              { label: ctx.t('clusters:create.fields.capacity'), value: String(cluster.capacity) },
+              { label: ctx.t('clusters:create.fields.timeZone'), value: cluster.timeZone },
+              { label: ctx.t('clusters:create.fields.language'), value: cluster.language },
+            ]),
+            ui.actions(ui.commandButton(ctx.t('clusters:create.setTimeline'), `timeline ${cluster.code}`, 'primary'), ui.commandButton(ctx.t('clusters:create.invite'), `invite ${cluster.code}`)),
+          ]),
+        ],
+        next: null,
+      };
+    } catch (error) {
+      if (error instanceof BotError && error.code === ErrorCode.Conflict) {
+        return { replies: [ui.message(form.title, [ui.form(refill(form, event.values, { code: ctx.t(error.messageKey, error.vars) }))], { ephemeral: true })] };
+      }
+      throw error;
+    }
+  },
+});
+
+async function createForm(ctx: FlowContext): Promise<Form> {
+  const { programmes } = await creatablePlaces(ctx.services.db, ctx.person.id);
+  if (programmes.length === 0) throw new BotError(ErrorCode.NotAllowed, 'clusters:create.notCoordinator');
+  const t = ctx.t;
+  return {
+    formId: 'create:cluster',
+    title: t('clusters:create.title'),
+    submitLabel: t('clusters:create.submit'),
+    fields: [
+      ...(programmes.length > 1
+        ? [{ name: 'programmeId', label: t('clusters:create.fields.programme'), kind: 'select' as const, required: true, options: programmes.map((p) => ({ label: p.name, value: p.id })) }]
+        : []),
+      { name: 'code', label: t('clusters:create.fields.code'), kind: 'text', maxLength: 12, placeholder: await nextClusterCode(ctx.services.db, programmes[0].id), hint: t('clusters:create.hints.code') },
+      { name: 'name', label: t('clusters:create.fields.name'), kind: 'text', required: true, maxLength: 120 },
+      { name: 'approach', label: t('clusters:create.fields.approach'), kind: 'text', required: true, maxLength: 200, hint: t('clusters:create.hints.approach') },
+      { name: 'hosts', label: t('clusters:create.fields.hosts'), kind: 'text', required: true, hint: t('clusters:create.hints.hosts') },
+      { name: 'hostCountry', label: t('clusters:create.fields.hostCountry'), kind: 'text', required: true, maxLength: 2, placeholder: 'XK' },
+      { name: 'timeZone', label: t('clusters:create.fields.timeZone'), kind: 'text', required: true, initial: ctx.person.timeZone },
+      { name: 'language', label: t('clusters:create.fields.language'), kind: 'text', required: true, initial: ctx.person.locale },
+      { name: 'capacity', label: t('clusters:create.fields.capacity'), kind: 'number', required: true, initial: '10', hint: t('clusters:create.hints.capacity') },
+    ],
+  };
+}

@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { checkForm, fieldSchemas, refill } from '../../src/core/forms.js';
+import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
+import { ui, type Block, type Form, type OutboundMessage } from '../../src/core/messages.js';
+import { pendingInvitations } from '../../src/domain/clusters/invitations.js';
+import { coordinatorsOf, findRegistration, saveRegistration } from '../../src/domain/clusters/registrations.js';
+import { checkboxSchema, listSchema, single, timeZoneSchema } from './common.js';
+
+const optionalChoice = single(z.string().trim().optional()).transform((v) => v || undefined);
+const formSchema = z
+  .object({
+    choice1: single(z.string().trim().min(1, 'form.required')),
+    choice2: optionalChoice,
+    choice3: optionalChoice,
+    organisationName: fieldSchemas.text(120),
+    position: fieldSchemas.optionalText(120),
+    country: z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'form.invalidCountry'),
+    languages: listSchema(8, 20).refine((l) => l.length > 0, 'form.required'),
+    timeZone: timeZoneSchema,
+    caseDescription: fieldSchemas.optionalText(2000),
+    topics: listSchema(12, 60),
+    consent: checkboxSchema.refine((v) => v, 'form.consentRequired'),
+  })
+  .superRefine((v, issue) => {
+    if (v.choice2 && v.choice2 === v.choice1) issue.addIssue({ code: 'custom', path: ['choice2'], message: 'form.duplicateChoice' });
+    if (v.choice3 && (v.choice3 === v.choice1 || v.choice3 === v.choice2)) issue.addIssue({ code: 'custom', path: ['choice3'], message: 'form.duplicateChoice' });
+    if (!v.choice2 && v.choice3) issue.addIssue({ code: 'custom', path: ['choice2'], message: 'form.fillInOrder' });
+  });
+
+/**
+ * `/lc join` and `/lc profile`: a practitioner registers for a programme (clusters in order of
+ * preference, municipality, position, country, languages, time zone, a case, consent), sees what was
+ * saved, and edits it later. Registering again shows the registration with an Edit button. Resource
+ * persons also keep their expertise topics here. Coordinators of the listed clusters are told.
+ */
+export const joinFlow = defineFlow({
+  name: 'join',
+  version: 1,
+  schema: z.object({}),
+  commands: [
+    { verb: 'join', summaryKey: 'clusters:summary.join', audience: 'anyone', common: true },
+    { verb: 'profile', summaryKey: 'clusters:summary.profile', audience: 'anyone' },
+  ],
+  async start(ctx, { verb }) {
+    const registration = await findRegistration(ctx.services.db, ctx.person.id);
+    const invitations = await pendingInvitations(ctx.services.db, ctx.person.id);
+    const invitationBlocks: Block[] = invitations.flatMap((m) => [
+      ui.paragraph(ctx.t('clusters:join.pendingInvitation', { role: ctx.t(`roles.${m.role}`), code: m.cluster.code, name: m.cluster.name })),
+      ui.actions(ui.button(ctx.t('clusters:invite.accept'), 'invite:accept', m.id, 'primary'), ui.button(ctx.t('clusters:invite.decline'), 'invite:decline', m.id)),
+    ]);
+    if (verb === 'join' && registration) {
+      const summary = await registrationSummary(ctx, ctx.t('clusters:join.alreadyRegistered'));
+      return { replies: [{ ...summary, blocks: [...invitationBlocks, ...summary.blocks] }], next: null };
+    }
+    const isRp = await isResourcePerson(ctx);
+    if (verb === 'profile' && !registration && !isRp) {
+      const text = ctx.t('clusters:join.noRegistration');
+      return { replies: [ui.message(text, [...invitationBlocks, ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('clusters:join.register'), 'join', 'primary'))], { ephemeral: true })], next: null };
+    }
+    // A resource person who is not registering as a practitioner only keeps their expertise here.
+    const form = verb === 'profile' && !registration ? await topicsForm(ctx) : await registrationForm(ctx);
+    return { replies: [ui.message(form.title, [...invitationBlocks, ui.form(form)], { ephemeral: true })], next: { step: 'form', data: {} } };
+  },
+  async handle(ctx, event): Promise<FlowResult<Record<string, never>>> {
+    if (event.type === 'action' && event.actionId === 'join:edit') {
+      const form = await registrationForm(ctx);
+      return { replies: [ui.message(form.title, [ui.form(form)], { ephemeral: true })], next: { step: 'form', data: {} } };
+    }
+    if (event.type === 'form' && event.formId === 'join:topics') {
+      const checked = checkForm(topicsSchema, event.values, ctx.t);
+      if (!checked.ok) return { replies: [ui.message(ctx.t('clusters:join.topicsTitle'), [ui.form(refill(await topicsForm(ctx), event.values, checked.errors))], { ephemeral: true })] };
+      await ctx.services.db.membership.updateMany({ where: { personId: ctx.person.id, role: 'RESOURCE_PERSON' }, data: { topics: checked.data.topics } });
+      await ctx.services.db.person.update({ where: { id: ctx.person.id }, data: { position: checked.data.position ?? null } });
+      const text = ctx.t('clusters:join.topicsSaved', { topics: checked.data.topics.join(', ') || '–' });
+      return { replies: [ui.text(text, { ephemeral: true })], next: null };
+    }
+    if (event.type !== 'form' || event.formId !== 'join:registration') return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
+    const form = await registrationForm(ctx);
+    const checked = checkForm(formSchema, event.values, ctx.t);
+    const again = (errors: Record<string, string>) => ({ replies: [ui.message(form.title, [ui.form(refill(form, event.values, errors))], { ephemeral: true })] });
+    if (!checked.ok) return again(checked.errors);
+    const v = checked.data;
+    const preferences = [v.choice1, v.choice2, v.choice3].filter((c): c is string => Boolean(c));
+    const offered = new Set(await openClusterIds(ctx));
+    const unknown = preferences.findIndex((id) => !offered.has(id));
+    if (unknown >= 0) return again({ [`choice${unknown + 1}`]: ctx.t('form.invalidChoice') });
+    const programmes = await ctx.services.db.cluster.findMany({ where: { id: { in: preferences } }, select: { programmeId: true } });
+    if (new Set(programmes.map((p) => p.programmeId)).size > 1) return again({ choice2: ctx.t('clusters:join.oneProgramme') });
+
+    const db = ctx.services.db;
+    const { created } = await saveRegistration(db, ctx.person.id, { ...v, preferences }, ctx.services.clock.now());
+    if (await isResourcePerson(ctx)) await db.membership.updateMany({ where: { personId: ctx.person.id, role: 'RESOURCE_PERSON' }, data: { topics: v.topics } });
+    const registration = (await findRegistration(db, ctx.person.id))!;
+    const codes = registration.preferences.map((p) => p.cluster.code).join(' > ');
+    for (const coordinatorId of await coordinatorsOf(db, preferences)) {
+      if (coordinatorId === ctx.person.id) continue;
+      const text = ctx.t(created ? 'clusters:join.coordinatorNew' : 'clusters:join.coordinatorUpdated', { name: ctx.person.displayName, organisation: v.organisationName, codes });
+      await ctx.services.notifier.notify(coordinatorId, ui.text(text));
+    }
+    return { replies: [await registrationSummary(ctx, ctx.t(created ? 'clusters:join.saved' : 'clusters:join.updated'))], next: null };
+  },
+});
+
+const topicsSchema = z.object({ topics: listSchema(12, 60).refine((l) => l.length > 0, 'form.required'), position: fieldSchemas.optionalText(120) });
+
+async function topicsForm(ctx: FlowContext): Promise<Form> {
+  const { t } = ctx;
+  const [rp, person] = await Promise.all([
+    ctx.services.db.membership.findFirst({ where: { personId: ctx.person.id, role: 'RESOURCE_PERSON', status: 'ACTIVE' } }),
+    ctx.services.db.person.findUniqueOrThrow({ where: { id: ctx.person.id } }),
+  ]);
+  return {
+    formId: 'join:topics',
+    title: t('clusters:join.topicsTitle'),
+    submitLabel: t('clusters:join.submit'),
+    fields: [
+      { name: 'topics', label: t('clusters:join.fields.topics'), kind: 'text', required: true, hint: t('clusters:join.hints.topics'), initial: rp?.topics.join(', ') },
+      { name: 'position', label: t('clusters:join.fields.position'), kind: 'text', maxLength: 120, initial: person.position ?? undefined },
+    ],
+  };
+}
+
+async function isResourcePerson(ctx: FlowContext) {
+  return (await ctx.services.db.membership.count({ where: { personId: ctx.person.id, role: 'RESOURCE_PERSON', status: 'ACTIVE' } })) > 0;
+}
+
+async function openClusterIds(ctx: FlowContext) {
+  return (await ctx.services.db.cluster.findMany({ where: { archivedAt: null }, select: { id: true } })).map((c) => c.id);
+}
+
+/** What was saved, shown after saving and when someone registers twice. */
+async function registrationSummary(ctx: FlowContext, intro: string): Promise<OutboundMessage> {
+  const { t } = ctx;
+  const db = ctx.services.db;
+  const registration = await findRegistration(db, ctx.person.id);
+  const blocks: Block[] = [ui.paragraph(intro)];
+  if (registration) {
+    blocks.push(
+      ui.fields([
+        { label: t('clusters:join.fields.choices'), value: registration.preferences.map((p) => `${p.rank}. ${p.cluster.code}: ${p.cluster.name}`).join('\n') },
+        { label: t('clusters:join.fields.organisationName'), value: registration.organisationName },
+        { label: t('clusters:join.fields.position'), value: registration.position ?? '–' },
+        { label: t('clusters:join.fields.country'), value: registration.country ?? '–' },
+        { label: t('clusters:join.fields.languages'), value: registration.languages.join(', ') },
+        { label: t('clusters:join.fields.timeZone'), value: registration.timeZone },
+        { label: t('clusters:join.fields.caseDescription'), value: registration.caseDescription ?? '–' },
+        { label: t('clusters:join.status'), value: t(`clusters:join.statuses.${registration.status}`, { code: registration.assignedCluster?.code ?? '' }) },
+      ]),
+    );
+    if (registration.assignedReason) blocks.push(ui.context(registration.assignedReason));
+  }
+  const rp = await db.membership.findFirst({ where: { personId: ctx.person.id, role: 'RESOURCE_PERSON', status: 'ACTIVE' } });
+  if (rp) blocks.push(ui.fields([{ label: t('clusters:join.fields.topics'), value: rp.topics.join(', ') || '–' }]));
+  blocks.push(ui.actions(ui.button(t('clusters:join.edit'), 'join:edit', undefined, 'primary'), ui.commandButton(t('clusters:join.myData'), 'my-data')));
+  return ui.message(intro, blocks, { ephemeral: true });
+}
+
+async function registrationForm(ctx: FlowContext): Promise<Form> {
+  const { t } = ctx;
+  const db = ctx.services.db;
+  const [registration, clusters, person, rp] = await Promise.all([
+    findRegistration(db, ctx.person.id),
+    // Menus hold at most 100 options on Slack: the newest programmes' clusters come first.
+    db.cluster.findMany({ where: { archivedAt: null }, include: { programme: true }, orderBy: [{ programme: { createdAt: 'desc' } }, { code: 'asc' }], take: 100 }),
+    db.person.findUniqueOrThrow({ where: { id: ctx.person.id }, include: { organisation: true } }),
+    db.membership.findFirst({ where: { personId: ctx.person.id, role: 'RESOURCE_PERSON', status: 'ACTIVE' } }),
+  ]);
+  const multiProgramme = new Set(clusters.map((c) => c.programmeId)).size > 1;
+  const options = clusters.map((c) => ({ label: `${c.code}: ${c.name}${multiProgramme ? ` (${c.programme.name})` : ''}`, value: c.id }));
+  const pref = (rank: number) => registration?.preferences.find((p) => p.rank === rank)?.clusterId;
+  const privacyUrl = `${ctx.services.config.PUBLIC_URL}/privacy`;
+  return {
+    formId: 'join:registration',
+    title: t(registration ? 'clusters:join.editTitle' : 'clusters:join.title'),
+    submitLabel: t('clusters:join.submit'),
+    intro: t('clusters:join.intro'),
+    fields: [
+      { name: 'choice1', label: t('clusters:join.fields.choice1'), kind: 'select', required: true, options, initial: pref(1) },
+      { name: 'choice2', label: t('clusters:join.fields.choice2'), kind: 'select', options, initial: pref(2) },
+      { name: 'choice3', label: t('clusters:join.fields.choice3'), kind: 'select', options, initial: pref(3) },
+      { name: 'organisationName', label: t('clusters:join.fields.organisationName'), kind: 'text', required: true, maxLength: 120, initial: registration?.organisationName ?? person.organisation?.name },
+      { name: 'position', label: t('clusters:join.fields.position'), kind: 'text', maxLength: 120, initial: registration?.position ?? person.position ?? undefined },
+      { name: 'country', label: t('clusters:join.fields.country'), kind: 'text', required: true, maxLength: 2, placeholder: 'XK', hint: t('clusters:join.hints.country'), initial: registration?.country ?? person.country ?? undefined },
+      { name: 'languages', label: t('clusters:join.fields.languages'), kind: 'text', required: true, hint: t('clusters:join.hints.languages'), initial: registration?.languages.join(', ') ?? person.locale },
+      { name: 'timeZone', label: t('clusters:join.fields.timeZone'), kind: 'text', required: true, initial: registration?.timeZone ?? ctx.person.timeZone, hint: t('clusters:join.hints.timeZone') },
+      { name: 'caseDescription', label: t('clusters:join.fields.caseDescription'), kind: 'textarea', maxLength: 2000, hint: t('clusters:join.hints.caseDescription'), initial: registration?.caseDescription ?? undefined },
+      ...(rp ? [{ name: 'topics', label: t('clusters:join.fields.topics'), kind: 'text' as const, hint: t('clusters:join.hints.topics'), initial: rp.topics.join(', ') }] : []),
+      { name: 'consent', label: t('clusters:join.fields.consent', { url: privacyUrl }), kind: 'checkbox', required: true, hint: t('clusters:join.hints.consent', { url: privacyUrl }), initial: registration ? 'true' : undefined },
+    ],
+  };
+}

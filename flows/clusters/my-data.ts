@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { createDownload } from '../../src/core/downloads.js';
+import { defineFlow, type FlowResult } from '../../src/core/flow.js';
+import { ui } from '../../src/core/messages.js';
+import { exportPersonalData, forgetPerson, summariseExport } from '../../src/domain/personal-data.js';
+
+type State = Record<string, never>;
+
+/** `/lc my-data`: everything stored about me, as a short summary and a JSON file behind an expiring link. */
+export const myDataFlow = defineFlow<State>({
+  name: 'my-data',
+  version: 1,
+  schema: z.object({}) as z.ZodType<State>,
+  commands: [{ verb: 'my-data', summaryKey: 'clusters:summary.myData', audience: 'anyone' }],
+  async start(ctx) {
+    const { t } = ctx;
+    const now = ctx.services.clock.now();
+    const data = await exportPersonalData(ctx.services.db, ctx.person.id, now);
+    const file = await createDownload(ctx.services.db, ctx.services.config.PUBLIC_URL, { filename: 'my-data.json', contentType: 'application/json', body: JSON.stringify(data, null, 2), createdById: ctx.person.id, ttlMs: 24 * 3600 * 1000 }, now);
+    const counts = summariseExport(data);
+    const text = t('clusters:myData.intro');
+    return {
+      replies: [
+        ui.message(text, [
+          ui.heading(t('clusters:myData.title')),
+          ui.paragraph(text),
+          ui.fields([
+            { label: t('clusters:myData.name'), value: data.profile.displayName },
+            { label: t('clusters:myData.email'), value: data.profile.email ?? '–' },
+            ...Object.entries(counts).map(([key, value]) => ({ label: t(`clusters:myData.counts.${key}`), value: String(value) })),
+          ]),
+          ui.paragraph(t('clusters:myData.download', { url: file.url })),
+          ui.actions(ui.commandButton(t('clusters:myData.edit'), 'profile'), ui.commandButton(t('clusters:myData.forget'), 'forget-me', 'danger')),
+        ], { ephemeral: true }),
+      ],
+      next: null,
+    };
+  },
+});
+
+/**
+ * `/lc forget-me`: erases or anonymises the person's data in every table (see forgetPerson), keeping
+ * anonymous aggregates. It asks first, with a confirmation on the button.
+ */
+export const forgetMeFlow = defineFlow<State>({
+  name: 'forget-me',
+  version: 1,
+  schema: z.object({}) as z.ZodType<State>,
+  commands: [{ verb: 'forget-me', summaryKey: 'clusters:summary.forgetMe', audience: 'anyone' }],
+  async start(ctx) {
+    const { t } = ctx;
+    const text = t('clusters:forget.warning');
+    return {
+      replies: [
+        ui.message(text, [
+          ui.paragraph(text),
+          ui.actions(
+            { ...ui.button(t('clusters:forget.yes'), 'forget-me:confirm', 'yes', 'danger'), confirm: { title: t('clusters:forget.confirmTitle'), text: t('clusters:forget.confirmText'), yes: t('clusters:forget.yes'), no: t('clusters:cancel') } },
+            ui.commandButton(t('clusters:forget.export'), 'my-data'),
+          ),
+        ], { ephemeral: true }),
+      ],
+      next: null,
+    };
+  },
+  async handle(ctx, event): Promise<FlowResult<State>> {
+    if (event.type !== 'action' || event.actionId !== 'forget-me:confirm' || event.value !== 'yes') return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
+    const clusters = await ctx.services.db.membership.findMany({ where: { personId: ctx.person.id }, select: { clusterId: true } });
+    await forgetPerson(ctx.services.db, ctx.person.id, ctx.services.clock.now());
+    for (const clusterId of new Set(clusters.map((c) => c.clusterId))) await ctx.services.scheduler.clusterChanged(clusterId, 'membership');
+    return { replies: [ui.text(ctx.t('clusters:forget.done'), { replaceOriginal: true })], next: null };
+  },
+});

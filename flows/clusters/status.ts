@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
+import { formatDate, formatDateTime, formatRelative } from '../../src/core/format.js';
+import { ui, type Block } from '../../src/core/messages.js';
+import { loadCluster } from '../../src/domain/clusters/timeline-edits.js';
+import { collectStatus } from '../../src/domain/status.js';
+import { EXCHANGE_EVENTS, phaseAt, upcoming } from '../../src/domain/timeline.js';
+import { withCluster } from './common.js';
+import { registerClusterStatusSections } from '../../src/domain/clusters/status-sections.js';
+
+registerClusterStatusSections();
+
+/**
+ * `/lc status [cluster]`: the cluster at a glance for coordinators (and observers, who watch how it is
+ * run): phase, next dates, then every registered status section (src/domain/status.ts).
+ */
+export const statusFlow = defineFlow({
+  name: 'status',
+  version: 1,
+  schema: z.object({}),
+  commands: [{ verb: 'status', summaryKey: 'clusters:summary.status', usageKey: 'clusters:usage.status', audience: ['COORDINATOR', 'OBSERVER'], common: true }],
+  async start(ctx, { args }) {
+    return withCluster<Record<string, never>>(ctx, 'status', args, ['COORDINATOR', 'OBSERVER'], async (cluster) => ({ replies: [await renderStatus(ctx, cluster.id)], next: null }));
+  },
+  async handle(ctx, event): Promise<FlowResult<Record<string, never>>> {
+    if (event.type === 'action' && event.actionId === 'status:cluster') return this.start(ctx, { verb: 'status', args: event.value });
+    return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
+  },
+});
+
+async function renderStatus(ctx: FlowContext, clusterId: string) {
+  const { t, person } = ctx;
+  const now = ctx.services.clock.now();
+  const cluster = await loadCluster(ctx.services.db, clusterId);
+  const next = upcoming(cluster.timeline, now, 2).map((item) => {
+    const when = EXCHANGE_EVENTS.includes(item.kind) ? formatDateTime(item.startsAt, person.timeZone, person.locale) : formatDate(item.startsAt, person.timeZone, person.locale);
+    return `- ${t(`timeline.${item.kind}`)}: ${when} (${formatRelative(item.startsAt, now, person.locale)})`;
+  });
+  const blocks: Block[] = [
+    ui.heading(t('clusters:status.title', { code: cluster.code, name: cluster.name })),
+    ui.paragraph(`${t('clusters:status.phase', { phase: t(`timeline.${phaseAt(cluster.timeline, now)}`) })}\n${next.length ? next.join('\n') : t('clusters:status.noDates')}`),
+  ];
+  for (const { section, fields, failed } of await collectStatus(ctx.services.db, clusterId, now)) {
+    blocks.push(ui.paragraph(`**${t(section.titleKey)}**`));
+    if (failed) blocks.push(ui.context(t('clusters:status.sectionFailed')));
+    else blocks.push(ui.fields(fields.map((f) => ({ label: t(f.labelKey, f.vars ?? {}), value: String(f.value) }))));
+  }
+  blocks.push(ui.actions(ui.commandButton(t('clusters:status.members'), `members ${cluster.code}`), ui.commandButton(t('clusters:status.timeline'), `timeline ${cluster.code}`)));
+  return ui.message(t('clusters:status.title', { code: cluster.code, name: cluster.name }), blocks, { ephemeral: true });
+}

@@ -1,0 +1,93 @@
+import type { Db } from '../core/db.js';
+import { Prisma } from '../generated/prisma/client.js';
+
+/**
+ * Everything the bot stores about one person, as plain JSON, for `/lc my-data` (the right of access).
+ * Anonymous questionnaire responses are not included: nothing links them to the person, by design.
+ */
+export async function exportPersonalData(db: Db, personId: string, now: Date) {
+  const person = await db.person.findUniqueOrThrow({
+    where: { id: personId },
+    include: {
+      organisation: true,
+      identities: { select: { platform: true, externalId: true, createdAt: true, lastSeenAt: true, unreachableAt: true } },
+      memberships: { include: { cluster: { select: { code: true, name: true } }, organisation: { select: { name: true } } } },
+      registrations: { include: { preferences: { include: { cluster: { select: { code: true } } }, orderBy: { rank: 'asc' } }, assignedCluster: { select: { code: true } }, programme: { select: { name: true } } } },
+      plans: { include: { activities: { orderBy: { position: 'asc' } }, versions: true, cluster: { select: { code: true } } } },
+      reviews: { include: { feedback: true } },
+      participations: true,
+      responses: { include: { answers: true } },
+      askedQuestions: { include: { answers: true } },
+      answers: true,
+      nudges: { select: { kind: true, dueAt: true, status: true } },
+      timelineChanges: true,
+      flowStates: { select: { flow: true, step: true, updatedAt: true } },
+    },
+  });
+  const { identities, memberships, registrations, plans, reviews, participations, responses, askedQuestions, answers, nudges, timelineChanges, flowStates, organisation, ...profile } = person;
+  return {
+    exportedAt: now.toISOString(),
+    profile: { ...profile, organisation: organisation?.name ?? null },
+    platformAccounts: identities,
+    memberships: memberships.map((m) => ({ cluster: m.cluster.code, clusterName: m.cluster.name, role: m.role, status: m.status, organisation: m.organisation?.name ?? null, topics: m.topics, since: m.createdAt })),
+    registrations: registrations.map((r) => ({ ...r, preferences: r.preferences.map((p) => ({ rank: p.rank, cluster: p.cluster.code })), assignedCluster: r.assignedCluster?.code ?? null, programme: r.programme.name })),
+    actionPlans: plans,
+    feedbackGiven: reviews,
+    questionnaireParticipation: participations,
+    questionnaireResponses: responses,
+    questionsAsked: askedQuestions,
+    answersGiven: answers,
+    plannedReminders: nudges,
+    timelineChangesMade: timelineChanges,
+    openConversations: flowStates,
+  };
+}
+
+/** Counts of what a person has stored, for the summary message of `/lc my-data`. */
+export function summariseExport(data: Awaited<ReturnType<typeof exportPersonalData>>) {
+  return {
+    accounts: data.platformAccounts.length,
+    memberships: data.memberships.length,
+    registrations: data.registrations.length,
+    plans: data.actionPlans.length,
+    feedback: data.feedbackGiven.length,
+    responses: data.questionnaireResponses.length,
+    questions: data.questionsAsked.length,
+    answers: data.answersGiven.length,
+  };
+}
+
+/**
+ * `/lc forget-me` (the right to erasure). Personal fields are blanked or deleted; rows that feed
+ * anonymous aggregates (how many registered, how many plans were submitted, feedback given, response
+ * rates) stay, linked to a person row that no longer says who it was. Platform accounts are deleted,
+ * so the bot cannot reach or recognise the person; writing to it again starts a new, empty person.
+ */
+export async function forgetPerson(db: Db, personId: string, now: Date): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.person.update({
+      where: { id: personId },
+      data: { displayName: 'Erased person', email: null, country: null, position: null, organisationId: null, workingHours: Prisma.DbNull, snoozedUntil: null, paused: true, erasedAt: now },
+    });
+    await tx.platformIdentity.deleteMany({ where: { personId } });
+    await tx.flowState.deleteMany({ where: { personId } });
+    await tx.plannedNudge.deleteMany({ where: { personId, status: 'PLANNED' } });
+    await tx.membership.updateMany({ where: { personId }, data: { status: 'LEFT', topics: [] } });
+    await tx.registration.updateMany({
+      where: { personId },
+      data: { organisationName: '', position: null, country: null, languages: [], caseDescription: null, assignedReason: null, status: 'WITHDRAWN' },
+    });
+    // Plans: the text is personal (their municipality, their people); the stage stays for the counts.
+    const plans = await tx.actionPlan.findMany({ where: { authorId: personId }, select: { id: true } });
+    const planIds = plans.map((p) => p.id);
+    await tx.activity.deleteMany({ where: { planId: { in: planIds } } });
+    await tx.actionPlanVersion.updateMany({ where: { planId: { in: planIds } }, data: { content: {} } });
+    await tx.actionPlan.updateMany({ where: { authorId: personId }, data: { goal: null, change: null, targetGroup: null, beneficiaries: null } });
+    // Feedback they wrote stays (the author of the plan keeps it), their ratings too; it names nobody now.
+    await tx.response.updateMany({ where: { respondentId: personId }, data: { respondentId: null } });
+    await tx.routedQuestion.updateMany({ where: { askerId: personId }, data: { askerId: null, threadRef: Prisma.DbNull } });
+    await tx.questionAnswer.updateMany({ where: { authorId: personId }, data: { authorId: null } });
+    await tx.timelineChange.updateMany({ where: { changedById: personId }, data: { changedById: null } });
+    await tx.download.deleteMany({ where: { createdById: personId } });
+  });
+}
