@@ -5,7 +5,7 @@ import type { Services } from '../../src/core/flow.js';
 import { translator } from '../../src/core/i18n.js';
 import { ui } from '../../src/core/messages.js';
 import { claimDelivery, feedbackForReader } from '../../src/domain/feedback/reviews.js';
-import { confirmRound, createRoundPreview, loadRound } from '../../src/domain/feedback/rounds.js';
+import { createRoundPreview, loadRound } from '../../src/domain/feedback/rounds.js';
 import { assignmentNotice, renderFeedback, reviewerLabel } from './render.js';
 import { describeAllocation } from './round-preview.js';
 
@@ -106,16 +106,16 @@ export async function openRoundAutomatically(services: Services, clusterId: stri
       resourcePersonsReview: design.resourcePersonsReview,
       anonymous: design.anonymous,
       deliverAtDeadline: design.deliverAtDeadline,
-      seed: createHash('sha256').update(autoKey).digest().readUInt32BE(0),
+      // The seed comes from the key, so the automatic allocation is reproducible too (31 bits: a PostgreSQL integer).
+      seed: createHash('sha256').update(autoKey).digest().readUInt32BE(0) >>> 1,
       autoKey,
-    });
+    }, { openAt: services.clock.now() });
     roundId = round.id;
   } catch (error) {
     // Another worker won the race on the unique autoKey.
     if ((error as { code?: string }).code === 'P2002') return { status: 'alreadyOpened' };
     throw error;
   }
-  await confirmRound(services.db, roundId, services.clock.now());
   await notifyReviewers(services, roundId);
   await services.scheduler.clusterChanged(clusterId, 'feedback');
   const round = await loadRound(services.db, roundId);

@@ -311,8 +311,19 @@ function explain(graph: Graph, plans: PlanInput[], peers: ReviewerInput[], k: nu
     }
     return { planIds: group.map((p) => plans[p].planId).sort(), needed: group.length * k, supply, contributors, excluded };
   };
+  /** The cut's group can be larger than the real bottleneck: drop plans while the shortfall stays as big. */
+  const shrink = (group: number[], cap: number) => {
+    const deficit = (g: number[]) => g.length * k - peers.reduce((sum, _, i) => sum + Math.min(cap, g.filter((p) => graph.allowed[i][p]).length), 0);
+    let current = group;
+    const target = deficit(group);
+    for (const p of group) {
+      const without = current.filter((x) => x !== p);
+      if (without.length && deficit(without) >= target) current = without;
+    }
+    return current;
+  };
   if (unbounded.flow < full) {
-    return { kind: 'group', ...describe(unbounded.group, plans.length), feasibleReviewersPerPlan };
+    return { kind: 'group', ...describe(shrink(unbounded.group, plans.length), plans.length), feasibleReviewersPerPlan };
   }
   // Enough people exist; the balance (loads at most one apart) is what blocks.
   const maxLoad = Math.ceil(full / peers.length);
@@ -321,7 +332,7 @@ function explain(graph: Graph, plans: PlanInput[], peers: ReviewerInput[], k: nu
   const tooFewOptions = peers
     .map((r, i) => ({ reviewerId: r.personId, reviewable: graph.allowed[i].filter(Boolean).length, needed: minLoad }))
     .filter((c) => c.reviewable < minLoad);
-  const group = capped.flow < full ? capped.group : [];
+  const group = capped.flow < full ? shrink(capped.group, maxLoad) : [];
   return { kind: 'balance', ...describe(group, maxLoad), maxLoad, tooFewOptions, feasibleReviewersPerPlan, mostBalanced: mostBalanced(graph, full, k) };
 }
 

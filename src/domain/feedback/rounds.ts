@@ -67,10 +67,11 @@ export async function allocationInput(db: Db, settings: Pick<RoundSettings, 'clu
 }
 
 /**
- * Creates a round in PREVIEW with the allocator's proposal. Any earlier preview of the cluster is
+ * Creates a round in PREVIEW with the allocator's proposal (or already OPEN with `openAt`, for
+ * automatic rounds: one insert, so a unique autoKey settles races between workers). Any earlier preview of the cluster is
  * dropped (a coordinator starting again replaces it). Throws when no plan has been submitted.
  */
-export async function createRoundPreview(db: Db, settings: RoundSettings) {
+export async function createRoundPreview(db: Db, settings: RoundSettings, options: { openAt?: Date } = {}) {
   const input = await allocationInput(db, settings);
   if (input.plans.length === 0) throw new BotError(ErrorCode.NotFound, 'feedback:round.noPlans');
   const result = allocateReviewers(input);
@@ -82,9 +83,11 @@ export async function createRoundPreview(db: Db, settings: RoundSettings) {
     ...(result.problem ? { problem: result.problem } : {}),
   };
   return db.$transaction(async (tx) => {
-    await tx.feedbackRound.deleteMany({ where: { clusterId: settings.clusterId, status: 'PREVIEW' } });
+    // A round opened at once (automatically) leaves a coordinator's preview alone; a new preview replaces the old one.
+    if (!options.openAt) await tx.feedbackRound.deleteMany({ where: { clusterId: settings.clusterId, status: 'PREVIEW' } });
     return tx.feedbackRound.create({
       data: {
+        ...(options.openAt ? { status: 'OPEN' as const, openedAt: options.openAt } : {}),
         clusterId: settings.clusterId,
         createdById: settings.createdById,
         deadline: settings.deadline,
