@@ -172,7 +172,7 @@ class Graph {
     this.allowed = peers.map((r) => plans.map((p) => eligible(r, p)));
   }
 
-  solve(total: number, k: number, forbidden: Set<string>, bounds?: { low: number; high: number }): Solution | null {
+  solve(total: number, k: number, forbidden: Set<number>, bounds?: { low: number; high: number }): Solution | null {
     const R = this.peers.length;
     const P = this.plans.length;
     if (total === 0) return [];
@@ -196,7 +196,7 @@ class Graph {
     const pairEdges: { r: number; p: number; edge: number }[] = [];
     for (let r = 0; r < R; r++) {
       for (let p = 0; p < P; p++) {
-        if (!this.allowed[r][p] || forbidden.has(`${r}:${p}`)) continue;
+        if (!this.allowed[r][p] || forbidden.has(r * P + p)) continue;
         pairEdges.push({ r, p, edge: net.addEdge(peerNode(r), planNode(p), 1) });
       }
     }
@@ -242,10 +242,25 @@ class Graph {
 function avoidReciprocity(graph: Graph, initial: Solution, total: number, k: number, plans: PlanInput[], random: () => number): { solution: Solution; kept: [string, string][] } {
   const planOfAuthor = new Map(plans.map((p, i) => [p.authorId, i]));
   const peerIndex = new Map(graph.peers.map((r, i) => [r.personId, i]));
+  if (reciprocal(initial, graph, planOfAuthor, peerIndex).length === 0) return { solution: initial, kept: [] };
+  // Shortcut that settles most clusters in one solve: allow each pair of peers only one direction
+  // (chosen by the seed). If that is still feasible, no reciprocal pair can occur at all.
+  const P = plans.length;
+  const oriented = new Set<number>();
+  for (let a = 0; a < graph.peers.length; a++) {
+    for (let b = a + 1; b < graph.peers.length; b++) {
+      const planA = planOfAuthor.get(graph.peers[a].personId);
+      const planB = planOfAuthor.get(graph.peers[b].personId);
+      if (planA === undefined || planB === undefined || !graph.allowed[a][planB] || !graph.allowed[b][planA]) continue;
+      oriented.add(random() < 0.5 ? a * P + planB : b * P + planA);
+    }
+  }
+  const orientedSolution = graph.solve(total, k, oriented);
+  if (orientedSolution) return { solution: orientedSolution, kept: [] };
   let best = initial;
   let bestCount = reciprocal(initial, graph, planOfAuthor, peerIndex).length;
   let budget = RECIPROCITY_SEARCH_BUDGET;
-  const search = (solution: Solution, forbidden: Set<string>, settled: Set<string>) => {
+  const search = (solution: Solution, forbidden: Set<number>, settled: Set<string>) => {
     const pairs = reciprocal(solution, graph, planOfAuthor, peerIndex);
     if (pairs.length < bestCount) {
       best = solution;
@@ -254,8 +269,8 @@ function avoidReciprocity(graph: Graph, initial: Solution, total: number, k: num
     const open = pairs.filter(([a, b]) => !settled.has(`${a}:${b}`));
     if (open.length === 0 || settled.size >= bestCount || budget <= 0) return;
     const [a, b] = open[Math.floor(random() * open.length)];
-    const aOnB = `${a}:${planOfAuthor.get(graph.peers[b].personId)}`;
-    const bOnA = `${b}:${planOfAuthor.get(graph.peers[a].personId)}`;
+    const aOnB = a * P + planOfAuthor.get(graph.peers[b].personId)!;
+    const bOnA = b * P + planOfAuthor.get(graph.peers[a].personId)!;
     for (const edge of random() < 0.5 ? [aOnB, bOnA] : [bOnA, aOnB]) {
       if (budget-- <= 0 || bestCount === 0) return;
       const next = new Set([...forbidden, edge]);

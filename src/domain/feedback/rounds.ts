@@ -194,3 +194,17 @@ export async function coordinatedClusters(db: Db, personId: string) {
     orderBy: { code: 'asc' },
   });
 }
+
+/**
+ * Reviews still to be written in a cluster's open rounds, with their deadline: what the scheduler's
+ * reminder planning reads after `clusterChanged(clusterId, 'feedback')` (reminders are a pure
+ * function of this stored state, so the scheduler needs no other signal).
+ */
+export async function pendingReviews(db: Db, clusterId: string) {
+  const rows = await db.feedbackAssignment.findMany({
+    where: { status: { not: 'SUBMITTED' }, round: { clusterId, status: 'OPEN' } },
+    select: { id: true, reviewerId: true, status: true, round: { select: { id: true, deadline: true } } },
+    orderBy: [{ reviewerId: 'asc' }, { id: 'asc' }],
+  });
+  return rows.map((r) => ({ assignmentId: r.id, reviewerId: r.reviewerId, started: r.status === 'IN_PROGRESS', roundId: r.round.id, deadline: r.round.deadline }));
+}

@@ -4,6 +4,7 @@ import { seedDemo } from '../../../src/domain/demo-seed.js';
 import type { Runtime } from '../../../src/server/runtime.js';
 import { testRuntime } from '../../support/harness.js';
 import { buttonsOf, findButton, formOf, talkAs, textOf } from '../../support/transcript.js';
+import { pendingReviews } from '../../../src/domain/feedback/rounds.js';
 import { RecordingSender, sameOrganisationAs, submittedPlan } from './factory.js';
 
 const today = new Date('2026-11-23T09:00:00Z');
@@ -160,6 +161,14 @@ describe('when two members write feedback and the authors answer it', () => {
     expect(textOf(forced)).toContain('Please write at least one');
     expect((await runtime.db.feedbackAssignment.findUniqueOrThrow({ where: { id: assignment.id } })).status).toBe('IN_PROGRESS');
     expect((await runtime.db.feedback.findUniqueOrThrow({ where: { assignmentId: assignment.id } })).rating).toBe(2);
+  });
+
+  it('lists the reviews still to write for the scheduler, started ones marked', async () => {
+    const cluster = await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC1' } });
+    const pending = await pendingReviews(runtime.db, cluster.id);
+    expect(pending).toHaveLength(16 - 2);
+    expect(pending.filter((p) => p.started)).toHaveLength(1);
+    expect(pending.every((p) => p.deadline.toISOString().startsWith('2026-12-20'))).toBe(true);
   });
 
   it('shows each member their reviews and feedback, and the coordinator who is done', async () => {
