@@ -213,9 +213,11 @@ async function submit(ctx: FlowContext, assignmentId: string): Promise<FlowResul
   const a = await reviewerAssignment(ctx.services.db, assignmentId, ctx.person.id);
   const feedbackId = await submitFeedback(ctx.services.db, assignmentId, ctx.person.id, ctx.services.clock.now());
   if (!feedbackId) return { replies: [ui.text(ctx.t('feedback:write.alreadySubmitted'), { ephemeral: true })], next: null };
-  if (!a.round.deliverAtDeadline) await deliverFeedback(ctx.services, feedbackId);
+  // Held feedback waits for the deadline; once it has passed (a late review), it goes out at once.
+  const holdUntilDeadline = a.round.deliverAtDeadline && a.round.deadline > ctx.services.clock.now();
+  if (!holdUntilDeadline) await deliverFeedback(ctx.services, feedbackId);
   await ctx.services.scheduler.clusterChanged(a.round.clusterId, 'feedback');
-  const text = a.round.deliverAtDeadline
+  const text = holdUntilDeadline
     ? ctx.t('feedback:write.sentLater', { author: a.plan.author.displayName, deadline: formatDate(a.round.deadline, ctx.person.timeZone, ctx.person.locale) })
     : ctx.t('feedback:write.sent', { author: a.plan.author.displayName });
   return { replies: [ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('feedback:view.overview'), 'feedback'))])], next: null };
