@@ -114,6 +114,11 @@ describe('when feedback is delivered at the deadline', () => {
       expect(delivered).toHaveLength(1);
       expect(textOf(delivered[0])).toContain('Plan a pilot first');
       expect((await runtime.db.feedbackRound.findUniqueOrThrow({ where: { id: review.roundId } })).status).toBe('CLOSED');
+
+      // A late review, after the deadline, reaches the author at once instead of waiting for nothing.
+      const late = await runtime.db.feedbackAssignment.findFirstOrThrow({ where: { plan: { authorId: author.id }, id: { not: review.id } }, include: { reviewer: { include: { identities: true } } } });
+      await writeFeedback(late.reviewer.identities[0].externalId, late.id, 'Late but useful');
+      expect(textOf(recorder.to('web:lc3-m1').slice(before + 1))).toContain('Late but useful');
     } finally {
       clock.set(today);
     }
