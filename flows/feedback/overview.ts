@@ -19,7 +19,7 @@ export async function feedbackOverview(ctx: FlowContext): Promise<OutboundMessag
 
   const toWrite = await db.feedbackAssignment.findMany({
     where: { reviewerId: person.id, round: { status: { in: ['OPEN', 'CLOSED'] } } },
-    include: { round: { include: { cluster: true } }, plan: { include: { author: true } } },
+    include: { round: { include: { cluster: true } }, plan: { include: { author: true } }, feedback: { select: { id: true } } },
     orderBy: [{ round: { deadline: 'asc' } }, { id: 'asc' }],
   });
   if (toWrite.length) {
@@ -28,6 +28,8 @@ export async function feedbackOverview(ctx: FlowContext): Promise<OutboundMessag
     for (const a of toWrite.filter((x) => x.status !== 'SUBMITTED' && x.round.status === 'OPEN')) {
       buttons.push(ui.button(t(a.status === 'PENDING' ? 'feedback:overview.write' : 'feedback:overview.continue', { author: a.plan.author.displayName }), 'feedback:write', a.id, 'primary'));
     }
+    // What I sent, with its thread, so I can answer the author.
+    for (const a of toWrite.filter((x) => x.status === 'SUBMITTED' && x.feedback)) buttons.push(ui.button(t('feedback:overview.sent', { author: a.plan.author.displayName }), 'feedback:open', a.feedback!.id));
   }
 
   const myRounds = await db.feedbackRound.findMany({

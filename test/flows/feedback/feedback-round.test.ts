@@ -172,9 +172,14 @@ describe('when two members write feedback and the authors answer it', () => {
   });
 
   it('shows each member their reviews and feedback, and the coordinator who is done', async () => {
-    const mine = textOf(await talkAs(runtime.bot, 'web:lc1-m1').say('/lc feedback'));
+    const overview = await talkAs(runtime.bot, 'web:lc1-m1').say('/lc feedback');
+    const mine = textOf(overview);
     expect(mine).toContain('Reviews you give');
     expect(mine).toMatch(/: sent/);
+    // The reviewer can reopen what they sent.
+    const own = await talkAs(runtime.bot, 'web:lc1-m1').press(findButton(overview, /^Sent: /));
+    expect(textOf(own)).toContain('Your feedback on the plan of');
+    expect(textOf(own)).toContain('Name the number of staff');
     const coordinator = textOf(await talkAs(runtime.bot, 'web:lc1-coordinator').say('/lc feedback'));
     expect(coordinator).toContain('Feedback round of LC1');
     const m1 = await runtime.db.person.findFirstOrThrow({ where: { identities: { some: { externalId: 'web:lc1-m1' } } } });
