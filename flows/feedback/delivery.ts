@@ -73,6 +73,7 @@ export const autoRoundDesignSchema = z.object({
   deliverAtDeadline: z.boolean().default(false),
 });
 
+/** What an automatic opening did, for the calling job's log. */
 export type AutoRoundOutcome = { status: 'disabled' | 'notYet' | 'noEe2' | 'noPlans' | 'alreadyOpened' } | { status: 'opened'; roundId: string; complete: boolean };
 
 /**

@@ -20,6 +20,7 @@ export function targetTitle(t: Translate, target: string, activities: { id: stri
   return index < 0 ? t('feedback:part.removedActivity') : t('feedback:part.activity', { n: index + 1, title: shorten(activities[index].activity, 60) });
 }
 
+/** Cuts long plan text for titles and buttons (Slack limits modal titles to 24 characters). */
 export function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

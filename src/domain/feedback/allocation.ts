@@ -14,17 +14,20 @@ import { FlowNetwork } from './max-flow.js';
  * Soft rule: no reciprocal pairs (A reviews B and B reviews A) where avoidable.
  */
 
+/** A submitted plan as the allocator sees it: whose it is and which organisation that author is from. */
 export interface PlanInput {
   planId: string;
   authorId: string;
   organisationId: string | null;
 }
 
+/** A possible reviewer and their organisation (null: none known, so no organisation conflict). */
 export interface ReviewerInput {
   personId: string;
   organisationId: string | null;
 }
 
+/** Everything one allocation depends on; nothing else (no clock, no database), so it can be replayed. */
 export interface AllocationInput {
   plans: PlanInput[];
   /** The peers who may review (usually the cluster's active members). */
@@ -37,6 +40,7 @@ export interface AllocationInput {
   seed: number;
 }
 
+/** One reviewer on one plan: a peer (allocated under the rules) or a resource person (reviews every plan). */
 export interface Assignment {
   planId: string;
   reviewerId: string;
@@ -71,6 +75,7 @@ export interface AllocationProblem {
   excluded: { sameOrganisation: number; earlierRound: number };
 }
 
+/** The allocation, whether it is complete, and what the preview needs to explain it. */
 export interface AllocationResult {
   assignments: Assignment[];
   /** Reviews per peer (peers in the balance only). */
@@ -93,6 +98,7 @@ export function exclusionReason(reviewer: ReviewerInput, plan: PlanInput, prior:
   return null;
 }
 
+/** Lookup key of a reviewer → author pair (for the no-repeat rule). */
 export function pairKey(reviewerId: string, authorId: string): string {
   return `${reviewerId}\u0000${authorId}`;
 }

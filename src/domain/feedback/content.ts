@@ -6,6 +6,7 @@ export const sectionSchema = z.object({
   questions: z.string().max(2000).optional(),
   suggestions: z.string().max(2000).optional(),
 });
+/** One section of feedback (strengths, questions, suggestions). */
 export type FeedbackSection = z.infer<typeof sectionSchema>;
 
 /**
@@ -16,8 +17,10 @@ export const feedbackContentSchema = z.object({
   goal: sectionSchema.default({}),
   activities: z.record(z.string(), sectionSchema).default({}),
 });
+/** The whole of Feedback.content, after validation. */
 export type FeedbackContent = z.infer<typeof feedbackContentSchema>;
 
+/** The three comment kinds of every plan part, in the order the form shows them. */
 export const SECTION_KEYS = ['strengths', 'questions', 'suggestions'] as const;
 
 /** Reads stored content, falling back to empty for anything unreadable. */

@@ -16,6 +16,7 @@ export async function reviewerAssignment(db: Db, assignmentId: string, reviewerI
   if (assignment.round.status === 'PREVIEW') throw new BotError(ErrorCode.NotFound, 'feedback:write.notFound');
   return assignment;
 }
+/** An assignment with its round, plan (and activities) and draft, as the form needs it. */
 export type ReviewerAssignment = Awaited<ReturnType<typeof reviewerAssignment>>;
 
 /**
@@ -82,6 +83,7 @@ export async function feedbackForReader(db: Db, feedbackId: string, personId: st
   if (!(isAuthor && feedback.deliveredAt) && !isReviewer) throw new BotError(ErrorCode.NotFound, 'feedback:view.notFound');
   return { feedback, isAuthor, isReviewer };
 }
+/** A piece of feedback with everything its rendering needs. */
 export type ReaderFeedback = Awaited<ReturnType<typeof feedbackForReader>>['feedback'];
 
 /** The author marks a suggestion as taken up or not (they may change their mind until they consolidate). */

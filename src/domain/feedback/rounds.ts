@@ -124,6 +124,7 @@ export async function loadRound(db: Db, roundId: string) {
   const people = await db.person.findMany({ where: { memberships: { some: { clusterId: round.clusterId } } }, select: { id: true, displayName: true } });
   return { ...round, plans, people };
 }
+/** A round with assignments, plans and cluster people, as previews and notices read it. */
 export type LoadedRound = Awaited<ReturnType<typeof loadRound>>;
 
 /**
