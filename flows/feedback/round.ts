@@ -65,6 +65,8 @@ export const feedbackRoundFlow = defineFlow<State>({
           return { replies: [ui.message(ctx.t('feedback:change.title'), [ui.form(await changeForm(ctx, await coordinatorRound(ctx, roundId)))])], next: { step: 'preview', data: { ...state, roundId } } };
         case 'feedback-round:confirm':
           return confirm(ctx, roundId);
+        case 'feedback-round:reshuffle':
+          return reshuffle(ctx, roundId);
         case 'feedback-round:cancel': {
           const round = await coordinatorRound(ctx, roundId);
           await cancelPreview(ctx.services.db, round.id);
@@ -152,6 +154,7 @@ async function preview(ctx: FlowContext, roundId: string): Promise<OutboundMessa
     ui.actions(
       ui.button(t('feedback:preview.confirm'), 'feedback-round:confirm', round.id, 'primary'),
       ui.button(t('feedback:preview.change'), 'feedback-round:change', round.id),
+      ui.button(t('feedback:preview.reshuffle'), 'feedback-round:reshuffle', round.id),
       { ...ui.button(t('feedback:preview.cancel'), 'feedback-round:cancel', round.id, 'danger'), confirm: { title: t('feedback:preview.cancel'), text: t('feedback:preview.cancelConfirm'), yes: t('feedback:yes'), no: t('feedback:no') } },
     ),
   ]);
@@ -195,6 +198,23 @@ async function submitChange(ctx: FlowContext, state: State, values: FormValues):
     throw error;
   }
   return { replies: [await preview(ctx, round.id)] };
+}
+
+/** Another allocation under the same rules and settings (a new seed): hand edits of the old preview are dropped. */
+async function reshuffle(ctx: FlowContext, roundId: string): Promise<FlowResult<State>> {
+  const old = await coordinatorRound(ctx, roundId);
+  if (old.status !== 'PREVIEW') return { replies: [ui.text(ctx.t('feedback:round.alreadyOpen'), { ephemeral: true })], next: null };
+  const round = await createRoundPreview(ctx.services.db, {
+    clusterId: old.clusterId,
+    createdById: ctx.person.id,
+    deadline: old.deadline,
+    reviewersPerPlan: old.reviewersPerPlan,
+    resourcePersonsReview: old.resourcePersonsReview,
+    anonymous: old.anonymous,
+    deliverAtDeadline: old.deliverAtDeadline,
+    seed: randomInt(0, 2 ** 31 - 1),
+  });
+  return { replies: [{ ...(await preview(ctx, round.id)), replaceOriginal: true }], next: { step: 'preview', data: { clusterId: old.clusterId, roundId: round.id } } };
 }
 
 async function confirm(ctx: FlowContext, roundId: string): Promise<FlowResult<State>> {

@@ -37,7 +37,13 @@ describe('when a coordinator opens a round for eight members from six municipali
     expect(bad.errors?.reviewersPerPlan).toContain('whole number');
     expect(bad.fields.find((f) => f.name === 'deadline')?.initial).toBe('2026-12-20');
 
-    const preview = await coordinator.submit(form, settings);
+    const past = formOf(await coordinator.submit(form, { ...settings, deadline: '2026-11-01' }));
+    expect(past.errors?.deadline).toContain('must be in the future');
+
+    // Another allocation replaces the first preview; the rules hold for it too (checked below on the final one).
+    const first = await coordinator.submit(form, settings);
+    const preview = await coordinator.press(findButton(first, 'Try another allocation'));
+    expect(await runtime.db.feedbackRound.count()).toBe(1);
     const text = textOf(preview);
     expect(text).toContain('Preview: feedback round of LC1');
     expect(text).toContain('Reviews per person: 2 to 2 (8 people)');
