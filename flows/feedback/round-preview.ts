@@ -47,7 +47,9 @@ export function describeAllocation(t: Translate, round: LoadedRound, viewer: { t
     blocks.push(ui.context(t('feedback:preview.reciprocalKept', { pairs: report.reciprocalPairs.map(([a, b]) => `${names(a)} ↔ ${names(b)}`).join('; ') })));
   }
   if (report.idle.length) blocks.push(ui.context(t('feedback:preview.idle', { names: report.idle.map(names).join(', ') })));
-  if (!report.complete && report.problem) blocks.push(...explainProblem(t, round, report, names));
+  // The explanation is the allocator's; once hand edits have filled every plan it no longer applies.
+  const stillShort = round.plans.some((plan) => (byPlan.get(plan.id) ?? []).filter((a) => a.kind !== 'resource').length < round.reviewersPerPlan);
+  if (!report.complete && report.problem && stillShort) blocks.push(...explainProblem(t, round, report, names));
   return blocks;
 }
 
