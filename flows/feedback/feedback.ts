@@ -36,14 +36,15 @@ const consolidateSchema = z.object({ note: fieldSchemas.optionalText(2000) });
  */
 export const feedbackFlow = defineFlow<State>({
   name: 'feedback',
-  version: 1,
+  version: 2,
   schema: stateSchema,
   commands: [{ verb: 'feedback', summaryKey: 'feedback:summary.feedback', audience: ['MEMBER', 'RESOURCE_PERSON', 'COORDINATOR'], common: true }],
   async start(ctx) {
     const clusters = await ctx.services.db.membership.findMany({ where: { personId: ctx.person.id, status: 'ACTIVE' }, select: { clusterId: true } });
     // Held feedback whose deadline passed is handed over now even if the deadline job has not run yet.
     await deliverHeldFeedback(ctx.services, [...new Set(clusters.map((c) => c.clusterId))]);
-    return { replies: [await feedbackOverview(ctx)], next: null };
+    // The overview leaves any running conversation (a half-written reply, say) as it was.
+    return { replies: [await feedbackOverview(ctx)] };
   },
   async handle(ctx, event, position) {
     const state = position?.data ?? {};
@@ -71,10 +72,13 @@ export const feedbackFlow = defineFlow<State>({
     if (event.type === 'form') {
       if (event.formId === 'feedback:reply') return submitReply(ctx, state, event.values);
       if (event.formId === 'feedback:consolidate') return submitConsolidation(ctx, state, event.values);
-      if (event.formId === 'feedback:overall') return savePage(ctx, state, 'overall', event.values);
-      if (event.formId === 'feedback:goal') return savePage(ctx, state, 'goal', event.values);
-      const activity = /^feedback:act-(\d+)$/.exec(event.formId);
-      if (activity) return savePage(ctx, state, Number(activity[1]), event.values);
+      // Form pages carry their assignment in the formId, so two reviews written side by side (or a
+      // form submitted after another command) still land on the right draft.
+      const formPage = /^feedback:(goal|overall|act-(\d+)):(.+)$/.exec(event.formId);
+      if (formPage) {
+        const which: Page = formPage[1] === 'goal' ? 'goal' : formPage[1] === 'overall' ? 'overall' : Number(formPage[2]);
+        return savePage(ctx, formPage[3], which, event.values);
+      }
     }
     return { replies: [ui.text(ctx.t('feedback:useButtons'), { ephemeral: true })] };
   },
@@ -84,8 +88,8 @@ export const feedbackFlow = defineFlow<State>({
 
 type Page = 'goal' | number | 'overall';
 
-function pageFormId(page: Page): string {
-  return page === 'goal' ? 'feedback:goal' : page === 'overall' ? 'feedback:overall' : `feedback:act-${page}`;
+function pageFormId(page: Page, assignmentId: string): string {
+  return `${page === 'goal' ? 'feedback:goal' : page === 'overall' ? 'feedback:overall' : `feedback:act-${page}`}:${assignmentId}`;
 }
 
 function sectionFields(ctx: FlowContext, section: FeedbackSection | undefined): Form['fields'] {
@@ -150,7 +154,7 @@ function buildPage(ctx: FlowContext, a: ReviewerAssignment, page: Page): Form {
         ]
       : sectionFields(ctx, page === 'goal' ? content.goal : content.activities[a.plan.activities[page].id]);
   const title = page === 'goal' ? t('feedback:part.goal') : page === 'overall' ? t('feedback:form.overall') : t('feedback:part.activity', { n: page + 1, title: shorten(a.plan.activities[page].activity, 30) });
-  return { formId: pageFormId(page), title: shorten(title, 24), submitLabel: isLast ? t('feedback:form.review') : t('feedback:form.next'), intro: planIntro(ctx, a, page), fields };
+  return { formId: pageFormId(page, a.id), title: shorten(title, 24), submitLabel: isLast ? t('feedback:form.review') : t('feedback:form.next'), intro: planIntro(ctx, a, page), fields };
 }
 
 async function page(ctx: FlowContext, assignmentId: string, which: Page): Promise<FlowResult<State>> {
@@ -166,9 +170,8 @@ function nextPage(current: Page, activities: number): Page {
 }
 
 /** Autosave of one page, then the next page (or the review before sending). */
-async function savePage(ctx: FlowContext, state: State, current: Page, values: FormValues): Promise<FlowResult<State>> {
-  if (!state.assignmentId) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback' });
-  const a = await reviewerAssignment(ctx.services.db, state.assignmentId, ctx.person.id);
+async function savePage(ctx: FlowContext, assignmentId: string, current: Page, values: FormValues): Promise<FlowResult<State>> {
+  const a = await reviewerAssignment(ctx.services.db, assignmentId, ctx.person.id);
   if (typeof current === 'number' && !a.plan.activities[current]) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback' });
   if (current === 'overall') {
     const checked = checkForm(overallSchema, values, ctx.t);

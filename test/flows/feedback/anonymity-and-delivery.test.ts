@@ -32,7 +32,7 @@ async function writeFeedback(externalId: string, assignmentId: string, suggestio
   const me = talkAs(runtime.bot, externalId);
   let form = formOf(await me.press({ actionId: 'feedback:write', value: assignmentId }));
   form = formOf(await me.submit(form, { strengths: 'Strong goal', suggestions: suggestion }));
-  while (form.formId !== 'feedback:overall') form = formOf(await me.submit(form, {}));
+  while (!form.formId.startsWith('feedback:overall:')) form = formOf(await me.submit(form, {}));
   const review = await me.submit(form, { rating: '3' });
   return me.press(findButton(review, 'Send feedback'));
 }

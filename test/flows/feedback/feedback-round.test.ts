@@ -98,21 +98,21 @@ describe('when two members write feedback and the authors answer it', () => {
       const me = talkAs(runtime.bot, writer);
       const notice = recorder.to(writer).find((m) => buttonsOf([m]).some((b) => b.value === assignment.id))!;
       const goal = formOf(await me.press(findButton([notice], 'Write feedback')));
-      expect(goal.formId).toBe('feedback:goal');
+      expect(goal.formId).toBe(`feedback:goal:${assignment.id}`);
       expect(goal.intro).toContain('A day-care centre for 20 elderly people');
       expect(goal.fields.map((f) => f.name)).toEqual(['strengths', 'questions', 'suggestions']);
 
       const act1 = formOf(await me.submit(goal, { strengths: 'Clear target group', questions: '', suggestions: 'Name the number of staff\n- Add a budget line' }));
-      expect(act1.formId).toBe('feedback:act-0');
+      expect(act1.formId).toBe(`feedback:act-0:${assignment.id}`);
       expect(act1.intro).toContain('Secure premises and ownership rights');
       // Autosaved: the draft is in the database before the last page.
       const draft = await runtime.db.feedback.findUniqueOrThrow({ where: { assignmentId: assignment.id } });
       expect(JSON.stringify(draft.content)).toContain('Clear target group');
 
       const act2 = formOf(await me.submit(act1, { strengths: '', questions: 'Who owns the building?', suggestions: '' }));
-      expect(act2.formId).toBe('feedback:act-1');
+      expect(act2.formId).toBe(`feedback:act-1:${assignment.id}`);
       const overall = formOf(await me.submit(act2, {}));
-      expect(overall.formId).toBe('feedback:overall');
+      expect(overall.formId).toBe(`feedback:overall:${assignment.id}`);
       const review = await me.submit(overall, { rating: '4' });
       expect(textOf(review)).toContain('Who owns the building?');
       expect(textOf(review)).toContain('4 of 5');
@@ -159,6 +159,8 @@ describe('when two members write feedback and the authors answer it', () => {
     const me = talkAs(runtime.bot, 'web:lc1-m3');
     const goal = formOf(await me.press({ actionId: 'feedback:write', value: assignment.id }));
     const act = formOf(await me.submit(goal, {}));
+    // Another command in between does not lose the place: the next page still saves to this review.
+    await me.say('/lc feedback');
     const act2 = formOf(await me.submit(act, {}));
     const review = await me.submit(formOf(await me.submit(act2, {})), { rating: '2' });
     expect(textOf(review)).toContain('Please write at least one strength, question or suggestion');
