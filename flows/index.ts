@@ -11,6 +11,8 @@ import { membersFlow } from './clusters/members.js';
 import { forgetMeFlow, myDataFlow } from './clusters/my-data.js';
 import { statusFlow } from './clusters/status.js';
 import { timelineFlow } from './clusters/timeline.js';
+import { feedbackFlow } from './feedback/feedback.js';
+import { feedbackRoundFlow } from './feedback/round.js';
 import { planFlow } from './plan/index.js';
 import { askFlow } from './questions/ask.js';
 import { faqFlow } from './questions/faq.js';
@@ -35,6 +37,8 @@ export const allFlows: Flow<any>[] = [
   myDataFlow,
   forgetMeFlow,
   planFlow,
+  feedbackRoundFlow,
+  feedbackFlow,
   askFlow,
   faqFlow,
   questionsFlow,
