@@ -10,6 +10,7 @@ import type { Services } from '../core/flow.js';
 import { LoggingSchedulerPort } from '../core/scheduler-port.js';
 import { allFlows } from '../../flows/index.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
+import { SlackAdapter } from '../../adapters/slack/slack-adapter.js';
 import { createApp, type AdapterMount } from './app.js';
 
 export interface Runtime {
@@ -20,6 +21,8 @@ export interface Runtime {
   notifier: ChatNotifier;
   services: Services;
   webSender: WebSender;
+  /** The Slack adapter, when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set. */
+  slack?: SlackAdapter;
   /** Starts listening; resolves with the port (useful with PORT=0 in tests). */
   listen(port?: number): Promise<number>;
   stop(): Promise<void>;
@@ -41,6 +44,11 @@ export function createRuntime(config: Config, logger: Logger, options: { clock?:
   notifier.register(webSender);
 
   const adapters: AdapterMount[] = [];
+  const slack = config.slackEnabled ? new SlackAdapter({ config, bot, redis, logger }) : undefined;
+  if (slack) {
+    notifier.register(slack.sender);
+    if (slack.mount) adapters.push(slack.mount);
+  }
   const app = createApp({ config, db, redis, logger, bot, webSender, adapters });
   let server: Server | undefined;
 
@@ -52,7 +60,9 @@ export function createRuntime(config: Config, logger: Logger, options: { clock?:
     notifier,
     services,
     webSender,
-    listen(port = config.PORT) {
+    slack,
+    async listen(port = config.PORT) {
+      await slack?.start();
       return new Promise((resolve, reject) => {
         server = app.listen(port, (error?: Error) => {
           if (error) return reject(error);
@@ -64,6 +74,7 @@ export function createRuntime(config: Config, logger: Logger, options: { clock?:
     async stop() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections?.();
+      await slack?.stop();
       if (!options.redis) redis.disconnect();
       if (!options.db) await db.$disconnect();
     },
