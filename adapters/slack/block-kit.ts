@@ -151,6 +151,7 @@ function renderSelect(select: Select, counter: { action: number }): Record<strin
 
 /** Labels the adapter needs that are not in the form itself (translated by the caller). */
 export interface ModalLabels {
+  /** Empty: Slack's own translated "Cancel". */
   close: string;
   /** "Part {{page}} of {{pages}}" for forms longer than one modal. */
   part: (page: number, pages: number) => string;
@@ -190,7 +191,8 @@ export function renderModal(form: Form, privateMetadata: string, labels: ModalLa
     callback_id: FORM_CALLBACK_ID,
     title: plain(form.title, L.viewTitle),
     submit: plain(form.submitLabel, L.viewButton),
-    close: plain(labels.close, L.viewButton),
+    // Without a close label Slack shows its own "Cancel", in the person's Slack language.
+    ...(labels.close ? { close: plain(labels.close, L.viewButton) } : {}),
     private_metadata: privateMetadata,
     blocks: blocks.slice(0, L.blocksPerView),
   };

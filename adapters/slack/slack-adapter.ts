@@ -1,4 +1,4 @@
-import bolt from '@slack/bolt';
+import { App, ExpressReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Express } from 'express';
 import type { Bot, BotResponse } from '../../src/core/bot.js';
@@ -18,8 +18,6 @@ import type { ReplyTarget } from './reply-target.js';
 import { SlackSender } from './sender.js';
 import { boltLogger, createSlackClient, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
 import { rejectFutureTimestamps } from './timestamp-guard.js';
-
-const { App, ExpressReceiver } = bolt;
 
 /** Slack gives 3 s to acknowledge; a view_submission waits this long for the flow's answer. */
 const SUBMISSION_BUDGET_MS = 2_500;
@@ -55,7 +53,7 @@ export class SlackAdapter {
   readonly sender: SlackSender;
   /** Null in Socket Mode: nothing is mounted on the HTTP server then. */
   readonly mount: AdapterMount | null;
-  private readonly app: InstanceType<typeof App>;
+  private readonly app: App;
   private readonly dedupe: EventDedupe;
   private readonly stash: FormStash;
   private readonly inFlight = new Set<Promise<unknown>>();

@@ -6,7 +6,7 @@ import type { Config } from '../core/config.js';
 import { createDb, type Db } from '../core/db.js';
 import type { Logger } from '../core/logger.js';
 import { createRedis, type Redis } from '../core/redis.js';
-import type { Services } from '../core/flow.js';
+import type { Flow, Services } from '../core/flow.js';
 import { LoggingSchedulerPort } from '../core/scheduler-port.js';
 import { allFlows } from '../../flows/index.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
@@ -32,14 +32,14 @@ export interface Runtime {
  * The composition root: builds every long-lived object once from the configuration. Tests build
  * the same runtime against their own database and Redis prefix, so they run what production runs.
  */
-export function createRuntime(config: Config, logger: Logger, options: { clock?: Clock; db?: Db; redis?: Redis } = {}): Runtime {
+export function createRuntime(config: Config, logger: Logger, options: { clock?: Clock; db?: Db; redis?: Redis; extraFlows?: Flow<any>[] } = {}): Runtime {
   const db = options.db ?? createDb(config.DATABASE_URL);
   const redis = options.redis ?? createRedis(config.REDIS_URL);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection problem'));
   const notifier = new ChatNotifier(db, logger);
   const scheduler = new LoggingSchedulerPort(logger);
   const services: Services = { db, clock: options.clock ?? systemClock, config, notifier, scheduler };
-  const bot = new Bot(services, allFlows, logger);
+  const bot = new Bot(services, [...allFlows, ...(options.extraFlows ?? [])], logger);
   const webSender = new WebSender(redis, config.REDIS_PREFIX);
   notifier.register(webSender);
 

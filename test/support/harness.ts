@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
+import type { Flow } from '../../src/core/flow.js';
 import { loadConfig, type Config } from '../../src/core/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createRedis } from '../../src/core/redis.js';
@@ -59,9 +60,10 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
 }
 
 /** The production runtime, built against a fresh database; stopped after the file. */
-export async function testRuntime(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<Runtime> {
+/** `extraFlows`: flows only a test needs (e.g. a form to drive an adapter's modal handling). */
+export async function testRuntime(options: { env?: Record<string, string>; clock?: Clock; extraFlows?: Flow<any>[] } = {}): Promise<Runtime> {
   const config = await testConfig(options.env);
-  const runtime = createRuntime(config, createLogger(config.LOG_LEVEL), { clock: options.clock });
+  const runtime = createRuntime(config, createLogger(config.LOG_LEVEL), { clock: options.clock, extraFlows: options.extraFlows });
   cleanups.push(() => runtime.stop());
   return runtime;
 }
