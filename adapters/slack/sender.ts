@@ -53,8 +53,9 @@ export class SlackSender implements PlatformSender {
   }
 
   async send(target: { externalId: string; conversationRef: unknown }, message: OutboundMessage): Promise<void> {
-    const [teamId, userId] = target.externalId.split(':');
-    if (!teamId || !userId) throw new UnreachableError('SLACK', `not a Slack identity: ${target.externalId}`);
+    const match = /^([TE][A-Z0-9]+):([UW][A-Z0-9]+)$/.exec(target.externalId);
+    if (!match) throw new UnreachableError('SLACK', `not a Slack identity: ${target.externalId}`);
+    const [, teamId, userId] = match;
     const thread = parseThreadKey(message.threadKey);
     const channel = thread?.channel ?? (await this.directChannel(target.externalId, userId));
     const parts = await this.render(message, { teamId, userId, channel, threadTs: thread?.threadTs });
