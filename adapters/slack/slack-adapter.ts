@@ -1,4 +1,4 @@
-import { App, ExpressReceiver } from '@slack/bolt';
+import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Express } from 'express';
 import type { Bot, BotResponse } from '../../src/core/bot.js';
@@ -51,8 +51,8 @@ interface ModalMeta {
 export class SlackAdapter {
   readonly client: WebClient;
   readonly sender: SlackSender;
-  /** Null in Socket Mode: nothing is mounted on the HTTP server then. */
-  readonly mount: AdapterMount | null;
+  /** Over HTTP, Bolt's receiver; in Socket Mode, a route that says events arrive over the socket. */
+  readonly mount: AdapterMount;
   private readonly app: App;
   private readonly dedupe: EventDedupe;
   private readonly stash: FormStash;
@@ -83,8 +83,18 @@ export class SlackAdapter {
 
     const common = { authorize, logger: boltLogger(logger), clientOptions: { slackApiUrl: this.client.slackApiUrl } };
     if (this.socketMode) {
-      this.app = new App({ ...common, socketMode: true, appToken: config.SLACK_APP_TOKEN });
-      this.mount = null;
+      // Built here rather than by Bolt so apps.connections.open also goes to SLACK_API_URL.
+      const receiver = new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger: boltLogger(logger), installerOptions: { clientOptions: common.clientOptions } });
+      this.app = new App({ ...common, receiver });
+      this.mount = {
+        name: 'slack',
+        path: '/slack/events',
+        mount: (expressApp: Express) => {
+          expressApp.post('/slack/events', (_req, res) => {
+            res.status(404).json({ error: 'This bot receives Slack events over Socket Mode (SLACK_APP_TOKEN is set); unset it to use this URL.' });
+          });
+        },
+      };
     } else {
       const receiver = new ExpressReceiver({
         signingSecret: config.SLACK_SIGNING_SECRET!,

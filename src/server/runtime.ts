@@ -47,7 +47,7 @@ export function createRuntime(config: Config, logger: Logger, options: { clock?:
   const slack = config.slackEnabled ? new SlackAdapter({ config, bot, redis, logger }) : undefined;
   if (slack) {
     notifier.register(slack.sender);
-    if (slack.mount) adapters.push(slack.mount);
+    adapters.push(slack.mount);
   }
   const app = createApp({ config, db, redis, logger, bot, webSender, adapters });
   let server: Server | undefined;

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import WebSocket, { Server as WebSocketServer } from 'ws';
 import { messageProblems, viewProblems } from './block-kit-limits.js';
 
 /** One call the bot made to the fake Slack. */
@@ -37,6 +38,10 @@ export class FakeSlack {
   private failures = new Map<string, { times: number; error: string }>();
   private users = new Map<string, FakeSlackUser>();
   private counter = 0;
+  private readonly sockets = new WebSocketServer({ noServer: true });
+  /** Envelopes the bot acknowledged over Socket Mode, by envelope id. */
+  readonly socketAcks = new Map<string, Record<string, unknown>>();
+  private ackWaiters = new Map<string, (ack: Record<string, unknown>) => void>();
   baseUrl = '';
 
   async start(): Promise<this> {
@@ -46,6 +51,19 @@ export class FakeSlack {
         res.end(JSON.stringify(body));
       });
     });
+    // Socket Mode: apps.connections.open hands out this WebSocket; Slack greets with "hello".
+    this.server.on('upgrade', (req, socket, head) => {
+      if (!req.url?.startsWith('/socket')) return socket.destroy();
+      this.sockets.handleUpgrade(req, socket as never, head, (ws) => {
+        ws.on('message', (data) => {
+          const ack = JSON.parse(String(data)) as { envelope_id?: string };
+          if (!ack.envelope_id) return;
+          this.socketAcks.set(ack.envelope_id, ack);
+          this.ackWaiters.get(ack.envelope_id)?.(ack);
+        });
+        ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }));
+      });
+    });
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -53,6 +71,8 @@ export class FakeSlack {
   }
 
   async stop(): Promise<void> {
+    for (const client of this.sockets.clients) client.terminate();
+    this.sockets.close();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -69,6 +89,19 @@ export class FakeSlack {
 
   addUser(user: Partial<FakeSlackUser> & { id: string }): void {
     this.users.set(user.id, { name: user.id.toLowerCase(), real_name: `User ${user.id}`, tz: 'Europe/Belgrade', locale: 'en-US', ...user });
+  }
+
+  /**
+   * Delivers an envelope over every open Socket Mode connection, as Slack does, and resolves with
+   * the bot's acknowledgement of it.
+   */
+  sendOverSocket(type: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const envelopeId = `env-${++this.counter}`;
+    const acked = new Promise<Record<string, unknown>>((resolve) => this.ackWaiters.set(envelopeId, resolve));
+    const open = [...this.sockets.clients].filter((c) => c.readyState === WebSocket.OPEN);
+    if (open.length === 0) throw new Error('fake Slack: no Socket Mode connection is open');
+    open[0].send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+    return acked;
   }
 
   /** The next `times` calls of `method` answer HTTP 429 with Retry-After. */
@@ -125,6 +158,9 @@ export class FakeSlack {
       return limited;
     }
     this.record({ method, params, token });
+    if (method === 'apps.connections.open') {
+      return token === 'xapp-test' ? { status: 200, body: { ok: true, url: `${this.baseUrl.replace('http', 'ws')}/socket` } } : { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    }
     if (token !== 'xoxb-test') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     const failure = this.failures.get(method);
     if (failure && failure.times > 0) {
