@@ -21,6 +21,8 @@ import { rejectFutureTimestamps } from './timestamp-guard.js';
 
 /** Slack gives 3 s to acknowledge; a view_submission waits this long for the flow's answer. */
 const SUBMISSION_BUDGET_MS = 2_500;
+/** A slash command's answer rides in the ack when the flow is this quick; otherwise it follows. */
+const COMMAND_BUDGET_MS = 2_000;
 /** A trigger_id lives 3 s from Slack's request; after this, opening a modal would fail. */
 const TRIGGER_LIFE_MS = 2_800;
 
@@ -147,20 +149,28 @@ export class SlackAdapter {
 
     // Retries (X-Slack-Retry-Num) and double deliveries of one event have one effect.
     app.use(async ({ body, next }) => {
-      const eventId = (body as { event_id?: unknown }).event_id;
-      if ((body as { type?: string }).type === 'event_callback' && typeof eventId === 'string') {
-        const first = await this.dedupe.firstDelivery(eventId).catch((error) => {
-          // Without Redis we cannot tell; acting twice is better than never acting.
-          this.deps.logger.warn({ err: String(error) }, 'slack event dedupe unavailable');
-          return true;
-        });
-        if (!first) return;
+      // Tracked from the start: Bolt acks events before this runs, and shutdown must wait for it.
+      let done: () => void = () => undefined;
+      const tracked = new Promise<void>((resolve) => (done = resolve));
+      this.inFlight.add(tracked);
+      try {
+        const eventId = (body as { event_id?: unknown }).event_id;
+        if ((body as { type?: string }).type === 'event_callback' && typeof eventId === 'string') {
+          const first = await this.dedupe.firstDelivery(eventId).catch((error) => {
+            // Without Redis we cannot tell; acting twice is better than never acting.
+            this.deps.logger.warn({ err: String(error) }, 'slack event dedupe unavailable');
+            return true;
+          });
+          if (!first) return;
+        }
+        await next();
+      } finally {
+        this.inFlight.delete(tracked);
+        done();
       }
-      await next();
     });
 
     app.command(/^\/lc/, async ({ command, ack }) => {
-      await ack();
       const target: ReplyTarget = {
         teamId: command.team_id,
         userId: command.user_id,
@@ -168,8 +178,39 @@ export class SlackAdapter {
         channel: command.channel_id,
         direct: isDirectChannel(command.channel_id),
       };
-      const trigger = { id: command.trigger_id, at: Date.now() };
-      this.afterAck('command', () => this.handleAndDeliver(target, fromSlashCommand(command.text ?? ''), { direct: target.direct }, trigger));
+      const trigger: Trigger = { id: command.trigger_id, at: Date.now() };
+      const work = this.deps.bot.handle({ identity: this.identity(target.teamId, target.userId), event: fromSlashCommand(command.text ?? ''), origin: { direct: target.direct } });
+      // A quick answer goes back in the ack itself (no second request, works even where the
+      // response_url cannot be reached); a slow one is acked empty and follows by response_url.
+      const timedOut = Symbol('timeout');
+      const first = await Promise.race([work, sleep(COMMAND_BUDGET_MS).then(() => timedOut)]);
+      if (first === timedOut) {
+        // Registered before the ack, so whoever sees the ack also sees the pending work.
+        this.afterAck('slow command', async () => this.deliver(await work, target, trigger));
+        await ack();
+        return;
+      }
+      let acked = false;
+      const ackOnce = async (body?: Record<string, unknown>) => {
+        if (acked) return false;
+        acked = true;
+        await ack(body as never);
+        return true;
+      };
+      await new Promise<void>((resolve) => {
+        this.afterAck('command', async () => {
+          try {
+            await this.deliver(first as BotResponse, target, trigger, async (body) => {
+              const inline = await ackOnce(body);
+              resolve();
+              return inline;
+            });
+          } finally {
+            await ackOnce();
+            resolve();
+          }
+        });
+      });
     });
 
     app.action(/.*/, async ({ body, action, ack }) => {
@@ -269,7 +310,7 @@ export class SlackAdapter {
   }
 
   /** Sends a bot response where the interaction happened; forms open as modals while the trigger lives. */
-  private async deliver(response: BotResponse, target: ReplyTarget, trigger: Trigger | null): Promise<void> {
+  private async deliver(response: BotResponse, target: ReplyTarget, trigger: Trigger | null, inline?: InlineReply): Promise<void> {
     const t = translator(response.locale ?? this.deps.config.DEFAULT_LOCALE);
     let responseUrlUses = 0;
     for (const message of response.messages) {
@@ -280,10 +321,10 @@ export class SlackAdapter {
         const opened = await this.openModal(modalForm, target, trigger.id, t);
         const rest: OutboundMessage = { ...message, blocks: message.blocks.filter((b) => b.type !== 'form') };
         const parts = opened ? renderMessage(rest) : await this.partsWithFormButtons(message, target, t);
-        responseUrlUses = await this.post(parts, message, target, responseUrlUses);
+        responseUrlUses = await this.post(parts, message, target, responseUrlUses, inline);
         continue;
       }
-      responseUrlUses = await this.post(await this.partsWithFormButtons(message, target, t), message, target, responseUrlUses);
+      responseUrlUses = await this.post(await this.partsWithFormButtons(message, target, t), message, target, responseUrlUses, inline);
     }
   }
 
@@ -309,22 +350,19 @@ export class SlackAdapter {
   }
 
   /** Posts parts: into the message's own thread, through the response_url, in the channel, or as a DM. */
-  private async post(parts: SlackMessagePart[], message: OutboundMessage, target: ReplyTarget, responseUrlUses: number): Promise<number> {
+  private async post(parts: SlackMessagePart[], message: OutboundMessage, target: ReplyTarget, responseUrlUses: number, inline?: InlineReply): Promise<number> {
     const thread = parseThreadKey(message.threadKey);
     for (const [index, part] of parts.entries()) {
       const content = { text: part.text, blocks: part.blocks };
       if (thread) {
         await this.postInChannel(thread.channel, thread.threadTs, content, message.ephemeral && !isDirectChannel(thread.channel) ? target.userId : undefined);
       } else if (target.responseUrl && responseUrlUses < 5 && !target.threadTs) {
+        const replace = Boolean(message.replaceOriginal && index === 0);
+        const body = { ...content, ...(replace ? { replace_original: true } : { response_type: message.ephemeral || target.direct ? 'ephemeral' : 'in_channel' }) };
+        if (inline && (await inline(body))) continue;
         // Slack allows five uses of a response_url; past that, a DM carries the rest.
         responseUrlUses++;
-        const replace = Boolean(message.replaceOriginal && index === 0);
-        await withRetryAfter(() =>
-          postToResponseUrl(target.responseUrl!, {
-            ...content,
-            ...(replace ? { replace_original: true } : { response_type: message.ephemeral || target.direct ? 'ephemeral' : 'in_channel' }),
-          }),
-        );
+        await withRetryAfter(() => postToResponseUrl(target.responseUrl!, body));
       } else if (target.channel && (target.direct || target.threadTs)) {
         await this.postInChannel(target.channel, target.threadTs, content, message.ephemeral && !target.direct ? target.userId : undefined);
       } else {
@@ -411,12 +449,14 @@ export class SlackAdapter {
       return;
     }
 
-    const handled = this.deps.bot.handle({ identity: this.identity(target.teamId, target.userId), event: { type: 'form', formId: meta.f, values }, origin: { direct: target.direct, ...(target.channel && target.threadTs ? { threadKey: threadKey(target.channel, target.threadTs) } : {}) } });
+    // The person is whoever Slack says submitted (signed), never what the metadata remembers.
+    const submitter = { teamId: body.user.team_id ?? body.team?.id ?? target.teamId, userId: body.user.id };
+    const handled = this.deps.bot.handle({ identity: this.identity(submitter.teamId, submitter.userId), event: { type: 'form', formId: meta.f, values }, origin: { direct: target.direct, ...(target.channel && target.threadTs ? { threadKey: threadKey(target.channel, target.threadTs) } : {}) } });
     const timedOut = Symbol('timeout');
     const first = await Promise.race([handled, sleep(SUBMISSION_BUDGET_MS).then(() => timedOut)]);
     if (first === timedOut) {
-      await ack();
       this.afterAck('slow submission', async () => this.deliver(await handled, target, null));
+      await ack();
       return;
     }
     const response = first as BotResponse;
@@ -461,6 +501,9 @@ function errorPage(form: Form): number {
   const index = form.fields.findIndex((f) => form.errors?.[f.name]);
   return index < 0 ? 0 : Math.floor(index / FIELDS_PER_MODAL_PAGE);
 }
+
+/** Answers in the HTTP ack instead of the response_url; false once the ack has been sent. */
+type InlineReply = (body: Record<string, unknown>) => Promise<boolean>;
 
 interface Trigger {
   id: string;

@@ -58,6 +58,17 @@ const slowFlow = defineFlow({
   },
 });
 
+/** A reply of 120 blocks: more than one Slack message holds. */
+const longFlow = defineFlow({
+  name: 'long',
+  version: 1,
+  schema: z.object({}),
+  commands: [{ verb: 'long', summaryKey: 'long', audience: 'anyone' }],
+  async start() {
+    return { replies: [ui.message('Long', Array.from({ length: 120 }, (_, i) => ui.paragraph(`Line ${i + 1}`)), { ephemeral: true })] };
+  },
+});
+
 let runtime: Runtime;
 let fake: FakeSlack;
 let slack: ReturnType<typeof slackClient>;
@@ -66,7 +77,7 @@ beforeAll(async () => {
   fake = await new FakeSlack().start();
   runtime = await testRuntime({
     env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl },
-    extraFlows: [contactFlow, slowFlow],
+    extraFlows: [contactFlow, slowFlow, longFlow],
   });
   await seedDemo(runtime.db, new Date());
   const port = await runtime.listen(0);
@@ -109,17 +120,26 @@ function submission(user: string, privateMetadata: string, values: Record<string
 
 const textOfCall = (params: Record<string, any>) => JSON.stringify(params.blocks ?? []) + (params.text ?? '');
 
+/**
+ * The messages a slash command got back: a quick answer rides in the HTTP response body, a slow
+ * one (a loaded machine, a cold database) follows through the response_url. Both are correct.
+ */
+async function repliesTo(request: { response_url: string }, response: { status: number; body: string }): Promise<Record<string, any>[]> {
+  expect(response.status).toBe(200);
+  await runtime.slack!.settled();
+  const later = fake.callsOf('response_url').filter((c) => c.params.url === request.response_url).map((c) => c.params);
+  return [...(response.body ? [JSON.parse(response.body)] : []), ...later];
+}
+
 describe('when a person the bot has never seen types /lc help', () => {
-  it('acknowledges with 200, creates the person from users.info and sends the help through the response_url', async () => {
+  it('answers 200 with the help and creates the person from users.info', async () => {
     fake.addUser({ id: 'UNEW', real_name: 'Vesna Babić', tz: 'Europe/Sarajevo', locale: 'bs-BA' });
     const request = command('UNEW', 'help');
-    const response = await slack.command(request);
-    expect(response.status).toBe(200);
-
-    const reply = await fake.waitFor('response_url', (p) => p.url === request.response_url);
-    expect(reply.params.response_type).toBe('ephemeral');
-    expect(textOfCall(reply.params)).toContain('/lc me');
-    expect(textOfCall(reply.params)).toContain('Hello Vesna Babić');
+    const [reply, ...more] = await repliesTo(request, await slack.command(request));
+    expect(more).toEqual([]);
+    expect(reply.response_type).toBe('ephemeral');
+    expect(textOfCall(reply)).toContain('/lc me');
+    expect(textOfCall(reply)).toContain('Hello Vesna Babić');
 
     const identity = await runtime.db.platformIdentity.findUnique({ where: { platform_externalId: { platform: 'SLACK', externalId: 'T1:UNEW' } }, include: { person: true } });
     expect(identity?.person).toMatchObject({ displayName: 'Vesna Babić', timeZone: 'Europe/Sarajevo', locale: 'bs' });
@@ -128,9 +148,16 @@ describe('when a person the bot has never seen types /lc help', () => {
 
   it('does not ask users.info again once the person is known', async () => {
     const request = command('UNEW', 'me');
-    await slack.command(request);
-    await fake.waitFor('response_url', (p) => p.url === request.response_url);
+    const replies = await repliesTo(request, await slack.command(request));
+    expect(textOfCall(replies[0])).toContain('You are Vesna Babić');
     expect(fake.callsOf('users.info').filter((c) => c.params.user === 'UNEW')).toHaveLength(1);
+  });
+
+  it('sends a reply longer than one Slack message as several, in order', async () => {
+    const request = command('UNEW', 'long');
+    const replies = await repliesTo(request, await slack.command(request));
+    expect(replies.map((r) => r.blocks.length)).toEqual([50, 50, 20]);
+    expect(JSON.stringify(replies[2].blocks)).toContain('Line 120');
   });
 });
 
@@ -153,9 +180,8 @@ describe('when a person presses a button (block_actions)', () => {
   it('runs the button of the rendered help message and answers through its response_url', async () => {
     fake.addUser({ id: 'UBTN', real_name: 'Tarik Mujić' });
     const request = command('UBTN', '');
-    await slack.command(request);
-    const help = await fake.waitFor('response_url', (p) => p.url === request.response_url);
-    const button = help.params.blocks.flatMap((b: any) => (b.type === 'actions' ? b.elements : [])).find((e: any) => e.value === 'me');
+    const [help] = await repliesTo(request, await slack.command(request));
+    const button = help.blocks.flatMap((b: any) => (b.type === 'actions' ? b.elements : [])).find((e: any) => e.value === 'me');
     expect(button.action_id).toMatch(/^cmd#\d+$/);
 
     const responseUrl = fake.responseUrl();
@@ -231,9 +257,8 @@ describe('when a command answers with a form', () => {
   it('offers an "Open the form" button when the trigger has expired, which opens the modal when pressed', async () => {
     fake.addUser({ id: 'ULATE', real_name: 'Ivana Perić' });
     const request = command('ULATE', 'contact', { trigger_id: 'expired-trigger' });
-    await slack.command(request);
-    const offered = await fake.waitFor('response_url', (p) => p.url === request.response_url);
-    const button = offered.params.blocks.flatMap((b: any) => (b.type === 'actions' ? b.elements : [])).find((e: any) => e.text.text === 'Open the form');
+    const [offered] = await repliesTo(request, await slack.command(request));
+    const button = offered.blocks.flatMap((b: any) => (b.type === 'actions' ? b.elements : [])).find((e: any) => e.text.text === 'Open the form');
     expect(button).toBeDefined();
 
     await slack.interaction({
