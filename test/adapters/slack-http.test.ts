@@ -304,7 +304,58 @@ describe('when a person opens the App Home tab', () => {
   });
 });
 
+describe('when a person presses a button on their App Home tab', () => {
+  it('answers in their DM and refreshes the Home tab', async () => {
+    const before = fake.callsOf('views.publish').filter((c) => c.params.user_id === 'UHOME').length;
+    const published = await fake.waitFor('views.publish', (p) => p.user_id === 'UHOME');
+    const button = published.params.view.blocks.flatMap((b: any) => (b.type === 'actions' ? b.elements : [])).find((e: any) => e.value === 'me');
+    await slack.interaction({
+      type: 'block_actions',
+      team: { id: 'T1' },
+      user: { id: 'UHOME', team_id: 'T1' },
+      api_app_id: 'A1',
+      token: 'legacy',
+      trigger_id: 'trigger-home',
+      container: { type: 'view', view_id: 'V1' },
+      view: { id: 'V1', type: 'home' },
+      actions: [{ type: 'button', action_id: button.action_id, block_id: 'b1', value: 'me', action_ts: '1' }],
+    });
+    await runtime.slack!.settled();
+    const dm = fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'DHOME');
+    expect(dm).toHaveLength(1);
+    expect(textOfCall(dm[0].params)).toContain('LC1: Day-care Centers');
+    expect(fake.callsOf('views.publish').filter((c) => c.params.user_id === 'UHOME')).toHaveLength(before + 1);
+  });
+});
+
 describe('when a person writes to the bot in its DM', () => {
+  it('answers inside the thread the message was written in', async () => {
+    fake.addUser({ id: 'UTHREAD', real_name: 'Klea Muça' });
+    await slack.event({
+      team_id: 'T1',
+      api_app_id: 'A1',
+      type: 'event_callback',
+      event_id: 'EvTHREAD1',
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'message', channel: 'DTHREAD', channel_type: 'im', user: 'UTHREAD', text: 'lc help', ts: '1700000300.000200', thread_ts: '1700000299.000100', team: 'T1' },
+    });
+    const reply = await fake.waitFor('chat.postMessage', (p) => p.channel === 'DTHREAD');
+    expect(reply.params.thread_ts).toBe('1700000299.000100');
+  });
+
+  it('ignores its own messages and edits', async () => {
+    await slack.event({
+      team_id: 'T1',
+      api_app_id: 'A1',
+      type: 'event_callback',
+      event_id: 'EvBOT1',
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'message', subtype: 'bot_message', bot_id: 'BBOT', channel: 'DSELF', channel_type: 'im', text: 'lc help', ts: '1700000400.000100' },
+    });
+    await runtime.slack!.settled();
+    expect(fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'DSELF')).toHaveLength(0);
+  });
+
   it('answers "lc me" in the same DM', async () => {
     fake.addUser({ id: 'UDM', real_name: 'Olsi Leka' });
     await slack.event({
@@ -317,6 +368,24 @@ describe('when a person writes to the bot in its DM', () => {
     });
     const reply = await fake.waitFor('chat.postMessage', (p) => p.channel === 'DDM');
     expect(textOfCall(reply.params)).toContain('You are Olsi Leka');
+  });
+});
+
+describe('when a person mentions the bot in a channel', () => {
+  it('answers in a thread under the mention, privately when the reply is ephemeral', async () => {
+    fake.addUser({ id: 'UMENTION', real_name: 'Teuta Marku' });
+    await slack.event({
+      team_id: 'T1',
+      api_app_id: 'A1',
+      type: 'event_callback',
+      event_id: 'EvMENTION1',
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'app_mention', channel: 'C200', user: 'UMENTION', text: '<@UBOT> lc help', ts: '1700000500.000100', team: 'T1' },
+    });
+    const reply = await fake.waitFor('chat.postEphemeral', (p) => p.channel === 'C200');
+    expect(reply.params.user).toBe('UMENTION');
+    expect(reply.params.thread_ts).toBe('1700000500.000100');
+    expect(textOfCall(reply.params)).toContain('Hello Teuta Marku');
   });
 });
 
