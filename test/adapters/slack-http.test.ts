@@ -69,6 +69,28 @@ const longFlow = defineFlow({
   },
 });
 
+/** A form with more fields than one modal holds (Slack: 100 blocks per view). */
+const surveyForm: Form = {
+  formId: 'survey:all',
+  title: 'Self-assessment',
+  submitLabel: 'Send',
+  fields: Array.from({ length: 120 }, (_, i) => ({ name: `q${i}`, label: `Question ${i + 1}`, kind: 'text' as const, required: i === 0 })),
+};
+const surveyFlow = defineFlow({
+  name: 'survey',
+  version: 1,
+  schema: z.object({}),
+  commands: [{ verb: 'survey', summaryKey: 'survey', audience: 'anyone' }],
+  async start() {
+    return { replies: [ui.message('Survey', [ui.form(surveyForm)])], next: { step: 'answering', data: {} } };
+  },
+  async handle(_ctx, event) {
+    if (event.type !== 'form') return { replies: [] };
+    const answered = Object.values(event.values).filter((v) => v !== '').length;
+    return { replies: [ui.text(`Received ${answered} answers; the last says ${event.values.q119}.`, { ephemeral: true })], next: null };
+  },
+});
+
 let runtime: Runtime;
 let fake: FakeSlack;
 let slack: ReturnType<typeof slackClient>;
@@ -77,7 +99,7 @@ beforeAll(async () => {
   fake = await new FakeSlack().start();
   runtime = await testRuntime({
     env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl },
-    extraFlows: [contactFlow, slowFlow, longFlow],
+    extraFlows: [contactFlow, slowFlow, longFlow, surveyFlow],
   });
   await seedDemo(runtime.db, new Date());
   const port = await runtime.listen(0);
@@ -275,6 +297,30 @@ describe('when a command answers with a form', () => {
     });
     const opened = await fake.waitFor('views.open', (p) => p.trigger_id === 'trigger-fresh');
     expect(opened.params.view.blocks.map((b: any) => b.block_id)).toEqual(['name', 'day']);
+  });
+});
+
+describe('when a form is longer than one modal', () => {
+  it('pages it and hands the flow every answer of every page at the end', async () => {
+    fake.addUser({ id: 'USURVEY', real_name: 'Nermina Hadžić' });
+    const request = command('USURVEY', 'survey');
+    await slack.command(request);
+    const opened = await fake.waitFor('views.open', (p) => p.trigger_id === request.trigger_id);
+    const page1 = opened.params.view;
+    const inputs1 = page1.blocks.filter((b: any) => b.type === 'input');
+    expect(JSON.stringify(page1.blocks)).toContain('Part 1 of 2');
+    const values1 = Object.fromEntries(inputs1.map((b: any) => [b.block_id, { [b.block_id]: { type: 'plain_text_input', value: `answer ${b.block_id}` } }]));
+
+    const next = (await slack.interaction(submission('USURVEY', page1.private_metadata, values1))).json();
+    expect(next.response_action).toBe('update');
+    const inputs2 = next.view.blocks.filter((b: any) => b.type === 'input');
+    expect(inputs1.length + inputs2.length).toBe(120);
+    const values2 = Object.fromEntries(inputs2.map((b: any) => [b.block_id, { [b.block_id]: { type: 'plain_text_input', value: `answer ${b.block_id}` } }]));
+
+    const done = await slack.interaction(submission('USURVEY', next.view.private_metadata, values2));
+    expect(done.body).toBe('');
+    const result = await fake.waitFor('response_url', (p) => p.url === request.response_url && textOfCall(p).includes('Received'));
+    expect(textOfCall(result.params)).toContain('Received 120 answers; the last says answer q119.');
   });
 });
 
