@@ -320,7 +320,8 @@ export class SlackAdapter {
         trigger.used = true;
         const opened = await this.openModal(modalForm, target, trigger.id, t);
         const rest: OutboundMessage = { ...message, blocks: message.blocks.filter((b) => b.type !== 'form') };
-        const parts = opened ? renderMessage(rest) : await this.partsWithFormButtons(message, target, t);
+        // Only the form? Then the modal is the whole answer: no empty message beside it.
+        const parts = opened ? (rest.blocks.length ? renderMessage(rest) : []) : await this.partsWithFormButtons(message, target, t);
         responseUrlUses = await this.post(parts, message, target, responseUrlUses, inline);
         continue;
       }

@@ -229,7 +229,8 @@ describe('when a command answers with a form', () => {
   it('opens a modal with the trigger_id and walks a two-step form to the end', async () => {
     fake.addUser({ id: 'UFORM', real_name: 'Sara Dimitrievska' });
     const request = command('UFORM', 'contact');
-    await slack.command(request);
+    // The modal is the whole answer: the command's own reply stays empty.
+    expect(await repliesTo(request, await slack.command(request))).toEqual([]);
     const opened = await fake.waitFor('views.open', (p) => p.trigger_id === request.trigger_id);
     const view = opened.params.view;
     expect(view.title.text.length).toBeLessThanOrEqual(24);
