@@ -31,6 +31,8 @@ export interface SlackAdapterDeps {
   bot: Bot;
   redis: Redis;
   logger: Logger;
+  /** How long a command or a modal submission may wait for the flow before acking without it. */
+  budgets?: { commandMs?: number; submissionMs?: number };
 }
 
 /** What a modal's private_metadata carries: the form, the page, where replies go, or a session ref. */
@@ -183,7 +185,7 @@ export class SlackAdapter {
       // A quick answer goes back in the ack itself (no second request, works even where the
       // response_url cannot be reached); a slow one is acked empty and follows by response_url.
       const timedOut = Symbol('timeout');
-      const first = await Promise.race([work, sleep(COMMAND_BUDGET_MS).then(() => timedOut)]);
+      const first = await Promise.race([work, sleep(this.deps.budgets?.commandMs ?? COMMAND_BUDGET_MS).then(() => timedOut)]);
       if (first === timedOut) {
         // Registered before the ack, so whoever sees the ack also sees the pending work.
         this.afterAck('slow command', async () => this.deliver(await work, target, trigger));
@@ -454,7 +456,7 @@ export class SlackAdapter {
     const submitter = { teamId: body.user.team_id ?? body.team?.id ?? target.teamId, userId: body.user.id };
     const handled = this.deps.bot.handle({ identity: this.identity(submitter.teamId, submitter.userId), event: { type: 'form', formId: meta.f, values }, origin: { direct: target.direct, ...(target.channel && target.threadTs ? { threadKey: threadKey(target.channel, target.threadTs) } : {}) } });
     const timedOut = Symbol('timeout');
-    const first = await Promise.race([handled, sleep(SUBMISSION_BUDGET_MS).then(() => timedOut)]);
+    const first = await Promise.race([handled, sleep(this.deps.budgets?.submissionMs ?? SUBMISSION_BUDGET_MS).then(() => timedOut)]);
     if (first === timedOut) {
       this.afterAck('slow submission', async () => this.deliver(await handled, target, null));
       await ack();

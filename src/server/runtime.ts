@@ -10,7 +10,7 @@ import type { Flow, Services } from '../core/flow.js';
 import { LoggingSchedulerPort } from '../core/scheduler-port.js';
 import { allFlows } from '../../flows/index.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
-import { SlackAdapter } from '../../adapters/slack/slack-adapter.js';
+import { SlackAdapter, type SlackAdapterDeps } from '../../adapters/slack/slack-adapter.js';
 import { createApp, type AdapterMount } from './app.js';
 
 export interface Runtime {
@@ -32,7 +32,7 @@ export interface Runtime {
  * The composition root: builds every long-lived object once from the configuration. Tests build
  * the same runtime against their own database and Redis prefix, so they run what production runs.
  */
-export function createRuntime(config: Config, logger: Logger, options: { clock?: Clock; db?: Db; redis?: Redis; extraFlows?: Flow<any>[] } = {}): Runtime {
+export function createRuntime(config: Config, logger: Logger, options: { clock?: Clock; db?: Db; redis?: Redis; extraFlows?: Flow<any>[]; slackBudgets?: SlackAdapterDeps['budgets'] } = {}): Runtime {
   const db = options.db ?? createDb(config.DATABASE_URL);
   const redis = options.redis ?? createRedis(config.REDIS_URL);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection problem'));
@@ -44,7 +44,7 @@ export function createRuntime(config: Config, logger: Logger, options: { clock?:
   notifier.register(webSender);
 
   const adapters: AdapterMount[] = [];
-  const slack = config.slackEnabled ? new SlackAdapter({ config, bot, redis, logger }) : undefined;
+  const slack = config.slackEnabled ? new SlackAdapter({ config, bot, redis, logger, budgets: options.slackBudgets }) : undefined;
   if (slack) {
     notifier.register(slack.sender);
     adapters.push(slack.mount);

@@ -44,20 +44,6 @@ const contactFlow = defineFlow({
   },
 });
 
-/** A flow that finishes only when the test says so: proves the ack does not wait for the work. */
-let openGate: () => void = () => undefined;
-const gate = new Promise<void>((resolve) => (openGate = resolve));
-const slowFlow = defineFlow({
-  name: 'slow',
-  version: 1,
-  schema: z.object({}),
-  commands: [{ verb: 'slow', summaryKey: 'slow', audience: 'anyone' }],
-  async start() {
-    await gate;
-    return { replies: [ui.text('Finally done.', { ephemeral: true })] };
-  },
-});
-
 /** A reply of 120 blocks: more than one Slack message holds. */
 const longFlow = defineFlow({
   name: 'long',
@@ -99,7 +85,7 @@ beforeAll(async () => {
   fake = await new FakeSlack().start();
   runtime = await testRuntime({
     env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl },
-    extraFlows: [contactFlow, slowFlow, longFlow, surveyFlow],
+    extraFlows: [contactFlow, longFlow, surveyFlow],
   });
   await seedDemo(runtime.db, new Date());
   const port = await runtime.listen(0);
@@ -180,21 +166,6 @@ describe('when a person the bot has never seen types /lc help', () => {
     const replies = await repliesTo(request, await slack.command(request));
     expect(replies.map((r) => r.blocks.length)).toEqual([50, 50, 20]);
     expect(JSON.stringify(replies[2].blocks)).toContain('Line 120');
-  });
-});
-
-describe('when the work behind a command is slow', () => {
-  it('acknowledges first and sends the answer when the work is done', async () => {
-    fake.addUser({ id: 'USLOW', real_name: 'Elira Dervishi' });
-    const request = command('USLOW', 'slow');
-    const response = await slack.command(request);
-    // The HTTP answer came back while the flow is still waiting at the gate.
-    expect(response.status).toBe(200);
-    expect(response.body).toBe('');
-    expect(fake.callsOf('response_url').filter((c) => c.params.url === request.response_url)).toHaveLength(0);
-    openGate();
-    const reply = await fake.waitFor('response_url', (p) => p.url === request.response_url);
-    expect(textOfCall(reply.params)).toContain('Finally done.');
   });
 });
 

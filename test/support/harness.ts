@@ -60,10 +60,13 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
 }
 
 /** The production runtime, built against a fresh database; stopped after the file. */
-/** `extraFlows`: flows only a test needs (e.g. a form to drive an adapter's modal handling). */
-export async function testRuntime(options: { env?: Record<string, string>; clock?: Clock; extraFlows?: Flow<any>[] } = {}): Promise<Runtime> {
+/**
+ * `extraFlows`: flows only a test needs (e.g. a form to drive an adapter's modal handling);
+ * `slackBudgets`: shorter ack budgets, so tests of the slow path do not wait seconds.
+ */
+export async function testRuntime(options: { env?: Record<string, string>; clock?: Clock; extraFlows?: Flow<any>[]; slackBudgets?: { commandMs?: number; submissionMs?: number } } = {}): Promise<Runtime> {
   const config = await testConfig(options.env);
-  const runtime = createRuntime(config, createLogger(config.LOG_LEVEL), { clock: options.clock, extraFlows: options.extraFlows });
+  const runtime = createRuntime(config, createLogger(config.LOG_LEVEL), { clock: options.clock, extraFlows: options.extraFlows, slackBudgets: options.slackBudgets });
   cleanups.push(() => runtime.stop());
   return runtime;
 }
