@@ -19,10 +19,14 @@ import { SlackSender } from './sender.js';
 import { boltLogger, createSlackClient, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
 import { rejectFutureTimestamps } from './timestamp-guard.js';
 
-/** Slack gives 3 s to acknowledge; a view_submission waits this long for the flow's answer. */
-const SUBMISSION_BUDGET_MS = 2_500;
+/**
+ * Slack gives 3 s to acknowledge, measured at Slack and including the network and a busy event
+ * loop, so the budgets leave a wide margin. A view_submission waits this long for the flow's
+ * answer (its response_action depends on it).
+ */
+const SUBMISSION_BUDGET_MS = 2_000;
 /** A slash command's answer rides in the ack when the flow is this quick; otherwise it follows. */
-const COMMAND_BUDGET_MS = 2_000;
+const COMMAND_BUDGET_MS = 1_000;
 /** A trigger_id lives 3 s from Slack's request; after this, opening a modal would fail. */
 const TRIGGER_LIFE_MS = 2_800;
 

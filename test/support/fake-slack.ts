@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import WebSocket, { Server as WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import { messageProblems, viewProblems } from './block-kit-limits.js';
 
 /** One call the bot made to the fake Slack. */
@@ -38,7 +38,7 @@ export class FakeSlack {
   private failures = new Map<string, { times: number; error: string }>();
   private users = new Map<string, FakeSlackUser>();
   private counter = 0;
-  private readonly sockets = new WebSocketServer({ noServer: true });
+  private readonly sockets = new WebSocket.Server({ noServer: true });
   /** Envelopes the bot acknowledged over Socket Mode, by envelope id. */
   readonly socketAcks = new Map<string, Record<string, unknown>>();
   private ackWaiters = new Map<string, (ack: Record<string, unknown>) => void>();
