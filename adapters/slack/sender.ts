@@ -20,6 +20,7 @@ const DM_CACHE_TTL_SECONDS = 7 * 24 * 3600;
 /** Turns a core message into postable parts; forms become "Open the form" buttons (see SlackAdapter). */
 export type PartRenderer = (message: OutboundMessage, where: { teamId: string; userId: string; channel: string; threadTs?: string }) => Promise<SlackMessagePart[]>;
 
+/** Knobs for tests and tuning; production uses the defaults. */
 export interface SlackSenderOptions {
   /** Injectable for tests: prove a wait was asked for without sleeping. */
   wait?: (ms: number) => Promise<void>;

@@ -30,6 +30,7 @@ const COMMAND_BUDGET_MS = 1_000;
 /** A trigger_id lives 3 s from Slack's request; after this, opening a modal would fail. */
 const TRIGGER_LIFE_MS = 2_800;
 
+/** What the adapter needs from the composition root (src/server/runtime.ts). */
 export interface SlackAdapterDeps {
   config: Config;
   bot: Bot;

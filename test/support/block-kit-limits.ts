@@ -7,6 +7,7 @@ type Json = Record<string, any>;
 
 const textLength = (t: Json | undefined) => (t && typeof t.text === 'string' ? t.text.length : 0);
 
+/** Problems of a list of blocks (a message holds 50, a view 100). */
 export function blockProblems(blocks: unknown, maxBlocks: number): string[] {
   const problems: string[] = [];
   if (!Array.isArray(blocks)) return ['blocks is not an array'];

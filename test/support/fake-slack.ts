@@ -13,6 +13,7 @@ export interface SlackCall {
   token?: string;
 }
 
+/** A workspace member as users.info describes them. */
 export interface FakeSlackUser {
   id: string;
   name: string;

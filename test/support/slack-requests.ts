@@ -5,6 +5,7 @@ export function slackSignature(secret: string, timestamp: number, body: string):
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
+/** How to sign and send one request (defaults: now, the right secret). */
 export interface SendOptions {
   /** Seconds since the epoch; default now. */
   timestamp?: number;
@@ -13,6 +14,7 @@ export interface SendOptions {
   headers?: Record<string, string>;
 }
 
+/** The bot's HTTP answer, as Slack would see it. */
 export interface SlackHttpResponse {
   status: number;
   body: string;
