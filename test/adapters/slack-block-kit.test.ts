@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeActionId, FIELDS_PER_MODAL_PAGE, fieldErrors, modalPageCount, renderHome, renderMessage, renderModal } from '../../adapters/slack/block-kit.js';
-import { fromViewState } from '../../adapters/slack/inbound.js';
+import { fromBlockAction, fromMessageText, fromSlashCommand, fromViewState } from '../../adapters/slack/inbound.js';
 import { splitText, toMrkdwn } from '../../adapters/slack/mrkdwn.js';
 import { ui, type Block, type Form, type OutboundMessage } from '../../src/core/messages.js';
 import { blockProblems, messageProblems, viewProblems } from '../support/block-kit-limits.js';
@@ -170,5 +170,23 @@ describe('when core markup becomes mrkdwn', () => {
     const pieces = splitText(`${'a'.repeat(2998)}&amp;tail`, 3000);
     expect(pieces[0].endsWith('&')).toBe(false);
     expect(pieces.join('')).toBe(`${'a'.repeat(2998)}&amp;tail`);
+  });
+});
+
+describe('when Slack input becomes core events', () => {
+  it('reads a button and a static select choice back to the core action id', () => {
+    expect(fromBlockAction({ type: 'button', action_id: 'cmd#3', value: 'me' })).toEqual({ actionId: 'cmd', value: 'me' });
+    expect(fromBlockAction({ type: 'static_select', action_id: 'plan:pick#7', selected_option: { value: 'activity-3' } })).toEqual({ actionId: 'plan:pick', value: 'activity-3' });
+    expect(fromBlockAction({ type: 'datepicker', action_id: 'x', selected_date: '2026-01-01' })).toBeNull();
+  });
+
+  it('parses /lc text with the core grammar, empty meaning help', () => {
+    expect(fromSlashCommand('')).toMatchObject({ type: 'command', verb: 'help', args: '' });
+    expect(fromSlashCommand('timeline LC2')).toMatchObject({ type: 'command', verb: 'timeline', args: 'LC2' });
+  });
+
+  it('gives flows the text a person typed, without the mention and Slack escaping', () => {
+    expect(fromMessageText('<@UBOT> lc me')).toMatchObject({ type: 'command', verb: 'me' });
+    expect(fromMessageText('We need &lt;5 days &amp; a room: <https://x.org|the plan>')).toEqual({ type: 'text', text: 'We need <5 days & a room: the plan (https://x.org)' });
   });
 });
