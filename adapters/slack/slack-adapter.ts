@@ -370,15 +370,25 @@ export class SlackAdapter {
         if (inline && (await inline(body))) continue;
         // Slack allows five uses of a response_url; past that, a DM carries the rest.
         responseUrlUses++;
-        await withRetryAfter(() => postToResponseUrl(target.responseUrl!, body));
+        try {
+          await withRetryAfter(() => postToResponseUrl(target.responseUrl!, body));
+        } catch (error) {
+          // A response_url lives 30 minutes (a modal can stay open longer): the DM still reaches the person.
+          this.deps.logger.warn({ err: String(error) }, 'slack response_url refused; replying by DM');
+          await this.postDirect(target.userId, content);
+        }
       } else if (target.channel && (target.direct || target.threadTs)) {
         await this.postInChannel(target.channel, target.threadTs, content, message.ephemeral && !target.direct ? target.userId : undefined);
       } else {
-        const dm = await withRetryAfter(() => this.client.conversations.open({ users: target.userId }));
-        await this.postInChannel(dm.channel!.id!, undefined, content, undefined);
+        await this.postDirect(target.userId, content);
       }
     }
     return responseUrlUses;
+  }
+
+  private async postDirect(userId: string, content: { text: string; blocks: unknown[] }): Promise<void> {
+    const dm = await withRetryAfter(() => this.client.conversations.open({ users: userId }));
+    await this.postInChannel(dm.channel!.id!, undefined, content, undefined);
   }
 
   private async postInChannel(channel: string, threadTs: string | undefined, content: { text: string; blocks: unknown[] }, ephemeralFor: string | undefined): Promise<void> {

@@ -196,6 +196,28 @@ describe('when a person presses a button (block_actions)', () => {
   });
 });
 
+describe('when the response_url has expired', () => {
+  it('answers the button press in the person\'s DM instead', async () => {
+    fake.addUser({ id: 'UEXPIRED', real_name: 'Sokol Duka' });
+    const expired = fake.responseUrl('expired-1');
+    await slack.interaction({
+      type: 'block_actions',
+      team: { id: 'T1' },
+      user: { id: 'UEXPIRED', team_id: 'T1' },
+      api_app_id: 'A1',
+      token: 'legacy',
+      trigger_id: 'trigger-expired-url',
+      response_url: expired,
+      channel: { id: 'C100' },
+      container: { type: 'message', channel_id: 'C100' },
+      actions: [{ type: 'button', action_id: 'cmd#0', block_id: 'b1', value: 'me', action_ts: '1' }],
+    });
+    const dm = await fake.waitFor('chat.postMessage', (p) => p.channel === 'DEXPIRED');
+    expect(textOfCall(dm.params)).toContain('You are Sokol Duka');
+    expect(fake.callsOf('response_url:expired')).toHaveLength(1);
+  });
+});
+
 describe('when a command answers with a form', () => {
   it('opens a modal with the trigger_id and walks a two-step form to the end', async () => {
     fake.addUser({ id: 'UFORM', real_name: 'Sara Dimitrievska' });

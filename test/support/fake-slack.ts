@@ -147,6 +147,11 @@ export class FakeSlack {
     if (url.pathname.startsWith('/response/')) {
       const limited = this.takeRateLimit('response_url');
       if (limited) return limited;
+      // Slack's response_urls expire after 30 minutes (or 5 uses): ids starting with "expired" act so.
+      if (url.pathname.startsWith('/response/expired')) {
+        this.record({ method: 'response_url:expired', params: { ...params, url: url.toString() } });
+        return { status: 404, body: { ok: false, error: 'expired_url' } };
+      }
       const problems = messageProblems(params);
       this.record({ method: 'response_url', params: { ...params, url: url.toString() } });
       return problems.length ? { status: 400, body: { ok: false, error: 'invalid_blocks', problems } } : { status: 200, body: { ok: true } };
