@@ -1,5 +1,6 @@
 import type { Flow } from '../src/core/flow.js';
 import { helpFlow } from './help.js';
+import { homeFlow } from './home.js';
 import { linkFlow } from './link.js';
 import { meFlow } from './me.js';
 import { assignFlow } from './clusters/assign.js';
@@ -25,6 +26,7 @@ import { surveyFlow } from './survey/index.js';
 export const allFlows: Flow<any>[] = [
   helpFlow,
   meFlow,
+  homeFlow,
   linkFlow,
   joinFlow,
   createFlow,

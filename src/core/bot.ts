@@ -17,6 +17,8 @@ export interface InboundEnvelope {
 
 export interface BotResponse {
   personId?: string;
+  /** The person's language, so adapters can translate their own labels (paging, "open the form"). */
+  locale?: string;
   messages: OutboundMessage[];
 }
 
@@ -54,6 +56,7 @@ export class Bot {
   async handle(envelope: InboundEnvelope): Promise<BotResponse> {
     const fallbackT = translator(this.services.config.DEFAULT_LOCALE);
     let personId: string | undefined;
+    let locale: string | undefined;
     let t: Translate = fallbackT;
     try {
       const tooLong = checkLength(envelope.event);
@@ -63,6 +66,7 @@ export class Bot {
         timeZone: this.services.config.DEFAULT_TIMEZONE,
       });
       personId = person.id;
+      locale = person.locale;
       t = translator(person.locale);
       const ctx: FlowContext = {
         person: { ...person, platform: envelope.identity.platform } satisfies PersonContext,
@@ -71,9 +75,9 @@ export class Bot {
         origin: envelope.origin,
         commands: this.commands,
       };
-      return { personId, messages: await this.dispatch(ctx, envelope.event) };
+      return { personId, locale, messages: await this.dispatch(ctx, envelope.event) };
     } catch (error) {
-      return { personId, messages: [this.explain(error, t, envelope)] };
+      return { personId, locale, messages: [this.explain(error, t, envelope)] };
     }
   }
 

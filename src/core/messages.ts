@@ -86,6 +86,11 @@ export interface OutboundMessage {
   threadKey?: string;
   /** Replace the message the triggering button was on, instead of posting a new one. */
   replaceOriginal?: boolean;
+  /**
+   * Identifies one logical message (e.g. a nudge id), so a sender asked to deliver it again
+   * after a failed or retried job does not post it twice. Optional: senders fall back to a hash.
+   */
+  deliveryKey?: string;
 }
 
 /** Where the event happened, as far as a flow needs to know. */

@@ -6,13 +6,14 @@ import type { Config } from '../core/config.js';
 import { createDb, type Db } from '../core/db.js';
 import type { Logger } from '../core/logger.js';
 import { createRedis, type Redis } from '../core/redis.js';
-import type { Services } from '../core/flow.js';
+import type { Flow, Services } from '../core/flow.js';
 import { LoggingSchedulerPort } from '../core/scheduler-port.js';
 import { createQuestionDeadlines, type QuestionDeadlineRuntime } from '../scheduler/question-deadlines.js';
 import { allFlows } from '../../flows/index.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterDeps } from '../../adapters/teams/teams-mount.js';
 import { reportUnreachable } from '../domain/reachability.js';
+import { SlackAdapter, type SlackAdapterDeps } from '../../adapters/slack/slack-adapter.js';
 import { createApp, type AdapterMount } from './app.js';
 import { loadQuestionnaires } from '../domain/questionnaires/catalogue.js';
 import type { QuestionnaireDefinition } from '../domain/questionnaires/definition.js';
@@ -30,6 +31,8 @@ export interface Runtime {
   teams: TeamsAdapter;
   /** The questionnaire files, checked at creation: a bad file stops start-up (QuestionnaireFileError). */
   questionnaires: QuestionnaireDefinition[];
+  /** The Slack adapter, when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set. */
+  slack?: SlackAdapter;
   /** Starts listening; resolves with the port (useful with PORT=0 in tests). */
   listen(port?: number): Promise<number>;
   stop(): Promise<void>;
@@ -50,6 +53,9 @@ export function createRuntime(
     questionWorker?: boolean;
     teams?: Pick<TeamsAdapterDeps, 'retryPolicy' | 'sleep' | 'now'>;
     questionnairesDir?: string;
+    /** Flows only a test needs (e.g. a form to drive an adapter's modal handling). */
+    extraFlows?: Flow<any>[];
+    slackBudgets?: SlackAdapterDeps['budgets'];
   } = {},
 ): Runtime {
   // Checked before anything connects, so a broken questionnaire file stops start-up with file, question and problem named.
@@ -67,7 +73,7 @@ export function createRuntime(
     runWorker: options.questionWorker ?? true,
   });
   const services: Services = { db, clock, config, notifier, scheduler, questionDeadlines: questions.deadlines };
-  const bot = new Bot(services, allFlows, logger);
+  const bot = new Bot(services, [...allFlows, ...(options.extraFlows ?? [])], logger);
   const webSender = new WebSender(redis, config.REDIS_PREFIX);
   notifier.register(webSender);
 
@@ -85,6 +91,11 @@ export function createRuntime(
     logger.info({ appId: config.MICROSOFT_APP_ID, tenant: config.MICROSOFT_APP_TENANT_ID ?? 'multi-tenant' }, 'Teams adapter on /api/messages authenticates requests with the Bot Framework');
   }
   const adapters: AdapterMount[] = [teams.mount];
+  const slack = config.slackEnabled ? new SlackAdapter({ config, bot, redis, logger, budgets: options.slackBudgets }) : undefined;
+  if (slack) {
+    notifier.register(slack.sender);
+    adapters.push(slack.mount);
+  }
   const app = createApp({ config, db, redis, logger, bot, webSender, adapters });
   let server: Server | undefined;
 
@@ -99,7 +110,9 @@ export function createRuntime(
     questions,
     teams,
     questionnaires,
-    listen(port = config.PORT) {
+    slack,
+    async listen(port = config.PORT) {
+      await slack?.start();
       return new Promise((resolve, reject) => {
         server = app.listen(port, (error?: Error) => {
           if (error) return reject(error);
@@ -111,6 +124,7 @@ export function createRuntime(
     async stop() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections?.();
+      await slack?.stop();
       await questions.close();
       if (!options.redis) redis.disconnect();
       if (!options.db) await db.$disconnect();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
+import type { Flow } from '../../src/core/flow.js';
 import { loadConfig, type Config } from '../../src/core/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createRedis } from '../../src/core/redis.js';
@@ -61,9 +62,21 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
 }
 
 /** The production runtime, built against a fresh database; stopped after the file. */
-export async function testRuntime(options: { env?: Record<string, string>; clock?: Clock; teams?: RuntimeOptions['teams'] } = {}): Promise<Runtime> {
+/**
+ * `extraFlows`: flows only a test needs (e.g. a form to drive an adapter's modal handling);
+ * `slackBudgets`: shorter ack budgets, so tests of the slow path do not wait seconds;
+ * `teams`: the Teams sender's retry policy and clock.
+ */
+export async function testRuntime(
+  options: { env?: Record<string, string>; clock?: Clock; teams?: RuntimeOptions['teams']; extraFlows?: Flow<any>[]; slackBudgets?: { commandMs?: number; submissionMs?: number } } = {},
+): Promise<Runtime> {
   const config = await testConfig(options.env);
-  const runtime = createRuntime(config, createLogger(config.LOG_LEVEL), { clock: options.clock, teams: options.teams });
+  const runtime = createRuntime(config, createLogger(config.LOG_LEVEL), {
+    clock: options.clock,
+    teams: options.teams,
+    extraFlows: options.extraFlows,
+    slackBudgets: options.slackBudgets,
+  });
   cleanups.push(() => runtime.stop());
   return runtime;
 }

@@ -1,0 +1,48 @@
+import type { Redis } from '../../src/core/redis.js';
+
+/**
+ * Reserves the next free send slot of a channel atomically: a slot is at least `interval` ms after
+ * the previous one. Returns how long the caller must wait before using its slot.
+ */
+const RESERVE = `
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local now = tonumber(ARGV[1])
+local at = math.max(now, last + tonumber(ARGV[2]))
+redis.call('SET', KEYS[1], at, 'PX', at - now + 60000)
+return at - now`;
+
+/** Moves a channel's next slot to at least `until` (after a 429 with Retry-After). */
+const PUSH_BACK = `
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local untilMs = tonumber(ARGV[1])
+if untilMs > last then redis.call('SET', KEYS[1], untilMs, 'PX', untilMs - tonumber(ARGV[2]) + 60000) end
+return 1`;
+
+/**
+ * Slack allows about one message per second per channel. The slots live in Redis, not in a
+ * process timer, so several bot instances and workers share one budget per channel.
+ */
+export class ChannelRateLimit {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly intervalMs = 1_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private key(channel: string): string {
+    return `${this.prefix}:slack:slot:${channel}`;
+  }
+
+  /** Reserves a slot; resolves with the milliseconds to wait before sending in it. */
+  async reserve(channel: string): Promise<number> {
+    return Number(await this.redis.eval(RESERVE, 1, this.key(channel), this.now(), this.intervalMs));
+  }
+
+  /** Slack said 429: nobody sends to this channel again before Retry-After has passed. */
+  async pushBack(channel: string, retryAfterSeconds: number): Promise<void> {
+    const now = this.now();
+    // Stored as "the last slot", so the next reservation lands exactly at Retry-After.
+    await this.redis.eval(PUSH_BACK, 1, this.key(channel), now + retryAfterSeconds * 1000 - this.intervalMs, now);
+  }
+}

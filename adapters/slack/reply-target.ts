@@ -1,0 +1,16 @@
+/**
+ * Where the replies to one Slack interaction go. Built by the adapter from the payload; small
+ * enough to travel in a modal's private_metadata so a submission can answer where the modal began.
+ */
+export interface ReplyTarget {
+  teamId: string;
+  userId: string;
+  /** The interaction's response_url (slash commands, message buttons): replies work in any channel. */
+  responseUrl?: string;
+  /** The channel the interaction happened in. */
+  channel?: string;
+  /** Reply inside this thread. */
+  threadTs?: string;
+  /** True in the person's DM with the bot (ephemeral makes no sense there). */
+  direct: boolean;
+}

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import type { OutboundMessage } from '../../src/core/messages.js';
+import { UnreachableError, type PlatformSender } from '../../src/core/notifier.js';
+import type { Redis } from '../../src/core/redis.js';
+import { ChannelRateLimit } from './channel-rate-limit.js';
+import { parseThreadKey } from './inbound.js';
+import type { SlackMessagePart } from './block-kit.js';
+import { platformErrorOf, sleep, UNREACHABLE_ERRORS, withRetryAfter } from './slack-api.js';
+
+/** A message with a deliveryKey is remembered as sent for a week (jobs retry within that). */
+const KEYED_SENT_TTL_SECONDS = 7 * 24 * 3600;
+/** Without a key, identical content to the same person within this window is taken as a retry. */
+const HASHED_SENT_TTL_SECONDS = 10 * 60;
+/** How long a claim on a message in flight holds before another worker may try it. */
+const CLAIM_TTL_SECONDS = 120;
+/** DM channel ids are stable; cached so a nudge wave does not call conversations.open per message. */
+const DM_CACHE_TTL_SECONDS = 7 * 24 * 3600;
+
+/** Turns a core message into postable parts; forms become "Open the form" buttons (see SlackAdapter). */
+export type PartRenderer = (message: OutboundMessage, where: { teamId: string; userId: string; channel: string; threadTs?: string }) => Promise<SlackMessagePart[]>;
+
+/** Knobs for tests and tuning; production uses the defaults. */
+export interface SlackSenderOptions {
+  /** Injectable for tests: prove a wait was asked for without sleeping. */
+  wait?: (ms: number) => Promise<void>;
+  now?: () => number;
+  intervalMs?: number;
+}
+
+/**
+ * Proactive messages on Slack (nudges, invitations, answers): a DM through conversations.open, or
+ * a reply in the thread the message names. Keeps Slack's pace of about one message per second per
+ * channel across every instance (slots in Redis), waits out 429 Retry-After, and never posts the
+ * same logical message twice: each part is claimed in Redis before posting and marked sent after.
+ *
+ * Not covered: a post whose response was lost in the network is not known to have happened, so
+ * it is released and may be posted again by the job's retry (Slack offers no idempotency key).
+ */
+export class SlackSender implements PlatformSender {
+  readonly platform = 'SLACK' as const;
+  private readonly limiter: ChannelRateLimit;
+  private readonly wait: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly render: PartRenderer,
+    options: SlackSenderOptions = {},
+  ) {
+    this.limiter = new ChannelRateLimit(redis, prefix, options.intervalMs ?? 1_000, options.now ?? Date.now);
+    this.wait = options.wait ?? sleep;
+  }
+
+  async send(target: { externalId: string; conversationRef: unknown }, message: OutboundMessage): Promise<void> {
+    const match = /^([TE][A-Z0-9]+):([UW][A-Z0-9]+)$/.exec(target.externalId);
+    if (!match) throw new UnreachableError('SLACK', `not a Slack identity: ${target.externalId}`);
+    const [, teamId, userId] = match;
+    const thread = parseThreadKey(message.threadKey);
+    const channel = thread?.channel ?? (await this.directChannel(target.externalId, userId));
+    const parts = await this.render(message, { teamId, userId, channel, threadTs: thread?.threadTs });
+    const keyed = Boolean(message.deliveryKey);
+    const base = message.deliveryKey ?? createHash('sha256').update(`${target.externalId}\n${JSON.stringify(message)}`).digest('base64url');
+    for (const [index, part] of parts.entries()) {
+      await this.postOnce(`${base}:${index}`, keyed, () =>
+        this.paced(channel, () =>
+          message.ephemeral && thread
+            ? this.client.chat.postEphemeral({ channel, user: userId, thread_ts: thread.threadTs, text: part.text, blocks: part.blocks as never })
+            : this.client.chat.postMessage({ channel, text: part.text, blocks: part.blocks as never, ...(thread ? { thread_ts: thread.threadTs } : {}) }),
+        ),
+      );
+    }
+  }
+
+  /** The person's DM channel with the bot (cached in Redis). */
+  private async directChannel(externalId: string, userId: string): Promise<string> {
+    const key = `${this.prefix}:slack:dm:${externalId}`;
+    const cached = await this.redis.get(key);
+    if (cached) return cached;
+    const opened = await this.mapErrors(() => withRetryAfter(() => this.client.conversations.open({ users: userId }), { wait: this.wait }));
+    const channel = opened.channel?.id;
+    if (!channel) throw new Error('conversations.open returned no channel');
+    await this.redis.set(key, channel, 'EX', DM_CACHE_TTL_SECONDS);
+    return channel;
+  }
+
+  /** Sends in the channel's next free slot; a 429 moves that channel's slots back for everyone. */
+  private paced<T>(channel: string, call: () => Promise<T>): Promise<T> {
+    return this.mapErrors(() =>
+      withRetryAfter(
+        async () => {
+          const waitMs = await this.limiter.reserve(channel);
+          if (waitMs > 0) await this.wait(waitMs);
+          return call();
+        },
+        // The wait happens in the next reservation, which lands after Retry-After.
+        { wait: async () => undefined, onRateLimited: (seconds) => this.limiter.pushBack(channel, seconds) },
+      ),
+    );
+  }
+
+  private async postOnce(key: string, keyed: boolean, post: () => Promise<unknown>): Promise<void> {
+    const sentKey = `${this.prefix}:slack:sent:${key}`;
+    const claimed = await this.redis.set(sentKey, 'sending', 'EX', CLAIM_TTL_SECONDS, 'NX');
+    if (claimed !== 'OK') {
+      if ((await this.redis.get(sentKey)) === 'sent') return;
+      // Another worker is posting this very message now: let the job retry and find it sent.
+      throw new Error('this message is being sent by another worker; retry later');
+    }
+    try {
+      await post();
+    } catch (error) {
+      await this.redis.del(sentKey);
+      throw error;
+    }
+    await this.redis.set(sentKey, 'sent', 'EX', keyed ? KEYED_SENT_TTL_SECONDS : HASHED_SENT_TTL_SECONDS);
+  }
+
+  private async mapErrors<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const code = platformErrorOf(error);
+      if (code && UNREACHABLE_ERRORS.has(code)) throw new UnreachableError('SLACK', code);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,564 @@
+import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Express } from 'express';
+import type { Bot, BotResponse } from '../../src/core/bot.js';
+import type { Config } from '../../src/core/config.js';
+import { translator, type Translate } from '../../src/core/i18n.js';
+import type { Logger } from '../../src/core/logger.js';
+import { ui, type Form, type InboundEvent, type Origin, type OutboundMessage } from '../../src/core/messages.js';
+import type { Redis } from '../../src/core/redis.js';
+import type { IdentityInput, ProfileInput } from '../../src/domain/people.js';
+import type { AdapterMount } from '../../src/server/app.js';
+import { ADAPTER_ACTIONS, fieldErrors, FIELDS_PER_MODAL_PAGE, FORM_CALLBACK_ID, formsOf, modalPageCount, renderHome, renderMessage, renderModal, type SlackMessagePart, type SlackView } from './block-kit.js';
+import { EventDedupe } from './event-dedupe.js';
+import { FormStash, type ModalSession } from './form-stash.js';
+import { externalIdOf, fromBlockAction, fromMessageText, fromSlashCommand, fromViewState, isDirectChannel, parseThreadKey, threadKey } from './inbound.js';
+import { SLACK_LIMITS } from './limits.js';
+import type { ReplyTarget } from './reply-target.js';
+import { SlackSender } from './sender.js';
+import { boltLogger, createSlackClient, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
+import { rejectFutureTimestamps } from './timestamp-guard.js';
+
+/**
+ * Slack gives 3 s to acknowledge, measured at Slack and including the network and a busy event
+ * loop, so the budgets leave a wide margin. A view_submission waits this long for the flow's
+ * answer (its response_action depends on it).
+ */
+const SUBMISSION_BUDGET_MS = 2_000;
+/** A slash command's answer rides in the ack when the flow is this quick; otherwise it follows. */
+const COMMAND_BUDGET_MS = 1_000;
+/** A trigger_id lives 3 s from Slack's request; after this, opening a modal would fail. */
+const TRIGGER_LIFE_MS = 2_800;
+
+/** What the adapter needs from the composition root (src/server/runtime.ts). */
+export interface SlackAdapterDeps {
+  config: Config;
+  bot: Bot;
+  redis: Redis;
+  logger: Logger;
+  /** How long a command or a modal submission may wait for the flow before acking without it. */
+  budgets?: { commandMs?: number; submissionMs?: number };
+}
+
+/** What a modal's private_metadata carries: the form, the page, where replies go, or a session ref. */
+interface ModalMeta {
+  f: string;
+  p: number;
+  t?: ReplyTarget;
+  s?: string;
+}
+
+/**
+ * The Slack adapter on Bolt: receives events, slash commands and interactivity (HTTP at
+ * /slack/events on the bot's one server, or Socket Mode when SLACK_APP_TOKEN is set), turns
+ * them into core InboundEvents for `bot.handle`, and renders the core's replies as Block Kit:
+ * messages, ephemeral replies, threads, modals for forms, and the App Home tab.
+ *
+ * Every request is acknowledged first; the work runs after the ack. It holds no business rules
+ * and no state of its own: dedupe keys, rate-limit slots and modal sessions live in Redis.
+ */
+export class SlackAdapter {
+  readonly client: WebClient;
+  readonly sender: SlackSender;
+  /** Over HTTP, Bolt's receiver; in Socket Mode, a route that says events arrive over the socket. */
+  readonly mount: AdapterMount;
+  private readonly app: App;
+  private readonly dedupe: EventDedupe;
+  private readonly stash: FormStash;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly defaultT: Translate;
+  private readonly socketMode: boolean;
+
+  constructor(private readonly deps: SlackAdapterDeps) {
+    const { config, redis, logger } = deps;
+    const token = config.SLACK_BOT_TOKEN!;
+    this.client = createSlackClient(token, config.SLACK_API_URL, logger);
+    this.dedupe = new EventDedupe(redis, config.REDIS_PREFIX);
+    this.stash = new FormStash(redis, config.REDIS_PREFIX);
+    this.defaultT = translator(config.DEFAULT_LOCALE);
+    this.sender = new SlackSender(this.client, redis, config.REDIS_PREFIX, (message, where) =>
+      this.partsWithFormButtons(message, { teamId: where.teamId, userId: where.userId, channel: where.channel, threadTs: where.threadTs, direct: !where.threadTs }, this.defaultT),
+    );
+    this.socketMode = Boolean(config.SLACK_APP_TOKEN);
+
+    const botIdentity = { botUserId: undefined as string | undefined, botId: undefined as string | undefined };
+    // Authorisation without a network call, so nothing stands between a request and its ack;
+    // the bot's own user id (for ignoring its own messages) is learnt in the background.
+    const authorize = async () => ({ botToken: token, ...botIdentity });
+    void this.client.auth
+      .test()
+      .then((r) => Object.assign(botIdentity, { botUserId: r.user_id, botId: r.bot_id }))
+      .catch((error) => logger.warn({ err: String(error) }, 'slack auth.test failed; check SLACK_BOT_TOKEN'));
+
+    const common = { authorize, logger: boltLogger(logger), clientOptions: { slackApiUrl: this.client.slackApiUrl } };
+    if (this.socketMode) {
+      // Built here rather than by Bolt so apps.connections.open also goes to SLACK_API_URL.
+      const receiver = new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger: boltLogger(logger), installerOptions: { clientOptions: common.clientOptions } });
+      this.app = new App({ ...common, receiver });
+      this.mount = {
+        name: 'slack',
+        path: '/slack/events',
+        mount: (expressApp: Express) => {
+          expressApp.post('/slack/events', (_req, res) => {
+            res.status(404).json({ error: 'This bot receives Slack events over Socket Mode (SLACK_APP_TOKEN is set); unset it to use this URL.' });
+          });
+        },
+      };
+    } else {
+      const receiver = new ExpressReceiver({
+        signingSecret: config.SLACK_SIGNING_SECRET!,
+        endpoints: '/slack/events',
+        logger: boltLogger(logger),
+        // Ack first: Bolt answers the HTTP request as soon as a listener calls ack().
+        processBeforeResponse: false,
+      });
+      this.app = new App({ ...common, receiver });
+      this.mount = {
+        name: 'slack',
+        path: '/slack/events',
+        mount: (expressApp: Express) => {
+          expressApp.post('/slack/events', rejectFutureTimestamps(logger));
+          expressApp.use(receiver.router);
+        },
+      };
+    }
+    this.app.error(async (error) => {
+      logger.error({ err: error }, 'slack listener failed');
+    });
+    this.registerListeners();
+  }
+
+  /** Socket Mode connects here; over HTTP the express server is already listening. */
+  async start(): Promise<void> {
+    if (this.socketMode) await this.app.start();
+  }
+
+  /** Stops receiving and lets work already acknowledged finish. */
+  async stop(): Promise<void> {
+    if (this.socketMode) await this.app.stop().catch(() => undefined);
+    await this.settled();
+  }
+
+  /** Resolves when every piece of acknowledged work has finished (shutdown, tests). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Runs work after the ack, tracked so shutdown waits for it and errors are logged, never lost. */
+  private afterAck(what: string, work: () => Promise<unknown>): void {
+    const running = work().catch((error) => this.deps.logger.error({ err: error, what }, 'slack work after ack failed'));
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running));
+  }
+
+  private registerListeners(): void {
+    const { app } = this;
+
+    // Retries (X-Slack-Retry-Num) and double deliveries of one event have one effect.
+    app.use(async ({ body, next }) => {
+      // Tracked from the start: Bolt acks events before this runs, and shutdown must wait for it.
+      let done: () => void = () => undefined;
+      const tracked = new Promise<void>((resolve) => (done = resolve));
+      this.inFlight.add(tracked);
+      try {
+        const eventId = (body as { event_id?: unknown }).event_id;
+        if ((body as { type?: string }).type === 'event_callback' && typeof eventId === 'string') {
+          const first = await this.dedupe.firstDelivery(eventId).catch((error) => {
+            // Without Redis we cannot tell; acting twice is better than never acting.
+            this.deps.logger.warn({ err: String(error) }, 'slack event dedupe unavailable');
+            return true;
+          });
+          if (!first) return;
+        }
+        await next();
+      } finally {
+        this.inFlight.delete(tracked);
+        done();
+      }
+    });
+
+    app.command(/^\/lc/, async ({ command, ack }) => {
+      const target: ReplyTarget = {
+        teamId: command.team_id,
+        userId: command.user_id,
+        responseUrl: command.response_url,
+        channel: command.channel_id,
+        direct: isDirectChannel(command.channel_id),
+      };
+      const trigger: Trigger = { id: command.trigger_id, at: Date.now() };
+      const work = this.deps.bot.handle({ identity: this.identity(target.teamId, target.userId), event: fromSlashCommand(command.text ?? ''), origin: { direct: target.direct } });
+      // A quick answer goes back in the ack itself (no second request, works even where the
+      // response_url cannot be reached); a slow one is acked empty and follows by response_url.
+      const timedOut = Symbol('timeout');
+      const first = await Promise.race([work, sleep(this.deps.budgets?.commandMs ?? COMMAND_BUDGET_MS).then(() => timedOut)]);
+      if (first === timedOut) {
+        // Registered before the ack, so whoever sees the ack also sees the pending work.
+        this.afterAck('slow command', async () => this.deliver(await work, target, trigger));
+        await ack();
+        return;
+      }
+      let acked = false;
+      const ackOnce = async (body?: Record<string, unknown>) => {
+        if (acked) return false;
+        acked = true;
+        await ack(body as never);
+        return true;
+      };
+      await new Promise<void>((resolve) => {
+        this.afterAck('command', async () => {
+          try {
+            await this.deliver(first as BotResponse, target, trigger, async (body) => {
+              const inline = await ackOnce(body);
+              resolve();
+              return inline;
+            });
+          } finally {
+            await ackOnce();
+            resolve();
+          }
+        });
+      });
+    });
+
+    app.action(/.*/, async ({ body, action, ack }) => {
+      await ack();
+      if (body.type !== 'block_actions') return;
+      const b = body as unknown as BlockActionsBody;
+      const trigger = { id: b.trigger_id, at: Date.now() };
+      const channel = b.channel?.id ?? b.container?.channel_id;
+      const threadTs = b.message?.thread_ts;
+      const target: ReplyTarget = {
+        teamId: b.user.team_id ?? b.team?.id ?? '',
+        userId: b.user.id,
+        responseUrl: b.response_url,
+        channel,
+        threadTs,
+        direct: isDirectChannel(channel) || !channel,
+      };
+      const raw = action as { action_id: string; value?: string };
+      if (raw.action_id.startsWith(ADAPTER_ACTIONS.openForm)) {
+        this.afterAck('open form', () => this.openPendingForm(raw.value ?? '', target, trigger));
+        return;
+      }
+      if (raw.action_id.startsWith(ADAPTER_ACTIONS.homePage)) {
+        this.afterAck('home page', () => this.publishHome(target.teamId, target.userId, Number(raw.value) || 0));
+        return;
+      }
+      const event = fromBlockAction(action);
+      if (!event) return;
+      const fromHome = b.view?.type === 'home';
+      const origin: Origin = { direct: target.direct, ...(channel && threadTs ? { threadKey: threadKey(channel, threadTs) } : {}) };
+      this.afterAck('action', async () => {
+        await this.handleAndDeliver(target, { type: 'action', ...event }, origin, trigger);
+        // Pressing a task button on Home may finish the task: show the Home as it is now.
+        if (fromHome) await this.publishHome(target.teamId, target.userId, 0);
+      });
+    });
+
+    app.view(FORM_CALLBACK_ID, async ({ body, view, ack }) => {
+      await this.handleSubmission(body as unknown as ViewSubmissionBody, view as unknown as SubmittedView, ack as unknown as (response?: object) => Promise<void>);
+    });
+
+    app.options(/.*/, async ({ ack }) => {
+      await ack({ options: [] });
+    });
+
+    app.event('app_home_opened', async ({ event, body }) => {
+      if (event.tab !== 'home') return;
+      const teamId = (body as { team_id?: string }).team_id ?? '';
+      this.afterAck('home', () => this.publishHome(teamId, event.user, 0));
+    });
+
+    app.event('message', async ({ event, body }) => {
+      const m = event as unknown as MessageEvent;
+      // Only what a person typed to the bot in its DM: no edits, joins, or bots (ourselves included).
+      if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user || typeof m.text !== 'string') return;
+      const teamId = (body as { team_id?: string }).team_id ?? m.team ?? '';
+      const target: ReplyTarget = { teamId, userId: m.user, channel: m.channel, threadTs: m.thread_ts, direct: true };
+      const origin: Origin = { direct: true, threadKey: threadKey(m.channel, m.thread_ts ?? m.ts) };
+      this.afterAck('message', () => this.handleAndDeliver(target, fromMessageText(m.text!), origin, null));
+    });
+
+    app.event('app_mention', async ({ event, body }) => {
+      const m = event as unknown as MessageEvent;
+      if (!m.user || typeof m.text !== 'string') return;
+      const teamId = (body as { team_id?: string }).team_id ?? m.team ?? '';
+      // A mention in a channel is answered in a thread under it, so the channel stays readable.
+      const threadTs = m.thread_ts ?? m.ts;
+      const target: ReplyTarget = { teamId, userId: m.user, channel: m.channel, threadTs, direct: isDirectChannel(m.channel) };
+      const origin: Origin = { direct: target.direct, threadKey: threadKey(m.channel, threadTs) };
+      this.afterAck('mention', () => this.handleAndDeliver(target, fromMessageText(m.text!), origin, null));
+    });
+  }
+
+  /** The identity of a Slack user; the profile is fetched only on first contact. */
+  private identity(teamId: string, userId: string): IdentityInput {
+    return {
+      platform: 'SLACK',
+      externalId: externalIdOf(teamId, userId),
+      loadProfile: () => this.loadProfile(userId),
+    };
+  }
+
+  private async loadProfile(userId: string): Promise<ProfileInput> {
+    const info = await withRetryAfter(() => this.client.users.info({ user: userId, include_locale: true }));
+    const user = info.user;
+    return {
+      displayName: user?.profile?.display_name || user?.real_name || user?.profile?.real_name || user?.name,
+      email: user?.profile?.email,
+      locale: user?.locale,
+      timeZone: user?.tz,
+    };
+  }
+
+  private async handleAndDeliver(target: ReplyTarget, event: InboundEvent, origin: Origin, trigger: Trigger | null): Promise<void> {
+    const response = await this.deps.bot.handle({ identity: this.identity(target.teamId, target.userId), event, origin });
+    await this.deliver(response, target, trigger);
+  }
+
+  /** Sends a bot response where the interaction happened; forms open as modals while the trigger lives. */
+  private async deliver(response: BotResponse, target: ReplyTarget, trigger: Trigger | null, inline?: InlineReply): Promise<void> {
+    const t = translator(response.locale ?? this.deps.config.DEFAULT_LOCALE);
+    let responseUrlUses = 0;
+    for (const message of response.messages) {
+      const forms = formsOf(message);
+      const modalForm = forms.length === 1 && trigger && !trigger.used && Date.now() - trigger.at < TRIGGER_LIFE_MS ? forms[0] : null;
+      if (modalForm && trigger) {
+        trigger.used = true;
+        const opened = await this.openModal(modalForm, target, trigger.id, t);
+        const rest: OutboundMessage = { ...message, blocks: message.blocks.filter((b) => b.type !== 'form') };
+        // Only the form? Then the modal is the whole answer: no empty message beside it.
+        const parts = opened ? (rest.blocks.length ? renderMessage(rest) : []) : await this.partsWithFormButtons(message, target, t);
+        responseUrlUses = await this.post(parts, message, target, responseUrlUses, inline);
+        continue;
+      }
+      responseUrlUses = await this.post(await this.partsWithFormButtons(message, target, t), message, target, responseUrlUses, inline);
+    }
+  }
+
+  /**
+   * The message's parts, with every form replaced by an "Open the form" button: the form is kept
+   * in Redis and opens as a modal when pressed (a button press brings a fresh trigger_id).
+   */
+  private async partsWithFormButtons(message: OutboundMessage, target: ReplyTarget, t: Translate): Promise<SlackMessagePart[]> {
+    const forms = formsOf(message);
+    if (forms.length === 0) return renderMessage(message);
+    const blocks = [];
+    for (const block of message.blocks) {
+      if (block.type !== 'form') {
+        blocks.push(block);
+        continue;
+      }
+      const id = await this.stash.putPendingForm(block.form, target);
+      blocks.push(ui.paragraph(t('slack:formWaiting', { title: block.form.title })));
+      if (block.form.intro) blocks.push(ui.context(block.form.intro));
+      blocks.push(ui.actions(ui.button(t('slack:openForm'), ADAPTER_ACTIONS.openForm, id, 'primary')));
+    }
+    return renderMessage({ ...message, blocks });
+  }
+
+  /** Posts parts: into the message's own thread, through the response_url, in the channel, or as a DM. */
+  private async post(parts: SlackMessagePart[], message: OutboundMessage, target: ReplyTarget, responseUrlUses: number, inline?: InlineReply): Promise<number> {
+    const thread = parseThreadKey(message.threadKey);
+    for (const [index, part] of parts.entries()) {
+      const content = { text: part.text, blocks: part.blocks };
+      if (thread) {
+        await this.postInChannel(thread.channel, thread.threadTs, content, message.ephemeral && !isDirectChannel(thread.channel) ? target.userId : undefined);
+      } else if (target.responseUrl && responseUrlUses < 5 && !target.threadTs) {
+        const replace = Boolean(message.replaceOriginal && index === 0);
+        const body = { ...content, ...(replace ? { replace_original: true } : { response_type: message.ephemeral || target.direct ? 'ephemeral' : 'in_channel' }) };
+        if (inline && (await inline(body))) continue;
+        // Slack allows five uses of a response_url; past that, a DM carries the rest.
+        responseUrlUses++;
+        try {
+          await withRetryAfter(() => postToResponseUrl(target.responseUrl!, body));
+        } catch (error) {
+          // A response_url lives 30 minutes (a modal can stay open longer): the DM still reaches the person.
+          this.deps.logger.warn({ err: String(error) }, 'slack response_url refused; replying by DM');
+          await this.postDirect(target.userId, content);
+        }
+      } else if (target.channel && (target.direct || target.threadTs)) {
+        await this.postInChannel(target.channel, target.threadTs, content, message.ephemeral && !target.direct ? target.userId : undefined);
+      } else {
+        await this.postDirect(target.userId, content);
+      }
+    }
+    return responseUrlUses;
+  }
+
+  private async postDirect(userId: string, content: { text: string; blocks: unknown[] }): Promise<void> {
+    const dm = await withRetryAfter(() => this.client.conversations.open({ users: userId }));
+    await this.postInChannel(dm.channel!.id!, undefined, content, undefined);
+  }
+
+  private async postInChannel(channel: string, threadTs: string | undefined, content: { text: string; blocks: unknown[] }, ephemeralFor: string | undefined): Promise<void> {
+    const thread = threadTs ? { thread_ts: threadTs } : {};
+    await withRetryAfter(() =>
+      ephemeralFor
+        ? this.client.chat.postEphemeral({ channel, user: ephemeralFor, text: content.text, blocks: content.blocks as never, ...thread })
+        : this.client.chat.postMessage({ channel, text: content.text, blocks: content.blocks as never, ...thread }),
+    );
+  }
+
+  /** Opens a form as a modal; false when Slack refused (the trigger expired), so the caller falls back. */
+  private async openModal(form: Form, target: ReplyTarget, triggerId: string, t: Translate): Promise<boolean> {
+    try {
+      const view = await this.modalView(form, target, 0, t, {});
+      await this.client.views.open({ trigger_id: triggerId, view: view as never });
+      return true;
+    } catch (error) {
+      const code = platformErrorOf(error);
+      if (code === 'expired_trigger_id' || code === 'invalid_trigger_id' || code === 'exchanged_trigger_id') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The modal for a form page. Small state rides in private_metadata; a long form, or state over
+   * Slack's 3,000 characters, is kept in Redis and the metadata carries only its reference.
+   */
+  private async modalView(form: Form, target: ReplyTarget, page: number, t: Translate, values: ModalSession['values'], sessionId?: string, options: { errorsAsContext?: boolean } = {}): Promise<SlackView> {
+    let meta: ModalMeta = { f: form.formId, p: page, t: target };
+    if (sessionId || modalPageCount(form) > 1 || JSON.stringify(meta).length > SLACK_LIMITS.privateMetadata) {
+      const s = await this.stash.putSession({ form, target, values }, sessionId);
+      meta = { f: form.formId.slice(0, 200), p: page, s };
+    }
+    return renderModal(form, JSON.stringify(meta), { close: '', part: (p, n) => t('slack:formPart', { page: p, pages: n }) }, page, options);
+  }
+
+  private async openPendingForm(id: string, target: ReplyTarget, trigger: Trigger): Promise<void> {
+    const pending = await this.stash.getPendingForm(id);
+    const t = this.defaultT;
+    if (!pending) {
+      await this.post(renderMessage(ui.text(t('slack:formExpired'), { ephemeral: true })), ui.text('', { ephemeral: true }), target, 0);
+      return;
+    }
+    // Replies go where the form was first offered, not to the button's message.
+    const opened = await this.openModal(pending.form, { ...pending.target, responseUrl: target.responseUrl ?? pending.target.responseUrl }, trigger.id, t);
+    if (!opened) this.deps.logger.warn('slack trigger expired before the modal could open');
+  }
+
+  /**
+   * A modal submission. Slack needs the answer within 3 s and the answer depends on the flow
+   * (field errors, the next step, or close), so the flow races a 2.5 s budget; if it loses, the
+   * modal closes and the flow's replies are posted when they come.
+   */
+  private async handleSubmission(body: ViewSubmissionBody, view: SubmittedView, ack: (response?: object) => Promise<void>): Promise<void> {
+    let meta: ModalMeta;
+    try {
+      meta = JSON.parse(view.private_metadata || '{}') as ModalMeta;
+    } catch {
+      meta = { f: '', p: 0 };
+    }
+    const session = meta.s ? await this.stash.getSession(meta.s).catch(() => null) : null;
+    const target: ReplyTarget = session?.target ?? meta.t ?? { teamId: body.user.team_id ?? body.team?.id ?? '', userId: body.user.id, direct: true };
+    const t = this.defaultT;
+    if (!meta.f || (meta.s && !session)) {
+      await ack();
+      this.afterAck('expired form', () => this.post(renderMessage(ui.text(t('slack:formExpired'), { ephemeral: true })), ui.text('', { ephemeral: true }), target, 0));
+      return;
+    }
+    const values = { ...(session?.values ?? {}), ...fromViewState(view.state?.values) };
+
+    // A long form: keep this page's answers and show the next page.
+    if (session && meta.p + 1 < modalPageCount(session.form)) {
+      const next = await this.modalView(session.form, target, meta.p + 1, t, values, meta.s);
+      await ack({ response_action: 'update', view: next });
+      return;
+    }
+
+    // The person is whoever Slack says submitted (signed), never what the metadata remembers.
+    const submitter = { teamId: body.user.team_id ?? body.team?.id ?? target.teamId, userId: body.user.id };
+    const handled = this.deps.bot.handle({ identity: this.identity(submitter.teamId, submitter.userId), event: { type: 'form', formId: meta.f, values }, origin: { direct: target.direct, ...(target.channel && target.threadTs ? { threadKey: threadKey(target.channel, target.threadTs) } : {}) } });
+    const timedOut = Symbol('timeout');
+    const first = await Promise.race([handled, sleep(this.deps.budgets?.submissionMs ?? SUBMISSION_BUDGET_MS).then(() => timedOut)]);
+    if (first === timedOut) {
+      this.afterAck('slow submission', async () => this.deliver(await handled, target, null));
+      await ack();
+      return;
+    }
+    const response = first as BotResponse;
+    const rt = translator(response.locale ?? this.deps.config.DEFAULT_LOCALE);
+    const withForm = response.messages.find((m) => formsOf(m).length > 0);
+    const nextForm = withForm ? formsOf(withForm)[0] : undefined;
+    const others = response.messages.map((m) => (m === withForm ? { ...m, blocks: m.blocks.filter((b) => b.type !== 'form' || b.form !== nextForm) } : m)).filter((m) => m.blocks.length > 0);
+
+    if (nextForm && nextForm.formId === meta.f && nextForm.errors && Object.keys(nextForm.errors).length) {
+      const pages = modalPageCount(nextForm);
+      const page = pages > 1 ? errorPage(nextForm) : 0;
+      const inline = page === meta.p ? fieldErrors(nextForm, page) : null;
+      if (inline) {
+        if (session && meta.s) await this.stash.putSession({ ...session, form: nextForm, values }, meta.s);
+        await ack({ response_action: 'errors', errors: inline });
+      } else {
+        await ack({ response_action: 'update', view: await this.modalView(nextForm, target, page, rt, values, meta.s, { errorsAsContext: true }) });
+      }
+    } else if (nextForm) {
+      // The next step of a multi-step form replaces the modal's content.
+      if (meta.s) await this.stash.dropSession(meta.s);
+      await ack({ response_action: 'update', view: await this.modalView(nextForm, target, 0, rt, {}) });
+    } else {
+      if (meta.s) await this.stash.dropSession(meta.s);
+      await ack();
+    }
+    if (others.length) this.afterAck('submission replies', () => this.deliver({ ...response, messages: others }, target, null));
+  }
+
+  /** Renders the person's overview (the `home` command) into their App Home tab. */
+  private async publishHome(teamId: string, userId: string, page: number): Promise<void> {
+    const response = await this.deps.bot.handle({ identity: this.identity(teamId, userId), event: { type: 'command', verb: 'home', args: '', text: '/lc home' }, origin: { direct: true } });
+    const t = translator(response.locale ?? this.deps.config.DEFAULT_LOCALE);
+    const blocks = response.messages.flatMap((m) => m.blocks);
+    const { view } = renderHome(blocks, { previous: t('slack:home.previous'), next: t('slack:home.next'), page: (p, n) => t('slack:home.page', { page: p, pages: n }) }, page);
+    await withRetryAfter(() => this.client.views.publish({ user_id: userId, view: view as never }));
+  }
+}
+
+/** The page of a long form holding its first field with an error. */
+function errorPage(form: Form): number {
+  const index = form.fields.findIndex((f) => form.errors?.[f.name]);
+  return index < 0 ? 0 : Math.floor(index / FIELDS_PER_MODAL_PAGE);
+}
+
+/** Answers in the HTTP ack instead of the response_url; false once the ack has been sent. */
+type InlineReply = (body: Record<string, unknown>) => Promise<boolean>;
+
+interface Trigger {
+  id: string;
+  at: number;
+  used?: boolean;
+}
+
+interface BlockActionsBody {
+  type: 'block_actions';
+  trigger_id: string;
+  response_url?: string;
+  user: { id: string; team_id?: string };
+  team?: { id: string } | null;
+  channel?: { id: string };
+  container?: { channel_id?: string };
+  message?: { ts: string; thread_ts?: string };
+  view?: { type: string };
+}
+
+interface ViewSubmissionBody {
+  user: { id: string; team_id?: string };
+  team?: { id: string } | null;
+}
+
+interface SubmittedView {
+  private_metadata?: string;
+  state?: { values?: unknown };
+}
+
+interface MessageEvent {
+  channel: string;
+  channel_type?: string;
+  user?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  subtype?: string;
+  bot_id?: string;
+  team?: string;
+}

@@ -1,0 +1,83 @@
+import { ErrorCode as SlackErrorCode, WebClient, type Logger as SlackLogger, LogLevel } from '@slack/web-api';
+import type { Logger } from '../../src/core/logger.js';
+
+/**
+ * A Web API client pointed at SLACK_API_URL. Its own retries are off: a retried chat.postMessage
+ * after a lost response would post twice, so 429s are retried explicitly (they were not posted)
+ * and everything else surfaces to the caller, which decides.
+ */
+export function createSlackClient(token: string, apiUrl: string, logger: Logger): WebClient {
+  return new WebClient(token, {
+    slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
+    logger: boltLogger(logger),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  });
+}
+
+/** Slack's Retry-After in seconds, when the error is a 429. */
+export function retryAfterOf(error: unknown): number | null {
+  const e = error as { code?: string; retryAfter?: number };
+  return e?.code === SlackErrorCode.RateLimitedError && typeof e.retryAfter === 'number' ? e.retryAfter : null;
+}
+
+/** The Web API's error string ("user_not_found"), if it is a platform error. */
+export function platformErrorOf(error: unknown): string | null {
+  const e = error as { code?: string; data?: { error?: string } };
+  return e?.code === SlackErrorCode.PlatformError ? (e.data?.error ?? 'unknown') : null;
+}
+
+/** Errors that mean the person cannot be reached on Slack any more (left, deactivated, blocked the app). */
+export const UNREACHABLE_ERRORS = new Set(['user_not_found', 'user_disabled', 'account_inactive', 'cannot_dm_bot', 'users_not_found', 'team_access_not_granted', 'is_archived']);
+
+/**
+ * Runs a Web API call, waiting out 429s (Slack did not act on a rate-limited call, so repeating it
+ * is safe). `wait` is injectable so tests prove the wait without sleeping.
+ */
+export async function withRetryAfter<T>(call: () => Promise<T>, options: { attempts?: number; wait?: (ms: number) => Promise<void>; onRateLimited?: (seconds: number) => Promise<void> } = {}): Promise<T> {
+  const attempts = options.attempts ?? 3;
+  const wait = options.wait ?? sleep;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter === null || attempt >= attempts) throw error;
+      await options.onRateLimited?.(retryAfter);
+      await wait(retryAfter * 1000);
+    }
+  }
+}
+
+/** A timer that does not keep the process alive. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Bolt and the Web API log through our pino logger, at our level. */
+export function boltLogger(logger: Logger): SlackLogger {
+  const child = logger.child({ component: 'slack' });
+  return {
+    debug: (...msg: unknown[]) => child.debug(msg.map(String).join(' ')),
+    info: (...msg: unknown[]) => child.info(msg.map(String).join(' ')),
+    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(' ')),
+    error: (...msg: unknown[]) => child.error(msg.map(String).join(' ')),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+/**
+ * Posts to an interaction's response_url (valid 30 minutes, 5 uses): it reaches the person in any
+ * channel, even one the bot is not in. Slack answers 429 here too; handled like the Web API.
+ */
+export async function postToResponseUrl(url: string, body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  if (response.status === 429) {
+    const seconds = Number(response.headers.get('retry-after') ?? '1');
+    throw Object.assign(new Error('response_url rate limited'), { code: SlackErrorCode.RateLimitedError, retryAfter: Number.isFinite(seconds) ? seconds : 1 });
+  }
+  if (!response.ok) throw new Error(`response_url answered HTTP ${response.status}`);
+}

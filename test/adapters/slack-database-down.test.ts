@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../../src/server/runtime.js';
+import { FakeSlack } from '../support/fake-slack.js';
+import { testRuntime } from '../support/harness.js';
+import { slackClient } from '../support/slack-requests.js';
+
+const SECRET = 'database-down-signing-secret';
+let runtime: Runtime;
+let fake: FakeSlack;
+let slack: ReturnType<typeof slackClient>;
+
+beforeAll(async () => {
+  fake = await new FakeSlack().start();
+  // Nothing listens on port 1: every query fails with ECONNREFUSED, as when PostgreSQL is down.
+  runtime = await testRuntime({ env: { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/clusterbot', SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl } });
+  slack = slackClient(`http://127.0.0.1:${await runtime.listen(0)}/slack/events`, SECRET);
+});
+afterAll(async () => {
+  await runtime?.slack?.settled();
+  await fake?.stop();
+});
+
+describe('when the database is down', () => {
+  it('still acknowledges /lc help and tells the person to try again, losing nothing', async () => {
+    fake.addUser({ id: 'UDOWN', real_name: 'Rezarta Gjoni' });
+    const request = { team_id: 'T1', channel_id: 'C1', user_id: 'UDOWN', command: '/lc', text: 'help', response_url: fake.responseUrl(), trigger_id: 't', api_app_id: 'A1' };
+    const response = await slack.command(request);
+    expect(response.status).toBe(200);
+    await runtime.slack!.settled();
+    const replies = [...(response.body ? [JSON.parse(response.body)] : []), ...fake.callsOf('response_url').map((c) => c.params)];
+    expect(replies).toHaveLength(1);
+    expect(replies[0].text).toContain("I can't reach my storage right now. Nothing was lost");
+  });
+
+  it('still acknowledges an event', async () => {
+    const response = await slack.event({ team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: 'EvDOWN', event_time: 1, event: { type: 'app_home_opened', user: 'UDOWN', tab: 'home' } });
+    expect(response.status).toBe(200);
+  });
+});

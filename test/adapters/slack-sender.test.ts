@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderMessage } from '../../adapters/slack/block-kit.js';
+import { SlackSender } from '../../adapters/slack/sender.js';
+import { createSlackClient } from '../../adapters/slack/slack-api.js';
+import { createLogger } from '../../src/core/logger.js';
+import { ui } from '../../src/core/messages.js';
+import { UnreachableError } from '../../src/core/notifier.js';
+import type { Runtime } from '../../src/server/runtime.js';
+import { FakeSlack } from '../support/fake-slack.js';
+import { testRuntime } from '../support/harness.js';
+
+let fake: FakeSlack;
+let runtime: Runtime;
+
+beforeAll(async () => {
+  fake = await new FakeSlack().start();
+  runtime = await testRuntime({ env: { SLACK_SIGNING_SECRET: 'secret-for-the-sender-tests', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl } });
+});
+afterAll(async () => {
+  await fake?.stop();
+});
+
+/** A sender as one bot instance builds it; `waits` records every pause it asks for, without sleeping. */
+function instance(clockMs: () => number) {
+  const waits: number[] = [];
+  const client = createSlackClient('xoxb-test', fake.apiUrl, createLogger('silent'));
+  const sender = new SlackSender(client, runtime.redis, runtime.config.REDIS_PREFIX, async (message) => renderMessage(message), {
+    wait: async (ms) => void waits.push(ms),
+    now: clockMs,
+  });
+  return { sender, waits };
+}
+
+const target = (user: string) => ({ externalId: `T1:${user}`, conversationRef: null });
+
+describe('when the notifier reaches a Slack person', () => {
+  it('opens the DM with conversations.open and posts there', async () => {
+    const person = await runtime.db.person.create({ data: { displayName: 'Mirela Basha' } });
+    await runtime.db.platformIdentity.create({ data: { personId: person.id, platform: 'SLACK', externalId: 'T1:UNOTE' } });
+    const result = await runtime.notifier.notify(person.id, ui.text('EE2 starts tomorrow at 10:00.', { deliveryKey: 'nudge-1' }));
+    expect(result).toEqual({ delivered: true, platform: 'SLACK' });
+    expect(fake.callsOf('conversations.open').at(-1)?.params.users).toBe('UNOTE');
+    const posted = await fake.waitFor('chat.postMessage', (p) => p.channel === 'DNOTE');
+    expect(posted.params.text).toBe('EE2 starts tomorrow at 10:00.');
+  });
+
+  it('marks the identity unreachable when Slack says the user is gone', async () => {
+    const person = await runtime.db.person.create({ data: { displayName: 'Gone Person' } });
+    const identity = await runtime.db.platformIdentity.create({ data: { personId: person.id, platform: 'SLACK', externalId: 'T1:UGONE' } });
+    fake.fail('conversations.open', 'user_not_found');
+    const result = await runtime.notifier.notify(person.id, ui.text('Hello'));
+    expect(result.delivered).toBe(false);
+    expect((await runtime.db.platformIdentity.findUniqueOrThrow({ where: { id: identity.id } })).unreachableAt).not.toBeNull();
+  });
+});
+
+describe('when a delivery is retried', () => {
+  it('posts the same logical message once, even from another instance', async () => {
+    const now = Date.now();
+    const a = instance(() => now);
+    const b = instance(() => now);
+    const message = ui.text('Your feedback is due on Friday.', { deliveryKey: 'nudge-retry-1' });
+    await a.sender.send(target('URETRY'), message);
+    await a.sender.send(target('URETRY'), message);
+    await b.sender.send(target('URETRY'), message);
+    expect(fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'DRETRY')).toHaveLength(1);
+  });
+
+  it('still posts a different message to the same person', async () => {
+    const now = Date.now() + 60_000;
+    const a = instance(() => now);
+    await a.sender.send(target('UTWO'), ui.text('First', { deliveryKey: 'k-first' }));
+    await a.sender.send(target('UTWO'), ui.text('Second', { deliveryKey: 'k-second' }));
+    expect(fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'DTWO').map((c) => c.params.text)).toEqual(['First', 'Second']);
+  });
+
+  it('releases a failed post so the retry can deliver it', async () => {
+    const a = instance(() => Date.now() + 120_000);
+    fake.fail('chat.postMessage', 'internal_error');
+    await expect(a.sender.send(target('UFAIL'), ui.text('Retry me', { deliveryKey: 'k-fail' }))).rejects.toThrow();
+    await a.sender.send(target('UFAIL'), ui.text('Retry me', { deliveryKey: 'k-fail' }));
+    expect(fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'DFAIL' && c.params.text === 'Retry me')).toHaveLength(2);
+  });
+});
+
+describe('when messages go to one channel', () => {
+  it('spaces them one second apart across instances, using slots in Redis', async () => {
+    const now = Date.now() + 180_000;
+    const a = instance(() => now);
+    const b = instance(() => now);
+    await a.sender.send(target('UPACE'), ui.text('one', { deliveryKey: 'pace-1' }));
+    await b.sender.send(target('UPACE'), ui.text('two', { deliveryKey: 'pace-2' }));
+    await a.sender.send(target('UPACE'), ui.text('three', { deliveryKey: 'pace-3' }));
+    expect(a.waits).toEqual([2000]);
+    expect(b.waits).toEqual([1000]);
+  });
+
+  it('waits out a 429 Retry-After and then posts once', async () => {
+    const now = Date.now() + 240_000;
+    const a = instance(() => now);
+    fake.rateLimit('chat.postMessage', 7);
+    await a.sender.send(target('ULIMIT'), ui.text('Rate limited once', { deliveryKey: 'limit-1' }));
+    expect(fake.callsOf('chat.postMessage:429')).toHaveLength(1);
+    expect(fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'DLIMIT')).toHaveLength(1);
+    expect(a.waits).toEqual([7000]);
+    // Another instance sending to that channel right after also respects the pause.
+    const b = instance(() => now);
+    await b.sender.send(target('ULIMIT'), ui.text('After the pause', { deliveryKey: 'limit-2' }));
+    expect(b.waits).toEqual([8000]);
+  });
+
+  it('refuses an identity that is not a Slack one', async () => {
+    await expect(instance(Date.now).sender.send({ externalId: 'web:x', conversationRef: null }, ui.text('x'))).rejects.toBeInstanceOf(UnreachableError);
+  });
+});

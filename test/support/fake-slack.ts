@@ -1,0 +1,237 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
+import { messageProblems, viewProblems } from './block-kit-limits.js';
+
+/** One call the bot made to the fake Slack. */
+export interface SlackCall {
+  /** Web API method ("chat.postMessage"), or "response_url" for posts to an interaction's response_url. */
+  method: string;
+  params: Record<string, any>;
+  /** Bearer token the call carried (Web API only). */
+  token?: string;
+}
+
+/** A workspace member as users.info describes them. */
+export interface FakeSlackUser {
+  id: string;
+  name: string;
+  real_name: string;
+  tz: string;
+  locale: string;
+  email?: string;
+}
+
+type Waiter = { match: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void };
+
+/**
+ * A local Slack Web API over real HTTP: the bot's WebClient talks to it through SLACK_API_URL.
+ * It records every call, answers like Slack (`ok: true` with the fields the bot reads), refuses
+ * payloads real Slack would refuse (Block Kit limits → invalid_blocks), can be told to answer
+ * 429 with Retry-After, and serves response_url endpoints.
+ */
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  private server?: Server;
+  private waiters: Waiter[] = [];
+  private rateLimits = new Map<string, { times: number; retryAfter: number }>();
+  private failures = new Map<string, { times: number; error: string }>();
+  private users = new Map<string, FakeSlackUser>();
+  private counter = 0;
+  private readonly sockets = new WebSocket.Server({ noServer: true });
+  /** Envelopes the bot acknowledged over Socket Mode, by envelope id. */
+  readonly socketAcks = new Map<string, Record<string, unknown>>();
+  private ackWaiters = new Map<string, (ack: Record<string, unknown>) => void>();
+  baseUrl = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req).then(({ status, body, headers }) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(body));
+      });
+    });
+    // Socket Mode: apps.connections.open hands out this WebSocket; Slack greets with "hello".
+    this.server.on('upgrade', (req, socket, head) => {
+      if (!req.url?.startsWith('/socket')) return socket.destroy();
+      this.sockets.handleUpgrade(req, socket as never, head, (ws) => {
+        ws.on('message', (data) => {
+          const ack = JSON.parse(String(data)) as { envelope_id?: string };
+          if (!ack.envelope_id) return;
+          this.socketAcks.set(ack.envelope_id, ack);
+          this.ackWaiters.get(ack.envelope_id)?.(ack);
+        });
+        ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }));
+      });
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.sockets.clients) client.terminate();
+    this.sockets.close();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** SLACK_API_URL for the bot. */
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  /** A response_url this fake answers (what Slack puts in commands and interactions). */
+  responseUrl(id = String(++this.counter)): string {
+    return `${this.baseUrl}/response/${id}`;
+  }
+
+  addUser(user: Partial<FakeSlackUser> & { id: string }): void {
+    this.users.set(user.id, { name: user.id.toLowerCase(), real_name: `User ${user.id}`, tz: 'Europe/Belgrade', locale: 'en-US', ...user });
+  }
+
+  /**
+   * Delivers an envelope over every open Socket Mode connection, as Slack does, and resolves with
+   * the bot's acknowledgement of it.
+   */
+  sendOverSocket(type: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const envelopeId = `env-${++this.counter}`;
+    const acked = new Promise<Record<string, unknown>>((resolve) => this.ackWaiters.set(envelopeId, resolve));
+    const open = [...this.sockets.clients].filter((c) => c.readyState === WebSocket.OPEN);
+    if (open.length === 0) throw new Error('fake Slack: no Socket Mode connection is open');
+    open[0].send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+    return acked;
+  }
+
+  /** The next `times` calls of `method` answer HTTP 429 with Retry-After. */
+  rateLimit(method: string, retryAfterSeconds: number, times = 1): void {
+    this.rateLimits.set(method, { times, retryAfter: retryAfterSeconds });
+  }
+
+  /** The next `times` calls of `method` answer `ok: false` with `error`. */
+  fail(method: string, error: string, times = 1): void {
+    this.failures.set(method, { times, error });
+  }
+
+  callsOf(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Resolves with the first call (past or future) that matches; fails the test after `timeoutMs`. */
+  waitFor(method: string, match: (params: Record<string, any>) => boolean = () => true, timeoutMs = 10_000): Promise<SlackCall> {
+    const test = (c: SlackCall) => c.method === method && match(c.params);
+    const seen = this.calls.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`fake Slack: no ${method} call arrived; calls were ${this.calls.map((c) => c.method).join(', ')}`)), timeoutMs);
+      this.waiters.push({ match: test, resolve: (call) => (clearTimeout(timer), resolve(call)) });
+    });
+  }
+
+  private record(call: SlackCall): void {
+    this.calls.push(call);
+    const ready = this.waiters.filter((w) => w.match(call));
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve(call);
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const params = parseBody(raw, req.headers['content-type'] ?? '');
+
+    if (url.pathname.startsWith('/response/')) {
+      const limited = this.takeRateLimit('response_url');
+      if (limited) return limited;
+      // Slack's response_urls expire after 30 minutes (or 5 uses): ids starting with "expired" act so.
+      if (url.pathname.startsWith('/response/expired')) {
+        this.record({ method: 'response_url:expired', params: { ...params, url: url.toString() } });
+        return { status: 404, body: { ok: false, error: 'expired_url' } };
+      }
+      const problems = messageProblems(params);
+      this.record({ method: 'response_url', params: { ...params, url: url.toString() } });
+      return problems.length ? { status: 400, body: { ok: false, error: 'invalid_blocks', problems } } : { status: 200, body: { ok: true } };
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || params.token;
+    const limited = this.takeRateLimit(method);
+    if (limited) {
+      this.record({ method: `${method}:429`, params, token });
+      return limited;
+    }
+    this.record({ method, params, token });
+    if (method === 'apps.connections.open') {
+      return token === 'xapp-test' ? { status: 200, body: { ok: true, url: `${this.baseUrl.replace('http', 'ws')}/socket` } } : { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    }
+    if (token !== 'xoxb-test') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    const failure = this.failures.get(method);
+    if (failure && failure.times > 0) {
+      failure.times--;
+      return { status: 200, body: { ok: false, error: failure.error } };
+    }
+    return { status: 200, body: this.answer(method, params) };
+  }
+
+  private takeRateLimit(method: string) {
+    const limit = this.rateLimits.get(method);
+    if (!limit || limit.times <= 0) return null;
+    limit.times--;
+    return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(limit.retryAfter) } };
+  }
+
+  private answer(method: string, p: Record<string, any>): Record<string, unknown> {
+    const invalid = (problems: string[]) => ({ ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } });
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'clusterbot', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' };
+      case 'users.info': {
+        const user = this.users.get(p.user);
+        if (!user) return { ok: false, error: 'user_not_found' };
+        return { ok: true, user: { id: user.id, team_id: 'T1', name: user.name, real_name: user.real_name, tz: user.tz, locale: p.include_locale ? user.locale : undefined, profile: { real_name: user.real_name, display_name: '', email: user.email } } };
+      }
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${String(p.users).replace(/^U/, '')}` } };
+      case 'chat.postMessage':
+      case 'chat.postEphemeral': {
+        const problems = messageProblems(p);
+        if (problems.length) return invalid(problems);
+        const ts = `${1_700_000_000 + ++this.counter}.000100`;
+        return method === 'chat.postMessage' ? { ok: true, channel: p.channel, ts, message: { text: p.text, ts } } : { ok: true, message_ts: ts };
+      }
+      case 'views.open':
+      case 'views.update':
+      case 'views.push':
+      case 'views.publish': {
+        if (method === 'views.open' && String(p.trigger_id).startsWith('expired')) return { ok: false, error: 'expired_trigger_id' };
+        const problems = viewProblems(p.view ?? {});
+        if (problems.length) return invalid(problems);
+        return { ok: true, view: { id: `V${++this.counter}`, ...p.view } };
+      }
+      default:
+        return { ok: true };
+    }
+  }
+}
+
+/** The WebClient sends form-encoded params with JSON-encoded objects; response_url posts are JSON. */
+function parseBody(raw: string, contentType: string): Record<string, any> {
+  if (!raw) return {};
+  if (contentType.includes('application/json')) return JSON.parse(raw);
+  const params: Record<string, any> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    params[key] = /^[[{]/.test(value) ? safeJson(value) : value;
+  }
+  return params;
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,59 @@
+import { createHmac } from 'node:crypto';
+
+/** Signs a body the way Slack does (v0 HMAC-SHA256 over "v0:<timestamp>:<body>"). */
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+/** How to sign and send one request (defaults: now, the right secret). */
+export interface SendOptions {
+  /** Seconds since the epoch; default now. */
+  timestamp?: number;
+  /** Sign with another secret (a forged request). */
+  secret?: string;
+  headers?: Record<string, string>;
+}
+
+/** The bot's HTTP answer, as Slack would see it. */
+export interface SlackHttpResponse {
+  status: number;
+  body: string;
+  json<T = any>(): T;
+}
+
+/**
+ * Slack's side of the HTTP protocol: signed requests to the bot's /slack/events, as form posts
+ * (slash commands, interactivity) or JSON (Events API), over real HTTP.
+ */
+export function slackClient(eventsUrl: string, secret: string) {
+  async function send(body: string, contentType: string, options: SendOptions = {}): Promise<SlackHttpResponse> {
+    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+    const response = await fetch(eventsUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': contentType,
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': slackSignature(options.secret ?? secret, timestamp, body),
+        ...options.headers,
+      },
+      body,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text, json: () => JSON.parse(text) };
+  }
+  return {
+    send,
+    /** A slash command as Slack posts it. */
+    command(fields: Record<string, string>, options?: SendOptions) {
+      return send(new URLSearchParams({ command: '/lc', ...fields }).toString(), 'application/x-www-form-urlencoded', options);
+    },
+    /** An interactivity payload (block_actions, view_submission). */
+    interaction(payload: Record<string, unknown>, options?: SendOptions) {
+      return send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', options);
+    },
+    /** An Events API callback. */
+    event(body: Record<string, unknown>, options?: SendOptions) {
+      return send(JSON.stringify(body), 'application/json', options);
+    },
+  };
+}
