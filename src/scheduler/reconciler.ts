@@ -1,0 +1,54 @@
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../core/db.js';
+import type { Logger } from '../core/logger.js';
+import type { NudgeQueue, Slot } from './queue.js';
+import { replanCluster } from './store.js';
+
+/** A claim older than this without an outcome belongs to a worker that died mid-send. */
+export const SENDING_TIMEOUT_MS = 10 * 60_000;
+
+export interface ReconcileResult {
+  replanned: number;
+  restored: number;
+  checked: number;
+  unknown: number;
+}
+
+/**
+ * Makes Redis agree with PostgreSQL again. Redis keeps nothing on disk here, so after a restart or
+ * a flush the delayed jobs are gone while PlannedNudge still holds the plan. Steps:
+ * 1. Clusters with nudges overdue by more than a minute are re-planned: planning sends a late
+ *    nudge once (at the next working moment) while its rule says it is still useful, drops it if stale.
+ * 2. Every PLANNED slot without a job gets its job back (adding an existing id is a no-op).
+ * 3. Claims left "sending" by a worker that died are marked "unknown" and never re-sent (at most once).
+ * Safe to run on every instance at once: re-planning is locked per cluster and job ids are deterministic.
+ */
+export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue; logger: Logger }, options: { clusters?: string[] } = {}): Promise<ReconcileResult> {
+  const now = deps.clock.now();
+  const overdue = await deps.db.plannedNudge.findMany({
+    where: { status: 'PLANNED', dueAt: { lt: new Date(now.getTime() - 60_000) }, clusterId: { not: null } },
+    distinct: ['clusterId'],
+    select: { clusterId: true },
+  });
+  const clusters = new Set([...overdue.map((o) => o.clusterId!), ...(options.clusters ?? [])]);
+  for (const clusterId of clusters) {
+    await replanCluster(deps, clusterId).catch((error) => deps.logger.error({ clusterId, err: error }, 'reconciler could not re-plan a cluster'));
+  }
+
+  const planned = await deps.db.plannedNudge.findMany({ where: { status: 'PLANNED' }, distinct: ['personId', 'dueAt'], select: { personId: true, dueAt: true } });
+  let restored = 0;
+  for (const row of planned) {
+    const slot: Slot = { personId: row.personId, dueAt: row.dueAt.getTime() };
+    if (await deps.queue.exists(slot)) continue;
+    await deps.queue.ensure(slot);
+    restored++;
+  }
+
+  const { count: unknown } = await deps.db.nudgeDelivery.updateMany({
+    where: { outcome: 'sending', deliveredAt: { lt: new Date(now.getTime() - SENDING_TIMEOUT_MS) } },
+    data: { outcome: 'unknown', error: 'worker stopped between sending and recording; not re-sent' },
+  });
+  const result = { replanned: clusters.size, restored, checked: planned.length, unknown };
+  if (restored || clusters.size || unknown) deps.logger.info(result, 'reconciled nudges with the queue');
+  return result;
+}
