@@ -48,7 +48,7 @@ export async function replanCluster(deps: { db: Db; clock: Clock; queue: NudgeQu
             counts.created++;
           } else if (row.status === 'SENT' || row.status === 'FAILED') {
             continue;
-          } else if (row.status !== 'PLANNED' || row.dueAt.getTime() !== slot.dueAt || JSON.stringify(row.payload) !== JSON.stringify(spec.payload)) {
+          } else if (row.status !== 'PLANNED' || row.dueAt.getTime() !== slot.dueAt || stableJson(row.payload) !== stableJson(spec.payload)) {
             if (row.status === 'PLANNED' && row.dueAt.getTime() !== slot.dueAt) vacated.push({ personId: row.personId, dueAt: row.dueAt.getTime() });
             await tx.plannedNudge.updateMany({ where: { id: spec.id, status: row.status }, data: { status: 'PLANNED', dueAt: spec.dueAt, payload } });
             counts.moved++;
@@ -90,6 +90,11 @@ export async function syncSlots(deps: { db: Db; queue: NudgeQueue }, wanted: Slo
     if (still === 0) await deps.queue.discard(slot);
   }
   for (const slot of uniqueSlots(wanted)) await deps.queue.ensure(slot);
+}
+
+/** JSON with sorted keys: PostgreSQL's jsonb does not keep key order, so plain stringify would see changes everywhere. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 }
 
 function uniqueSlots(slots: Slot[]): Slot[] {
