@@ -192,8 +192,8 @@ function timeNudge(rule: NudgeRule, s: ClusterSnapshot, target: Target, id: stri
   const profile = profileOf(target.person, s.cluster);
   // The offset is applied in the recipient's zone: "7 days before 10:00" is 10:00 local, DST or not.
   const idealAt = DateTime.fromJSDate(target.anchorAt).setZone(profile.timeZone).plus(rule.offset).toJSDate();
-  const limit = usefulUntil(rule.late, { dueAt: idealAt, anchorAt: target.anchorAt, closesAt: target.closesAt });
   let dueAt = nextWorkingInstant(idealAt, profile);
+  const limit = usefulUntil(rule.late, { dueAt, anchorAt: target.anchorAt, closesAt: target.closesAt });
   // A reminder that would slip past its use (a Monday event's "day before" on Sunday) goes earlier instead.
   if (dueAt >= limit) dueAt = previousWorkingInstant(idealAt, profile);
   let state: NudgeState = 'planned';
