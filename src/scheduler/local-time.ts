@@ -41,14 +41,10 @@ export function publicHolidays(country: string | null | undefined, year: number)
       const hd = new Holidays(country.toUpperCase());
       for (const h of hd.getHolidays(year) || []) {
         if (h.type !== 'public') continue;
-        // A holiday may span days (e.g. two-day New Year): mark each day of it.
-        let day = DateTime.fromJSDate(h.start);
-        const end = DateTime.fromJSDate(h.end);
-        set.add(h.date.slice(0, 10));
-        while (day < end) {
-          set.add(day.toISODate()!);
-          day = day.plus({ days: 1 });
-        }
+        // h.date is the local calendar date; a holiday may span several days (start..end).
+        const first = DateTime.fromISO(h.date.slice(0, 10), { zone: 'UTC' });
+        const days = Math.max(1, Math.round((h.end.getTime() - h.start.getTime()) / 86_400_000));
+        for (let i = 0; i < days; i++) set.add(first.plus({ days: i }).toISODate()!);
       }
     } catch {
       // An unsupported country code: no holidays rather than no nudges.

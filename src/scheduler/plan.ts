@@ -193,8 +193,13 @@ function timeNudge(rule: NudgeRule, s: ClusterSnapshot, target: Target, id: stri
   // The offset is applied in the recipient's zone: "7 days before 10:00" is 10:00 local, DST or not.
   const idealAt = DateTime.fromJSDate(target.anchorAt).setZone(profile.timeZone).plus(rule.offset).toJSDate();
   let dueAt = nextWorkingInstant(idealAt, profile);
+  // A reminder *before* something that would move to another day (weekend, holiday) goes to the
+  // working day before instead: "3 days before" on a Sunday is better on Friday than on Monday.
+  if (Object.values(rule.offset).some((v) => typeof v === 'number' && v < 0) && localDay(dueAt, profile.timeZone) !== localDay(idealAt, profile.timeZone)) {
+    dueAt = previousWorkingInstant(idealAt, profile);
+  }
   const limit = usefulUntil(rule.late, { dueAt, anchorAt: target.anchorAt, closesAt: target.closesAt });
-  // A reminder that would slip past its use (a Monday event's "day before" on Sunday) goes earlier instead.
+  // A reminder that would slip past its use goes earlier instead.
   if (dueAt >= limit) dueAt = previousWorkingInstant(idealAt, profile);
   let state: NudgeState = 'planned';
   let reason: string | undefined;

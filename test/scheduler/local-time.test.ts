@@ -61,18 +61,18 @@ describe('when reminders fall in a daylight-saving week, in two time zones', () 
 });
 
 describe('when a reminder falls on a public holiday of the member\'s country', () => {
-  it('skips 11 November in Serbia and in the US to the next working day', async () => {
+  it('moves a reminder due on 11 November (a holiday in Serbia and in the US) to the working day before', async () => {
     const [m1, m2] = lc.members;
     const premises = (personId: string) => runtime.db.plannedNudge.findFirstOrThrow({ where: { personId, kind: 'activity-due', payload: { path: ['activity'], equals: 'Premises' } } });
-    expect((await premises(m1.id)).dueAt.toISOString()).toBe('2026-11-12T08:00:00.000Z'); // Thu 09:00 CET
-    expect((await premises(m2.id)).dueAt.toISOString()).toBe('2026-11-12T14:00:00.000Z'); // Thu 09:00 EST
+    expect((await premises(m1.id)).dueAt.toISOString()).toBe('2026-11-10T08:00:00.000Z'); // Tue 09:00 CET
+    expect((await premises(m2.id)).dueAt.toISOString()).toBe('2026-11-10T14:00:00.000Z'); // Tue 09:00 EST
   });
 
   it('skips Thanksgiving only for the member in the US', async () => {
     const [m1, m2] = lc.members;
     const staff = (personId: string) => runtime.db.plannedNudge.findFirstOrThrow({ where: { personId, kind: 'activity-due', payload: { path: ['activity'], equals: 'Staff' } } });
     expect((await staff(m1.id)).dueAt.toISOString()).toBe('2026-11-26T08:00:00.000Z'); // Thu 26 Nov, 09:00 CET
-    expect((await staff(m2.id)).dueAt.toISOString()).toBe('2026-11-27T14:00:00.000Z'); // Fri 27 Nov, 09:00 EST
+    expect((await staff(m2.id)).dueAt.toISOString()).toBe('2026-11-25T14:00:00.000Z'); // Wed 25 Nov, 09:00 EST
   });
 });
 
