@@ -54,9 +54,20 @@ export class NudgeQueue {
     this.queue = new Queue(NUDGE_QUEUE, { connection, prefix: bullPrefix(redisPrefix) });
   }
 
-  /** Adds the slot's delayed job; adding an id that exists is a no-op, so this is safe to repeat. */
+  /**
+   * Makes sure the slot has a job that will still run. Safe to repeat: a waiting or delayed job is
+   * left alone. A finished one (kept a while for the dashboard) is replaced, because a nudge planned
+   * into a slot that already went out (same person, same instant) must still be delivered.
+   */
   async ensure(slot: Slot): Promise<void> {
-    await this.queue.add('deliver', slot, { ...jobOptions, jobId: slotJobId(slot), delay: realDelay(this.clock, new Date(slot.dueAt)) });
+    const id = slotJobId(slot);
+    const existing = await this.queue.getJob(id);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'completed' && state !== 'failed') return;
+      await existing.remove().catch(() => undefined);
+    }
+    await this.queue.add('deliver', slot, { ...jobOptions, jobId: id, delay: realDelay(this.clock, new Date(slot.dueAt)) });
   }
 
   /** Removes a slot's job if it is still waiting; a running or finished one is left (it finds nothing to send). */
@@ -64,8 +75,12 @@ export class NudgeQueue {
     await this.queue.remove(slotJobId(slot)).catch(() => 0);
   }
 
+  /** True when the slot has a job that will still run (waiting, delayed, active or retrying). */
   async exists(slot: Slot): Promise<boolean> {
-    return (await this.queue.getJob(slotJobId(slot))) !== undefined;
+    const job = await this.queue.getJob(slotJobId(slot));
+    if (!job) return false;
+    const state = await job.getState();
+    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
   }
 
   async close(): Promise<void> {
