@@ -13,8 +13,8 @@ import { createCluster, type TestCluster } from './fixtures.js';
 
 // The whole 16-week timeline (plus preparation and the questionnaire) plays in about 12 real seconds:
 // BullMQ's own delayed jobs do the waiting, with delays shrunk by the clock's speed.
-const start = new Date('2026-08-10T00:00:00Z');
-const clock = new ScaledClock(start, (150 * 86_400_000) / 12_000);
+const start = new Date('2026-07-25T00:00:00Z');
+const clock = new ScaledClock(start, (165 * 86_400_000) / 12_000);
 let runtime: Runtime;
 let second: BullScheduler;
 let lc: TestCluster;
@@ -48,7 +48,7 @@ beforeAll(async () => {
   second = new BullScheduler({ db: runtime.db, clock, config: runtime.config, logger: createLogger('silent'), notifier: runtime.notifier });
   runtime.scheduler.startWorker({ concurrency: 4, onDelivered: (o) => outcomes.a.push(o) });
   second.startWorker({ concurrency: 4, onDelivered: (o) => outcomes.b.push(o) });
-  clock.run();
+  // Planned and queued at the start of the virtual timeline; jobs count down in real time from here.
   await runtime.scheduler.replan(lc.clusterId);
   // Duplicate every job (as two reconcilers racing after a Redis loss might): still one delivery each.
   const slots = await runtime.db.plannedNudge.findMany({ where: { status: 'PLANNED' }, distinct: ['personId', 'dueAt'] });
@@ -57,6 +57,7 @@ beforeAll(async () => {
     await second.queue.queue.add('deliver', slot, { jobId: `${slotJobId(slot)}-dup`, delay: realDelay(clock, s.dueAt) });
     duplicates++;
   }
+  clock.run();
   // Wait (bounded) until the virtual timeline is over and nothing is planned or mid-send.
   for (let i = 0; i < 300; i++) {
     const open = await runtime.db.plannedNudge.count({ where: { status: 'PLANNED' } });
