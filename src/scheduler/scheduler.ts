@@ -32,6 +32,8 @@ export class BullScheduler implements SchedulerPort {
   private nudgeQueue?: NudgeQueue;
   private readonly workers: { worker: Worker; connection: Redis }[] = [];
   private timer?: NodeJS.Timeout;
+  /** The start-up pass, awaited by stop() so it never runs on closed connections. */
+  firstPass?: Promise<void>;
   private readonly pendingKey: string;
 
   constructor(private readonly deps: SchedulerDeps) {
@@ -105,11 +107,17 @@ export class BullScheduler implements SchedulerPort {
     );
   }
 
-  /** Starts the reconciler loop (every instance runs one; it is idempotent) and, if asked, a worker. */
+  /**
+   * Starts the reconciler loop (every instance runs one; it is idempotent) and, if asked, a worker.
+   * The first pass (re-plan every cluster, then reconcile) runs in the background, so a deployment
+   * with hundreds of clusters starts serving at once.
+   */
   async start(options: { workers: boolean }): Promise<void> {
     if (options.workers) this.startWorker();
-    await this.replanAll().catch((error) => this.deps.logger.error({ err: error }, 'start-up re-planning failed'));
-    await this.reconcile().catch((error) => this.deps.logger.error({ err: error }, 'start-up reconciliation failed'));
+    this.firstPass = (async () => {
+      await this.replanAll().catch((error) => this.deps.logger.error({ err: error }, 'start-up re-planning failed'));
+      await this.reconcile().catch((error) => this.deps.logger.error({ err: error }, 'start-up reconciliation failed'));
+    })();
     this.timer = setInterval(() => {
       this.reconcile().catch((error) => this.deps.logger.error({ err: error }, 'reconciliation failed'));
     }, this.deps.config.RECONCILE_EVERY_SECONDS * 1000);
@@ -118,6 +126,7 @@ export class BullScheduler implements SchedulerPort {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.firstPass;
     for (const { worker, connection } of this.workers.splice(0)) {
       await worker.close();
       connection.disconnect();

@@ -68,7 +68,7 @@ describe('when a coordinator sends a manual nudge', () => {
   it('schedules one for later for named people, in the coordinator\'s zone', async () => {
     const coordinator = talkAs(runtime.bot, lc.coordinator.externalId);
     const preview = await coordinator.say('/lc nudge @Member2 Call me about the premises at 2026-10-02 14:30');
-    expect(textOf(preview)).toContain('Send this reminder to 1 people in FL1, Fri 2 Oct 2026, 14:30 GMT+2?');
+    expect(textOf(preview)).toContain('Send this reminder to 1 person in FL1, Fri 2 Oct 2026, 14:30 GMT+2?');
     await coordinator.press(findButton(preview, 'Send'));
     const row = await runtime.db.plannedNudge.findFirstOrThrow({ where: { kind: 'manual', personId: lc.members[1].id, status: 'PLANNED' } });
     expect(row.dueAt.toISOString()).toBe('2026-10-02T12:30:00.000Z');
