@@ -12,6 +12,7 @@ export interface ReconcileResult {
   restored: number;
   checked: number;
   unknown: number;
+  dropped: number;
 }
 
 /**
@@ -19,7 +20,7 @@ export interface ReconcileResult {
  * a flush the delayed jobs are gone while PlannedNudge still holds the plan. Steps:
  * 1. Clusters with nudges overdue by more than a minute are re-planned: planning sends a late
  *    nudge once (at the next working moment) while its rule says it is still useful, drops it if stale.
- * 2. Every PLANNED slot without a job gets its job back (adding an existing id is a no-op).
+ * 2. Overdue manual nudges past their use are dropped; every PLANNED slot without a job gets its job back (adding an existing id is a no-op).
  * 3. Claims left "sending" by a worker that died are marked "unknown" and never re-sent (at most once).
  * Safe to run on every instance at once: re-planning is locked per cluster and job ids are deterministic.
  */
@@ -35,6 +36,14 @@ export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue;
     await replanCluster(deps, clusterId).catch((error) => deps.logger.error({ clusterId, err: error }, 'reconciler could not re-plan a cluster'));
   }
 
+  // Overdue nudges planning does not own (a coordinator's manual ones) are dropped once past their use.
+  const overdueRows = await deps.db.plannedNudge.findMany({ where: { status: 'PLANNED', dueAt: { lt: new Date(now.getTime() - 60_000) } }, select: { id: true, payload: true } });
+  const stale = overdueRows.filter((n) => {
+    const until = (n.payload as { usefulUntil?: string } | null)?.usefulUntil;
+    return until !== undefined && new Date(until) < now;
+  });
+  if (stale.length) await deps.db.plannedNudge.updateMany({ where: { id: { in: stale.map((n) => n.id) }, status: 'PLANNED' }, data: { status: 'DROPPED' } });
+
   const planned = await deps.db.plannedNudge.findMany({ where: { status: 'PLANNED' }, distinct: ['personId', 'dueAt'], select: { personId: true, dueAt: true } });
   let restored = 0;
   for (const row of planned) {
@@ -48,7 +57,7 @@ export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue;
     where: { outcome: 'sending', deliveredAt: { lt: new Date(now.getTime() - SENDING_TIMEOUT_MS) } },
     data: { outcome: 'unknown', error: 'worker stopped between sending and recording; not re-sent' },
   });
-  const result = { replanned: clusters.size, restored, checked: planned.length, unknown };
+  const result = { replanned: clusters.size, restored, checked: planned.length, unknown, dropped: stale.length };
   if (restored || clusters.size || unknown) deps.logger.info(result, 'reconciled nudges with the queue');
   return result;
 }

@@ -90,6 +90,19 @@ describe('when nothing ran for days and Redis was lost', () => {
     for (const slot of await plannedSlots()) expect(await runtime.scheduler.queue.exists(slot)).toBe(true);
   });
 
+  it("drops a coordinator's manual nudge that is a day past its use instead of sending it late", async () => {
+    const now = clock.now();
+    const id = 'manual.test.' + lc.members[1].id;
+    await runtime.db.plannedNudge.create({
+      data: {
+        id, clusterId: lc.clusterId, personId: lc.members[1].id, kind: 'manual', dueAt: new Date(now.getTime() - 2 * 86_400_000),
+        payload: { kind: 'manual', clusterCode: 'RC1', clusterName: 'x', anchorAt: now.toISOString(), usefulUntil: new Date(now.getTime() - 86_400_000).toISOString(), event: false, text: 'hi' },
+      },
+    });
+    expect((await runtime.scheduler.reconcile()).dropped).toBe(1);
+    expect((await runtime.db.plannedNudge.findUniqueOrThrow({ where: { id } })).status).toBe('DROPPED');
+  });
+
   it('marks a claim left "sending" by a dead worker as unknown and never sends it again', async () => {
     const row = await runtime.db.plannedNudge.findFirstOrThrow({ where: { status: 'PLANNED' } });
     await runtime.db.plannedNudge.update({ where: { id: row.id }, data: { status: 'SENT' } });
