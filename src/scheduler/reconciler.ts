@@ -18,20 +18,29 @@ export interface ReconcileResult {
 /**
  * Makes Redis agree with PostgreSQL again. Redis keeps nothing on disk here, so after a restart or
  * a flush the delayed jobs are gone while PlannedNudge still holds the plan. Steps:
- * 1. Clusters with nudges overdue by more than a minute are re-planned: planning sends a late
+ * 1. Clusters with nudges overdue (and, with `recentMs`, clusters edited that recently)  by more than a minute are re-planned: planning sends a late
  *    nudge once (at the next working moment) while its rule says it is still useful, drops it if stale.
  * 2. Overdue manual nudges past their use are dropped; every PLANNED slot without a job gets its job back (adding an existing id is a no-op).
  * 3. Claims left "sending" by a worker that died are marked "unknown" and never re-sent (at most once).
  * Safe to run on every instance at once: re-planning is locked per cluster and job ids are deterministic.
  */
-export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue; logger: Logger }, options: { clusters?: string[] } = {}): Promise<ReconcileResult> {
+export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue; logger: Logger }, options: { clusters?: string[]; recentMs?: number } = {}): Promise<ReconcileResult> {
   const now = deps.clock.now();
   const overdue = await deps.db.plannedNudge.findMany({
     where: { status: 'PLANNED', dueAt: { lt: new Date(now.getTime() - 60_000) }, clusterId: { not: null } },
     distinct: ['clusterId'],
     select: { clusterId: true },
   });
-  const clusters = new Set([...overdue.map((o) => o.clusterId!), ...(options.clusters ?? [])]);
+  // Safety net for a change nobody announced with clusterChanged: re-plan clusters whose timeline,
+  // plans or activities were edited since the last passes (real time: updatedAt is stamped by Prisma).
+  const since = new Date(Date.now() - (options.recentMs ?? 0));
+  const recent = options.recentMs
+    ? await Promise.all([
+        deps.db.timelineItem.findMany({ where: { updatedAt: { gte: since } }, distinct: ['clusterId'], select: { clusterId: true } }),
+        deps.db.actionPlan.findMany({ where: { OR: [{ updatedAt: { gte: since } }, { activities: { some: { updatedAt: { gte: since } } } }] }, distinct: ['clusterId'], select: { clusterId: true } }),
+      ])
+    : [];
+  const clusters = new Set([...overdue.map((o) => o.clusterId!), ...(options.clusters ?? []), ...recent.flat().map((r) => r.clusterId)]);
   for (const clusterId of clusters) {
     await replanCluster(deps, clusterId).catch((error) => deps.logger.error({ clusterId, err: error }, 'reconciler could not re-plan a cluster'));
   }

@@ -80,7 +80,9 @@ export class BullScheduler implements SchedulerPort {
   async reconcile(): Promise<ReconcileResult> {
     const queue = this.queue;
     const pending = await this.connection!.spop(this.pendingKey, 1000).catch(() => [] as string[]);
-    return reconcile({ db: this.deps.db, clock: this.deps.clock, queue, logger: this.deps.logger }, { clusters: pending });
+    // Two intervals back, so an edit between passes is always seen by at least one of them.
+    const recentMs = 2 * this.deps.config.RECONCILE_EVERY_SECONDS * 1000;
+    return reconcile({ db: this.deps.db, clock: this.deps.clock, queue, logger: this.deps.logger }, { clusters: pending, recentMs });
   }
 
   /** Starts a worker on its own connection; several (in this and other processes) share the queue. */

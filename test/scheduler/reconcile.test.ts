@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { createRedis } from '../../src/core/redis.js';
+import { createLogger } from '../../src/core/logger.js';
+import { reconcile } from '../../src/scheduler/reconciler.js';
 import { isInWorkingHours, DEFAULT_WORKING_HOURS } from '../../src/scheduler/local-time.js';
 import { slotJobId } from '../../src/scheduler/queue.js';
 import type { Runtime } from '../../src/server/runtime.js';
@@ -43,13 +45,23 @@ describe('when Redis loses every key and the reconciler runs', () => {
     const queue = runtime.scheduler.queue.queue;
     expect(await queue.getJobCountByTypes('delayed', 'waiting')).toBe(0);
 
-    const result = await runtime.scheduler.reconcile();
-    expect(result.restored).toBe(slots.length);
+    // The cluster was just created, so the pass re-plans it (the safety net for unannounced edits)
+    // as well as restoring missing jobs: either way every slot must have its job back.
+    await runtime.scheduler.reconcile();
     for (const slot of slots) {
       const job = await queue.getJob(slotJobId(slot));
       expect(job?.opts.delay).toBe(slot.dueAt - clock.now().getTime());
     }
     expect(await queue.getJobCountByTypes('delayed')).toBe(slots.length);
+  });
+
+  it('restores every slot from PostgreSQL alone, without re-planning', async () => {
+    const slots = await plannedSlots();
+    await loseRedis(runtime.config.REDIS_PREFIX);
+    const result = await reconcile({ db: runtime.db, clock, queue: runtime.scheduler.queue, logger: createLogger('silent') });
+    expect(result.replanned).toBe(0);
+    expect(result.restored).toBe(slots.length);
+    for (const slot of slots) expect(await runtime.scheduler.queue.exists(slot)).toBe(true);
   });
 
   it('restores nothing twice: a second pass finds every job in place', async () => {
