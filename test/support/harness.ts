@@ -55,8 +55,6 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
     REDIS_URL: testRedisUrl,
     REDIS_PREFIX: freshRedisPrefix(),
     LOG_LEVEL: 'silent',
-    // Tests start scheduler workers themselves when they need them (runtime.scheduler.startWorker()).
-    RUN_WORKERS: 'false',
     ...overrides,
   });
 }
