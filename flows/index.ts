@@ -14,12 +14,14 @@ import { statusFlow } from './clusters/status.js';
 import { timelineFlow } from './clusters/timeline.js';
 import { feedbackFlow } from './feedback/feedback.js';
 import { feedbackRoundFlow } from './feedback/round.js';
+import { nudgesFlow } from './nudges.js';
 import { planFlow } from './plan/index.js';
 import { askFlow } from './questions/ask.js';
 import { faqFlow } from './questions/faq.js';
 import { questionsFlow } from './questions/respond.js';
 import { reportFlow } from './report.js';
 import { resultsFlow } from './results.js';
+import { snoozeFlow } from './snooze.js';
 import { surveyFlow } from './survey/index.js';
 
 /** Every flow the bot runs. A new flow is added here and nowhere else. */
@@ -47,4 +49,6 @@ export const allFlows: Flow<any>[] = [
   surveyFlow,
   resultsFlow,
   reportFlow,
+  nudgesFlow,
+  snoozeFlow,
 ];

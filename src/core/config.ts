@@ -65,6 +65,10 @@ export const configSpec = {
   WEB_CHAT: { schema: z.enum(['auto', 'on', 'off']).default('auto'), example: 'auto' },
   SEED_DEMO_ON_EMPTY: { schema: booleanFlag.default(true), example: 'true' },
   ADMIN_TOKEN: { schema: z.string().min(16, 'must be at least 16 characters').optional(), example: 'a-long-random-admin-token' },
+  // Scheduler: workers run inside the bot by default; `npm run worker` runs them on their own.
+  RUN_WORKERS: { schema: booleanFlag.default(true), example: 'true' },
+  WORKER_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(100).default(5), example: '5' },
+  RECONCILE_EVERY_SECONDS: { schema: z.coerce.number().int().min(5).max(86_400).default(300), example: '300' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), example: 'info' },
 } as const;
 

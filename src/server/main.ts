@@ -31,6 +31,8 @@ async function main() {
     logger.info({ people: seeded.people }, 'loaded the demo programme (five clusters)');
   }
   const port = await runtime.listen();
+  await runtime.startScheduler();
+  logger.info({ workers: config.RUN_WORKERS }, 'nudge scheduler started');
   logger.info(
     { port, slack: config.slackEnabled, teams: config.teamsEnabled, webChat: config.webChatEnabled },
     config.webChatEnabled ? `Cluster Bot is up: open http://localhost:${port} for the web chat` : `Cluster Bot is up on port ${port}`,

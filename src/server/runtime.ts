@@ -7,8 +7,9 @@ import { createDb, type Db } from '../core/db.js';
 import type { Logger } from '../core/logger.js';
 import { createRedis, type Redis } from '../core/redis.js';
 import type { Flow, Services } from '../core/flow.js';
-import { LoggingSchedulerPort } from '../core/scheduler-port.js';
 import { createQuestionDeadlines, type QuestionDeadlineRuntime } from '../scheduler/question-deadlines.js';
+import { BullScheduler } from '../scheduler/scheduler.js';
+import { dashboardMount } from '../scheduler/dashboard.js';
 import { allFlows } from '../../flows/index.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterDeps } from '../../adapters/teams/teams-mount.js';
@@ -33,6 +34,9 @@ export interface Runtime {
   questionnaires: QuestionnaireDefinition[];
   /** The Slack adapter, when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set. */
   slack?: SlackAdapter;
+  /** The nudge scheduler (services.scheduler); `startScheduler` runs its reconciler and, per RUN_WORKERS, a worker. */
+  scheduler: BullScheduler;
+  startScheduler(options?: { workers?: boolean }): Promise<void>;
   /** Starts listening; resolves with the port (useful with PORT=0 in tests). */
   listen(port?: number): Promise<number>;
   stop(): Promise<void>;
@@ -64,8 +68,8 @@ export function createRuntime(
   const redis = options.redis ?? createRedis(config.REDIS_URL);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection problem'));
   const notifier = new ChatNotifier(db, logger);
-  const scheduler = new LoggingSchedulerPort(logger);
   const clock = options.clock ?? systemClock;
+  const scheduler = new BullScheduler({ db, clock, config, logger, notifier });
   const questions = createQuestionDeadlines({
     redisUrl: config.REDIS_URL,
     prefix: config.REDIS_PREFIX,
@@ -90,7 +94,7 @@ export function createRuntime(
   } else {
     logger.info({ appId: config.MICROSOFT_APP_ID, tenant: config.MICROSOFT_APP_TENANT_ID ?? 'multi-tenant' }, 'Teams adapter on /api/messages authenticates requests with the Bot Framework');
   }
-  const adapters: AdapterMount[] = [teams.mount];
+  const adapters: AdapterMount[] = [teams.mount, dashboardMount(config.ADMIN_TOKEN, () => scheduler.queue.queue)];
   const slack = config.slackEnabled ? new SlackAdapter({ config, bot, redis, logger, budgets: options.slackBudgets }) : undefined;
   if (slack) {
     notifier.register(slack.sender);
@@ -111,6 +115,10 @@ export function createRuntime(
     teams,
     questionnaires,
     slack,
+    scheduler,
+    startScheduler(startOptions = {}) {
+      return scheduler.start({ workers: startOptions.workers ?? config.RUN_WORKERS });
+    },
     async listen(port = config.PORT) {
       await slack?.start();
       return new Promise((resolve, reject) => {
@@ -126,6 +134,7 @@ export function createRuntime(
       server?.closeAllConnections?.();
       await slack?.stop();
       await questions.close();
+      await scheduler.stop();
       if (!options.redis) redis.disconnect();
       if (!options.db) await db.$disconnect();
     },

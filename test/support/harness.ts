@@ -37,7 +37,8 @@ export async function freshDatabase(): Promise<string> {
 export function freshRedisPrefix(): string {
   const prefix = `cbtest-${randomBytes(4).toString('hex')}`;
   cleanups.push(async () => {
-    const redis = createRedis(testRedisUrl);
+    // forQueues: wait for the connection (a fresh fail-fast connection refuses the first command).
+    const redis = createRedis(testRedisUrl, { forQueues: true });
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);

@@ -1,0 +1,133 @@
+import Holidays from 'date-holidays';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+
+/**
+ * Moves a nudge's ideal instant into the recipient's working hours, in their own zone, skipping
+ * weekends and their country's public holidays. All arithmetic is done in local wall time with
+ * luxon, so 09:00 stays 09:00 across a daylight-saving change.
+ */
+
+/** Working hours as stored in Cluster.workingHours / Person.workingHours (validated when read). */
+export const workingHoursSchema = z.object({
+  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  end: z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/),
+  /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+  days: z.array(z.number().int().min(1).max(7)).min(1),
+});
+export type WorkingHours = z.infer<typeof workingHoursSchema>;
+
+export const DEFAULT_WORKING_HOURS: WorkingHours = { start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
+
+/** Person's hours win over the cluster's, the cluster's over the default; invalid JSON falls back quietly. */
+export function effectiveWorkingHours(person: unknown, cluster: unknown): WorkingHours {
+  for (const candidate of [person, cluster]) {
+    const parsed = workingHoursSchema.safeParse(candidate);
+    if (parsed.success && minutes(parsed.data.start) < minutes(parsed.data.end)) return parsed.data;
+  }
+  return DEFAULT_WORKING_HOURS;
+}
+
+const holidayCache = new Map<string, Set<string>>();
+
+/** Public holidays (ISO dates) of a country in a year; unknown countries have none. */
+export function publicHolidays(country: string | null | undefined, year: number): Set<string> {
+  if (!country) return new Set();
+  const key = `${country}:${year}`;
+  let set = holidayCache.get(key);
+  if (!set) {
+    set = new Set();
+    try {
+      const hd = new Holidays(country.toUpperCase());
+      for (const h of hd.getHolidays(year) || []) {
+        if (h.type !== 'public') continue;
+        // h.date is the local calendar date; a holiday may span several days (start..end).
+        const first = DateTime.fromISO(h.date.slice(0, 10), { zone: 'UTC' });
+        const days = Math.max(1, Math.round((h.end.getTime() - h.start.getTime()) / 86_400_000));
+        for (let i = 0; i < days; i++) set.add(first.plus({ days: i }).toISODate()!);
+      }
+    } catch {
+      // An unsupported country code: no holidays rather than no nudges.
+    }
+    holidayCache.set(key, set);
+  }
+  return set;
+}
+
+/** Who a delivery time is computed for. */
+export interface LocalProfile {
+  timeZone: string;
+  country?: string | null;
+  hours: WorkingHours;
+}
+
+/** True when `date` is a working day for the profile (weekday in hours.days and not a public holiday). */
+export function isWorkingDay(local: DateTime, profile: LocalProfile): boolean {
+  if (!profile.hours.days.includes(local.weekday)) return false;
+  return !publicHolidays(profile.country, local.year).has(local.toISODate()!);
+}
+
+/** True when the instant lies inside the profile's working hours on a working day. */
+export function isInWorkingHours(instant: Date, profile: LocalProfile): boolean {
+  const local = DateTime.fromJSDate(instant).setZone(profile.timeZone);
+  const m = local.hour * 60 + local.minute;
+  return isWorkingDay(local, profile) && m >= minutes(profile.hours.start) && m < minutes(profile.hours.end);
+}
+
+/**
+ * The first instant at or after `ideal` inside working hours: before the start → that day's start;
+ * after the end, a weekend or a holiday → the next working day's start.
+ */
+export function nextWorkingInstant(ideal: Date, profile: LocalProfile): Date {
+  const start = minutes(profile.hours.start);
+  const end = minutes(profile.hours.end);
+  let local: DateTime = DateTime.fromJSDate(ideal).setZone(profile.timeZone);
+  for (let i = 0; i < 60; i++) {
+    const m = local.hour * 60 + local.minute;
+    if (isWorkingDay(local, profile)) {
+      if (m < start) return atMinutes(local, start).toJSDate();
+      if (m < end) return local.toJSDate();
+    }
+    local = atMinutes(local.plus({ days: 1 }), start);
+  }
+  // Sixty days without a working day means the hours are nonsense; deliver at the ideal time.
+  return ideal;
+}
+
+/**
+ * The last working instant at or before `ideal`, for reminders that must not slip past their anchor:
+ * the same wall-clock time on the previous working day, clamped into that day's hours.
+ */
+export function previousWorkingInstant(ideal: Date, profile: LocalProfile): Date {
+  const start = minutes(profile.hours.start);
+  const end = minutes(profile.hours.end);
+  let local: DateTime = DateTime.fromJSDate(ideal).setZone(profile.timeZone);
+  for (let i = 0; i < 60; i++) {
+    const m = local.hour * 60 + local.minute;
+    if (isWorkingDay(local, profile)) {
+      if (m >= start && m < end) return local.toJSDate();
+      if (m >= end) return atMinutes(local, end - 30).toJSDate();
+    }
+    local = atMinutes(local.minus({ days: 1 }), Math.min(Math.max(m, start), end - 30));
+  }
+  return ideal;
+}
+
+/** The local calendar day of an instant for a zone ("2026-11-23"), used to merge nudges into one message. */
+export function localDay(instant: Date, timeZone: string): string {
+  return DateTime.fromJSDate(instant).setZone(timeZone).toISODate()!;
+}
+
+/** The local ISO week ("2026-W48"), used by the weekly cap. */
+export function localWeek(instant: Date, timeZone: string): string {
+  return DateTime.fromJSDate(instant).setZone(timeZone).toFormat("kkkk-'W'WW");
+}
+
+function atMinutes(local: DateTime, m: number): DateTime {
+  return local.set({ hour: Math.floor(m / 60), minute: m % 60, second: 0, millisecond: 0 });
+}
+
+function minutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}

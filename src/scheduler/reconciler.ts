@@ -1,0 +1,72 @@
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../core/db.js';
+import type { Logger } from '../core/logger.js';
+import type { NudgeQueue, Slot } from './queue.js';
+import { replanCluster } from './store.js';
+
+/** A claim older than this without an outcome belongs to a worker that died mid-send. */
+export const SENDING_TIMEOUT_MS = 10 * 60_000;
+
+export interface ReconcileResult {
+  replanned: number;
+  restored: number;
+  checked: number;
+  unknown: number;
+  dropped: number;
+}
+
+/**
+ * Makes Redis agree with PostgreSQL again. Redis keeps nothing on disk here, so after a restart or
+ * a flush the delayed jobs are gone while PlannedNudge still holds the plan. Steps:
+ * 1. Clusters with nudges overdue (and, with `recentMs`, clusters edited that recently)  by more than a minute are re-planned: planning sends a late
+ *    nudge once (at the next working moment) while its rule says it is still useful, drops it if stale.
+ * 2. Overdue manual nudges past their use are dropped; every PLANNED slot without a job gets its job back (adding an existing id is a no-op).
+ * 3. Claims left "sending" by a worker that died are marked "unknown" and never re-sent (at most once).
+ * Safe to run on every instance at once: re-planning is locked per cluster and job ids are deterministic.
+ */
+export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue; logger: Logger }, options: { clusters?: string[]; recentMs?: number } = {}): Promise<ReconcileResult> {
+  const now = deps.clock.now();
+  const overdue = await deps.db.plannedNudge.findMany({
+    where: { status: 'PLANNED', dueAt: { lt: new Date(now.getTime() - 60_000) }, clusterId: { not: null } },
+    distinct: ['clusterId'],
+    select: { clusterId: true },
+  });
+  // Safety net for a change nobody announced with clusterChanged: re-plan clusters whose timeline,
+  // plans or activities were edited since the last passes (real time: updatedAt is stamped by Prisma).
+  const since = new Date(Date.now() - (options.recentMs ?? 0));
+  const recent = options.recentMs
+    ? await Promise.all([
+        deps.db.timelineItem.findMany({ where: { updatedAt: { gte: since } }, distinct: ['clusterId'], select: { clusterId: true } }),
+        deps.db.actionPlan.findMany({ where: { OR: [{ updatedAt: { gte: since } }, { activities: { some: { updatedAt: { gte: since } } } }] }, distinct: ['clusterId'], select: { clusterId: true } }),
+      ])
+    : [];
+  const clusters = new Set([...overdue.map((o) => o.clusterId!), ...(options.clusters ?? []), ...recent.flat().map((r) => r.clusterId)]);
+  for (const clusterId of clusters) {
+    await replanCluster(deps, clusterId).catch((error) => deps.logger.error({ clusterId, err: error }, 'reconciler could not re-plan a cluster'));
+  }
+
+  // Overdue nudges planning does not own (a coordinator's manual ones) are dropped once past their use.
+  const overdueRows = await deps.db.plannedNudge.findMany({ where: { status: 'PLANNED', dueAt: { lt: new Date(now.getTime() - 60_000) } }, select: { id: true, payload: true } });
+  const stale = overdueRows.filter((n) => {
+    const until = (n.payload as { usefulUntil?: string } | null)?.usefulUntil;
+    return until !== undefined && new Date(until) < now;
+  });
+  if (stale.length) await deps.db.plannedNudge.updateMany({ where: { id: { in: stale.map((n) => n.id) }, status: 'PLANNED' }, data: { status: 'DROPPED' } });
+
+  const planned = await deps.db.plannedNudge.findMany({ where: { status: 'PLANNED' }, distinct: ['personId', 'dueAt'], select: { personId: true, dueAt: true } });
+  let restored = 0;
+  for (const row of planned) {
+    const slot: Slot = { personId: row.personId, dueAt: row.dueAt.getTime() };
+    if (await deps.queue.exists(slot)) continue;
+    await deps.queue.ensure(slot);
+    restored++;
+  }
+
+  const { count: unknown } = await deps.db.nudgeDelivery.updateMany({
+    where: { outcome: 'sending', deliveredAt: { lt: new Date(now.getTime() - SENDING_TIMEOUT_MS) } },
+    data: { outcome: 'unknown', error: 'worker stopped between sending and recording; not re-sent' },
+  });
+  const result = { replanned: clusters.size, restored, checked: planned.length, unknown, dropped: stale.length };
+  if (restored || clusters.size || unknown) deps.logger.info(result, 'reconciled nudges with the queue');
+  return result;
+}

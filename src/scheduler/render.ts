@@ -1,0 +1,39 @@
+import { formatDate, formatDateTime } from '../core/format.js';
+import { translator } from '../core/i18n.js';
+import { ui, type Block, type OutboundMessage } from '../core/messages.js';
+import type { NudgePayload } from './plan.js';
+
+/** Who a message is rendered for: their language and zone decide the words and the times shown. */
+export interface Reader {
+  locale: string;
+  timeZone: string;
+}
+
+/** One nudge as a line of text, dates in the reader's zone and language. */
+export function nudgeLine(payload: NudgePayload, reader: Reader): string {
+  const t = translator(reader.locale);
+  if (payload.text !== undefined) return `${t('scheduler:fromCoordinator', { from: payload.from ?? '', cluster: payload.clusterCode })}\n${payload.text}`;
+  const when = payload.startsAt ? formatDateTime(new Date(payload.startsAt), reader.timeZone, reader.locale) : '';
+  return t(`scheduler:nudge.${payload.kind}`, {
+    event: payload.item ? t(`timeline.${payload.item}`) : '',
+    when,
+    where: payload.location ? t('scheduler:at', { location: payload.location }) : '',
+    activity: payload.activity ?? '',
+    deadline: payload.deadline ? formatDate(new Date(payload.deadline), payload.kind === 'activity-due' ? 'UTC' : reader.timeZone, reader.locale) : '',
+    count: payload.openAssignments ?? 0,
+    questionnaire: payload.questionnaire ?? '',
+    closes: payload.closesAt ? formatDateTime(new Date(payload.closesAt), reader.timeZone, reader.locale) : '',
+  });
+}
+
+/** The nudges of one delivery slot as one message: merged, so a busy day is one ping, not five. */
+export function renderNudges(payloads: NudgePayload[], reader: Reader): OutboundMessage {
+  const t = translator(reader.locale);
+  const clusters = [...new Set(payloads.map((p) => p.clusterCode))].join(', ');
+  const title = payloads.length > 1 ? t('scheduler:titleMany', { count: payloads.length, cluster: clusters }) : t('scheduler:title', { cluster: clusters });
+  const lines = payloads.map((p) => nudgeLine(p, reader));
+  const blocks: Block[] = [ui.heading(title), ui.paragraph(payloads.length > 1 ? lines.map((l) => `- ${l}`).join('\n') : lines[0])];
+  blocks.push(ui.actions(ui.commandButton(t('scheduler:button.myClusters'), 'me'), ui.commandButton(t('scheduler:button.snoozeWeek'), 'snooze 1w')));
+  blocks.push(ui.context(t('scheduler:footer')));
+  return ui.message(`${title}: ${lines.join(' ')}`.replace(/\*\*|`/g, ''), blocks);
+}

@@ -1,0 +1,38 @@
+import 'dotenv/config';
+import { ConfigError, loadConfig } from '../core/config.js';
+import { createLogger } from '../core/logger.js';
+import { createRuntime } from '../server/runtime.js';
+
+/**
+ * `npm run worker`: nudge workers without the HTTP server, for a machine of their own. It builds
+ * the same runtime as the bot (so the same platform senders deliver) and shares the queue with
+ * every other worker; run as many as you like.
+ */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const runtime = createRuntime(config, logger);
+  await runtime.startScheduler({ workers: true });
+  logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'nudge worker running');
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'worker shutting down');
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(`The nudge worker could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
