@@ -35,6 +35,8 @@ export class BullScheduler implements SchedulerPort {
   /** The start-up pass, awaited by stop() so it never runs on closed connections. */
   firstPass?: Promise<void>;
   private readonly pendingKey: string;
+  /** The last announcements this instance received, newest last (for operators' logs and tests). */
+  readonly announcements: { clusterId: string; reason: string }[] = [];
 
   constructor(private readonly deps: SchedulerDeps) {
     this.pendingKey = `${deps.config.REDIS_PREFIX}:scheduler:replan-pending`;
@@ -55,6 +57,8 @@ export class BullScheduler implements SchedulerPort {
    * reconciliation rather than thrown: the caller's change is already saved, and the plan follows.
    */
   async clusterChanged(clusterId: string, reason: string): Promise<void> {
+    this.announcements.push({ clusterId, reason });
+    if (this.announcements.length > 200) this.announcements.shift();
     try {
       const result = await this.replan(clusterId);
       this.deps.logger.debug({ clusterId, reason, created: result.created, moved: result.moved, cancelled: result.cancelled }, 're-planned nudges');
