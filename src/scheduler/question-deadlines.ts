@@ -111,8 +111,9 @@ export function createQuestionDeadlines(options: { redisUrl: string; prefix: str
     deadlines,
     worker,
     async close() {
-      await worker?.close();
-      await queue.close();
+      // With Redis away a graceful close would wait for it forever: give it two seconds, then cut.
+      const graceful = Promise.allSettled([worker?.close(), queue.close()]);
+      await Promise.race([graceful, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       for (const redis of connections) redis.disconnect();
     },
   };
