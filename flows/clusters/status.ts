@@ -7,8 +7,10 @@ import { collectStatus } from '../../src/domain/status.js';
 import { EXCHANGE_EVENTS, phaseAt, upcoming } from '../../src/domain/timeline.js';
 import { withCluster } from './common.js';
 import { registerClusterStatusSections } from '../../src/domain/clusters/status-sections.js';
+import { registerQuestionStatusSection } from '../../src/domain/questions/status-section.js';
 
 registerClusterStatusSections();
+registerQuestionStatusSection();
 
 /**
  * `/lc status [cluster]`: the cluster at a glance for coordinators (and observers, who watch how it is
@@ -43,7 +45,7 @@ async function renderStatus(ctx: FlowContext, clusterId: string) {
   for (const { section, fields, failed } of await collectStatus(ctx.services.db, clusterId, now)) {
     blocks.push(ui.paragraph(`**${t(section.titleKey)}**`));
     if (failed) blocks.push(ui.context(t('clusters:status.sectionFailed')));
-    else blocks.push(ui.fields(fields.map((f) => ({ label: t(f.labelKey, f.vars ?? {}), value: String(f.value) }))));
+    else blocks.push(ui.fields(fields.map((f) => ({ label: t(f.labelKey, f.vars ?? {}), value: f.valueKey ? t(f.valueKey, { ...(f.valueVars ?? {}), defaultValue: String(f.value) }) : String(f.value) }))));
   }
   blocks.push(ui.actions(ui.commandButton(t('clusters:status.members'), `members ${cluster.code}`), ui.commandButton(t('clusters:status.timeline'), `timeline ${cluster.code}`)));
   return ui.message(t('clusters:status.title', { code: cluster.code, name: cluster.name }), blocks, { ephemeral: true });

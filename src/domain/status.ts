@@ -8,6 +8,9 @@ export interface StatusField {
   value: string | number;
   /** Interpolation values for the label. */
   vars?: Record<string, unknown>;
+  /** When the value itself is words ("2 h", "no answer yet"): its i18n key, with `valueVars`; `value` is then the fallback. */
+  valueKey?: string;
+  valueVars?: Record<string, unknown>;
 }
 
 /** A part of /lc status that one area owns. */

@@ -35,6 +35,8 @@ export class BullScheduler implements SchedulerPort {
   /** The start-up pass, awaited by stop() so it never runs on closed connections. */
   firstPass?: Promise<void>;
   private readonly pendingKey: string;
+  /** State changes driven by the timeline (runs opening, held feedback, automatic rounds), run on every tick. */
+  housekeeping?: () => Promise<unknown>;
   /** The last announcements this instance received, newest last (for operators' logs and tests). */
   readonly announcements: { clusterId: string; reason: string }[] = [];
 
@@ -123,9 +125,13 @@ export class BullScheduler implements SchedulerPort {
     this.firstPass = (async () => {
       await this.replanAll().catch((error) => this.deps.logger.error({ err: error }, 'start-up re-planning failed'));
       await this.reconcile().catch((error) => this.deps.logger.error({ err: error }, 'start-up reconciliation failed'));
+      await this.housekeeping?.().catch((error) => this.deps.logger.error({ err: error }, 'housekeeping failed'));
     })();
     this.timer = setInterval(() => {
-      this.reconcile().catch((error) => this.deps.logger.error({ err: error }, 'reconciliation failed'));
+      this.reconcile()
+        .catch((error) => this.deps.logger.error({ err: error }, 'reconciliation failed'))
+        .then(() => this.housekeeping?.())
+        .catch((error) => this.deps.logger.error({ err: error }, 'housekeeping failed'));
     }, this.deps.config.RECONCILE_EVERY_SECONDS * 1000);
     this.timer.unref();
   }

@@ -10,6 +10,7 @@ import type { Flow, Services } from '../core/flow.js';
 import { createQuestionDeadlines, type QuestionDeadlineRuntime } from '../scheduler/question-deadlines.js';
 import { BullScheduler } from '../scheduler/scheduler.js';
 import { dashboardMount } from '../scheduler/dashboard.js';
+import { runHousekeeping } from '../scheduler/housekeeping.js';
 import { allFlows } from '../../flows/index.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterDeps } from '../../adapters/teams/teams-mount.js';
@@ -77,6 +78,7 @@ export function createRuntime(
     runWorker: options.questionWorker ?? true,
   });
   const services: Services = { db, clock, config, notifier, scheduler, questionDeadlines: questions.deadlines };
+  scheduler.housekeeping = () => runHousekeeping(services, logger);
   const bot = new Bot(services, [...allFlows, ...(options.extraFlows ?? [])], logger);
   const webSender = new WebSender(redis, config.REDIS_PREFIX);
   notifier.register(webSender);
