@@ -1,49 +1,24 @@
 import type { Db } from '../../core/db.js';
-import { BotError, ErrorCode } from '../../core/errors.js';
+import { consolidatePlan as freezeConsolidated } from '../plans/versions.js';
 
 /**
- * Consolidation: the author's plan after feedback becomes its next immutable version, stage
- * CONSOLIDATED, linked to the round whose feedback it answers (ActionPlanVersion.answersRoundId),
- * with how each suggestion was taken up. The plans helper has an equivalent for its own flows; the
- * two are merged later, so this one keeps to the shared schema and the content shape of a snapshot.
+ * Consolidation after a feedback round: the plan's next immutable version (stage CONSOLIDATED, linked
+ * to the round through ActionPlanVersion.answersRoundId), carrying how the author took up each
+ * suggestion. The freezing itself is the plans domain's; this adds what the feedback round knows.
  */
 export async function consolidatePlan(db: Db, input: { planId: string; authorId: string; roundId: string; note?: string; now: Date }) {
-  return db.$transaction(async (tx) => {
-    const plan = await tx.actionPlan.findUnique({ where: { id: input.planId }, include: { activities: { orderBy: { position: 'asc' } }, versions: { orderBy: { number: 'desc' }, take: 1 } } });
-    if (!plan || plan.authorId !== input.authorId) throw new BotError(ErrorCode.NotFound, 'feedback:consolidate.notFound');
-    const already = await tx.actionPlanVersion.findFirst({ where: { planId: plan.id, answersRoundId: input.roundId } });
-    if (already) throw new BotError(ErrorCode.Conflict, 'feedback:consolidate.already', { number: already.number });
-    const suggestions = await tx.feedbackSuggestion.findMany({
-      where: { feedback: { deliveredAt: { not: null }, assignment: { roundId: input.roundId, planId: plan.id } } },
-      orderBy: { id: 'asc' },
-    });
-    const number = (plan.versions[0]?.number ?? 0) + 1;
-    const content = {
-      approach: plan.approach,
-      goal: plan.goal,
-      change: plan.change,
-      targetGroup: plan.targetGroup,
-      beneficiaries: plan.beneficiaries,
-      activities: plan.activities.map((a) => ({
-        id: a.id,
-        position: a.position,
-        activity: a.activity,
-        responsible: a.responsible,
-        deadline: a.deadline?.toISOString().slice(0, 10) ?? null,
-        challenges: a.challenges,
-        mitigation: a.mitigation,
-        resources: a.resources,
-        results: a.results,
-      })),
-      consolidation: {
-        roundId: input.roundId,
-        note: input.note ?? null,
-        consolidatedAt: input.now.toISOString(),
-        suggestions: suggestions.map((s) => ({ id: s.id, target: s.target, text: s.text, takenUp: s.takenUp })),
-      },
-    };
-    const version = await tx.actionPlanVersion.create({ data: { planId: plan.id, number, stage: 'CONSOLIDATED', content, answersRoundId: input.roundId, createdAt: input.now } });
-    await tx.actionPlan.update({ where: { id: plan.id }, data: { stage: 'CONSOLIDATED' } });
-    return version;
+  const suggestions = await db.feedbackSuggestion.findMany({
+    where: { feedback: { deliveredAt: { not: null }, assignment: { roundId: input.roundId, planId: input.planId } } },
+    orderBy: { id: 'asc' },
+  });
+  return freezeConsolidated(db, input.planId, {
+    feedbackRoundId: input.roundId,
+    authorId: input.authorId,
+    consolidation: {
+      roundId: input.roundId,
+      note: input.note ?? null,
+      consolidatedAt: input.now.toISOString(),
+      suggestions: suggestions.map((s) => ({ id: s.id, target: s.target, text: s.text, takenUp: s.takenUp })),
+    },
   });
 }

@@ -1,3 +1,4 @@
+import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../core/db.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
 import type { PlanStage } from '../../generated/prisma/enums.js';
@@ -42,11 +43,20 @@ export function canMove(from: PlanStage, to: PlanStage): boolean {
  * the plan row locked, so two instances never create the same version number. Versions are
  * never updated afterwards (a database trigger refuses it).
  */
-async function freeze(db: Db, planId: string, stage: PlanStage, options: { requireComplete: boolean; answersRoundId?: string }): Promise<PlanVersion> {
+async function freeze(
+  db: Db,
+  planId: string,
+  stage: PlanStage,
+  options: { requireComplete: boolean; answersRoundId?: string; consolidation?: Record<string, unknown>; authorId?: string },
+): Promise<PlanVersion> {
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "ActionPlan" WHERE id = ${planId} FOR UPDATE`;
     const plan = await tx.actionPlan.findUnique({ where: { id: planId }, include: { activities: { orderBy: { position: 'asc' } } } });
-    if (!plan) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that action plan' });
+    if (!plan || (options.authorId && plan.authorId !== options.authorId)) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that action plan' });
+    if (options.answersRoundId) {
+      const already = await tx.actionPlanVersion.findFirst({ where: { planId, answersRoundId: options.answersRoundId }, select: { number: true } });
+      if (already) throw new BotError(ErrorCode.Conflict, 'feedback:consolidate.already', { number: already.number });
+    }
     if (!canMove(plan.stage, stage)) throw new BotError(ErrorCode.Conflict, 'plan:errors.badTransition', { from: plan.stage, to: stage });
     const content = contentOf(plan);
     if (options.requireComplete) {
@@ -55,7 +65,8 @@ async function freeze(db: Db, planId: string, stage: PlanStage, options: { requi
     }
     const last = await tx.actionPlanVersion.findFirst({ where: { planId }, orderBy: { number: 'desc' }, select: { number: true } });
     const version = await tx.actionPlanVersion.create({
-      data: { planId, number: (last?.number ?? 0) + 1, stage, content, answersRoundId: options.answersRoundId ?? null },
+      // A consolidation also keeps how the author took up each suggestion (read by the feedback views).
+      data: { planId, number: (last?.number ?? 0) + 1, stage, content: (options.consolidation ? { ...content, consolidation: options.consolidation } : content) as Prisma.InputJsonValue, answersRoundId: options.answersRoundId ?? null },
     });
     await tx.actionPlan.update({ where: { id: planId }, data: { stage } });
     return { ...version, content };
@@ -72,8 +83,12 @@ export function submitPlan(db: Db, planId: string): Promise<PlanVersion> {
  * linked to the feedback round it answers. Called by the peer-feedback flow when the author
  * says the plan is consolidated; also usable without a round (feedback given outside the bot).
  */
-export function consolidatePlan(db: Db, planId: string, options: { feedbackRoundId?: string } = {}): Promise<PlanVersion> {
-  return freeze(db, planId, 'CONSOLIDATED', { requireComplete: true, answersRoundId: options.feedbackRoundId });
+export function consolidatePlan(
+  db: Db,
+  planId: string,
+  options: { feedbackRoundId?: string; consolidation?: Record<string, unknown>; authorId?: string } = {},
+): Promise<PlanVersion> {
+  return freeze(db, planId, 'CONSOLIDATED', { requireComplete: true, answersRoundId: options.feedbackRoundId, consolidation: options.consolidation, authorId: options.authorId });
 }
 
 /** Starts the application period for this plan: the version being applied is frozen. */

@@ -25,6 +25,8 @@ export async function submittedPlan(db: Db, clusterCode: string, externalId: str
           deadline: new Date(Date.UTC(2027, i + 1, 1)),
           challenges: 'Budget approval',
           mitigation: 'Early talks with the council',
+          resources: 'Municipal budget line and two staff',
+          results: 'The centre open five days a week',
         })),
       },
     },
