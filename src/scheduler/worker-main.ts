@@ -4,7 +4,7 @@ import { createLogger } from '../core/logger.js';
 import { createRuntime } from '../server/runtime.js';
 
 /**
- * `npm run worker`: nudge workers without the HTTP server, for a machine of their own. It builds
+ * `npm run worker`: nudge and question-deadline workers without the HTTP server, for a machine of their own. It builds
  * the same runtime as the bot (so the same platform senders deliver) and shares the queue with
  * every other worker; run as many as you like.
  */
@@ -20,7 +20,8 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const runtime = createRuntime(config, logger);
+  // A worker machine hosts the question-deadline worker too, whatever RUN_WORKERS says for bot instances.
+  const runtime = createRuntime(config, logger, { questionWorker: true });
   await runtime.startScheduler({ workers: true });
   logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'nudge worker running');
   const shutdown = async (signal: string) => {

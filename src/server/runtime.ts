@@ -75,7 +75,7 @@ export function createRuntime(
     redisUrl: config.REDIS_URL,
     prefix: config.REDIS_PREFIX,
     deps: { db, clock, notifier, logger },
-    runWorker: options.questionWorker ?? true,
+    runWorker: options.questionWorker ?? config.RUN_WORKERS,
   });
   const services: Services = { db, clock, config, notifier, scheduler, questionDeadlines: questions.deadlines };
   scheduler.housekeeping = () => runHousekeeping(services, logger);
