@@ -148,7 +148,7 @@ export class Bot {
   private explain(error: unknown, t: Translate, envelope: InboundEnvelope): OutboundMessage {
     if (isBotError(error)) {
       this.logger.info({ code: error.code, key: error.messageKey, platform: envelope.identity.platform }, 'request refused');
-      const text = t(error.messageKey, error.vars);
+      const text = t(error.messageKey, translateVars(error.vars, t));
       const blocks = [ui.paragraph(text)];
       if (error.code === ErrorCode.StaleConversation || error.code === ErrorCode.NotAllowed) {
         blocks.push(ui.actions(ui.commandButton(t('help.button'), 'help')));
@@ -162,6 +162,18 @@ export class Bot {
     this.logger.error({ err: error, event: envelope.event.type }, 'unexpected error while handling an event');
     return ui.text(t('errors.internal'), { ephemeral: true });
   }
+}
+
+/** Variables given as { key } (or lists of them) are translated too, so role names read naturally. */
+function translateVars(vars: Record<string, unknown>, t: Translate): Record<string, unknown> {
+  const isRef = (v: unknown): v is { key: string } => typeof v === 'object' && v !== null && typeof (v as { key?: unknown }).key === 'string';
+  return Object.fromEntries(
+    Object.entries(vars).map(([name, value]) => {
+      if (isRef(value)) return [name, t(value.key)];
+      if (Array.isArray(value) && value.every(isRef)) return [name, value.map((v) => t(v.key)).join(t('or'))];
+      return [name, value];
+    }),
+  );
 }
 
 function checkLength(event: InboundEvent): boolean {

@@ -30,6 +30,16 @@ export class BotError extends Error {
   }
 }
 
+/** A message variable that is itself translated when the message is shown (e.g. a role name). */
+export interface TranslatedVar {
+  key: string;
+}
+
+/** Role names as translated message variables: "a coordinator or resource person" in the person's language. */
+export function roleVars(roles: string[]): TranslatedVar[] {
+  return roles.map((role) => ({ key: `roles.${role}` }));
+}
+
 export function isBotError(error: unknown): error is BotError {
   return error instanceof BotError;
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../core/db.js';
-import { BotError, ErrorCode } from '../core/errors.js';
+import { BotError, ErrorCode, roleVars } from '../core/errors.js';
 import type { Role } from '../generated/prisma/enums.js';
 
 /** A person's active roles, per cluster. */
@@ -26,6 +26,6 @@ export async function requireRole(db: Db, personId: string, clusterId: string, r
     where: { personId, clusterId, status: 'ACTIVE', role: { in: roles } },
     select: { role: true },
   });
-  if (!membership) throw new BotError(ErrorCode.NotAllowed, 'errors.notAllowed', { roles: roles.join(', ') });
+  if (!membership) throw new BotError(ErrorCode.NotAllowed, 'errors.notAllowed', { roles: roleVars(roles) });
   return membership.role;
 }

@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../src/core/messages.js';
+import { translator } from '../../src/core/i18n.js';
+import { renderMessage as renderForSlack } from '../../adapters/slack/block-kit.js';
+import { activityBytes, renderMessage as renderForTeams } from '../../adapters/teams/cards.js';
+import { messageProblems } from '../support/block-kit-limits.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import { ACTIVITY_FIELD_LIMITS, addActivity, consolidatePlan, openPlan, PLAN_FIELD_LIMITS, submitPlan, updateActivity, updatePlanFields } from '../../src/domain/plans/index.js';
 import type { Runtime } from '../../src/server/runtime.js';
@@ -40,6 +44,9 @@ function expectWithinLimits(message: OutboundMessage) {
     }
   }
   expect(Buffer.byteLength(JSON.stringify(message), 'utf8')).toBeLessThan(TEAMS_BYTES);
+  // And through the real adapters: Block Kit as Slack would receive it, Adaptive Cards as Teams would.
+  for (const part of renderForSlack(message)) expect(messageProblems(part as never)).toEqual([]);
+  for (const card of renderForTeams(message, translator('en')).cards) expect(activityBytes(card, message.summary)).toBeLessThan(TEAMS_BYTES);
 }
 
 /** Walks Next from the first page to the last, checking every page, and returns the activity numbers seen. */

@@ -1,5 +1,5 @@
 import type { Db } from '../../core/db.js';
-import { BotError, ErrorCode } from '../../core/errors.js';
+import { BotError, ErrorCode, roleVars } from '../../core/errors.js';
 import { matchApplicants, municipalityKey, type MatchingApplicant, type MatchingCluster, type Placement } from './matching.js';
 
 /** The programmes in which a person coordinates at least one cluster: where they may run the matching. */
@@ -14,7 +14,7 @@ export async function coordinatedProgrammes(db: Db, personId: string) {
 /** Refuses anyone who coordinates no cluster of the programme. */
 export async function requireProgrammeCoordinator(db: Db, personId: string, programmeId: string) {
   const ok = await db.membership.findFirst({ where: { personId, role: 'COORDINATOR', status: 'ACTIVE', cluster: { programmeId } } });
-  if (!ok) throw new BotError(ErrorCode.NotAllowed, 'errors.notAllowed', { roles: 'COORDINATOR' });
+  if (!ok) throw new BotError(ErrorCode.NotAllowed, 'errors.notAllowed', { roles: roleVars(['COORDINATOR']) });
 }
 
 /** A proposal: the matching's input and result, with labels for showing it. */

@@ -161,7 +161,7 @@ describe('when a coordinator sets up a cluster and three people register from th
     expect(text).toContain('Members: 3');
     expect(text).toContain('Coordinators: 1');
     expect(text).toContain('Drafted: 0');
-    expect(text).toContain('Open: 0');
+    expect(text).toContain('Open questions: 0');
   });
 
   it('shows a member the timeline without the edit menu, and refuses a forged edit changing nothing', async () => {
@@ -171,7 +171,7 @@ describe('when a coordinator sets up a cluster and three people register from th
     expect(() => selectOf(view, 'timeline:edit')).toThrow();
     const before = await runtime.db.timelineItem.findMany({ where: { clusterId } });
     const refused = await member.choose({ type: 'select', actionId: 'timeline:edit', placeholder: '', options: [] }, `${clusterId}|EE1`);
-    expect(textOf(refused)).toContain('only a COORDINATOR of this cluster can do that. Nothing was changed.');
+    expect(textOf(refused)).toContain('only a coordinator of this cluster can do that. Nothing was changed.');
     const forged = await member.submit({ formId: 'timeline:item' }, { startDate: '2020-01-01', endDate: '2020-01-02', startTime: '10:00', endTime: '11:00' });
     expect(textOf(forged)).not.toContain('is changed');
     expect(await runtime.db.timelineItem.findMany({ where: { clusterId } })).toEqual(before);
