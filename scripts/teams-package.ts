@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
 import JSZip from 'jszip';
-import { ConfigError, loadConfig, type Config } from '../src/core/config.js';
+import { loadConfigOrExit, type Config } from '../src/core/config.js';
 import { translator } from '../src/core/i18n.js';
 import { allFlows } from '../flows/index.js';
 import { buildManifest, ICONS, PLACEHOLDER_APP_ID } from '../adapters/teams/manifest.js';
@@ -25,16 +25,7 @@ export async function buildTeamsPackage(config: Config, outFile: string): Promis
 }
 
 async function main() {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const { file, manifest } = await buildTeamsPackage(config, join(root, 'teams-app', 'build', 'cluster-bot-teams.zip'));
   console.log(`Teams app package written: ${file}`);
   console.log(`  bot id: ${manifest.bots[0].botId}${manifest.bots[0].botId === PLACEHOLDER_APP_ID ? ' (placeholder: set MICROSOFT_APP_ID and build again before uploading)' : ''}`);

@@ -124,3 +124,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function firstIssue(error: z.ZodError): string {
   return error.issues[0]?.message ?? 'invalid value';
 }
+
+/** For entry points (bot, worker, scripts): the configuration, or its one-line problem on stderr and exit 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

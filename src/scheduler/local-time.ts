@@ -1,6 +1,6 @@
 import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import { minutesOfDay, type WorkingHours } from '../domain/working-hours.js';
 
 /**
  * Moves a nudge's ideal instant into the recipient's working hours, in their own zone, skipping
@@ -8,25 +8,7 @@ import { z } from 'zod';
  * luxon, so 09:00 stays 09:00 across a daylight-saving change.
  */
 
-/** Working hours as stored in Cluster.workingHours / Person.workingHours (validated when read). */
-export const workingHoursSchema = z.object({
-  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
-  end: z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/),
-  /** ISO weekdays, 1 = Monday … 7 = Sunday. */
-  days: z.array(z.number().int().min(1).max(7)).min(1),
-});
-export type WorkingHours = z.infer<typeof workingHoursSchema>;
-
-export const DEFAULT_WORKING_HOURS: WorkingHours = { start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
-
-/** Person's hours win over the cluster's, the cluster's over the default; invalid JSON falls back quietly. */
-export function effectiveWorkingHours(person: unknown, cluster: unknown): WorkingHours {
-  for (const candidate of [person, cluster]) {
-    const parsed = workingHoursSchema.safeParse(candidate);
-    if (parsed.success && minutes(parsed.data.start) < minutes(parsed.data.end)) return parsed.data;
-  }
-  return DEFAULT_WORKING_HOURS;
-}
+export { DEFAULT_WORKING_HOURS, effectiveWorkingHours, workingHoursSchema, type WorkingHours } from '../domain/working-hours.js';
 
 const holidayCache = new Map<string, Set<string>>();
 
@@ -71,7 +53,7 @@ export function isWorkingDay(local: DateTime, profile: LocalProfile): boolean {
 export function isInWorkingHours(instant: Date, profile: LocalProfile): boolean {
   const local = DateTime.fromJSDate(instant).setZone(profile.timeZone);
   const m = local.hour * 60 + local.minute;
-  return isWorkingDay(local, profile) && m >= minutes(profile.hours.start) && m < minutes(profile.hours.end);
+  return isWorkingDay(local, profile) && m >= minutesOfDay(profile.hours.start) && m < minutesOfDay(profile.hours.end);
 }
 
 /**
@@ -79,8 +61,8 @@ export function isInWorkingHours(instant: Date, profile: LocalProfile): boolean 
  * after the end, a weekend or a holiday → the next working day's start.
  */
 export function nextWorkingInstant(ideal: Date, profile: LocalProfile): Date {
-  const start = minutes(profile.hours.start);
-  const end = minutes(profile.hours.end);
+  const start = minutesOfDay(profile.hours.start);
+  const end = minutesOfDay(profile.hours.end);
   let local: DateTime = DateTime.fromJSDate(ideal).setZone(profile.timeZone);
   for (let i = 0; i < 60; i++) {
     const m = local.hour * 60 + local.minute;
@@ -99,8 +81,8 @@ export function nextWorkingInstant(ideal: Date, profile: LocalProfile): Date {
  * the same wall-clock time on the previous working day, clamped into that day's hours.
  */
 export function previousWorkingInstant(ideal: Date, profile: LocalProfile): Date {
-  const start = minutes(profile.hours.start);
-  const end = minutes(profile.hours.end);
+  const start = minutesOfDay(profile.hours.start);
+  const end = minutesOfDay(profile.hours.end);
   let local: DateTime = DateTime.fromJSDate(ideal).setZone(profile.timeZone);
   for (let i = 0; i < 60; i++) {
     const m = local.hour * 60 + local.minute;
@@ -127,7 +109,3 @@ function atMinutes(local: DateTime, m: number): DateTime {
   return local.set({ hour: Math.floor(m / 60), minute: m % 60, second: 0, millisecond: 0 });
 }
 
-function minutes(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return h * 60 + m;
-}

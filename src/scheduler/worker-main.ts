@@ -1,5 +1,5 @@
 import 'dotenv/config';
-import { ConfigError, loadConfig } from '../core/config.js';
+import { loadConfigOrExit } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
 import { createRuntime } from '../server/runtime.js';
 
@@ -9,16 +9,7 @@ import { createRuntime } from '../server/runtime.js';
  * every other worker; run as many as you like.
  */
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   // A worker machine hosts the question-deadline worker too, whatever RUN_WORKERS says for bot instances.
   const runtime = createRuntime(config, logger, { questionWorker: true });

@@ -1,5 +1,5 @@
 import 'dotenv/config';
-import { ConfigError, loadConfig } from '../core/config.js';
+import { loadConfigOrExit } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
 import { seedDemo } from '../domain/demo-seed.js';
 import { ensureDatabase, runMigrations } from './database-setup.js';
@@ -8,16 +8,7 @@ import { syncQuestionnaires } from '../domain/questionnaires/catalogue.js';
 
 /** `npm start`: prepare the database, load demo data on an empty one, and serve. */
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   if (await ensureDatabase(config.DATABASE_URL)) logger.info('created the database');
   await runMigrations(config.DATABASE_URL);

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import { minutesOfDay, type WorkingHours } from '../working-hours.js';
 
 /**
  * When an unanswered question moves on. The method asks for a "quick response mechanism" between
@@ -16,28 +16,7 @@ export interface EscalationPolicy {
 
 export const DEFAULT_ESCALATION_POLICY: EscalationPolicy = { normalWorkingHours: 24, urgentHours: 2 };
 
-/** Working hours as stored on Cluster.workingHours / Person.workingHours (ISO weekdays, 1 = Monday). */
-export const workingHoursSchema = z.object({
-  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
-  end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
-  days: z.array(z.number().int().min(1).max(7)).min(1),
-});
-export type WorkingHours = z.infer<typeof workingHoursSchema>;
-
-export const DEFAULT_WORKING_HOURS: WorkingHours = { start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5] };
-
-/**
- * The working hours that apply to a person: their own if set and valid, else their cluster's, else
- * the default (Mon–Fri 09:00–17:00). Stored JSON is outside input, so a broken value falls back
- * instead of breaking a deadline.
- */
-export function effectiveWorkingHours(personHours: unknown, clusterHours: unknown): WorkingHours {
-  for (const candidate of [personHours, clusterHours]) {
-    const parsed = workingHoursSchema.safeParse(candidate);
-    if (parsed.success && minutesOf(parsed.data.end) > minutesOf(parsed.data.start)) return parsed.data;
-  }
-  return DEFAULT_WORKING_HOURS;
-}
+export { DEFAULT_WORKING_HOURS, effectiveWorkingHours, workingHoursSchema, type WorkingHours } from '../working-hours.js';
 
 /**
  * `from` plus `hours` counted only inside the working hours, in `timeZone`, skipping the local dates
@@ -46,8 +25,8 @@ export function effectiveWorkingHours(personHours: unknown, clusterHours: unknow
 export function addWorkingHours(from: Date, hours: number, timeZone: string, workingHours: WorkingHours, isHoliday?: (isoDate: string) => boolean): Date {
   let remaining = Math.round(hours * 60);
   let cursor = DateTime.fromJSDate(from).setZone(timeZone);
-  const startMinutes = minutesOf(workingHours.start);
-  const endMinutes = minutesOf(workingHours.end);
+  const startMinutes = minutesOfDay(workingHours.start);
+  const endMinutes = minutesOfDay(workingHours.end);
   // A year of days is far more than any deadline needs; the bound only guards against a bad definition.
   for (let day = 0; day < 366; day++) {
     if (workingHours.days.includes(cursor.weekday) && !isHoliday?.(cursor.toISODate() ?? '')) {
@@ -76,7 +55,3 @@ export function deadlineFor(
   return addWorkingHours(askedAt, policy.normalWorkingHours, assignee.timeZone, assignee.workingHours, assignee.isHoliday);
 }
 
-function minutesOf(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return h * 60 + m;
-}
