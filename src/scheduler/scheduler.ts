@@ -57,6 +57,8 @@ export class BullScheduler implements SchedulerPort {
       this.connection = createRedis(this.deps.config.REDIS_URL, { forQueues: true });
       this.connection.on('error', (error) => this.deps.logger.warn({ err: error.message }, 'queue redis connection problem'));
       this.nudgeQueue = new NudgeQueue(this.connection, this.deps.config.REDIS_PREFIX, this.deps.clock);
+      // Without a listener BullMQ prints every reconnection failure to stderr while Redis is away.
+      this.nudgeQueue.queue.on('error', (error) => this.deps.logger.warn({ err: error.message }, 'nudge queue problem'));
     }
     return this.nudgeQueue;
   }
@@ -101,6 +103,7 @@ export class BullScheduler implements SchedulerPort {
   /** Starts a worker on its own connection; several (in this and other processes) share the queue. */
   startWorker(options: { concurrency?: number; onDelivered?: (outcome: SlotOutcome) => void } = {}): Worker {
     const connection = createRedis(this.deps.config.REDIS_URL, { forQueues: true });
+    connection.on('error', (error) => this.deps.logger.warn({ err: error.message }, 'worker redis connection problem'));
     const worker = new Worker(NUDGE_QUEUE, (job: Job) => this.process(job).then((outcome) => (options.onDelivered?.(outcome), outcome)), {
       connection,
       prefix: bullPrefix(this.deps.config.REDIS_PREFIX),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.js';
+import { createDb } from '../../src/core/db.js';
 import { createLogger } from '../../src/core/logger.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import { createRuntime, type Runtime } from '../../src/server/runtime.js';
@@ -46,7 +47,9 @@ beforeAll(async () => {
     RECONCILE_EVERY_SECONDS: '5',
     WEB_CHAT: 'on',
   });
-  runtime = createRuntime(config, createLogger(config.LOG_LEVEL), { questionWorker: false });
+  // Production's timeouts, shortened so the silent-network case takes seconds, not a quarter minute.
+  const db = createDb(config.DATABASE_URL, { connectTimeoutMs: 2_000, queryTimeoutMs: 2_000 });
+  runtime = createRuntime(config, createLogger(config.LOG_LEVEL), { questionWorker: false, db });
   await seedDemo(runtime.db, new Date());
   await seedSavedWork();
   await runtime.startScheduler({ workers: false });
@@ -59,6 +62,7 @@ afterAll(async () => {
   await proxy?.restore().catch(() => undefined);
   await runtime?.slack?.settled();
   await runtime?.stop();
+  await runtime?.db.$disconnect();
   await redis?.kill();
   await fake?.stop();
 });
@@ -147,6 +151,25 @@ describe('when PostgreSQL restarts or is unreachable for a while', () => {
     const slackAfter = await slackSays('UPGBACK', 'help');
     expect(slackAfter.replies.join('\n')).not.toContain(TRY_AGAIN);
     expect(slackAfter.replies.join('\n')).toContain('/lc me');
+    expect(await tableDigests(runtime.db, SAVED)).toEqual(before);
+  });
+});
+
+describe('when PostgreSQL stops answering without closing connections (network gone silent)', () => {
+  it('answers "try again in a moment" instead of hanging, and recovers when the network is back', async () => {
+    const before = await tableDigests(runtime.db, SAVED);
+    proxy.stall();
+    const during = await webSays('lc1-m1', '/lc me');
+    expect(during.status).toBe(200);
+    expect(during.text).toContain(TRY_AGAIN);
+    const slackDuring = await slackSays('UPGSILENT', 'help');
+    expect(slackDuring.status).toBe(200);
+    expect(slackDuring.replies.join('\n')).toContain(TRY_AGAIN);
+
+    proxy.unstall();
+    const after = await webSays('lc1-m1', '/lc me');
+    expect(after.text).not.toContain(TRY_AGAIN);
+    expect(after.text).toContain('LC1');
     expect(await tableDigests(runtime.db, SAVED)).toEqual(before);
   });
 });

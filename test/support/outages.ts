@@ -20,6 +20,7 @@ export async function freePort(): Promise<number> {
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private stalled = false;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
@@ -33,7 +34,9 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      // Forward by hand rather than pipe(), so stall() can drop bytes the way a dead network does.
+      client.on('data', (data) => this.stalled || upstream.write(data));
+      upstream.on('data', (data) => this.stalled || client.write(data));
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -47,6 +50,19 @@ export class TcpProxy {
     const closed = new Promise((resolve) => this.server?.close(resolve));
     for (const socket of this.sockets) socket.resetAndDestroy();
     await closed;
+  }
+
+  /**
+   * From now on every byte in either direction is silently dropped, on open and new connections:
+   * PostgreSQL's host is unreachable without anyone saying so (no reset, no refusal), the case where
+   * a client waits until its own timeouts fire. `unstall()` lets traffic through again.
+   */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  unstall(): void {
+    this.stalled = false;
   }
 
   /** Accepts connections again, on the same port. */
