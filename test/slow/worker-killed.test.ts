@@ -29,7 +29,8 @@ function startWorker(name: string): { child: ChildProcess; log: string[] } {
     REDIS_URL: config.REDIS_URL,
     REDIS_PREFIX: config.REDIS_PREFIX,
     SLACK_SIGNING_SECRET: 'worker-killed-secret',
-    SLACK_BOT_TOKEN: 'xoxb-test',
+    // Each worker its own token, so the fake Slack can tell whose post it holds.
+    SLACK_BOT_TOKEN: `xoxb-test-${name}`,
     SLACK_API_URL: fake.apiUrl,
     RECONCILE_EVERY_SECONDS: '3600',
     LOG_LEVEL: 'info',
@@ -70,6 +71,11 @@ describe('when a nudge worker is killed in the middle of a delivery', () => {
   it('another worker delivers the nudge, once, within a minute', { timeout: 150_000 }, async () => {
     fake.addUser({ id: 'UKILL', real_name: 'Ana Kovač' });
     const person = await db.person.create({ data: { displayName: 'Ana Kovač', identities: { create: { platform: 'SLACK', externalId: 'T1:UKILL' } } } });
+    // Both workers up and idle; then the job. Whichever takes it finds its post held at Slack's door.
+    fake.hold('chat.postMessage');
+    const workers = { A: startWorker('A'), B: startWorker('B') };
+    for (const w of Object.values(workers)) await waitUntil('worker running', async () => (w.log.some((line) => line.includes('nudge worker running')) ? true : undefined), 90_000);
+    // Created only now: a worker's start-up reconciliation would otherwise queue it before the other is up.
     const dueAt = new Date();
     const nudge = await db.plannedNudge.create({
       data: {
@@ -85,23 +91,19 @@ describe('when a nudge worker is killed in the middle of a delivery', () => {
     await queue.ensure({ personId: person.id, dueAt: dueAt.getTime() });
     await queue.close();
     connection.disconnect();
+    const held = await fake.waitFor('chat.postMessage:held', () => true, 60_000);
+    const victimName = held.token === 'xoxb-test-A' ? 'A' : 'B';
+    const [victim, survivor] = victimName === 'A' ? [workers.A, workers.B] : [workers.B, workers.A];
 
-    // Worker A takes the job and its post hangs at Slack's door.
-    fake.hold('chat.postMessage');
-    const a = startWorker('A');
-    await fake.waitFor('chat.postMessage:held', () => true, 60_000);
+    // The claimant dies with its post in flight (well inside its 10 s client timeout).
+    victim.child.kill('SIGKILL');
+    await once(victim.child, 'exit');
     const claim = await db.nudgeDelivery.findUniqueOrThrow({ where: { nudgeId: nudge.id } });
     expect(claim.outcome).toBe('sending');
 
-    // Worker B is up and idle; A dies mid-send.
-    const b = startWorker('B');
-    await waitUntil('worker B running', async () => (b.log.some((line) => line.includes('nudge worker running')) ? true : undefined), 60_000);
-    a.child.kill('SIGKILL');
-    await once(a.child, 'exit');
-
-    // Within a minute of the kill, B posts the nudge to Slack.
+    // Within a minute of the kill, the other worker posts the nudge to Slack.
     const post = await fake.waitFor('chat.postMessage', (p) => String(p.text ?? '').includes('Please bring your draft plan tomorrow.'), 60_000);
-    expect(post.params.channel).toBeTruthy();
+    expect(post.token).toBe(`xoxb-test-${victimName === 'A' ? 'B' : 'A'}`);
 
     const delivery = await waitUntil('delivery recorded', async () => {
       const row = await db.nudgeDelivery.findUniqueOrThrow({ where: { nudgeId: nudge.id } });
@@ -109,11 +111,10 @@ describe('when a nudge worker is killed in the middle of a delivery', () => {
     }, 30_000);
     expect(delivery).toMatchObject({ outcome: 'sent', platform: 'SLACK' });
     expect((await db.plannedNudge.findUniqueOrThrow({ where: { id: nudge.id } })).status).toBe('SENT');
-    // Once: the held post never reached Slack, and B posted exactly one message.
+    // Once: the held post never reached Slack, and the survivor posted exactly one message.
     expect(fake.callsOf('chat.postMessage')).toHaveLength(1);
     expect(fake.callsOf('chat.postMessage:held')).toHaveLength(1);
-    // By B, which took the dead claim over.
-    expect(b.log.join('')).toContain('taking over a nudge delivery whose worker died mid-send');
-    expect(a.log.join('')).not.toContain('taking over');
+    // By the other worker, which took the dead claim over.
+    expect(survivor.log.join('')).toContain('taking over a nudge delivery whose worker died mid-send');
   });
 });

@@ -183,7 +183,8 @@ export class FakeSlack {
     if (method === 'apps.connections.open') {
       return token === 'xapp-test' ? { status: 200, body: { ok: true, url: `${this.baseUrl.replace('http', 'ws')}/socket` } } : { status: 200, body: { ok: false, error: 'invalid_auth' } };
     }
-    if (token !== 'xoxb-test') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    // "xoxb-test", or "xoxb-test-<name>" so a test can tell several bot processes' calls apart.
+    if (token !== 'xoxb-test' && !token?.startsWith('xoxb-test-')) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     const failure = this.failures.get(method);
     if (failure && failure.times > 0) {
       failure.times--;
