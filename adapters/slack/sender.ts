@@ -12,8 +12,13 @@ import { platformErrorOf, sleep, UNREACHABLE_ERRORS, withRetryAfter } from './sl
 const KEYED_SENT_TTL_SECONDS = 7 * 24 * 3600;
 /** Without a key, identical content to the same person within this window is taken as a retry. */
 const HASHED_SENT_TTL_SECONDS = 10 * 60;
-/** How long a claim on a message in flight holds before another worker may try it. */
-const CLAIM_TTL_SECONDS = 120;
+/**
+ * How long a claim on a message in flight holds without renewal. The poster renews it while the post
+ * (with its rate-limit waits) is in flight, so it only runs out when the poster died; then another
+ * worker taking the nudge over may post. Shorter than the nudge claim's lease (src/scheduler/deliver.ts).
+ */
+const CLAIM_LEASE_MS = 8_000;
+const CLAIM_RENEW_MS = 2_500;
 /** DM channel ids are stable; cached so a nudge wave does not call conversations.open per message. */
 const DM_CACHE_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -102,17 +107,23 @@ export class SlackSender implements PlatformSender {
 
   private async postOnce(key: string, keyed: boolean, post: () => Promise<unknown>): Promise<void> {
     const sentKey = `${this.prefix}:slack:sent:${key}`;
-    const claimed = await this.redis.set(sentKey, 'sending', 'EX', CLAIM_TTL_SECONDS, 'NX');
+    const claimed = await this.redis.set(sentKey, 'sending', 'PX', CLAIM_LEASE_MS, 'NX');
     if (claimed !== 'OK') {
       if ((await this.redis.get(sentKey)) === 'sent') return;
       // Another worker is posting this very message now: let the job retry and find it sent.
       throw new Error('this message is being sent by another worker; retry later');
     }
+    const renewal = setInterval(() => {
+      this.redis.set(sentKey, 'sending', 'PX', CLAIM_LEASE_MS, 'XX').catch(() => undefined);
+    }, CLAIM_RENEW_MS);
     try {
       await post();
     } catch (error) {
+      clearInterval(renewal);
       await this.redis.del(sentKey);
       throw error;
+    } finally {
+      clearInterval(renewal);
     }
     await this.redis.set(sentKey, 'sent', 'EX', keyed ? KEYED_SENT_TTL_SECONDS : HASHED_SENT_TTL_SECONDS);
   }

@@ -47,5 +47,5 @@ export function isBotError(error: unknown): error is BotError {
 /** True for errors that mean "a backing service is briefly away": the user is asked to retry. */
 export function isTransientInfraError(error: unknown): boolean {
   const text = String((error as { code?: string })?.code ?? '') + ' ' + String((error as Error)?.message ?? '');
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|Can't reach database|P1001|P2024|timeout exceeded when trying to connect|Connection is closed|MaxRetriesPerRequest/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|Can't reach database|P1001|P2024|timeout exceeded when trying to connect|Connection is closed|MaxRetriesPerRequest|Query read timeout/i.test(text);
 }

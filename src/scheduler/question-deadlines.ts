@@ -96,6 +96,8 @@ export function createQuestionDeadlines(options: { redisUrl: string; prefix: str
     return redis;
   };
   const queue = new Queue(QUESTIONS_QUEUE, { connection: connection(), prefix: options.prefix });
+  // Without a listener BullMQ prints every reconnection failure to stderr while Redis is away.
+  queue.on('error', (error) => options.deps.logger.warn({ err: error.message }, 'question deadline queue problem'));
   const deadlines = new BullQuestionDeadlines(queue, options.deps.clock);
   let worker: Worker | undefined;
   if (options.runWorker) {

@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { NudgeQueue, Slot } from './queue.js';
 import { replanCluster } from './store.js';
 
-/** A claim older than this without an outcome belongs to a worker that died mid-send. */
+/** A claim older than this that nobody could finish (workers kept dying) is given up as "unknown". */
 export const SENDING_TIMEOUT_MS = 10 * 60_000;
 
 export interface ReconcileResult {
@@ -21,7 +21,8 @@ export interface ReconcileResult {
  * 1. Clusters with nudges overdue (and, with `recentMs`, clusters edited that recently)  by more than a minute are re-planned: planning sends a late
  *    nudge once (at the next working moment) while its rule says it is still useful, drops it if stale.
  * 2. Overdue manual nudges past their use are dropped; every PLANNED slot without a job gets its job back (adding an existing id is a no-op).
- * 3. Claims left "sending" by a worker that died are marked "unknown" and never re-sent (at most once).
+ * 3. Claims left "sending" by a worker that died (lease run out) get their job back if it is gone, so
+ *    another worker takes them over; after 10 minutes without success they are marked "unknown" and left.
  * Safe to run on every instance at once: re-planning is locked per cluster and job ids are deterministic.
  */
 export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue; logger: Logger }, options: { clusters?: string[]; recentMs?: number } = {}): Promise<ReconcileResult> {
@@ -62,9 +63,22 @@ export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue;
     restored++;
   }
 
+  // Claims whose worker died (lease run out): BullMQ normally hands the job to another worker within
+  // seconds, which takes the claim over; if that job is gone too (Redis lost, stalled twice), put it back.
+  const deadLease = { outcome: 'sending', OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date() } }] };
+  const orphaned = await deps.db.nudgeDelivery.findMany({
+    where: { ...deadLease, deliveredAt: { gte: new Date(now.getTime() - SENDING_TIMEOUT_MS) } },
+    select: { nudge: { select: { personId: true, dueAt: true } } },
+  });
+  for (const slot of new Map(orphaned.map((o) => [`${o.nudge.personId}.${o.nudge.dueAt.getTime()}`, { personId: o.nudge.personId, dueAt: o.nudge.dueAt.getTime() }])).values()) {
+    if (await deps.queue.exists(slot)) continue;
+    await deps.queue.ensure(slot);
+    restored++;
+  }
+
   const { count: unknown } = await deps.db.nudgeDelivery.updateMany({
-    where: { outcome: 'sending', deliveredAt: { lt: new Date(now.getTime() - SENDING_TIMEOUT_MS) } },
-    data: { outcome: 'unknown', error: 'worker stopped between sending and recording; not re-sent' },
+    where: { ...deadLease, deliveredAt: { lt: new Date(now.getTime() - SENDING_TIMEOUT_MS) } },
+    data: { outcome: 'unknown', error: 'no worker could finish this delivery within 10 minutes; not re-sent' },
   });
   const result = { replanned: clusters.size, restored, checked: planned.length, unknown, dropped: stale.length };
   if (restored || clusters.size || unknown) deps.logger.info(result, 'reconciled nudges with the queue');

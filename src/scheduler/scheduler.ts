@@ -20,6 +20,15 @@ export interface SchedulerDeps {
   notifier: Notifier;
 }
 
+/**
+ * BullMQ's lock on a running job, renewed by a live worker every half of it. When a worker dies, its
+ * job's lock runs out and another worker's stalled-job check (every STALLED_CHECK_MS) puts the job
+ * back, so a delivery cut off by a crash resumes within LOCK + CHECK (30 s), well inside a minute.
+ * Longer than the claim lease (deliver.ts), so the claim is always free when the job comes back.
+ */
+export const WORKER_LOCK_MS = 20_000;
+export const STALLED_CHECK_MS = 10_000;
+
 const slotSchema = z.object({ personId: z.string().min(1), dueAt: z.number().int() });
 
 /**
@@ -50,6 +59,8 @@ export class BullScheduler implements SchedulerPort {
       this.connection = createRedis(this.deps.config.REDIS_URL, { forQueues: true });
       this.connection.on('error', (error) => this.deps.logger.warn({ err: error.message }, 'queue redis connection problem'));
       this.nudgeQueue = new NudgeQueue(this.connection, this.deps.config.REDIS_PREFIX, this.deps.clock);
+      // Without a listener BullMQ prints every reconnection failure to stderr while Redis is away.
+      this.nudgeQueue.queue.on('error', (error) => this.deps.logger.warn({ err: error.message }, 'nudge queue problem'));
     }
     return this.nudgeQueue;
   }
@@ -94,10 +105,15 @@ export class BullScheduler implements SchedulerPort {
   /** Starts a worker on its own connection; several (in this and other processes) share the queue. */
   startWorker(options: { concurrency?: number; onDelivered?: (outcome: SlotOutcome) => void } = {}): Worker {
     const connection = createRedis(this.deps.config.REDIS_URL, { forQueues: true });
+    connection.on('error', (error) => this.deps.logger.warn({ err: error.message }, 'worker redis connection problem'));
     const worker = new Worker(NUDGE_QUEUE, (job: Job) => this.process(job).then((outcome) => (options.onDelivered?.(outcome), outcome)), {
       connection,
       prefix: bullPrefix(this.deps.config.REDIS_PREFIX),
       concurrency: options.concurrency ?? this.deps.config.WORKER_CONCURRENCY,
+      lockDuration: WORKER_LOCK_MS,
+      stalledInterval: STALLED_CHECK_MS,
+      // A job whose worker died twice is probably killing workers: fail it, the reconciler decides.
+      maxStalledCount: 2,
     });
     worker.on('failed', (job, error) => this.deps.logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'nudge delivery will be retried'));
     worker.on('error', (error) => this.deps.logger.warn({ err: error.message }, 'nudge worker problem'));

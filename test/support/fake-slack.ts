@@ -37,6 +37,7 @@ export class FakeSlack {
   private waiters: Waiter[] = [];
   private rateLimits = new Map<string, { times: number; retryAfter: number }>();
   private failures = new Map<string, { times: number; error: string }>();
+  private holds = new Map<string, number>();
   private users = new Map<string, FakeSlackUser>();
   private counter = 0;
   private readonly sockets = new WebSocket.Server({ noServer: true });
@@ -110,6 +111,15 @@ export class FakeSlack {
     this.rateLimits.set(method, { times, retryAfter: retryAfterSeconds });
   }
 
+  /**
+   * The next `times` calls of `method` are held "in the network": recorded as `<method>:held`, never
+   * processed (nothing is posted) and never answered, as when a request is still on its way when
+   * the sender dies. The held connection closes when the caller goes away.
+   */
+  hold(method: string, times = 1): void {
+    this.holds.set(method, times);
+  }
+
   /** The next `times` calls of `method` answer `ok: false` with `error`. */
   fail(method: string, error: string, times = 1): void {
     this.failures.set(method, { times, error });
@@ -163,11 +173,18 @@ export class FakeSlack {
       this.record({ method: `${method}:429`, params, token });
       return limited;
     }
+    const held = this.holds.get(method) ?? 0;
+    if (held > 0) {
+      this.holds.set(method, held - 1);
+      this.record({ method: `${method}:held`, params, token });
+      return new Promise(() => undefined);
+    }
     this.record({ method, params, token });
     if (method === 'apps.connections.open') {
       return token === 'xapp-test' ? { status: 200, body: { ok: true, url: `${this.baseUrl.replace('http', 'ws')}/socket` } } : { status: 200, body: { ok: false, error: 'invalid_auth' } };
     }
-    if (token !== 'xoxb-test') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    // "xoxb-test", or "xoxb-test-<name>" so a test can tell several bot processes' calls apart.
+    if (token !== 'xoxb-test' && !token?.startsWith('xoxb-test-')) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     const failure = this.failures.get(method);
     if (failure && failure.times > 0) {
       failure.times--;

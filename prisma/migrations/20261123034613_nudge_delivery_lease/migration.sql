@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "NudgeDelivery" ADD COLUMN     "leaseUntil" TIMESTAMP(3);
+

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/core/config.js';
+import { createDb } from '../../src/core/db.js';
+import { createLogger } from '../../src/core/logger.js';
+import { seedDemo } from '../../src/domain/demo-seed.js';
+import { createRuntime, type Runtime } from '../../src/server/runtime.js';
+import { FakeSlack } from '../support/fake-slack.js';
+import { freshDatabase, freshRedisPrefix } from '../support/harness.js';
+import { PrivateRedis, tableDigests, TcpProxy } from '../support/outages.js';
+import { slackClient } from '../support/slack-requests.js';
+
+/**
+ * The bot against backing services that go away: PostgreSQL behind a TCP proxy the test cuts and
+ * restores (the shared server is never touched), Redis as a private redis-server the test kills
+ * and starts again empty. Everything over real HTTP: the web chat's /web/events and Slack's endpoint.
+ */
+
+const SECRET = 'backing-services-signing-secret';
+const TRY_AGAIN = "I can't reach my storage right now. Nothing was lost: please try again in a moment.";
+/** What members, coordinators and reviewers saved: none of it may be lost or changed by an outage. */
+const SAVED = ['ActionPlan', 'Activity', 'ActionPlanVersion', 'FeedbackRound', 'FeedbackAssignment', 'Feedback', 'Response', 'Answer', 'RunParticipation', 'Membership', 'PlannedNudge'];
+/** A request may take a while while a service is away (connect timeouts), but never hang. */
+const NO_HANG_MS = 15_000;
+
+let runtime: Runtime;
+let proxy: TcpProxy;
+let redis: PrivateRedis;
+let fake: FakeSlack;
+let baseUrl: string;
+let slack: ReturnType<typeof slackClient>;
+
+beforeAll(async () => {
+  fake = await new FakeSlack().start();
+  redis = await new PrivateRedis().start();
+  const database = new URL(await freshDatabase());
+  proxy = await new TcpProxy({ host: database.hostname, port: Number(database.port || 5432) }).start();
+  database.port = String(proxy.port);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.toString(),
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: freshRedisPrefix(),
+    LOG_LEVEL: 'silent',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_API_URL: fake.apiUrl,
+    RECONCILE_EVERY_SECONDS: '5',
+    WEB_CHAT: 'on',
+  });
+  // Production's timeouts, shortened so the silent-network case takes seconds, not a quarter minute.
+  const db = createDb(config.DATABASE_URL, { connectTimeoutMs: 2_000, queryTimeoutMs: 2_000 });
+  runtime = createRuntime(config, createLogger(config.LOG_LEVEL), { questionWorker: false, db });
+  await seedDemo(runtime.db, new Date());
+  await seedSavedWork();
+  await runtime.startScheduler({ workers: false });
+  await runtime.scheduler.firstPass;
+  baseUrl = `http://127.0.0.1:${await runtime.listen(0)}`;
+  slack = slackClient(`${baseUrl}/slack/events`, SECRET);
+});
+
+afterAll(async () => {
+  await proxy?.restore().catch(() => undefined);
+  await runtime?.slack?.settled();
+  await runtime?.stop();
+  await runtime?.db.$disconnect();
+  await redis?.kill();
+  await fake?.stop();
+});
+
+/** A member's action plan and a peer's submitted feedback on it: the work an outage must not lose. */
+async function seedSavedWork(): Promise<void> {
+  const db = runtime.db;
+  const cluster = await db.cluster.findFirstOrThrow({ where: { code: 'LC1' } });
+  const [author, reviewer] = await Promise.all(['web:lc1-m1', 'web:lc1-m2'].map((externalId) => db.platformIdentity.findFirstOrThrow({ where: { externalId } })));
+  const plan = await db.actionPlan.create({
+    data: {
+      clusterId: cluster.id,
+      authorId: author.personId,
+      approach: 'Day-care Centers',
+      goal: 'Open a second day-care centre in the north of the town',
+      activities: { create: [{ position: 1, activity: 'Map families on the waiting list', deadline: new Date('2027-01-15') }] },
+    },
+  });
+  const round = await db.feedbackRound.create({ data: { clusterId: cluster.id, status: 'OPEN', deadline: new Date(Date.now() + 7 * 86_400_000), seed: 7 } });
+  await db.feedbackAssignment.create({
+    data: {
+      roundId: round.id,
+      planId: plan.id,
+      reviewerId: reviewer.personId,
+      status: 'SUBMITTED',
+      feedback: { create: { content: { goal: { strengths: 'Clear goal', questions: 'Which district first?', suggestions: 'Talk to the school board' } }, submittedAt: new Date() } },
+    },
+  });
+}
+
+/** A web chat message, as the page posts it; fails the test on a hang. */
+async function webSays(identity: string, text: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${baseUrl}/web/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identity, input: { type: 'typed', text } }),
+    signal: AbortSignal.timeout(NO_HANG_MS),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+/** `/lc <text>` from Slack; resolves with every reply the person saw (ack body and response_url posts). */
+async function slackSays(userId: string, text: string): Promise<{ status: number; replies: string[] }> {
+  fake.addUser({ id: userId, real_name: `Person ${userId}` });
+  const responseUrl = fake.responseUrl();
+  const response = await slack.command({ team_id: 'T1', channel_id: 'D1', user_id: userId, text, response_url: responseUrl, trigger_id: 't', api_app_id: 'A1' });
+  await runtime.slack!.settled();
+  const replies = [
+    ...(response.body ? [response.body] : []),
+    ...fake.callsOf('response_url').filter((c) => c.params.url === responseUrl).map((c) => JSON.stringify(c.params)),
+  ];
+  return { status: response.status, replies };
+}
+
+/** Every PLANNED delivery slot, and whether Redis holds its job. */
+async function slotsWithoutJobs(): Promise<number> {
+  const slots = await runtime.db.plannedNudge.findMany({ where: { status: 'PLANNED' }, distinct: ['personId', 'dueAt'], select: { personId: true, dueAt: true } });
+  let missing = 0;
+  for (const s of slots) if (!(await runtime.scheduler.queue.exists({ personId: s.personId, dueAt: s.dueAt.getTime() }))) missing++;
+  return missing;
+}
+
+describe('when PostgreSQL restarts or is unreachable for a while', () => {
+  it('answers "try again in a moment" over the web chat and Slack, loses nothing, and recovers by itself', async () => {
+    expect((await webSays('lc1-m1', '/lc me')).text).toContain('LC1');
+    const before = await tableDigests(runtime.db, SAVED);
+    expect(before.ActionPlan.rows).toBeGreaterThan(0);
+    expect(before.Feedback.rows).toBeGreaterThan(0);
+
+    await proxy.cut();
+    for (const command of ['/lc me', '/lc help', 'my answer to the running question']) {
+      const during = await webSays('lc1-m1', command);
+      expect(during.status).toBe(200);
+      expect(during.text).toContain(TRY_AGAIN);
+    }
+    const slackDuring = await slackSays('UPGDOWN', 'help');
+    expect(slackDuring.status).toBe(200);
+    expect(slackDuring.replies).toHaveLength(1);
+    expect(slackDuring.replies[0]).toContain(TRY_AGAIN);
+
+    await proxy.restore();
+    const after = await webSays('lc1-m1', '/lc me');
+    expect(after.status).toBe(200);
+    expect(after.text).not.toContain(TRY_AGAIN);
+    expect(after.text).toContain('LC1');
+    const slackAfter = await slackSays('UPGBACK', 'help');
+    expect(slackAfter.replies.join('\n')).not.toContain(TRY_AGAIN);
+    expect(slackAfter.replies.join('\n')).toContain('/lc me');
+    expect(await tableDigests(runtime.db, SAVED)).toEqual(before);
+  });
+});
+
+describe('when PostgreSQL stops answering without closing connections (network gone silent)', () => {
+  it('answers "try again in a moment" instead of hanging, and recovers when the network is back', async () => {
+    const before = await tableDigests(runtime.db, SAVED);
+    proxy.stall();
+    const during = await webSays('lc1-m1', '/lc me');
+    expect(during.status).toBe(200);
+    expect(during.text).toContain(TRY_AGAIN);
+    const slackDuring = await slackSays('UPGSILENT', 'help');
+    expect(slackDuring.status).toBe(200);
+    expect(slackDuring.replies.join('\n')).toContain(TRY_AGAIN);
+
+    proxy.unstall();
+    const after = await webSays('lc1-m1', '/lc me');
+    expect(after.text).not.toContain(TRY_AGAIN);
+    expect(after.text).toContain('LC1');
+    expect(await tableDigests(runtime.db, SAVED)).toEqual(before);
+  });
+});
+
+describe('when Redis restarts empty (or is flushed)', () => {
+  it('keeps answering, loses nothing, and the reconciler puts every planned nudge back in the queue', async () => {
+    expect(await runtime.db.plannedNudge.count({ where: { status: 'PLANNED' } })).toBeGreaterThan(0);
+    expect(await slotsWithoutJobs()).toBe(0);
+    const before = await tableDigests(runtime.db, SAVED);
+
+    await redis.kill();
+    const during = await webSays('lc1-m1', '/lc me');
+    expect(during.status).toBe(200);
+    expect(during.text.includes('LC1') || during.text.includes(TRY_AGAIN)).toBe(true);
+    const slackDuring = await slackSays('UREDISDOWN', 'help');
+    expect(slackDuring.status).toBe(200);
+    expect(slackDuring.replies.join('\n')).toMatch(/\/lc me|try again in a moment/);
+
+    await redis.start();
+    const after = await webSays('lc1-m1', '/lc me');
+    expect(after.status).toBe(200);
+    expect(after.text).toContain('LC1');
+    expect(after.text).not.toContain(TRY_AGAIN);
+    const slackAfter = await slackSays('UREDISBACK', 'help');
+    expect(slackAfter.replies.join('\n')).toContain('/lc me');
+
+    // Nobody calls reconcile: the scheduler's own timer (RECONCILE_EVERY_SECONDS=5) restores the jobs.
+    for (;;) {
+      if ((await slotsWithoutJobs()) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(await tableDigests(runtime.db, SAVED)).toEqual(before);
+  });
+});
