@@ -53,14 +53,9 @@ export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue;
   });
   if (stale.length) await deps.db.plannedNudge.updateMany({ where: { id: { in: stale.map((n) => n.id) }, status: 'PLANNED' }, data: { status: 'DROPPED' } });
 
-  const planned = await deps.db.plannedNudge.findMany({ where: { status: 'PLANNED' }, distinct: ['personId', 'dueAt'], select: { personId: true, dueAt: true } });
-  let restored = 0;
-  for (const row of planned) {
-    const slot: Slot = { personId: row.personId, dueAt: row.dueAt.getTime() };
-    if (await deps.queue.exists(slot)) continue;
-    await deps.queue.ensure(slot);
-    restored++;
-  }
+  // GROUP BY in SQL (findMany's distinct would load every row); jobs are checked and added in batches.
+  const planned = await deps.db.plannedNudge.groupBy({ by: ['personId', 'dueAt'], where: { status: 'PLANNED' } });
+  const restored = await deps.queue.ensureMany(planned.map((row): Slot => ({ personId: row.personId, dueAt: row.dueAt.getTime() })));
 
   const { count: unknown } = await deps.db.nudgeDelivery.updateMany({
     where: { outcome: 'sending', deliveredAt: { lt: new Date(now.getTime() - SENDING_TIMEOUT_MS) } },
