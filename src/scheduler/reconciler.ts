@@ -54,14 +54,9 @@ export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue;
   });
   if (stale.length) await deps.db.plannedNudge.updateMany({ where: { id: { in: stale.map((n) => n.id) }, status: 'PLANNED' }, data: { status: 'DROPPED' } });
 
-  const planned = await deps.db.plannedNudge.findMany({ where: { status: 'PLANNED' }, distinct: ['personId', 'dueAt'], select: { personId: true, dueAt: true } });
-  let restored = 0;
-  for (const row of planned) {
-    const slot: Slot = { personId: row.personId, dueAt: row.dueAt.getTime() };
-    if (await deps.queue.exists(slot)) continue;
-    await deps.queue.ensure(slot);
-    restored++;
-  }
+  // GROUP BY in SQL (findMany's distinct would load every row); jobs are checked and added in batches.
+  const planned = await deps.db.plannedNudge.groupBy({ by: ['personId', 'dueAt'], where: { status: 'PLANNED' } });
+  let restored = await deps.queue.ensureMany(planned.map((row): Slot => ({ personId: row.personId, dueAt: row.dueAt.getTime() })));
 
   // Claims whose worker died (lease run out): BullMQ normally hands the job to another worker within
   // seconds, which takes the claim over; if that job is gone too (Redis lost, stalled twice), put it back.
@@ -70,11 +65,8 @@ export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue;
     where: { ...deadLease, deliveredAt: { gte: new Date(now.getTime() - SENDING_TIMEOUT_MS) } },
     select: { nudge: { select: { personId: true, dueAt: true } } },
   });
-  for (const slot of new Map(orphaned.map((o) => [`${o.nudge.personId}.${o.nudge.dueAt.getTime()}`, { personId: o.nudge.personId, dueAt: o.nudge.dueAt.getTime() }])).values()) {
-    if (await deps.queue.exists(slot)) continue;
-    await deps.queue.ensure(slot);
-    restored++;
-  }
+  const orphanSlots = [...new Map(orphaned.map((o) => [`${o.nudge.personId}.${o.nudge.dueAt.getTime()}`, { personId: o.nudge.personId, dueAt: o.nudge.dueAt.getTime() }])).values()];
+  restored += await deps.queue.ensureMany(orphanSlots);
 
   const { count: unknown } = await deps.db.nudgeDelivery.updateMany({
     where: { ...deadLease, deliveredAt: { lt: new Date(now.getTime() - SENDING_TIMEOUT_MS) } },

@@ -89,7 +89,7 @@ export async function syncSlots(deps: { db: Db; queue: NudgeQueue }, wanted: Slo
     const still = await deps.db.plannedNudge.count({ where: { personId: slot.personId, dueAt: new Date(slot.dueAt), status: 'PLANNED' } });
     if (still === 0) await deps.queue.discard(slot);
   }
-  for (const slot of uniqueSlots(wanted)) await deps.queue.ensure(slot);
+  await deps.queue.ensureMany(uniqueSlots(wanted));
 }
 
 /** JSON with sorted keys: PostgreSQL's jsonb does not keep key order, so plain stringify would see changes everywhere. */

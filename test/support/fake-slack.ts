@@ -11,6 +11,8 @@ export interface SlackCall {
   params: Record<string, any>;
   /** Bearer token the call carried (Web API only). */
   token?: string;
+  /** When it arrived (ms since the epoch): the benchmarks measure delivery times with it. */
+  at?: number;
 }
 
 /** A workspace member as users.info describes them. */
@@ -39,6 +41,9 @@ export class FakeSlack {
   private failures = new Map<string, { times: number; error: string }>();
   private holds = new Map<string, number>();
   private users = new Map<string, FakeSlackUser>();
+  /** Slack's per-channel pace for chat.postMessage, when switched on: last post per channel. */
+  private channelInterval = 0;
+  private lastPost = new Map<string, number>();
   private counter = 0;
   private readonly sockets = new WebSocket.Server({ noServer: true });
   /** Envelopes the bot acknowledged over Socket Mode, by envelope id. */
@@ -120,6 +125,14 @@ export class FakeSlack {
     this.holds.set(method, times);
   }
 
+  /**
+   * Switches on Slack's per-channel limit for chat.postMessage (about one message per second per
+   * channel): a post sooner than `intervalMs` after the channel's last one answers 429 with Retry-After.
+   */
+  limitPerChannel(intervalMs = 1_000): void {
+    this.channelInterval = intervalMs;
+  }
+
   /** The next `times` calls of `method` answer `ok: false` with `error`. */
   fail(method: string, error: string, times = 1): void {
     this.failures.set(method, { times, error });
@@ -141,6 +154,7 @@ export class FakeSlack {
   }
 
   private record(call: SlackCall): void {
+    call.at ??= Date.now();
     this.calls.push(call);
     const ready = this.waiters.filter((w) => w.match(call));
     this.waiters = this.waiters.filter((w) => !ready.includes(w));
@@ -168,7 +182,7 @@ export class FakeSlack {
     }
     const method = url.pathname.replace(/^\/api\//, '');
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || params.token;
-    const limited = this.takeRateLimit(method);
+    const limited = this.takeRateLimit(method) ?? this.takeChannelLimit(method, params.channel);
     if (limited) {
       this.record({ method: `${method}:429`, params, token });
       return limited;
@@ -191,6 +205,18 @@ export class FakeSlack {
       return { status: 200, body: { ok: false, error: failure.error } };
     }
     return { status: 200, body: this.answer(method, params) };
+  }
+
+  private takeChannelLimit(method: string, channel: unknown) {
+    if (!this.channelInterval || method !== 'chat.postMessage' || typeof channel !== 'string') return null;
+    const now = Date.now();
+    const last = this.lastPost.get(channel);
+    // Slack tolerates a little jitter ("short bursts are allowed"): 10 % here.
+    if (last !== undefined && now - last < this.channelInterval * 0.9) {
+      return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(Math.ceil((this.channelInterval - (now - last)) / 1000)) } };
+    }
+    this.lastPost.set(channel, now);
+    return null;
   }
 
   private takeRateLimit(method: string) {

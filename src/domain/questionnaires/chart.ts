@@ -1,5 +1,17 @@
+import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
-import * as echarts from 'echarts';
+import type * as echarts from 'echarts';
+
+/**
+ * ECharts is loaded on the first chart, not at start-up: importing it costs about 60 MB of resident
+ * memory in every bot and worker process, and most processes never draw a chart (measured by
+ * `npm run bench -- --only memory`, see docs/performance.md).
+ */
+let loaded: typeof echarts | undefined;
+function echartsLib(): typeof echarts {
+  loaded ??= createRequire(import.meta.url)('echarts') as typeof echarts;
+  return loaded;
+}
 
 /**
  * Bar charts drawn on the server: ECharts renders SVG without a browser (SSR), resvg turns it into a
@@ -78,7 +90,7 @@ export function renderGroupedBarChart(heading: string, categories: string[], ser
 }
 
 function toPng(option: echarts.EChartsOption, width: number, height: number): Buffer {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const chart = echartsLib().init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption(option);
     const svg = chart.renderToSVGString();

@@ -1,0 +1,105 @@
+/**
+ * 2. Nudge fan-out: members in 50 clusters each due one nudge now, delivered by the real scheduler
+ * worker (own process) to the fake Slack Web API, against a bare BullMQ worker processing the same
+ * number of no-op jobs on the same Redis. Then Slack's per-channel limit switched on in the fake:
+ * several nudges per channel, total time against what the limit allows.
+ */
+import { Queue } from 'bullmq';
+import { systemClock } from '../src/core/clock.js';
+import { createRedis } from '../src/core/redis.js';
+import { bullPrefix, NudgeQueue, type Slot } from '../src/scheduler/queue.js';
+import { FakeSlack } from '../test/support/fake-slack.js';
+import type { Benchmark, BenchContext } from './context.js';
+import { benchPrefix, botEnv, deletePrefix, REDIS_URL, startChild } from './env.js';
+import { createMembers, insertNudges, manualNudge, type Member } from './population.js';
+import { figure } from './report.js';
+
+/** Worker concurrency of both the bot's worker and the reference (the default is 5; see docs/performance.md). */
+export const CONCURRENCY = 20;
+
+export const fanOut: Benchmark = async (ctx) => {
+  const perCluster = ctx.quick ? 40 : 200;
+  const total = 50 * perCluster;
+  const prefix = benchPrefix();
+  const fake = await new FakeSlack().start();
+  const connection = createRedis(REDIS_URL, { forQueues: true });
+  try {
+    const members = await createMembers(ctx.db, 50, perCluster);
+
+    // Reference: the same number of no-op jobs through a bare BullMQ worker.
+    const referenceQueue = new Queue('bench-noop', { connection, prefix: bullPrefix(prefix) });
+    for (let i = 0; i < total; i += 1000) {
+      await referenceQueue.addBulk(Array.from({ length: Math.min(1000, total - i) }, (_, j) => ({ name: 'noop', data: { personId: `p${i + j}`, dueAt: Date.now() }, opts: { jobId: `noop.${i + j}`, attempts: 8, removeOnComplete: { count: 5000 } } })));
+    }
+    await referenceQueue.close();
+    const reference = await runWorker('noop', prefix, fake, total);
+    ctx.log(`  BullMQ no-op: ${total} jobs in ${(reference.elapsedMs / 1000).toFixed(1)} s`);
+
+    // The bot: one nudge due now per member, jobs as the scheduler makes them.
+    const now = Date.now();
+    await insertNudges(ctx.db, members.map((m) => manualNudge(m, new Date(now), `Fan-out nudge for ${m.userId}`)));
+    const queue = new NudgeQueue(connection, prefix, systemClock);
+    await queue.ensureMany(members.map((m): Slot => ({ personId: m.personId, dueAt: now })));
+    const bot = await runWorker('real', prefix, fake, total);
+    const posted = fake.callsOf('chat.postMessage').length;
+    ctx.log(`  bot: ${total} nudges in ${(bot.elapsedMs / 1000).toFixed(1)} s (${JSON.stringify(bot.outcomes)}; fake Slack got ${posted} posts)`);
+    if (posted !== total) ctx.note(`fan-out: fake Slack received ${posted} posts for ${total} nudges`);
+
+    const botRate = total / (bot.elapsedMs / 1000);
+    const referenceRate = total / (reference.elapsedMs / 1000);
+    const figures = [
+      figure({ benchmark: '2 nudge fan-out', metric: `deliveries/s (${total} members, 50 clusters, concurrency ${CONCURRENCY})`, unit: '/s', bot: botRate, reference: referenceRate, referenceName: 'BullMQ no-op jobs', target: '≥ 0.5× BullMQ', met: botRate >= 0.5 * referenceRate }),
+    ];
+
+    figures.push(await limitedRun(ctx, members.slice(0, 10), connection, prefix, fake));
+    await queue.close();
+    return figures;
+  } finally {
+    connection.disconnect();
+    await fake.stop();
+    await deletePrefix(prefix);
+  }
+};
+
+/** With the per-channel limit on: `slots` messages to each of 10 DM channels, all due now. */
+async function limitedRun(ctx: BenchContext, members: Member[], connection: ReturnType<typeof createRedis>, prefix: string, fake: FakeSlack) {
+  const slots = ctx.quick ? 10 : 30;
+  fake.limitPerChannel(1_000);
+  fake.calls.length = 0;
+  const now = Date.now();
+  // Distinct due instants (one job and one message each), oldest first, all already due.
+  // In due order (channels interleaved), as delayed jobs fall due. Queued channel by channel instead, every
+  // worker slot would wait on the same channel's pace (a waiting send holds its job): see docs/performance.md.
+  const rows = Array.from({ length: slots }, (_, j) => members.map((m) => manualNudge(m, new Date(now - (slots - j) * 1000), `Paced nudge ${j} for ${m.userId}`))).flat();
+  await insertNudges(ctx.db, rows);
+  const queue = new NudgeQueue(connection, prefix, systemClock);
+  await queue.ensureMany(rows.map((r): Slot => ({ personId: r.personId, dueAt: r.dueAt.getTime() })));
+  await queue.close();
+  const result = await runWorker('real', prefix, fake, rows.length);
+  // The first message of each channel goes at once, each later one a second after the previous.
+  const allowedMs = (slots - 1) * 1000;
+  const throttled = fake.callsOf('chat.postMessage:429').length;
+  ctx.log(`  paced: ${rows.length} nudges to ${members.length} channels in ${(result.elapsedMs / 1000).toFixed(1)} s (limit allows ${allowedMs / 1000} s; fake Slack answered 429 ${throttled} times)`);
+  return figure({
+    benchmark: '2 nudge fan-out',
+    metric: `per-channel limit on: total time (${members.length} channels × ${slots} nudges)`,
+    unit: 's',
+    bot: result.elapsedMs / 1000,
+    reference: allowedMs / 1000,
+    referenceName: 'what 1 msg/s/channel allows',
+    target: '≤ 1.1× allowed',
+    met: result.elapsedMs <= 1.1 * allowedMs,
+  });
+}
+
+/** Starts a worker process, waits for it to be ready, lets it go and waits until `expected` jobs are done. */
+export async function runWorker(mode: 'real' | 'noop', prefix: string, fake: FakeSlack, expected: number) {
+  const child = startChild('worker', botEnv(prefix, fake.apiUrl), [mode, 'bench-noop', String(expected), String(CONCURRENCY)]);
+  try {
+    await child.next('ready');
+    child.send({ type: 'go' });
+    return await child.next<{ elapsedMs: number; lateness: number[]; outcomes: Record<string, number> }>('done');
+  } finally {
+    await child.stop();
+  }
+}

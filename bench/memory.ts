@@ -1,0 +1,53 @@
+/**
+ * 5. Memory: resident memory of one bot process with 10,000 members in its database and 500 open
+ * conversations (FlowState rows, and 500 requests in flight at once from those people), sampled
+ * from /proc while the load runs; the reference is a bare Bolt process under the same load.
+ */
+import { FakeSlack } from '../test/support/fake-slack.js';
+import type { Benchmark } from './context.js';
+import { benchPrefix, botEnv, deletePrefix, residentMiB, SIGNING_SECRET, startChild } from './env.js';
+import { createMembers } from './population.js';
+import { figure, percentile } from './report.js';
+
+export const memory: Benchmark = async (ctx) => {
+  const conversations = 500;
+  const durationSeconds = ctx.quick ? 6 : 20;
+  const prefix = benchPrefix();
+  const fake = await new FakeSlack().start();
+  try {
+    const members = await createMembers(ctx.db, 50, 200);
+    const open = members.slice(0, conversations);
+    // An open conversation: the person is mid-way through a flow (its saved position).
+    await ctx.db.flowState.createMany({ data: open.map((m) => ({ personId: m.personId, flow: 'me', flowVersion: 1, step: 'start', data: {}, expiresAt: new Date(Date.now() + 86_400_000) })) });
+    const users = open.map((m) => m.userId);
+    for (const id of users) fake.addUser({ id });
+
+    const measure = async (name: 'bare-bolt' | 'bot') => {
+      const server = startChild(name, botEnv(prefix, fake.apiUrl));
+      const { pid, port } = await server.next<{ pid: number; port: number }>('ready');
+      const idle = await residentMiB(pid);
+      const samples: number[] = [];
+      const sampler = setInterval(() => void residentMiB(pid).then((mib) => samples.push(mib), () => undefined), 100);
+      // One connection per open conversation, each sending its next request as soon as the last is answered.
+      const load = startChild('load', { ...process.env, RESPONSE_URL_BASE: fake.baseUrl }, [JSON.stringify({ url: `http://127.0.0.1:${port}/slack/events`, secret: SIGNING_SECRET, users, connections: conversations, durationSeconds })]);
+      const result = await load.next<{ requests: number; errors: number }>('result');
+      clearInterval(sampler);
+      await load.stop();
+      await server.stop();
+      const peak = Math.max(...samples);
+      ctx.log(`  ${name}: idle ${idle.toFixed(0)} MiB, under load p50 ${percentile(samples, 50).toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB (${result.requests} requests, ${result.errors} errors)`);
+      return { idle, peak, errors: result.errors, requests: result.requests };
+    };
+    const bare = await measure('bare-bolt');
+    const bot = await measure('bot');
+    if (bot.errors) ctx.note(`memory: the bot answered ${bot.errors} of ${bot.requests} requests with an error or not within 10 s under ${conversations} concurrent requests`);
+    const common = { benchmark: '5 memory', unit: 'MiB', referenceName: 'bare Bolt process', target: 'peak < 250 MB' };
+    return [
+      figure({ ...common, metric: 'resident, idle after start', bot: bot.idle, reference: bare.idle, met: bot.peak * 1.048576 < 250 }),
+      figure({ ...common, metric: `resident, peak (10,000 members, ${conversations} open conversations in flight)`, bot: bot.peak, reference: bare.peak, met: bot.peak * 1.048576 < 250 }),
+    ];
+  } finally {
+    await fake.stop();
+    await deletePrefix(prefix);
+  }
+};

@@ -1,0 +1,63 @@
+/**
+ * The load generator, in its own process so it never shares an event loop with a server: signed
+ * Slack slash commands (`/lc help` and `/lc me`, alternating, from a pool of users) with autocannon,
+ * either at a fixed overall rate or as fast as `connections` allow. Prints nothing; sends the
+ * result over IPC.
+ *
+ * argv[2]: JSON { url, secret, users: string[], rate?: number, connections, durationSeconds }
+ */
+import autocannon from 'autocannon';
+import { slackSignature } from '../../test/support/slack-requests.js';
+
+const options = JSON.parse(process.argv[2]) as { url: string; secret: string; users: string[]; rate?: number; connections: number; durationSeconds: number };
+let n = 0;
+
+const result = await autocannon({
+  url: options.url,
+  connections: options.connections,
+  duration: options.durationSeconds,
+  overallRate: options.rate,
+  timeout: 10,
+  requests: [
+    {
+      method: 'POST',
+      setupRequest: (request) => {
+        const i = n++;
+        const user = options.users[i % options.users.length];
+        const body = new URLSearchParams({
+          command: '/lc',
+          text: i % 2 === 0 ? 'help' : 'me',
+          team_id: 'T1',
+          channel_id: `D${user.slice(1)}`,
+          user_id: user,
+          response_url: `${process.env.RESPONSE_URL_BASE}/response/${i}`,
+          trigger_id: `bench-${i}`,
+          api_app_id: 'A1',
+        }).toString();
+        const timestamp = Math.floor(Date.now() / 1000);
+        return {
+          ...request,
+          body,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-slack-request-timestamp': String(timestamp),
+            'x-slack-signature': slackSignature(options.secret, timestamp, body),
+          },
+        };
+      },
+    },
+  ],
+});
+
+process.send?.({
+  type: 'result',
+  requests: result.requests.total,
+  p50: result.latency.p50,
+  p99: result.latency.p99,
+  max: result.latency.max,
+  errors: result.errors + result.timeouts + result.non2xx,
+  non2xx: result.non2xx,
+  timeouts: result.timeouts,
+  rate: result.requests.average,
+});
+process.disconnect?.();

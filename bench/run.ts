@@ -1,0 +1,53 @@
+/**
+ * `npm run bench [-- --quick] [-- --only <name>]`: every benchmark with its reference measured in
+ * the same run, written to bench/results.json and printed as a table. Never part of `npm test`.
+ * Uses its own database (clusterbot_bench, dropped at the end) and Redis prefixes (keys deleted).
+ */
+import type { Benchmark, BenchContext } from './context.js';
+import { commandLatency } from './command-latency.js';
+import { dropBenchDatabase, freshBenchDatabase } from './env.js';
+import { fanOut } from './fan-out.js';
+import { lateness } from './lateness.js';
+import { memory } from './memory.js';
+import { reconciliation } from './reconciliation.js';
+import { machine, publish, type Figure } from './report.js';
+
+const benchmarks: Record<string, Benchmark> = { latency: commandLatency, fanout: fanOut, lateness, reconcile: reconciliation, memory };
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1]?.split(',') : undefined;
+const unknown = only?.filter((name) => !(name in benchmarks)) ?? [];
+if (unknown.length) {
+  console.error(`Unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benchmarks).join(', ')}.`);
+  process.exit(2);
+}
+
+console.log(`machine: ${JSON.stringify(machine())}; mode: ${quick ? 'quick (scaled down)' : 'full'}`);
+const db = await freshBenchDatabase();
+const notes: string[] = [`mode: ${quick ? 'quick (scaled down: see the metric names)' : 'full'}`];
+const ctx: BenchContext = { db, quick, note: (text) => notes.push(text), log: (text) => console.log(text) };
+const figures: Figure[] = [];
+let failed = false;
+try {
+  for (const [name, run] of Object.entries(benchmarks)) {
+    if (only && !only.includes(name)) continue;
+    const began = performance.now();
+    console.log(`${name}…`);
+    try {
+      figures.push(...(await run(ctx)));
+    } catch (error) {
+      failed = true;
+      console.error(`${name} failed:`, error);
+      notes.push(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    console.log(`${name} took ${((performance.now() - began) / 1000).toFixed(0)} s`);
+  }
+} finally {
+  await db.$disconnect();
+  await dropBenchDatabase();
+}
+console.log('');
+publish(figures, notes);
+process.exit(failed ? 1 : 0);
