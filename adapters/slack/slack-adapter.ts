@@ -17,6 +17,7 @@ import { SLACK_LIMITS } from './limits.js';
 import type { ReplyTarget } from './reply-target.js';
 import { SlackSender } from './sender.js';
 import { boltLogger, createSlackClient, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
+import { refuseUnroutablePayloads } from './payload-guard.js';
 import { rejectFutureTimestamps } from './timestamp-guard.js';
 
 /**
@@ -111,6 +112,15 @@ export class SlackAdapter {
         logger: boltLogger(logger),
         // Ack first: Bolt answers the HTTP request as soon as a listener calls ack().
         processBeforeResponse: false,
+        // A signed request Bolt cannot route (e.g. a view_submission without a view) is bad input, not
+        // our failure: refused with 400 and a sentence, instead of Bolt's bare 500 inviting retries.
+        processEventErrorHandler: async ({ error, response }) => {
+          if (response.headersSent) return false;
+          logger.warn({ err: String(error) }, 'slack request refused: payload Bolt cannot process');
+          response.writeHead(400, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ error: this.defaultT('slack:unreadableRequest') }));
+          return true;
+        },
       });
       this.app = new App({ ...common, receiver });
       this.mount = {
@@ -118,6 +128,7 @@ export class SlackAdapter {
         path: '/slack/events',
         mount: (expressApp: Express) => {
           expressApp.post('/slack/events', rejectFutureTimestamps(logger));
+          expressApp.post('/slack/events', ...refuseUnroutablePayloads(config.SLACK_SIGNING_SECRET!, logger, () => this.defaultT('slack:unreadableRequest')));
           expressApp.use(receiver.router);
         },
       };
@@ -261,6 +272,19 @@ export class SlackAdapter {
 
     app.options(/.*/, async ({ ack }) => {
       await ack({ options: [] });
+    });
+
+    // Anything routed here but meant for no listener (another slash command pointed at this URL, a
+    // foreign modal, a shortcut) is acked at once with a sentence, instead of Slack waiting 3 s for
+    // Bolt's timeout and showing the person an error.
+    app.command(/^(?!\/lc)/, async ({ ack }) => {
+      await ack({ response_type: 'ephemeral', text: this.defaultT('slack:unknownCommand') } as never);
+    });
+    app.view(/^(?!lc-form$)/, async ({ ack }) => {
+      await ack();
+    });
+    app.shortcut(/.*/, async ({ ack }) => {
+      await ack();
     });
 
     app.event('app_home_opened', async ({ event, body }) => {

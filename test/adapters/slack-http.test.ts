@@ -57,16 +57,16 @@ const longFlow = defineFlow({
 
 /** A form with more fields than one modal holds (Slack: 100 blocks per view). */
 const surveyForm: Form = {
-  formId: 'survey:all',
+  formId: 'selfcheck:all',
   title: 'Self-assessment',
   submitLabel: 'Send',
   fields: Array.from({ length: 120 }, (_, i) => ({ name: `q${i}`, label: `Question ${i + 1}`, kind: 'text' as const, required: i === 0 })),
 };
 const surveyFlow = defineFlow({
-  name: 'survey',
+  name: 'selfcheck',
   version: 1,
   schema: z.object({}),
-  commands: [{ verb: 'survey', summaryKey: 'survey', audience: 'anyone' }],
+  commands: [{ verb: 'selfcheck', summaryKey: 'selfcheck', audience: 'anyone' }],
   async start() {
     return { replies: [ui.message('Survey', [ui.form(surveyForm)])], next: { step: 'answering', data: {} } };
   },
@@ -297,7 +297,7 @@ describe('when a command answers with a form', () => {
 describe('when a form is longer than one modal', () => {
   it('pages it and hands the flow every answer of every page at the end', async () => {
     fake.addUser({ id: 'USURVEY', real_name: 'Nermina Hadžić' });
-    const request = command('USURVEY', 'survey');
+    const request = command('USURVEY', 'selfcheck');
     await slack.command(request);
     const opened = await fake.waitFor('views.open', (p) => p.trigger_id === request.trigger_id);
     const page1 = opened.params.view;
