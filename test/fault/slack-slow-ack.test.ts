@@ -81,10 +81,10 @@ describe('when the handler behind a slash command and a modal submission takes 5
       expect(ack.finishedThen).toEqual([]);
       expect(ack.ms).toBeLessThan(3_000);
     }
-    const answer = await fake.waitFor('response_url', (p) => p.url === command.response_url);
+    const answer = await fake.waitFor('response_url', (p) => p.url === command.response_url, 30_000);
     expect(JSON.stringify(answer.params.blocks)).toContain('Done after five seconds.');
-    const saved = await fake.waitFor('response_url', (p) => p.url === open.response_url && JSON.stringify(p.blocks).includes('Form saved'));
+    const saved = await fake.waitFor('response_url', (p) => p.url === open.response_url && JSON.stringify(p.blocks).includes('Form saved'), 30_000);
     expect(saved).toBeDefined();
     expect(finished.sort()).toEqual(['command', 'submission']);
-  }, 20_000);
+  }, 60_000);
 });
