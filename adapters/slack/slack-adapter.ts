@@ -1,5 +1,6 @@
 import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
 import type { Express } from 'express';
 import type { Bot, BotResponse } from '../../src/core/bot.js';
 import type { Config } from '../../src/core/config.js';
@@ -468,11 +469,14 @@ export class SlackAdapter {
    * modal closes and the flow's replies are posted when they come.
    */
   private async handleSubmission(body: ViewSubmissionBody, view: SubmittedView, ack: (response?: object) => Promise<void>): Promise<void> {
-    let meta: ModalMeta;
+    // private_metadata comes back from Slack as we wrote it, but a forged or broken one (e.g. "null")
+    // must not crash the listener: anything not of our shape counts as an expired form.
+    let meta: ModalMeta = { f: '', p: 0 };
     try {
-      meta = JSON.parse(view.private_metadata || '{}') as ModalMeta;
+      const parsed = modalMetaSchema.safeParse(JSON.parse(view.private_metadata || '{}'));
+      if (parsed.success) meta = parsed.data as ModalMeta;
     } catch {
-      meta = { f: '', p: 0 };
+      // not JSON: expired form
     }
     const session = meta.s ? await this.stash.getSession(meta.s).catch(() => null) : null;
     const target: ReplyTarget = session?.target ?? meta.t ?? { teamId: body.user.team_id ?? body.team?.id ?? '', userId: body.user.id, direct: true };
@@ -537,6 +541,9 @@ export class SlackAdapter {
     await withRetryAfter(() => this.client.views.publish({ user_id: userId, view: view as never }));
   }
 }
+
+/** What modalView writes into private_metadata; the reply target is kept as written. */
+const modalMetaSchema = z.object({ f: z.string(), p: z.number().int().min(0).max(1_000), t: z.object({ teamId: z.string(), userId: z.string(), responseUrl: z.string().optional(), channel: z.string().optional(), threadTs: z.string().optional(), direct: z.boolean() }).optional(), s: z.string().optional() });
 
 /** The page of a long form holding its first field with an error. */
 function errorPage(form: Form): number {
