@@ -51,5 +51,5 @@ describe('when the web chat receives random and malformed input', () => {
     const broken = await fetch(`${baseUrl}/web/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"identity":' });
     expect(broken.status).toBe(400);
     expect(await tableCounts(runtime.db, ['FlowState'])).toEqual(before);
-  });
+  }, 60_000 + RUNS * 100); // npm run test:slow: 10,000 cases take minutes, not the default 30 s
 });
