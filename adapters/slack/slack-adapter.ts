@@ -1,5 +1,6 @@
 import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
 import type { Express } from 'express';
 import type { Bot, BotResponse } from '../../src/core/bot.js';
 import type { Config } from '../../src/core/config.js';
@@ -17,6 +18,7 @@ import { SLACK_LIMITS } from './limits.js';
 import type { ReplyTarget } from './reply-target.js';
 import { SlackSender } from './sender.js';
 import { boltLogger, createSlackClient, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
+import { refuseUnroutablePayloads } from './payload-guard.js';
 import { rejectFutureTimestamps } from './timestamp-guard.js';
 
 /**
@@ -111,6 +113,15 @@ export class SlackAdapter {
         logger: boltLogger(logger),
         // Ack first: Bolt answers the HTTP request as soon as a listener calls ack().
         processBeforeResponse: false,
+        // A signed request Bolt cannot route (e.g. a view_submission without a view) is bad input, not
+        // our failure: refused with 400 and a sentence, instead of Bolt's bare 500 inviting retries.
+        processEventErrorHandler: async ({ error, response }) => {
+          if (response.headersSent) return false;
+          logger.warn({ err: String(error) }, 'slack request refused: payload Bolt cannot process');
+          response.writeHead(400, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ error: this.defaultT('slack:unreadableRequest') }));
+          return true;
+        },
       });
       this.app = new App({ ...common, receiver });
       this.mount = {
@@ -118,6 +129,7 @@ export class SlackAdapter {
         path: '/slack/events',
         mount: (expressApp: Express) => {
           expressApp.post('/slack/events', rejectFutureTimestamps(logger));
+          expressApp.post('/slack/events', ...refuseUnroutablePayloads(config.SLACK_SIGNING_SECRET!, logger, () => this.defaultT('slack:unreadableRequest')));
           expressApp.use(receiver.router);
         },
       };
@@ -261,6 +273,19 @@ export class SlackAdapter {
 
     app.options(/.*/, async ({ ack }) => {
       await ack({ options: [] });
+    });
+
+    // Anything routed here but meant for no listener (another slash command pointed at this URL, a
+    // foreign modal, a shortcut) is acked at once with a sentence, instead of Slack waiting 3 s for
+    // Bolt's timeout and showing the person an error.
+    app.command(/^(?!\/lc)/, async ({ ack }) => {
+      await ack({ response_type: 'ephemeral', text: this.defaultT('slack:unknownCommand') } as never);
+    });
+    app.view(/^(?!lc-form$)/, async ({ ack }) => {
+      await ack();
+    });
+    app.shortcut(/.*/, async ({ ack }) => {
+      await ack();
     });
 
     app.event('app_home_opened', async ({ event, body }) => {
@@ -444,11 +469,14 @@ export class SlackAdapter {
    * modal closes and the flow's replies are posted when they come.
    */
   private async handleSubmission(body: ViewSubmissionBody, view: SubmittedView, ack: (response?: object) => Promise<void>): Promise<void> {
-    let meta: ModalMeta;
+    // private_metadata comes back from Slack as we wrote it, but a forged or broken one (e.g. "null")
+    // must not crash the listener: anything not of our shape counts as an expired form.
+    let meta: ModalMeta = { f: '', p: 0 };
     try {
-      meta = JSON.parse(view.private_metadata || '{}') as ModalMeta;
+      const parsed = modalMetaSchema.safeParse(JSON.parse(view.private_metadata || '{}'));
+      if (parsed.success) meta = parsed.data as ModalMeta;
     } catch {
-      meta = { f: '', p: 0 };
+      // not JSON: expired form
     }
     const session = meta.s ? await this.stash.getSession(meta.s).catch(() => null) : null;
     const target: ReplyTarget = session?.target ?? meta.t ?? { teamId: body.user.team_id ?? body.team?.id ?? '', userId: body.user.id, direct: true };
@@ -513,6 +541,9 @@ export class SlackAdapter {
     await withRetryAfter(() => this.client.views.publish({ user_id: userId, view: view as never }));
   }
 }
+
+/** What modalView writes into private_metadata; the reply target is kept as written. */
+const modalMetaSchema = z.object({ f: z.string(), p: z.number().int().min(0).max(1_000), t: z.object({ teamId: z.string(), userId: z.string(), responseUrl: z.string().optional(), channel: z.string().optional(), threadTs: z.string().optional(), direct: z.boolean() }).optional(), s: z.string().optional() });
 
 /** The page of a long form holding its first field with an error. */
 function errorPage(form: Form): number {

@@ -17,6 +17,7 @@ export function createCloudAdapter(config: Config, logger: Logger): { adapter: C
     MicrosoftAppPassword: config.MICROSOFT_APP_PASSWORD ?? '',
     MicrosoftAppType: config.MICROSOFT_APP_ID ? appType : undefined,
     MicrosoftAppTenantId: config.MICROSOFT_APP_TENANT_ID,
+    ...tokenSourceOverride(config),
   } as ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[0]);
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (_context, error) => {
@@ -37,4 +38,28 @@ export function disableHiddenRetries(context: TurnContext): void {
     | { client?: { pipeline?: { removePolicy(options: { name: string }): unknown } } }
     | undefined;
   client?.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+}
+
+/**
+ * The public cloud's endpoints, spelt out: once any endpoint is configured the SDK takes every one
+ * from configuration, so overriding where tokens are checked must not lose where tokens are fetched.
+ */
+const PUBLIC_CLOUD = {
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration',
+  CallerId: 'urn:botframework:azure',
+};
+
+/** TEAMS_OPENID_METADATA_URL / TEAMS_TOKEN_ISSUER: where incoming tokens' keys and issuer come from (tests, sovereign clouds). */
+function tokenSourceOverride(config: Config): Partial<typeof PUBLIC_CLOUD> {
+  if (!config.TEAMS_OPENID_METADATA_URL && !config.TEAMS_TOKEN_ISSUER) return {};
+  return {
+    ...PUBLIC_CLOUD,
+    ToBotFromChannelOpenIdMetadataUrl: config.TEAMS_OPENID_METADATA_URL ?? PUBLIC_CLOUD.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromChannelTokenIssuer: config.TEAMS_TOKEN_ISSUER ?? PUBLIC_CLOUD.ToBotFromChannelTokenIssuer,
+  };
 }

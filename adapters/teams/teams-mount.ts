@@ -1,10 +1,12 @@
-import express from 'express';
 import type { Bot } from '../../src/core/bot.js';
 import type { Config } from '../../src/core/config.js';
 import type { Db } from '../../src/core/db.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Redis } from '../../src/core/redis.js';
 import type { AdapterMount } from '../../src/server/app.js';
+import type { NextFunction, Request, Response } from 'express';
+import { translator } from '../../src/core/i18n.js';
+import { refuseMalformedActivities } from './activity-guard.js';
 import { createCloudAdapter, type TeamsAuthMode } from './bot-framework.js';
 import { ActivityDelivery, DEFAULT_RETRY_POLICY, type RetryPolicy } from './delivery.js';
 import { ConversationRateLimiter } from './outbound-limits.js';
@@ -43,11 +45,12 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
   const delivery = new ActivityDelivery(limiter, deps.retryPolicy ?? DEFAULT_RETRY_POLICY, deps.sleep);
   const handler = new TeamsTurnHandler({ bot: deps.bot, db: deps.db, config: deps.config, logger: deps.logger, delivery });
   const sender = new TeamsSender({ adapter, appId, delivery, redis: deps.redis, prefix: deps.config.REDIS_PREFIX, defaultLocale: deps.config.DEFAULT_LOCALE, logger: deps.logger });
+  const refusal = translator(deps.config.DEFAULT_LOCALE);
   const mount: AdapterMount = {
     name: 'teams',
     path: '/api/messages',
     mount(app) {
-      app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res, next) => {
+      app.post('/api/messages', refuseMalformedActivities(deps.logger, (key) => refusal(`teams:refused.${key}`)), async (req: Request, res: Response, next: NextFunction) => {
         // A request whose token cannot be verified (e.g. the signing keys cannot be fetched) fails
         // inside the SDK before our logic runs, and the SDK answers 500, inviting a retry. It is
         // refused instead: 401, nothing was done.

@@ -75,7 +75,8 @@ export class TeamsTurnHandler {
     const mentioned = (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === activity.recipient?.id);
     // In channels and group chats the bot answers only when it is @mentioned.
     if (!direct && !mentioned) return;
-    const text = mentioned ? TurnContext.removeRecipientMention(activity) : (activity.text ?? '');
+    // The SDK's mention removal assumes text; a card submission in a channel can carry a mention and no text.
+    const text = mentioned && typeof activity.text === 'string' ? TurnContext.removeRecipientMention(activity) ?? '' : (activity.text ?? '');
     const event = textToEvent(text ?? '', this.verbs);
     if (!event) return;
     const replies = await this.handle(context, event);

@@ -56,6 +56,10 @@ export const configSpec = {
   MICROSOFT_APP_PASSWORD: { schema: optionalSecret, example: 'your-client-secret' },
   MICROSOFT_APP_TENANT_ID: { schema: optionalSecret, example: '00000000-0000-0000-0000-000000000000' },
   MICROSOFT_APP_TYPE: { schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(), example: 'SingleTenant' },
+  /** Where the Bot Framework publishes its token signing keys; only for sovereign clouds and auth tests. */
+  TEAMS_OPENID_METADATA_URL: { schema: z.url().optional(), example: 'https://login.botframework.com/v1/.well-known/openidconfiguration' },
+  /** The issuer Bot Framework tokens must carry; goes with TEAMS_OPENID_METADATA_URL. */
+  TEAMS_TOKEN_ISSUER: { schema: z.string().min(1).optional(), example: 'https://api.botframework.com' },
   DEFAULT_LOCALE: { schema: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag').default('en'), example: 'en' },
   DEFAULT_TIMEZONE: { schema: ianaZone.default('Europe/Belgrade'), example: 'Europe/Belgrade' },
   PUBLIC_URL: {

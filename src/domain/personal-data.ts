@@ -71,6 +71,9 @@ export async function forgetPerson(db: Db, personId: string, now: Date): Promise
     });
     await tx.platformIdentity.deleteMany({ where: { personId } });
     await tx.flowState.deleteMany({ where: { personId } });
+    // An open link code would let someone attach a new account to the erased person.
+    await tx.linkCode.deleteMany({ where: { personId } });
+    await tx.linkFailure.deleteMany({ where: { personId } });
     await tx.plannedNudge.deleteMany({ where: { personId, status: 'PLANNED' } });
     await tx.membership.updateMany({ where: { personId }, data: { status: 'LEFT', topics: [] } });
     await tx.registration.updateMany({
@@ -81,10 +84,17 @@ export async function forgetPerson(db: Db, personId: string, now: Date): Promise
     const plans = await tx.actionPlan.findMany({ where: { authorId: personId }, select: { id: true } });
     const planIds = plans.map((p) => p.id);
     await tx.activity.deleteMany({ where: { planId: { in: planIds } } });
-    await tx.actionPlanVersion.updateMany({ where: { planId: { in: planIds } }, data: { content: {} } });
+    // Submitted versions are immutable by design (a database rule refuses any UPDATE), so blanking
+    // them failed and forget-me with it; they are deleted, the plan row keeps its stage for the counts.
+    await tx.actionPlanVersion.deleteMany({ where: { planId: { in: planIds } } });
     await tx.actionPlan.updateMany({ where: { authorId: personId }, data: { goal: null, change: null, targetGroup: null, beneficiaries: null } });
     // Feedback they wrote stays (the author of the plan keeps it), their ratings too; it names nobody now.
     await tx.response.updateMany({ where: { respondentId: personId }, data: { respondentId: null } });
+    // Their replies to feedback on their own plan are their words about their work: deleted.
+    await tx.feedbackReply.deleteMany({ where: { fromAuthor: true, feedback: { assignment: { planId: { in: planIds } } } } });
+    // A question's words are theirs unless they agreed to its place in the FAQ; the row stays for
+    // the resource persons' response-time counts.
+    await tx.routedQuestion.updateMany({ where: { askerId: personId, inFaq: false }, data: { text: '' } });
     await tx.routedQuestion.updateMany({ where: { askerId: personId }, data: { askerId: null, threadRef: Prisma.DbNull } });
     await tx.questionAnswer.updateMany({ where: { authorId: personId }, data: { authorId: null } });
     await tx.timelineChange.updateMany({ where: { changedById: personId }, data: { changedById: null } });

@@ -10,6 +10,8 @@ export interface ConnectorCall {
   activityId?: string;
   body: any;
   authorization?: string;
+  /** When it arrived, by the clock the test gave the connector (Date.now by default). */
+  at: number;
 }
 
 /** A scripted answer for the next matching call(s), instead of 200. */
@@ -36,6 +38,9 @@ export class FakeBotConnector {
   private server?: Server;
   private waiters: (() => void)[] = [];
   url = '';
+
+  /** `now`: the clock arrivals are stamped with, e.g. the hand-moved clock the bot's rate limiter reads. */
+  constructor(private readonly now: () => number = Date.now) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.onRequest(req, res));
@@ -109,6 +114,7 @@ export class FakeBotConnector {
       activityId: activity[2],
       body,
       authorization: req.headers.authorization,
+      at: this.now(),
     };
     this.attempts.push(call);
     const scripted = this.script.shift();

@@ -1,0 +1,71 @@
+import { verifySlackRequest } from '@slack/bolt';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { parse as parseQuery } from 'node:querystring';
+import { z } from 'zod';
+import type { Logger } from '../../src/core/logger.js';
+
+const user = z.object({ id: z.string().min(1) }).passthrough();
+const object = z.record(z.string(), z.unknown());
+
+/**
+ * The shapes Bolt can route. Bolt reads some fields without checking them (a view_submission
+ * without `view`, a block_actions without `actions`, an event that is not an object) and answers
+ * such a body with a bare 500, or waits 3 s and answers 404 when it cannot tell the type at all.
+ */
+const routable = z.union([
+  z.object({ type: z.literal('url_verification'), challenge: z.string() }).passthrough(),
+  z.object({ ssl_check: z.string() }).passthrough(),
+  z.object({ type: z.literal('event_callback'), event: z.object({ type: z.string() }).passthrough() }).passthrough(),
+  z.object({ command: z.string(), user_id: z.string().min(1), team_id: z.string() }).passthrough(),
+  z.object({ type: z.literal('block_actions'), user, actions: z.array(z.object({ action_id: z.string() }).passthrough()).min(1) }).passthrough(),
+  z.object({ type: z.enum(['view_submission', 'view_closed']), user, view: object }).passthrough(),
+  z.object({ type: z.enum(['shortcut', 'message_action']), callback_id: z.string(), user }).passthrough(),
+  z.object({ type: z.literal('block_suggestion'), action_id: z.string(), user }).passthrough(),
+]);
+
+/** The body as Bolt will parse it: a form (maybe with a JSON `payload`) or JSON; undefined if neither. */
+function parseBody(raw: string, contentType: string | undefined): unknown {
+  try {
+    if (contentType?.startsWith('application/x-www-form-urlencoded')) {
+      const form = parseQuery(raw);
+      return typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
+    }
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs before Bolt on /slack/events. Requests that are not correctly signed pass straight on, for
+ * Bolt to refuse with 401 (one place decides about signatures). A correctly signed body that is
+ * not a Slack payload Bolt can route is refused here with 400 and a sentence, at once. The raw body
+ * is handed on as `req.rawBody`, which Bolt's receiver reads instead of the stream.
+ */
+export function refuseUnroutablePayloads(signingSecret: string, logger: Logger, unreadable: () => string) {
+  const raw = express.raw({ type: () => true, limit: '10mb' });
+  return [
+    raw,
+    (req: Request, res: Response, next: NextFunction): void => {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      (req as Request & { rawBody?: Buffer }).rawBody = body;
+      const text = body.toString('utf8');
+      try {
+        verifySlackRequest({
+          signingSecret,
+          body: text,
+          headers: { 'x-slack-signature': req.header('x-slack-signature') ?? '', 'x-slack-request-timestamp': Number(req.header('x-slack-request-timestamp')) },
+        });
+      } catch {
+        next(); // Bolt refuses it with 401.
+        return;
+      }
+      if (!routable.safeParse(parseBody(text, req.header('content-type'))).success) {
+        logger.warn('slack request refused: signed, but not a payload the bot can route');
+        res.status(400).json({ error: unreadable() });
+        return;
+      }
+      next();
+    },
+  ];
+}

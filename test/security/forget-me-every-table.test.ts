@@ -1,0 +1,112 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { syncQuestionnaires } from '../../src/domain/questionnaires/catalogue.js';
+import { seedDemo } from '../../src/domain/demo-seed.js';
+import type { Runtime } from '../../src/server/runtime.js';
+import { testRuntime } from '../support/harness.js';
+import { findButton, talkAs, textOf } from '../support/transcript.js';
+
+/**
+ * `/lc forget-me` checked against the database itself: after it, no text-like column of any table
+ * (found through information_schema, so a table added later is searched too) holds the person's
+ * name, email, platform ids, or what they wrote about themselves and their municipality.
+ */
+const NAME = 'Fatmir Hoxha';
+const EMAIL = 'fatmir.hoxha@prishtina.example';
+const SLACK_ID = 'T1:UFATMIR42';
+const TEAMS_ID = 'tenant-9:aad-fatmir-42';
+/** Words only this person wrote, one per feature, so a leftover is found wherever it went. */
+const WROTE = {
+  caseDescription: 'Fatmir-case: the Roma families of Fushë Kosova cannot reach the social office',
+  goal: 'Fatmir-goal: every family in Fushë Kosova knows its social worker',
+  activity: 'Fatmir-activity: meet Ms Berisha at school nr 7',
+  question: 'Fatmir-question: how did Gjilan fund its mobile social worker?',
+  reply: 'Fatmir-reply: thanks, I will call Ms Berisha tomorrow',
+  version: 'Fatmir-version: draft with the phone numbers of the families',
+};
+
+let runtime: Runtime;
+let personId: string;
+
+beforeAll(async () => {
+  runtime = await testRuntime({ env: { LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' } });
+  await seedDemo(runtime.db, new Date('2026-11-23T09:00:00Z'));
+  await syncQuestionnaires(runtime.db, runtime.questionnaires);
+  const db = runtime.db;
+  const identity = await db.platformIdentity.findFirstOrThrow({ where: { externalId: 'web:lc1-m1' } });
+  personId = identity.personId;
+  const membership = await db.membership.findFirstOrThrow({ where: { personId } });
+  const clusterId = membership.clusterId;
+  const programme = await db.programme.findFirstOrThrow();
+  const now = new Date('2026-11-23T09:00:00Z');
+  // The person as someone who used every feature, on every platform.
+  await db.person.update({ where: { id: personId }, data: { displayName: NAME, email: EMAIL } });
+  await db.platformIdentity.createMany({ data: [{ personId, platform: 'SLACK', externalId: SLACK_ID, conversationRef: { channel: 'D42', user: 'UFATMIR42' } }, { personId, platform: 'TEAMS', externalId: TEAMS_ID, conversationRef: { user: { id: '29:fatmir', name: NAME } } }] });
+  await db.registration.create({ data: { personId, programmeId: programme.id, organisationName: 'Municipality of Fushë Kosova', position: 'Social worker', country: 'XK', languages: ['sq', 'en'], timeZone: 'Europe/Belgrade', caseDescription: WROTE.caseDescription, consentAt: now, assignedReason: `${NAME} asked for LC1`, assignedClusterId: clusterId } });
+  const plan = await db.actionPlan.create({ data: { clusterId, authorId: personId, approach: 'Outreach', goal: WROTE.goal, change: 'Families know where to go', targetGroup: 'Roma families', beneficiaries: '40 families', stage: 'SUBMITTED', activities: { create: { position: 1, activity: WROTE.activity } } } });
+  await db.actionPlanVersion.create({ data: { planId: plan.id, number: 1, stage: 'SUBMITTED', content: { goal: WROTE.goal, note: WROTE.version, by: NAME } } });
+  // Feedback on their plan by another member, and their reply to it.
+  const reviewer = await db.membership.findFirstOrThrow({ where: { clusterId, personId: { not: personId }, role: 'MEMBER' } });
+  const round = await db.feedbackRound.create({ data: { clusterId, deadline: now, seed: 1, status: 'OPEN' } });
+  const assignment = await db.feedbackAssignment.create({ data: { roundId: round.id, planId: plan.id, reviewerId: reviewer.personId, status: 'SUBMITTED' } });
+  const feedback = await db.feedback.create({ data: { assignmentId: assignment.id, content: { strengths: 'Clear goal' }, rating: 4, submittedAt: now } });
+  await db.feedbackReply.create({ data: { feedbackId: feedback.id, fromAuthor: true, text: WROTE.reply } });
+  // Feedback they gave on someone else's plan.
+  const otherPlan = await db.actionPlan.create({ data: { clusterId, authorId: reviewer.personId, approach: 'Training', goal: 'Train the staff', stage: 'SUBMITTED' } });
+  const given = await db.feedbackAssignment.create({ data: { roundId: round.id, planId: otherPlan.id, reviewerId: personId, status: 'SUBMITTED' } });
+  await db.feedback.create({ data: { assignmentId: given.id, content: { strengths: 'Good timeline' }, rating: 5, submittedAt: now } });
+  // A survey answer (named run) and a question to the resource persons, through the real commands' data.
+  const questionnaire = await db.questionnaire.findFirstOrThrow({ include: { questions: true } });
+  const run = await db.questionnaireRun.create({ data: { questionnaireId: questionnaire.id, clusterId, anonymous: false, status: 'OPEN', opensAt: now, closesAt: new Date('2026-12-01T00:00:00Z') } });
+  await db.runParticipation.create({ data: { runId: run.id, personId, answeredAt: now } });
+  await db.response.create({ data: { runId: run.id, respondentId: personId, submittedAt: now, answers: { create: { questionId: questionnaire.questions[0].id, value: 4 } } } });
+  const question = await db.routedQuestion.create({ data: { clusterId, askerId: personId, text: WROTE.question, threadRef: { channel: 'D42', ts: '1.2' }, faqConsent: false } });
+  await db.questionAsk.create({ data: { questionId: question.id, personId: (await db.membership.findFirstOrThrow({ where: { clusterId, role: 'RESOURCE_PERSON' } })).personId } });
+  await db.linkCode.create({ data: { code: 'FATMIR42', personId, platform: 'WEB', expiresAt: new Date('2026-11-24T00:00:00Z') } });
+  await db.linkFailure.create({ data: { personId } });
+  await db.plannedNudge.create({ data: { id: `test:fatmir:${personId}`, clusterId, personId, kind: 'deadline', dueAt: new Date('2026-11-25T09:00:00Z'), payload: { name: NAME } } });
+  // Something they started but did not finish.
+  await talkAs(runtime.bot, 'web:lc1-m1').say('/lc me');
+});
+
+/** Every (table, column, value) in the public schema whose text contains `needle` (case-insensitive). */
+async function whereFound(needle: string): Promise<string[]> {
+  const columns = await runtime.db.$queryRaw<{ table_name: string; column_name: string }[]>`
+    SELECT c.table_name, c.column_name FROM information_schema.columns c
+    JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+    WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name <> '_prisma_migrations'
+      AND (c.data_type IN ('text', 'character varying', 'json', 'jsonb', 'ARRAY', 'bytea', 'USER-DEFINED'))`;
+  const found: string[] = [];
+  for (const { table_name, column_name } of columns) {
+    const rows = await runtime.db.$queryRawUnsafe<{ v: string }[]>(
+      `SELECT "${column_name}"::text AS v FROM "${table_name}" WHERE position(lower($1) in lower(${column_name === 'body' ? `convert_from("${column_name}", 'UTF8')` : `"${column_name}"::text`})) > 0 LIMIT 3`,
+      needle,
+    );
+    for (const row of rows) found.push(`${table_name}.${column_name}: ${String(row.v).slice(0, 120)}`);
+  }
+  return found;
+}
+
+describe('when a person who used every feature runs /lc forget-me and confirms', () => {
+  it('has first checked that the search finds the person in the tables (so an empty result below means something)', async () => {
+    expect((await whereFound(NAME)).length).toBeGreaterThan(0);
+    expect(await whereFound(SLACK_ID)).toEqual([expect.stringContaining('PlatformIdentity.externalId')]);
+    expect((await whereFound('Fatmir-')).length).toBeGreaterThanOrEqual(Object.keys(WROTE).length);
+  });
+
+  it('leaves their name, email, platform ids and self-written texts in no column of any table', async () => {
+    const me = talkAs(runtime.bot, 'web:lc1-m1');
+    const warning = await me.say('/lc forget-me');
+    expect(textOf(await me.press(findButton(warning, 'Erase my data')))).toContain('your personal data is erased');
+
+    for (const needle of [NAME, EMAIL, SLACK_ID, 'UFATMIR42', TEAMS_ID, 'aad-fatmir-42', 'web:lc1-m1', 'FATMIR42', 'Fatmir-']) {
+      expect(await whereFound(needle), needle).toEqual([]);
+    }
+    // Nothing reaches or recognises them any more, and nothing is planned for them.
+    expect(await runtime.db.platformIdentity.count({ where: { personId } })).toBe(0);
+    expect(await runtime.db.flowState.count({ where: { personId } })).toBe(0);
+    expect(await runtime.db.plannedNudge.count({ where: { personId, status: 'PLANNED' } })).toBe(0);
+    expect(await runtime.db.linkCode.count({ where: { personId } })).toBe(0);
+    // Their survey answer stays for the counts, but nothing links it to them.
+    expect(await runtime.db.response.count({ where: { respondentId: personId } })).toBe(0);
+  });
+});
