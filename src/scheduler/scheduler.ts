@@ -154,12 +154,17 @@ export class BullScheduler implements SchedulerPort {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.firstPass;
-    for (const { worker, connection } of this.workers.splice(0)) {
-      await worker.close();
-      connection.disconnect();
-    }
-    await this.nudgeQueue?.close();
+    const workers = this.workers.splice(0);
+    const queue = this.nudgeQueue;
+    // Graceful first (running deliveries finish); with Redis or PostgreSQL away that could wait forever,
+    // so after a few seconds the connections are cut (an unfinished delivery's lease lets another worker take it).
+    const graceful = (async () => {
+      await this.firstPass;
+      await Promise.allSettled(workers.map(({ worker }) => worker.close()));
+      await queue?.close();
+    })();
+    await Promise.race([graceful, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+    for (const { connection } of workers) connection.disconnect();
     this.connection?.disconnect();
     this.nudgeQueue = undefined;
   }
