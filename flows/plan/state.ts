@@ -1,19 +1,8 @@
 import { z } from 'zod';
+import { activityContentSchema } from '../../src/domain/plans/content.js';
 
 /** A removed activity kept for Undo, with everything needed to put it back. */
-const removedActivitySchema = z.object({
-  planId: z.string(),
-  position: z.number().int(),
-  activity: z.string(),
-  responsible: z.string().nullable(),
-  deadline: z.string().nullable(),
-  challenges: z.string().nullable(),
-  mitigation: z.string().nullable(),
-  resources: z.string().nullable(),
-  results: z.string().nullable(),
-  progress: z.enum(['NOT_STARTED', 'IN_PROGRESS', 'DONE', 'BLOCKED']),
-  progressNote: z.string().nullable(),
-});
+const removedActivitySchema = activityContentSchema.omit({ id: true }).extend({ planId: z.string(), position: z.number().int() });
 
 /**
  * The plan flow's saved position. Answers themselves are never kept here (they are saved to the
