@@ -83,10 +83,16 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `bench/processes/<name>.ts` under tsx with the given environment and arguments. */
+/**
+ * Starts `bench/processes/<name>.ts` under tsx with the given environment and arguments. With
+ * BENCH_CPU_PROF=<dir>, each child writes its CPU profiles under it when it exits (open it in Chrome's
+ * DevTools or summarise it with `npx tsx bench/profile-summary.ts <file>`).
+ */
 export function startChild(name: string, env: NodeJS.ProcessEnv, args: string[] = []): Child {
   const file = fileURLToPath(new URL(`./processes/${name}.ts`, import.meta.url));
-  const child = fork(file, args, { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // One directory per child: the main thread and tsx's loader thread each write a profile.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${name}-${args[0] ?? ''}-${Date.now()}`] : [];
+  const child = fork(file, args, { env, execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: Record<string, any>[] = [];
   const waiting: { type: string; resolve: (m: any) => void; reject: (e: Error) => void }[] = [];
   child.on('message', (message: any) => {
