@@ -79,6 +79,13 @@ async function limitedRun(ctx: BenchContext, members: Member[], connection: Retu
   // The first message of each channel goes at once, each later one a second after the previous.
   const allowedMs = (slots - 1) * 1000;
   const throttled = fake.callsOf('chat.postMessage:429').length;
+  if (process.env.BENCH_DEBUG) {
+    const t0 = Math.min(...fake.calls.map((c) => c.at!));
+    for (const m of members.slice(0, 10)) {
+      const seq = fake.calls.filter((c) => c.params.channel === `D${m.userId.slice(1)}`).map((c) => `${c.method.endsWith('429') ? '!' : ''}${c.at! - t0}`);
+      ctx.log(`    ${m.userId}: ${seq.join(' ')}`);
+    }
+  }
   ctx.log(`  paced: ${rows.length} nudges to ${members.length} channels in ${(result.elapsedMs / 1000).toFixed(1)} s (limit allows ${allowedMs / 1000} s; fake Slack answered 429 ${throttled} times)`);
   return figure({
     benchmark: '2 nudge fan-out',

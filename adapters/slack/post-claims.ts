@@ -6,8 +6,8 @@ import { channelSlotKey } from './channel-rate-limit.js';
  * 1. the message's sent-key: "sent" means it was posted already; another claim means another
  *    worker is posting it right now;
  * 2. its channel's next free slot (ChannelRateLimit's key): a slot this message kept earlier (its
- *    job came back for it) is used if it has not passed by more than a tenth of the interval;
- *    otherwise the next free one is reserved;
+ *    job came back for it) is used unless it passed more than a twentieth of the interval ago (the
+ *    next slot's post would then come too soon after it); otherwise the next free one is reserved;
  * 3. if that slot is further away than the caller is willing to wait, the slot is kept for this
  *    message and nothing is claimed ("later"); else the message is claimed for `claimMs` ("go").
  *
@@ -22,7 +22,7 @@ local interval = tonumber(ARGV[2])
 local at
 local kept = tonumber(redis.call('GET', KEYS[3]) or '')
 if kept then redis.call('DEL', KEYS[3]) end
-if kept and now <= kept + interval / 10 then
+if kept and now <= kept + interval / 20 then
   at = math.max(now, kept)
 else
   local last = tonumber(redis.call('GET', KEYS[2]) or '0')

@@ -27,10 +27,11 @@ const DM_MEMORY_ENTRIES = 20_000;
 /**
  * A caller that can come back later (a queued job) is not kept waiting longer than this for its
  * channel's slot: the slot is kept for it and it is told to come back (SendLater), so a worker slot
- * is not held for seconds. It is asked back this much early, to post on time despite the queue's delay.
+ * is not held for seconds. It is asked back this much early, so that a delayed job's usual lateness
+ * (tens of milliseconds, more under load) and its claim still leave it a short wait, not a missed slot.
  */
-const WAIT_IN_PLACE_MAX_MS = 100;
-const COME_BACK_EARLY_MS = 50;
+const WAIT_IN_PLACE_MAX_MS = 300;
+const COME_BACK_EARLY_MS = 250;
 
 /** Turns a core message into postable parts; forms become "Open the form" buttons (see SlackAdapter). */
 export type PartRenderer = (message: OutboundMessage, where: { teamId: string; userId: string; channel: string; threadTs?: string }) => Promise<SlackMessagePart[]>;
