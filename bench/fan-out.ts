@@ -14,8 +14,8 @@ import { benchPrefix, botEnv, deletePrefix, REDIS_URL, startChild } from './env.
 import { createMembers, insertNudges, manualNudge, type Member } from './population.js';
 import { figure } from './report.js';
 
-/** Worker concurrency of both the bot's worker and the reference (the default is 5; see docs/performance.md). */
-export const CONCURRENCY = 20;
+/** Worker concurrency of both the bot's worker and the reference: the production default (WORKER_CONCURRENCY); BENCH_CONCURRENCY to compare others. */
+export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 
 export const fanOut: Benchmark = async (ctx) => {
   const perCluster = ctx.quick ? 40 : 200;

@@ -3,7 +3,8 @@
  * spent in each package (self time), and the top functions by self time, so "where does a
  * delivery's CPU go" is answered in a terminal without DevTools.
  *
- * `npx tsx bench/profile-summary.ts <file.cpuprofile> [top functions, default 25]`
+ * `npx tsx bench/profile-summary.ts <file.cpuprofile> [top functions, default 25] [--from <seconds>]`
+ * (`--from`: only samples after that many seconds, e.g. to leave out a process's start-up).
  */
 import { readFileSync } from 'node:fs';
 
@@ -32,7 +33,10 @@ function areaOf(node: ProfileNode): string {
   return ours ? `ours:${ours[1]}` : url;
 }
 
-const [file, topArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const fromAt = args.indexOf('--from');
+const fromUs = fromAt >= 0 ? Number(args.splice(fromAt, 2)[1]) * 1e6 : 0;
+const [file, topArg] = args;
 if (!file) {
   console.error('usage: tsx bench/profile-summary.ts <file.cpuprofile> [top]');
   process.exit(2);
@@ -40,8 +44,12 @@ if (!file) {
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
-for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
-const totalUs = profile.endTime - profile.startTime;
+let atUs = 0;
+for (const [i, id] of profile.samples.entries()) {
+  atUs += profile.timeDeltas[i] ?? 0;
+  if (atUs >= fromUs) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+}
+const totalUs = profile.endTime - profile.startTime - fromUs;
 const busyUs = [...selfUs.entries()].filter(([id]) => byId.get(id)!.callFrame.functionName !== '(idle)').reduce((sum, [, us]) => sum + us, 0);
 
 const areas = new Map<string, number>();
