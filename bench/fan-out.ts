@@ -68,8 +68,8 @@ async function limitedRun(ctx: BenchContext, members: Member[], connection: Retu
   fake.calls.length = 0;
   const now = Date.now();
   // Distinct due instants (one job and one message each), oldest first, all already due.
-  // In due order (channels interleaved), as delayed jobs fall due. Queued channel by channel instead, every
-  // worker slot would wait on the same channel's pace (a waiting send holds its job): see docs/performance.md.
+  // In due order (channels interleaved), as delayed jobs fall due. (Queued channel by channel, a send waiting for
+  // its channel's pace used to hold a worker slot; it now goes back to delayed: see docs/performance.md.)
   const rows = Array.from({ length: slots }, (_, j) => members.map((m) => manualNudge(m, new Date(now - (slots - j) * 1000), `Paced nudge ${j} for ${m.userId}`))).flat();
   await insertNudges(ctx.db, rows);
   const queue = new NudgeQueue(connection, prefix, systemClock);
