@@ -3,11 +3,12 @@
  * seed) and a Redis key prefix of its own, both removed afterwards. Never FLUSHALL: other people's
  * keys live on the same Redis.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createDb, type Db } from '../src/core/db.js';
+import { projectPath, projectRoot } from '../src/core/paths.js';
 import { createRedis } from '../src/core/redis.js';
 import { seedDemo } from '../src/domain/demo-seed.js';
 import { ensureDatabase, runMigrations } from '../src/server/database-setup.js';
@@ -84,15 +85,33 @@ export interface Child {
 }
 
 /**
- * Starts `bench/processes/<name>.ts` under tsx with the given environment and arguments. With
- * BENCH_CPU_PROF=<dir>, each child writes its CPU profiles under it when it exits (open it in Chrome's
- * DevTools or summarise it with `npx tsx bench/profile-summary.ts <file>`).
+ * Compiles the bot and the bench processes (`npm run build`, into dist/), so every measured process runs
+ * plain JavaScript as `npm start` does, without a TypeScript loader in its memory and CPU time.
+ */
+export function buildProcesses(): void {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: projectRoot, stdio: 'inherit' });
+}
+
+/** The Node options `npm start` runs the bot with, read from package.json so the two never drift apart. */
+export function startNodeOptions(): string[] {
+  const start = (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  const options = /\bnode ((?:--\S+ )*)dist\/src\/server\/main\.js/.exec(start)?.[1];
+  if (options === undefined) throw new Error(`cannot find how npm start runs node in: ${start}`);
+  return options.trim().split(' ').filter(Boolean);
+}
+
+/**
+ * Starts the compiled `bench/processes/<name>.ts` (see buildProcesses) with the given environment and arguments.
+ * With BENCH_CPU_PROF=<dir>, each child writes a CPU profile under it when it exits (open it in Chrome's DevTools
+ * or summarise it with `npx tsx bench/profile-summary.ts <file>`).
  */
 export function startChild(name: string, env: NodeJS.ProcessEnv, args: string[] = []): Child {
-  const file = fileURLToPath(new URL(`./processes/${name}.ts`, import.meta.url));
-  // One directory per child: the main thread and tsx's loader thread each write a profile.
+  const file = projectPath('dist', 'bench', 'processes', `${name}.js`);
+  // The bot and its workers run with the Node options of `npm start` (its heap budget); the references bare.
+  const execArgv = name === 'bot' || name === 'worker' ? startNodeOptions() : [];
+  // One directory per child (a process with worker threads writes one profile per thread).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${name}-${args[0] ?? ''}-${Date.now()}`] : [];
-  const child = fork(file, args, { env, execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(file, args, { env, execArgv: [...execArgv, ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: Record<string, any>[] = [];
   const waiting: { type: string; resolve: (m: any) => void; reject: (e: Error) => void }[] = [];
   child.on('message', (message: any) => {

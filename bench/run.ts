@@ -5,7 +5,7 @@
  */
 import type { Benchmark, BenchContext } from './context.js';
 import { commandLatency } from './command-latency.js';
-import { dropBenchDatabase, freshBenchDatabase } from './env.js';
+import { buildProcesses, dropBenchDatabase, freshBenchDatabase } from './env.js';
 import { fanOut } from './fan-out.js';
 import { lateness } from './lateness.js';
 import { memory } from './memory.js';
@@ -25,6 +25,7 @@ if (unknown.length) {
 }
 
 console.log(`machine: ${JSON.stringify(machine())}; mode: ${quick ? 'quick (scaled down)' : 'full'}`);
+buildProcesses();
 const db = await freshBenchDatabase();
 const notes: string[] = [`mode: ${quick ? 'quick (scaled down: see the metric names)' : 'full'}`];
 const ctx: BenchContext = { db, quick, note: (text) => notes.push(text), log: (text) => console.log(text) };

@@ -2,15 +2,12 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext
 import type { Config } from '../../src/core/config.js';
 import type { Logger } from '../../src/core/logger.js';
 
-/** Whether requests are authenticated, for the start-up log line and the docs. */
-export type TeamsAuthMode = 'authenticated' | 'emulator';
-
 /**
  * The Bot Framework adapter, configured from MICROSOFT_APP_* (single- or multi-tenant). Without an
  * app id it runs in emulator mode: incoming requests are not authenticated and outgoing calls
  * carry no token, which is what the Bot Framework Emulator and local tests need.
  */
-export function createCloudAdapter(config: Config, logger: Logger): { adapter: CloudAdapter; appId: string; mode: TeamsAuthMode } {
+export function createCloudAdapter(config: Config, logger: Logger): { adapter: CloudAdapter; appId: string } {
   const appType = config.MICROSOFT_APP_TYPE ?? (config.MICROSOFT_APP_TENANT_ID ? 'SingleTenant' : 'MultiTenant');
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.MICROSOFT_APP_ID ?? '',
@@ -25,7 +22,7 @@ export function createCloudAdapter(config: Config, logger: Logger): { adapter: C
     logger.error({ err: error }, 'Teams turn failed');
     throw error;
   };
-  return { adapter, appId: config.MICROSOFT_APP_ID ?? '', mode: config.MICROSOFT_APP_ID ? 'authenticated' : 'emulator' };
+  return { adapter, appId: config.MICROSOFT_APP_ID ?? '' };
 }
 
 /**

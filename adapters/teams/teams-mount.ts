@@ -7,11 +7,13 @@ import type { AdapterMount } from '../../src/server/app.js';
 import type { NextFunction, Request, Response } from 'express';
 import { translator } from '../../src/core/i18n.js';
 import { refuseMalformedActivities } from './activity-guard.js';
-import { createCloudAdapter, type TeamsAuthMode } from './bot-framework.js';
-import { ActivityDelivery, DEFAULT_RETRY_POLICY, type RetryPolicy } from './delivery.js';
-import { ConversationRateLimiter } from './outbound-limits.js';
-import { TeamsSender } from './teams-sender.js';
-import { TeamsTurnHandler } from './turn-handler.js';
+import type { RetryPolicy } from './delivery.js';
+import type { OutboundMessage } from '../../src/core/messages.js';
+import type { PlatformSender } from '../../src/core/notifier.js';
+import type { TeamsParts } from './teams-parts.js';
+
+/** Whether requests are authenticated: with MICROSOFT_APP_ID every one, without it none (the Emulator, local tests). */
+export type TeamsAuthMode = 'authenticated' | 'emulator';
 
 /** What the Teams adapter is built from; the last three let tests replace time and waiting. */
 export interface TeamsAdapterDeps {
@@ -29,7 +31,7 @@ export interface TeamsAdapterDeps {
 /** The Teams adapter as the runtime sees it: a mount point, a proactive sender, and how it authenticates. */
 export interface TeamsAdapter {
   mount: AdapterMount;
-  sender: TeamsSender;
+  sender: PlatformSender;
   mode: TeamsAuthMode;
 }
 
@@ -40,11 +42,17 @@ export interface TeamsAdapter {
  * Microsoft 365 Agents SDK touches nothing else.
  */
 export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
-  const { adapter, appId, mode } = createCloudAdapter(deps.config, deps.logger);
-  const limiter = new ConversationRateLimiter(deps.redis, deps.config.REDIS_PREFIX, deps.now);
-  const delivery = new ActivityDelivery(limiter, deps.retryPolicy ?? DEFAULT_RETRY_POLICY, deps.sleep);
-  const handler = new TeamsTurnHandler({ bot: deps.bot, db: deps.db, config: deps.config, logger: deps.logger, delivery });
-  const sender = new TeamsSender({ adapter, appId, delivery, redis: deps.redis, prefix: deps.config.REDIS_PREFIX, defaultLocale: deps.config.DEFAULT_LOCALE, logger: deps.logger });
+  const mode: TeamsAuthMode = deps.config.MICROSOFT_APP_ID ? 'authenticated' : 'emulator';
+  // botbuilder costs about 40 MiB per process: loaded on the first Teams request or message, so a
+  // deployment (or a worker) that never talks to Teams never pays for it.
+  let parts: Promise<TeamsParts> | undefined;
+  const load = () => (parts ??= import('./teams-parts.js').then(({ buildTeamsParts }) => buildTeamsParts(deps)));
+  const sender: PlatformSender = {
+    platform: 'TEAMS',
+    async send(target: { externalId: string; conversationRef: unknown }, message: OutboundMessage) {
+      return (await load()).sender.send(target, message);
+    },
+  };
   const refusal = translator(deps.config.DEFAULT_LOCALE);
   const mount: AdapterMount = {
     name: 'teams',
@@ -74,6 +82,7 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
           },
         };
         try {
+          const { adapter, handler } = await load();
           await adapter.process(req, guarded as unknown as typeof res, async (context) => {
             started = true;
             await handler.onTurn(context);

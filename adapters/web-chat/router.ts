@@ -1,14 +1,13 @@
 import { Router, static as serveStatic, json } from 'express';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Bot } from '../../src/core/bot.js';
 import { parseCommand } from '../../src/core/commands.js';
 import type { Db } from '../../src/core/db.js';
 import type { InboundEvent } from '../../src/core/messages.js';
 import type { WebSender } from './web-sender.js';
+import { projectPath } from '../../src/core/paths.js';
 
-const publicDir = join(dirname(fileURLToPath(import.meta.url)), 'public');
+const publicDir = projectPath('adapters', 'web-chat', 'public');
 
 const identityKey = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,79}$/i, 'identity must be a demo identity key');
 const inputSchema = z.discriminatedUnion('type', [

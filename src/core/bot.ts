@@ -1,3 +1,4 @@
+import { AdmissionGate, GateFullError } from './admission.js';
 import type { Logger } from './logger.js';
 import { closestVerb, MAX_COMMAND_LENGTH, parseCommand } from './commands.js';
 import { BotError, ErrorCode, isBotError, isTransientInfraError } from './errors.js';
@@ -31,6 +32,7 @@ export class Bot {
   private readonly flowsByName = new Map<string, Flow<unknown>>();
   private readonly commandsByVerb = new Map<string, { flow: Flow<unknown>; spec: CommandSpec }>();
   private readonly store: FlowStore;
+  private readonly gate: AdmissionGate;
 
   constructor(
     readonly services: Services,
@@ -38,6 +40,7 @@ export class Bot {
     private readonly logger: Logger,
   ) {
     this.store = new FlowStore(services.db);
+    this.gate = new AdmissionGate(services.config.MAX_ACTIVE_REQUESTS, services.config.MAX_QUEUED_REQUESTS);
     for (const flow of flows) {
       if (this.flowsByName.has(flow.name)) throw new Error(`two flows are named ${flow.name}`);
       this.flowsByName.set(flow.name, flow);
@@ -54,6 +57,33 @@ export class Bot {
   }
 
   async handle(envelope: InboundEnvelope): Promise<BotResponse> {
+    try {
+      return await this.gate.run(() => this.handleNow(envelope));
+    } catch (error) {
+      if (!(error instanceof GateFullError)) throw error;
+      this.noteRefusal();
+      // Before knowing the person (that needs the database), so in the deployment's language.
+      const t = translator(this.services.config.DEFAULT_LOCALE);
+      return { messages: [ui.text(t('errors.busy'), { ephemeral: true })] };
+    }
+  }
+
+  /**
+   * Refusals come in floods (that is when they happen), so they are counted and logged at most every
+   * ten seconds: a log line per refusal would spend the CPU the instance is short of.
+   */
+  private refusedSinceLog = 0;
+  private lastRefusalLog = 0;
+  private noteRefusal(): void {
+    this.refusedSinceLog++;
+    const now = Date.now();
+    if (now - this.lastRefusalLog < 10_000) return;
+    this.logger.warn({ refused: this.refusedSinceLog, ...this.gate.load }, 'requests refused: this instance is at its work limit (MAX_ACTIVE_REQUESTS, MAX_QUEUED_REQUESTS)');
+    this.refusedSinceLog = 0;
+    this.lastRefusalLog = now;
+  }
+
+  private async handleNow(envelope: InboundEnvelope): Promise<BotResponse> {
     const fallbackT = translator(this.services.config.DEFAULT_LOCALE);
     let personId: string | undefined;
     let locale: string | undefined;

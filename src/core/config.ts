@@ -69,6 +69,9 @@ export const configSpec = {
   WEB_CHAT: { schema: z.enum(['auto', 'on', 'off']).default('auto'), example: 'auto' },
   SEED_DEMO_ON_EMPTY: { schema: booleanFlag.default(true), example: 'true' },
   ADMIN_TOKEN: { schema: z.string().min(16, 'must be at least 16 characters').optional(), example: 'a-long-random-admin-token' },
+  // Requests one instance works on at once, and how many more may wait; beyond that "try again in a moment".
+  MAX_ACTIVE_REQUESTS: { schema: z.coerce.number().int().min(1).max(1000).default(20), example: '20' },
+  MAX_QUEUED_REQUESTS: { schema: z.coerce.number().int().min(0).max(100_000).default(1000), example: '1000' },
   // Scheduler: workers run inside the bot by default; `npm run worker` runs them on their own.
   RUN_WORKERS: { schema: booleanFlag.default(true), example: 'true' },
   // A delivery holds a database connection only for its two short statements (claim, record) and

@@ -39,3 +39,12 @@ export async function findDownload(db: Db, id: string, now = new Date()) {
   const file = await db.download.findUnique({ where: { id } });
   return file && file.expiresAt > now ? file : null;
 }
+
+/**
+ * Deletes files whose links have expired (they can no longer be fetched, and they may hold personal
+ * data from an export). Run on the scheduler's housekeeping tick; safe on several instances at once.
+ */
+export async function purgeExpiredDownloads(db: Db, now = new Date()): Promise<number> {
+  const { count } = await db.download.deleteMany({ where: { expiresAt: { lte: now } } });
+  return count;
+}

@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, dirname, basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, basename } from 'node:path';
 import i18next, { type i18n, type Resource, type TFunction } from 'i18next';
+import { projectPath } from './paths.js';
 
 /**
  * The text catalogue. Every user-facing string lives in locales/<language>/<namespace>.json,
  * one namespace per area (core, help, me, registration, …), so a new language is a folder
  * of JSON files and no code change.
  */
-const localesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
+const localesDir = projectPath('locales');
 
 function loadResources(): Resource {
   const resources: Resource = {};

@@ -1,3 +1,4 @@
+import { purgeExpiredDownloads } from '../core/downloads.js';
 import type { Services } from '../core/flow.js';
 import type { Logger } from '../core/logger.js';
 import { openRunAndInvite } from '../domain/questionnaires/invitations.js';
@@ -12,18 +13,19 @@ export interface HousekeepingResult {
   runsClosed: number;
   feedbackDelivered: number;
   roundsOpened: number;
+  downloadsPurged: number;
 }
 
 /**
  * Timeline-driven changes of state that are not messages to one person: questionnaire runs sent "at a
  * phase" open, runs past their closing date close, feedback held for a round's deadline goes out, and
- * rounds set to open when EE2 begins open. Each step is idempotent and safe on several instances at
+ * rounds set to open when EE2 begins open; expired download links are deleted. Each step is idempotent and safe on several instances at
  * once (each function guards itself with a unique key or a conditional update), so every instance runs
  * this on its reconciliation tick.
  */
 export async function runHousekeeping(services: Services, logger: Logger): Promise<HousekeepingResult> {
   const now = services.clock.now();
-  const result: HousekeepingResult = { runsOpened: 0, runsClosed: 0, feedbackDelivered: 0, roundsOpened: 0 };
+  const result: HousekeepingResult = { runsOpened: 0, runsClosed: 0, feedbackDelivered: 0, roundsOpened: 0, downloadsPurged: 0 };
 
   const dueRuns = await services.db.questionnaireRun.findMany({ where: { status: 'SCHEDULED', opensAt: { lte: now } }, select: { id: true } });
   for (const run of dueRuns) {
@@ -44,5 +46,6 @@ export async function runHousekeeping(services: Services, logger: Logger): Promi
     });
     if (outcome?.status === 'opened') result.roundsOpened++;
   }
+  result.downloadsPurged = await purgeExpiredDownloads(services.db, now);
   return result;
 }

@@ -1,5 +1,5 @@
-import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
+import { publicHolidays } from '../domain/public-holidays.js';
 import { minutesOfDay, type WorkingHours } from '../domain/working-hours.js';
 
 /**
@@ -9,32 +9,6 @@ import { minutesOfDay, type WorkingHours } from '../domain/working-hours.js';
  */
 
 export { DEFAULT_WORKING_HOURS, effectiveWorkingHours, workingHoursSchema, type WorkingHours } from '../domain/working-hours.js';
-
-const holidayCache = new Map<string, Set<string>>();
-
-/** Public holidays (ISO dates) of a country in a year; unknown countries have none. */
-export function publicHolidays(country: string | null | undefined, year: number): Set<string> {
-  if (!country) return new Set();
-  const key = `${country}:${year}`;
-  let set = holidayCache.get(key);
-  if (!set) {
-    set = new Set();
-    try {
-      const hd = new Holidays(country.toUpperCase());
-      for (const h of hd.getHolidays(year) || []) {
-        if (h.type !== 'public') continue;
-        // h.date is the local calendar date; a holiday may span several days (start..end).
-        const first = DateTime.fromISO(h.date.slice(0, 10), { zone: 'UTC' });
-        const days = Math.max(1, Math.round((h.end.getTime() - h.start.getTime()) / 86_400_000));
-        for (let i = 0; i < days; i++) set.add(first.plus({ days: i }).toISODate()!);
-      }
-    } catch {
-      // An unsupported country code: no holidays rather than no nudges.
-    }
-    holidayCache.set(key, set);
-  }
-  return set;
-}
 
 /** Who a delivery time is computed for. */
 export interface LocalProfile {

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { marked } from 'marked';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import type { Bot } from '../core/bot.js';
@@ -12,6 +10,7 @@ import { checkHealth } from './health.js';
 import { findDownload } from '../core/downloads.js';
 import { webChatRouter } from '../../adapters/web-chat/router.js';
 import type { WebSender } from '../../adapters/web-chat/web-sender.js';
+import { projectPath } from '../core/paths.js';
 
 /**
  * A platform adapter plugged into the one HTTP server. Slack mounts at /slack/events and Teams
@@ -96,7 +95,7 @@ function clientErrorText(error: { status?: number; type?: string }): string {
 
 let privacyHtml: string | undefined;
 function privacyPage(): string {
-  privacyHtml ??= `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Privacy</title><body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em">${marked.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'privacy.md'), 'utf8'), { async: false })}</body>`;
+  privacyHtml ??= `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Privacy</title><body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em">${marked.parse(readFileSync(projectPath('docs', 'privacy.md'), 'utf8'), { async: false })}</body>`;
   return privacyHtml;
 }
 

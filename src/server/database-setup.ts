@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { projectRoot } from '../core/paths.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = projectRoot;
 
 /** Creates the database named in the URL when it does not exist yet (a fresh machine). */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { publicHolidayCalendar } from '../../src/domain/questions/holidays.js';
+import { publicHolidayCalendar } from '../../src/domain/public-holidays.js';
 import { addWorkingHours, deadlineFor, DEFAULT_WORKING_HOURS, effectiveWorkingHours } from '../../src/domain/questions/policy.js';
 
 const belgrade = 'Europe/Belgrade';

@@ -4,6 +4,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import { syncQuestionnaires } from '../../src/domain/questionnaires/catalogue.js';
 import { runHousekeeping } from '../../src/scheduler/housekeeping.js';
+import { createDownload, findDownload } from '../../src/core/downloads.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
 
@@ -56,5 +57,17 @@ describe('when EE2 begins in a cluster designed to open its feedback round autom
     expect((await runHousekeeping(runtime.services, logger)).roundsOpened).toBe(1);
     expect((await runHousekeeping(runtime.services, logger)).roundsOpened).toBe(0);
     expect(await runtime.db.feedbackRound.count({ where: { clusterId: lc2.id } })).toBe(1);
+  });
+});
+
+describe('when download links expire', () => {
+  it('deletes the expired files and keeps the ones whose links still work', async () => {
+    const now = clock.now();
+    const expired = await createDownload(runtime.db, 'http://bot.test', { filename: 'old-export.csv', contentType: 'text/csv', body: 'name\nAna', ttlMs: 60_000 }, new Date(now.getTime() - 120_000));
+    const live = await createDownload(runtime.db, 'http://bot.test', { filename: 'new-export.csv', contentType: 'text/csv', body: 'name\nBen' }, now);
+    const result = await runHousekeeping(runtime.services, logger);
+    expect(result.downloadsPurged).toBeGreaterThanOrEqual(1);
+    expect(await runtime.db.download.findUnique({ where: { id: expired.id } })).toBeNull();
+    expect(await findDownload(runtime.db, live.id, now)).not.toBeNull();
   });
 });

@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, relative } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import type { Db } from '../../core/db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { questionnaireSchema, type QuestionnaireDefinition } from './definition.js';
+import { projectPath } from '../../core/paths.js';
 
 /** Where the built-in questionnaire files live (questionnaires/ at the repository root). */
-export const QUESTIONNAIRES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'questionnaires');
+export const QUESTIONNAIRES_DIR = projectPath('questionnaires');
 
 /**
  * A questionnaire file that cannot be used. The message names the file, the question and the

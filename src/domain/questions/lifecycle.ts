@@ -7,7 +7,7 @@ import { ui, type OutboundMessage } from '../../core/messages.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { QuestionDeadlinePort } from './deadline-port.js';
 import { answerForAsker, loadReader, movedForAsker, questionForAssignee, replyForAnswerer, type AskReason } from './notices.js';
-import { publicHolidayCalendar } from './holidays.js';
+import { publicHolidayCalendar } from '../public-holidays.js';
 import { DEFAULT_ESCALATION_POLICY, deadlineFor, effectiveWorkingHours, type EscalationPolicy } from './policy.js';
 import { nextAssignee, rankCandidates } from './routing.js';
 
