@@ -32,7 +32,7 @@ export interface DeliveryDeps {
 /**
  * Delivers one slot (a person's nudges due at one instant) once.
  *
- * 1. Claim: in one transaction, flip the slot's PLANNED rows to SENT (only rows still PLANNED and
+ * 1. Claim: in one statement, flip the slot's PLANNED rows to SENT (only rows still PLANNED and
  *    still due at this exact time: a moved or cancelled nudge is not claimed, so a stale job does
  *    nothing) and insert their NudgeDelivery rows with outcome "sending" and a short lease. Row locks
  *    and the delivery table's primary key mean two workers, a retry or a duplicate job cannot both claim.
