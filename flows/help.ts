@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineFlow, type CommandSpec, type FlowContext } from '../src/core/flow.js';
 import { ui, type Block } from '../src/core/messages.js';
-import { rolesOf } from '../src/domain/memberships.js';
 import type { Role } from '../src/generated/prisma/enums.js';
 
 const ROLE_ORDER: Role[] = ['COORDINATOR', 'RESOURCE_PERSON', 'MEMBER', 'OBSERVER'];
@@ -13,13 +12,13 @@ export const helpFlow = defineFlow({
   schema: z.object({}),
   commands: [{ verb: 'help', summaryKey: 'help:summary.help', audience: 'anyone', common: false }],
   async start(ctx) {
-    return { replies: [await renderHelp(ctx)] };
+    return { replies: [renderHelp(ctx)] };
   },
 });
 
-async function renderHelp(ctx: FlowContext) {
+function renderHelp(ctx: FlowContext) {
   const { t } = ctx;
-  const roles = await rolesOf(ctx.services.db, ctx.person.id);
+  const { roles } = ctx.person;
   const blocks: Block[] = [ui.heading(t('help:title')), ui.paragraph(t('help:intro', { name: ctx.person.displayName }))];
 
   const everyone = ctx.commands.filter((c) => c.audience === 'anyone');

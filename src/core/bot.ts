@@ -7,7 +7,6 @@ import { FlowStore, type StoredPosition } from './flow-store.js';
 import { translator, type Translate } from './i18n.js';
 import { COMMAND_ACTION, ui, type InboundEvent, type Origin, type OutboundMessage } from './messages.js';
 import { resolvePerson, type IdentityInput } from '../domain/people.js';
-import { rolesOf } from '../domain/memberships.js';
 
 /** One event from one person on one platform, as an adapter hands it to the core. */
 export interface InboundEnvelope {
@@ -99,7 +98,7 @@ export class Bot {
       locale = person.locale;
       t = translator(person.locale);
       const ctx: FlowContext = {
-        person: { ...person, platform: envelope.identity.platform } satisfies PersonContext,
+        person: { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, roles: person.roles, platform: envelope.identity.platform } satisfies PersonContext,
         t,
         services: this.services,
         origin: envelope.origin,
@@ -148,8 +147,7 @@ export class Bot {
       return [ui.message(text, [ui.paragraph(text), ui.actions(...buttons)], { ephemeral: true })];
     }
     if (entry.spec.audience !== 'anyone') {
-      const roles = await rolesOf(ctx.services.db, ctx.person.id);
-      if (!entry.spec.audience.some((role) => roles.has(role))) {
+      if (!entry.spec.audience.some((role) => ctx.person.roles.has(role))) {
         throw new BotError(ErrorCode.NotAllowed, 'errors.commandNotForYou', { verb });
       }
     }
