@@ -166,10 +166,11 @@ export class SlackAdapter {
 
   /**
    * Runs work after the ack, at most AFTER_ACK_CONCURRENCY at once, tracked (queued or running) so
-   * shutdown waits for it, and its errors are logged, never lost.
+   * shutdown waits for it, and its errors are logged, never lost. It starts on the event loop's
+   * next turn: the ack, and the requests already waiting to be read, go first.
    */
   private afterAck(what: string, work: () => Promise<unknown>): void {
-    const running = this.afterAckLimit.run(work).catch((error) => this.deps.logger.error({ err: error, what }, 'slack work after ack failed'));
+    const running = this.afterAckLimit.run(() => nextTurn().then(work)).catch((error) => this.deps.logger.error({ err: error, what }, 'slack work after ack failed'));
     this.inFlight.add(running);
     void running.finally(() => this.inFlight.delete(running));
   }
@@ -527,6 +528,11 @@ export class SlackAdapter {
 
 /** What modalView writes into private_metadata; the reply target is kept as written. */
 const modalMetaSchema = z.object({ f: z.string(), p: z.number().int().min(0).max(1_000), t: z.object({ teamId: z.string(), userId: z.string(), responseUrl: z.string().optional(), channel: z.string().optional(), threadTs: z.string().optional(), direct: z.boolean() }).optional(), s: z.string().optional() });
+
+/** Resolves after the I/O already waiting on the event loop has been handled (setImmediate). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 /** The page of a long form holding its first field with an error. */
 function errorPage(form: Form): number {
