@@ -32,6 +32,8 @@ export class Bot {
   private readonly commandsByVerb = new Map<string, { flow: Flow<unknown>; spec: CommandSpec }>();
   private readonly store: FlowStore;
   private readonly gate: AdmissionGate;
+  /** Built once: every event's context carries it, and help keys its translations on it. */
+  private readonly commandList: CommandSpec[];
 
   constructor(
     readonly services: Services,
@@ -48,11 +50,12 @@ export class Bot {
         this.commandsByVerb.set(spec.verb, { flow, spec });
       }
     }
+    this.commandList = [...this.commandsByVerb.values()].map((c) => c.spec);
   }
 
   /** Every command, for help texts and platform manifests. */
   get commands(): CommandSpec[] {
-    return [...this.commandsByVerb.values()].map((c) => c.spec);
+    return this.commandList;
   }
 
   async handle(envelope: InboundEnvelope): Promise<BotResponse> {
