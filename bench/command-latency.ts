@@ -8,7 +8,7 @@
  * Slack), as an informational figure beside the bare app's ack.
  */
 import { FakeSlack } from '../test/support/fake-slack.js';
-import { benchPrefix, botEnv, deletePrefix, SIGNING_SECRET, startChild } from './env.js';
+import { benchPrefix, botEnv, cpuMs, deletePrefix, SIGNING_SECRET, startChild } from './env.js';
 import type { Benchmark } from './context.js';
 import { figure, percentile } from './report.js';
 
@@ -74,12 +74,16 @@ export const commandLatency: Benchmark = async (ctx) => {
     await load(port, { rate: 50, connections: 10, durationSeconds: 4 });
     ctx.log(`  ${name}: ${rate}/s for ${durationSeconds} s`);
     // Enough connections that a slow answer does not lower the offered rate (autocannon waits per connection).
+    const cpuBefore = await cpuMs(server.process.pid!);
     const result = await load(port, { rate, connections: 100, durationSeconds });
     const reply = name === 'bot' ? await replies(result) : undefined;
+    // Includes the replies still being sent after the load: all the work the measured commands caused.
+    const cpuUsed = (await cpuMs(server.process.pid!)) - cpuBefore;
     await server.stop();
     ctx.log(`  ${name}: ${result.requests} requests, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, errors ${result.errors}, ${result.rate.toFixed(0)}/s`);
+    ctx.log(`  ${name}: ${(cpuUsed / result.sentAt.length).toFixed(2)} ms of CPU per request (${cpuUsed} ms for ${result.sentAt.length} requests)`);
     if (reply) ctx.log(`  ${name}: replies via response_url ${reply.received} of ${reply.sent} sent, p50 ${reply.p50} ms, p99 ${reply.p99} ms, max ${reply.max} ms after the request`);
-    return { ...result, reply };
+    return { ...result, reply, cpuPerRequest: cpuUsed / result.sentAt.length };
   };
   try {
     const bare = await measure('bare-bolt');
@@ -95,6 +99,7 @@ export const commandLatency: Benchmark = async (ctx) => {
       figure({ ...common, metric: `errors (of ${bot.requests} / ${bare.requests})`, unit: '', bot: bot.errors, reference: bare.errors }),
       figure({ ...common, metric: `achieved rate (offered ${rate}/s)`, unit: 'req/s', bot: bot.rate, reference: bare.rate }),
       figure({ ...informational, metric: 'reply p50: request sent → reply at the response_url (bot) vs ack (bare)', bot: reply.p50, reference: bare.p50 }),
+      figure({ ...informational, metric: 'CPU per request of the server process (the bot: ack, flow and reply)', bot: bot.cpuPerRequest, reference: bare.cpuPerRequest }),
       figure({ ...informational, metric: 'reply p99: request sent → reply at the response_url (bot) vs ack (bare)', bot: reply.p99, reference: bare.p99 }),
     ];
   } finally {
