@@ -17,7 +17,6 @@ import { externalIdOf, fromBlockAction, fromMessageText, fromSlashCommand, fromV
 import { SLACK_LIMITS } from './limits.js';
 import type { ReplyTarget } from './reply-target.js';
 import { SlackSender } from './sender.js';
-import { ConcurrencyLimit } from './concurrency-limit.js';
 import { boltLogger, createSlackClient, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
 import { refuseUnroutablePayloads } from './payload-guard.js';
 import { rejectFutureTimestamps } from './timestamp-guard.js';
@@ -28,11 +27,6 @@ import { rejectFutureTimestamps } from './timestamp-guard.js';
  * answer (its response_action depends on it).
  */
 const SUBMISSION_BUDGET_MS = 2_000;
-/**
- * Pieces of work after the ack that run at once in one process (flows, deliveries); more wait
- * their turn. Below the database pool (10), which the scheduler's workers share.
- */
-const AFTER_ACK_CONCURRENCY = 8;
 /** A trigger_id lives 3 s from Slack's request; after this, opening a modal would fail. */
 const TRIGGER_LIFE_MS = 2_800;
 
@@ -44,8 +38,6 @@ export interface SlackAdapterDeps {
   logger: Logger;
   /** How long a modal submission may wait for the flow before acking without it. */
   budgets?: { submissionMs?: number };
-  /** How many pieces of work after the ack run at once in this process (default 8). */
-  afterAckConcurrency?: number;
 }
 
 /** What a modal's private_metadata carries: the form, the page, where replies go, or a session ref. */
@@ -74,7 +66,6 @@ export class SlackAdapter {
   private readonly dedupe: EventDedupe;
   private readonly stash: FormStash;
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly afterAckLimit: ConcurrencyLimit;
   private readonly defaultT: Translate;
   private readonly socketMode: boolean;
 
@@ -89,7 +80,6 @@ export class SlackAdapter {
       this.partsWithFormButtons(message, { teamId: where.teamId, userId: where.userId, channel: where.channel, threadTs: where.threadTs, direct: !where.threadTs }, this.defaultT),
     );
     this.socketMode = Boolean(config.SLACK_APP_TOKEN);
-    this.afterAckLimit = new ConcurrencyLimit(deps.afterAckConcurrency ?? AFTER_ACK_CONCURRENCY);
 
     const botIdentity = { botUserId: undefined as string | undefined, botId: undefined as string | undefined };
     // Authorisation without a network call, so nothing stands between a request and its ack;
@@ -165,12 +155,13 @@ export class SlackAdapter {
   }
 
   /**
-   * Runs work after the ack, at most AFTER_ACK_CONCURRENCY at once, tracked (queued or running) so
-   * shutdown waits for it, and its errors are logged, never lost. It starts on the event loop's
-   * next turn: the ack, and the requests already waiting to be read, go first.
+   * Runs work after the ack, tracked so shutdown waits for it, and its errors are logged, never
+   * lost. It starts on the event loop's next turn: the ack, and the requests already waiting to be
+   * read, go first. How much of it runs at once is bounded by the bot's admission gate
+   * (MAX_ACTIVE_REQUESTS, MAX_QUEUED_REQUESTS).
    */
   private afterAck(what: string, work: () => Promise<unknown>): void {
-    const running = this.afterAckLimit.run(() => nextTurn().then(work)).catch((error) => this.deps.logger.error({ err: error, what }, 'slack work after ack failed'));
+    const running = nextTurn().then(work).catch((error) => this.deps.logger.error({ err: error, what }, 'slack work after ack failed'));
     this.inFlight.add(running);
     void running.finally(() => this.inFlight.delete(running));
   }
