@@ -100,18 +100,11 @@ export function startNodeOptions(): string[] {
   return options.trim().split(' ').filter(Boolean);
 }
 
-/**
- * Starts the compiled `bench/processes/<name>.ts` (see buildProcesses) with the given environment and arguments.
- * `BENCH_CPU_PROFILE=bot,bare-bolt` (process names) writes a V8 CPU profile of those processes to
- * `bench/profiles/<name>-<time>/` when they exit (open it in Chrome DevTools or speedscope).
- */
+/** Starts the compiled `bench/processes/<name>.ts` (see buildProcesses) with the given environment and arguments. */
 export function startChild(name: string, env: NodeJS.ProcessEnv, args: string[] = []): Child {
   const file = projectPath('dist', 'bench', 'processes', `${name}.js`);
   // The bot and its workers run with the Node options of `npm start` (its heap budget); the references bare.
   const execArgv = name === 'bot' || name === 'worker' ? startNodeOptions() : [];
-  if ((process.env.BENCH_CPU_PROFILE ?? '').split(',').includes(name)) {
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${projectPath('bench', 'profiles', `${name}-${Date.now()}`)}`);
-  }
   const child = fork(file, args, { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: Record<string, any>[] = [];
   const waiting: { type: string; resolve: (m: any) => void; reject: (e: Error) => void }[] = [];
