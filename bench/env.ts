@@ -144,6 +144,15 @@ export function startChild(name: string, env: NodeJS.ProcessEnv, args: string[] 
   };
 }
 
+/** CPU time a process has used so far (user + system), in ms, from /proc (Linux; clock ticks of 10 ms). */
+export async function cpuMs(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Resident memory of a process in MiB, from /proc (Linux). */
 export async function residentMiB(pid: number): Promise<number> {
   const { readFile } = await import('node:fs/promises');

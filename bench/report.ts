@@ -13,6 +13,8 @@ export interface Figure {
   ratio: number;
   target: string;
   met: boolean;
+  /** A figure shown for understanding, measured against no target (printed with "–"). */
+  informational?: boolean;
 }
 
 export function figure(f: Omit<Figure, 'ratio'>): Figure {
@@ -42,7 +44,7 @@ export function publish(figures: Figure[], notes: string[] = []): void {
     `${round(f.reference)} ${f.unit} (${f.referenceName})`,
     Number.isNaN(f.ratio) ? '–' : round(f.ratio, 2).toString(),
     f.target,
-    f.met ? 'met' : 'MISSED',
+    f.informational ? '–' : f.met ? 'met' : 'MISSED',
   ]);
   const header = ['benchmark', 'metric', 'bot', 'reference', 'ratio', 'target', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineFlow, type CommandSpec, type FlowContext } from '../src/core/flow.js';
 import { ui, type Block } from '../src/core/messages.js';
-import { rolesOf } from '../src/domain/memberships.js';
 import type { Role } from '../src/generated/prisma/enums.js';
 
 const ROLE_ORDER: Role[] = ['COORDINATOR', 'RESOURCE_PERSON', 'MEMBER', 'OBSERVER'];
@@ -13,20 +12,19 @@ export const helpFlow = defineFlow({
   schema: z.object({}),
   commands: [{ verb: 'help', summaryKey: 'help:summary.help', audience: 'anyone', common: false }],
   async start(ctx) {
-    return { replies: [await renderHelp(ctx)] };
+    return { replies: [renderHelp(ctx)] };
   },
 });
 
-async function renderHelp(ctx: FlowContext) {
+function renderHelp(ctx: FlowContext) {
   const { t } = ctx;
-  const roles = await rolesOf(ctx.services.db, ctx.person.id);
+  const { roles } = ctx.person;
   const blocks: Block[] = [ui.heading(t('help:title')), ui.paragraph(t('help:intro', { name: ctx.person.displayName }))];
 
-  const everyone = ctx.commands.filter((c) => c.audience === 'anyone');
-  blocks.push(ui.paragraph(`**${t('help:forEveryone')}**\n${commandLines(everyone, ctx)}`));
+  blocks.push(ui.paragraph(section(ctx, 'anyone')));
   for (const role of ROLE_ORDER.filter((r) => roles.has(r))) {
-    const own = ctx.commands.filter((c) => c.audience !== 'anyone' && c.audience.includes(role));
-    if (own.length) blocks.push(ui.paragraph(`**${t('help:forRole', { role: t(`roles.${role}`) })}**\n${commandLines(own, ctx)}`));
+    const own = section(ctx, role);
+    if (own) blocks.push(ui.paragraph(own));
   }
   if (roles.size === 0) blocks.push(ui.context(t('help:noClusterYet')));
 
@@ -35,6 +33,29 @@ async function renderHelp(ctx: FlowContext) {
   blocks.push(ui.actions(...buttons));
   blocks.push(ui.context(t('help:footer')));
   return ui.message(t('help:title'), blocks, { ephemeral: true });
+}
+
+/**
+ * Translated sections by command list, then by language and audience. They are static text (the
+ * commands and the catalogue are fixed for the life of a process, and the same on every instance),
+ * so translating them once per process changes nothing anyone sees; it saves some thirty
+ * translations per `/lc help`.
+ */
+const sections = new WeakMap<CommandSpec[], Map<string, string>>();
+
+/** The list of commands for everyone, or for one role (empty when the role has none of its own). */
+function section(ctx: FlowContext, audience: 'anyone' | Role): string {
+  const byKey = sections.get(ctx.commands) ?? new Map<string, string>();
+  sections.set(ctx.commands, byKey);
+  const key = `${ctx.person.locale}:${audience}`;
+  const known = byKey.get(key);
+  if (known !== undefined) return known;
+  const { t } = ctx;
+  const commands = ctx.commands.filter((c) => (audience === 'anyone' ? c.audience === 'anyone' : c.audience !== 'anyone' && c.audience.includes(audience)));
+  const heading = audience === 'anyone' ? t('help:forEveryone') : t('help:forRole', { role: t(`roles.${audience}`) });
+  const text = commands.length ? `**${heading}**\n${commandLines(commands, ctx)}` : '';
+  byKey.set(key, text);
+  return text;
 }
 
 function commandLines(commands: CommandSpec[], ctx: FlowContext): string {

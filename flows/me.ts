@@ -19,7 +19,8 @@ export const meFlow = defineFlow({
 async function renderMe(ctx: FlowContext) {
   const { t, person } = ctx;
   const now = ctx.services.clock.now();
-  const memberships = await activeMemberships(ctx.services.db, person.id);
+  // No active role anywhere means no active membership: spare the query (six, with its relations).
+  const memberships = person.roles.size ? await activeMemberships(ctx.services.db, person.id) : [];
   const blocks: Block[] = [
     ui.heading(t('me:title', { name: person.displayName })),
     ui.fields([

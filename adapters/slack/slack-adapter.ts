@@ -27,8 +27,6 @@ import { rejectFutureTimestamps } from './timestamp-guard.js';
  * answer (its response_action depends on it).
  */
 const SUBMISSION_BUDGET_MS = 2_000;
-/** A slash command's answer rides in the ack when the flow is this quick; otherwise it follows. */
-const COMMAND_BUDGET_MS = 1_000;
 /** A trigger_id lives 3 s from Slack's request; after this, opening a modal would fail. */
 const TRIGGER_LIFE_MS = 2_800;
 
@@ -38,8 +36,8 @@ export interface SlackAdapterDeps {
   bot: Bot;
   redis: Redis;
   logger: Logger;
-  /** How long a command or a modal submission may wait for the flow before acking without it. */
-  budgets?: { commandMs?: number; submissionMs?: number };
+  /** How long a modal submission may wait for the flow before acking without it. */
+  budgets?: { submissionMs?: number };
 }
 
 /** What a modal's private_metadata carries: the form, the page, where replies go, or a session ref. */
@@ -156,9 +154,14 @@ export class SlackAdapter {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Runs work after the ack, tracked so shutdown waits for it and errors are logged, never lost. */
+  /**
+   * Runs work after the ack, tracked so shutdown waits for it, and its errors are logged, never
+   * lost. It starts on the event loop's next turn: the ack, and the requests already waiting to be
+   * read, go first. How much of it runs at once is bounded by the bot's admission gate
+   * (MAX_ACTIVE_REQUESTS, MAX_QUEUED_REQUESTS).
+   */
   private afterAck(what: string, work: () => Promise<unknown>): void {
-    const running = work().catch((error) => this.deps.logger.error({ err: error, what }, 'slack work after ack failed'));
+    const running = nextTurn().then(work).catch((error) => this.deps.logger.error({ err: error, what }, 'slack work after ack failed'));
     this.inFlight.add(running);
     void running.finally(() => this.inFlight.delete(running));
   }
@@ -198,38 +201,11 @@ export class SlackAdapter {
         direct: isDirectChannel(command.channel_id),
       };
       const trigger: Trigger = { id: command.trigger_id, at: Date.now() };
-      const work = this.deps.bot.handle({ identity: this.identity(target.teamId, target.userId), event: fromSlashCommand(command.text ?? ''), origin: { direct: target.direct } });
-      // A quick answer goes back in the ack itself (no second request, works even where the
-      // response_url cannot be reached); a slow one is acked empty and follows by response_url.
-      const timedOut = Symbol('timeout');
-      const first = await Promise.race([work, sleep(this.deps.budgets?.commandMs ?? COMMAND_BUDGET_MS).then(() => timedOut)]);
-      if (first === timedOut) {
-        // Registered before the ack, so whoever sees the ack also sees the pending work.
-        this.afterAck('slow command', async () => this.deliver(await work, target, trigger));
-        await ack();
-        return;
-      }
-      let acked = false;
-      const ackOnce = async (body?: Record<string, unknown>) => {
-        if (acked) return false;
-        acked = true;
-        await ack(body as never);
-        return true;
-      };
-      await new Promise<void>((resolve) => {
-        this.afterAck('command', async () => {
-          try {
-            await this.deliver(first as BotResponse, target, trigger, async (body) => {
-              const inline = await ackOnce(body);
-              resolve();
-              return inline;
-            });
-          } finally {
-            await ackOnce();
-            resolve();
-          }
-        });
-      });
+      // Ack first, as Slack advises: the answer always follows through the response_url, so the
+      // ack never waits for the flow or the database, and a slow flow cannot miss Slack's 3 s.
+      // Registered before the ack, so whoever sees the ack also sees the pending work.
+      this.afterAck('command', () => this.handleAndDeliver(target, fromSlashCommand(command.text ?? ''), { direct: target.direct }, trigger));
+      await ack();
     });
 
     app.action(/.*/, async ({ body, action, ack }) => {
@@ -342,7 +318,7 @@ export class SlackAdapter {
   }
 
   /** Sends a bot response where the interaction happened; forms open as modals while the trigger lives. */
-  private async deliver(response: BotResponse, target: ReplyTarget, trigger: Trigger | null, inline?: InlineReply): Promise<void> {
+  private async deliver(response: BotResponse, target: ReplyTarget, trigger: Trigger | null): Promise<void> {
     const t = translator(response.locale ?? this.deps.config.DEFAULT_LOCALE);
     let responseUrlUses = 0;
     for (const message of response.messages) {
@@ -354,10 +330,10 @@ export class SlackAdapter {
         const rest: OutboundMessage = { ...message, blocks: message.blocks.filter((b) => b.type !== 'form') };
         // Only the form? Then the modal is the whole answer: no empty message beside it.
         const parts = opened ? (rest.blocks.length ? renderMessage(rest) : []) : await this.partsWithFormButtons(message, target, t);
-        responseUrlUses = await this.post(parts, message, target, responseUrlUses, inline);
+        responseUrlUses = await this.post(parts, message, target, responseUrlUses);
         continue;
       }
-      responseUrlUses = await this.post(await this.partsWithFormButtons(message, target, t), message, target, responseUrlUses, inline);
+      responseUrlUses = await this.post(await this.partsWithFormButtons(message, target, t), message, target, responseUrlUses);
     }
   }
 
@@ -383,7 +359,7 @@ export class SlackAdapter {
   }
 
   /** Posts parts: into the message's own thread, through the response_url, in the channel, or as a DM. */
-  private async post(parts: SlackMessagePart[], message: OutboundMessage, target: ReplyTarget, responseUrlUses: number, inline?: InlineReply): Promise<number> {
+  private async post(parts: SlackMessagePart[], message: OutboundMessage, target: ReplyTarget, responseUrlUses: number): Promise<number> {
     const thread = parseThreadKey(message.threadKey);
     for (const [index, part] of parts.entries()) {
       const content = { text: part.text, blocks: part.blocks };
@@ -392,7 +368,6 @@ export class SlackAdapter {
       } else if (target.responseUrl && responseUrlUses < 5 && !target.threadTs) {
         const replace = Boolean(message.replaceOriginal && index === 0);
         const body = { ...content, ...(replace ? { replace_original: true } : { response_type: message.ephemeral || target.direct ? 'ephemeral' : 'in_channel' }) };
-        if (inline && (await inline(body))) continue;
         // Slack allows five uses of a response_url; past that, a DM carries the rest.
         responseUrlUses++;
         try {
@@ -545,14 +520,16 @@ export class SlackAdapter {
 /** What modalView writes into private_metadata; the reply target is kept as written. */
 const modalMetaSchema = z.object({ f: z.string(), p: z.number().int().min(0).max(1_000), t: z.object({ teamId: z.string(), userId: z.string(), responseUrl: z.string().optional(), channel: z.string().optional(), threadTs: z.string().optional(), direct: z.boolean() }).optional(), s: z.string().optional() });
 
+/** Resolves after the I/O already waiting on the event loop has been handled (setImmediate). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** The page of a long form holding its first field with an error. */
 function errorPage(form: Form): number {
   const index = form.fields.findIndex((f) => form.errors?.[f.name]);
   return index < 0 ? 0 : Math.floor(index / FIELDS_PER_MODAL_PAGE);
 }
-
-/** Answers in the HTTP ack instead of the response_url; false once the ack has been sent. */
-type InlineReply = (body: Record<string, unknown>) => Promise<boolean>;
 
 interface Trigger {
   id: string;

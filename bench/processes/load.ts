@@ -2,15 +2,19 @@
  * The load generator, in its own process so it never shares an event loop with a server: signed
  * Slack slash commands (`/lc help` and `/lc me`, alternating, from a pool of users) with autocannon,
  * either at a fixed overall rate or as fast as `connections` allow. Prints nothing; sends the
- * result over IPC.
+ * result over IPC, with the time each request was sent (ms since the epoch, by request number),
+ * so the runner can tell how long the reply took to reach the response_url
+ * (`<RESPONSE_URL_BASE>/response/<runId>-<request number>`).
  *
- * argv[2]: JSON { url, secret, users: string[], rate?: number, connections, durationSeconds }
+ * argv[2]: JSON { url, secret, users: string[], rate?: number, connections, durationSeconds, runId }
  */
 import autocannon from 'autocannon';
 import { slackSignature } from '../../test/support/slack-requests.js';
 
-const options = JSON.parse(process.argv[2]) as { url: string; secret: string; users: string[]; rate?: number; connections: number; durationSeconds: number };
+const options = JSON.parse(process.argv[2]) as { url: string; secret: string; users: string[]; rate?: number; connections: number; durationSeconds: number; runId?: string };
 let n = 0;
+/** When request i was sent: autocannon builds each request right before writing it. */
+const sentAt: number[] = [];
 
 const result = await autocannon({
   url: options.url,
@@ -23,6 +27,7 @@ const result = await autocannon({
       method: 'POST',
       setupRequest: (request) => {
         const i = n++;
+        sentAt[i] = Date.now();
         const user = options.users[i % options.users.length];
         const body = new URLSearchParams({
           command: '/lc',
@@ -30,7 +35,7 @@ const result = await autocannon({
           team_id: 'T1',
           channel_id: `D${user.slice(1)}`,
           user_id: user,
-          response_url: `${process.env.RESPONSE_URL_BASE}/response/${i}`,
+          response_url: `${process.env.RESPONSE_URL_BASE}/response/${options.runId ?? 'run'}-${i}`,
           trigger_id: `bench-${i}`,
           api_app_id: 'A1',
         }).toString();
@@ -59,5 +64,6 @@ process.send?.({
   non2xx: result.non2xx,
   timeouts: result.timeouts,
   rate: result.requests.average,
+  sentAt,
 });
 process.disconnect?.();

@@ -7,7 +7,6 @@ import { FlowStore, type StoredPosition } from './flow-store.js';
 import { translator, type Translate } from './i18n.js';
 import { COMMAND_ACTION, ui, type InboundEvent, type Origin, type OutboundMessage } from './messages.js';
 import { resolvePerson, type IdentityInput } from '../domain/people.js';
-import { rolesOf } from '../domain/memberships.js';
 
 /** One event from one person on one platform, as an adapter hands it to the core. */
 export interface InboundEnvelope {
@@ -33,6 +32,8 @@ export class Bot {
   private readonly commandsByVerb = new Map<string, { flow: Flow<unknown>; spec: CommandSpec }>();
   private readonly store: FlowStore;
   private readonly gate: AdmissionGate;
+  /** Built once: every event's context carries it, and help keys its translations on it. */
+  private readonly commandList: CommandSpec[];
 
   constructor(
     readonly services: Services,
@@ -49,11 +50,12 @@ export class Bot {
         this.commandsByVerb.set(spec.verb, { flow, spec });
       }
     }
+    this.commandList = [...this.commandsByVerb.values()].map((c) => c.spec);
   }
 
   /** Every command, for help texts and platform manifests. */
   get commands(): CommandSpec[] {
-    return [...this.commandsByVerb.values()].map((c) => c.spec);
+    return this.commandList;
   }
 
   async handle(envelope: InboundEnvelope): Promise<BotResponse> {
@@ -99,7 +101,7 @@ export class Bot {
       locale = person.locale;
       t = translator(person.locale);
       const ctx: FlowContext = {
-        person: { ...person, platform: envelope.identity.platform } satisfies PersonContext,
+        person: { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, roles: person.roles, platform: envelope.identity.platform } satisfies PersonContext,
         t,
         services: this.services,
         origin: envelope.origin,
@@ -148,8 +150,7 @@ export class Bot {
       return [ui.message(text, [ui.paragraph(text), ui.actions(...buttons)], { ephemeral: true })];
     }
     if (entry.spec.audience !== 'anyone') {
-      const roles = await rolesOf(ctx.services.db, ctx.person.id);
-      if (!entry.spec.audience.some((role) => roles.has(role))) {
+      if (!entry.spec.audience.some((role) => ctx.person.roles.has(role))) {
         throw new BotError(ErrorCode.NotAllowed, 'errors.commandNotForYou', { verb });
       }
     }

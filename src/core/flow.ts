@@ -16,6 +16,12 @@ export interface PersonContext {
   locale: string;
   timeZone: string;
   platform: 'SLACK' | 'TEAMS' | 'WEB';
+  /**
+   * Roles of the person's ACTIVE memberships anywhere, read with the person when this event
+   * arrived (same round trip): for who may run a command and what help lists. A flow that
+   * changes memberships must not rely on it afterwards in the same event.
+   */
+  roles: ReadonlySet<Role>;
 }
 
 /** What a flow may use: the database, the clock, the config, and a way to reach other people. */

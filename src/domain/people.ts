@@ -1,5 +1,6 @@
 import type { Db } from '../core/db.js';
-import type { Platform } from '../generated/prisma/enums.js';
+import type { Platform, Role } from '../generated/prisma/enums.js';
+import { rolesOf } from './memberships.js';
 
 /** What an adapter knows about the sender of an event. */
 export interface IdentityInput {
@@ -27,6 +28,37 @@ export interface ResolvedPerson {
   locale: string;
   timeZone: string;
   isNew: boolean;
+  /** Every role the person holds in an ACTIVE membership anywhere, read in the same request. */
+  roles: ReadonlySet<Role>;
+}
+
+/** One row of the known-identity lookup: the identity, its person and the person's active roles. */
+interface KnownIdentityRow {
+  identityId: string;
+  lastSeenAt: Date;
+  unreachable: boolean;
+  hasRef: boolean;
+  personId: string;
+  displayName: string;
+  locale: string;
+  timeZone: string;
+  roles: Role[];
+}
+
+/**
+ * Every event starts here, so this is one round trip in raw SQL: through Prisma's model API the
+ * identity, its person and the roles are three queries, each compiled by the query compiler
+ * again (about 1 ms of CPU apiece, the largest cost of a command in the profile, docs/performance.md).
+ */
+async function findKnownIdentity(db: Db, platform: Platform, externalId: string): Promise<KnownIdentityRow | null> {
+  const rows = await db.$queryRaw<KnownIdentityRow[]>`
+    SELECT i.id AS "identityId", i."lastSeenAt", i."unreachableAt" IS NOT NULL AS unreachable,
+           (i."conversationRef" IS NOT NULL AND i."conversationRef" <> 'null'::jsonb) AS "hasRef",
+           p.id AS "personId", p."displayName", p.locale, p."timeZone",
+           ARRAY(SELECT DISTINCT m.role::text FROM "Membership" m WHERE m."personId" = p.id AND m.status = 'ACTIVE') AS roles
+      FROM "PlatformIdentity" i JOIN "Person" p ON p.id = i."personId"
+     WHERE i.platform = ${platform}::"Platform" AND i."externalId" = ${externalId}`;
+  return rows[0] ?? null;
 }
 
 /**
@@ -35,19 +67,18 @@ export interface ResolvedPerson {
  */
 export async function resolvePerson(db: Db, input: IdentityInput, defaults: { locale: string; timeZone: string }): Promise<ResolvedPerson> {
   const where = { platform_externalId: { platform: input.platform, externalId: input.externalId } };
-  const known = await db.platformIdentity.findUnique({ where, include: { person: true } });
+  const known = await findKnownIdentity(db, input.platform, input.externalId);
   if (known) {
     // lastSeenAt picks the platform for proactive messages; minute precision is plenty, so most
     // requests need no write at all. A channel's reference never replaces a personal chat's (keepExistingRef).
-    const newRef = input.conversationRef && !(input.keepExistingRef && known.conversationRef);
-    const stale = Date.now() - known.lastSeenAt.getTime() > 60_000;
-    if (newRef || stale || known.unreachableAt) {
+    const newRef = input.conversationRef && !(input.keepExistingRef && known.hasRef);
+    const stale = Date.now() - new Date(known.lastSeenAt).getTime() > 60_000;
+    if (newRef || stale || known.unreachable) {
       const data: { lastSeenAt: Date; conversationRef?: object; unreachableAt?: null } = { lastSeenAt: new Date(), unreachableAt: null };
       if (newRef) data.conversationRef = input.conversationRef as object;
-      await db.platformIdentity.update({ where: { id: known.id }, data });
+      await db.platformIdentity.update({ where: { id: known.identityId }, data });
     }
-    const { person } = known;
-    return { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, isNew: false };
+    return { id: known.personId, displayName: known.displayName, locale: known.locale, timeZone: known.timeZone, isNew: false, roles: new Set(known.roles) };
   }
   const profile = (await input.loadProfile?.().catch(() => ({}) as ProfileInput)) ?? {};
   const email = profile.email?.toLowerCase();
@@ -78,9 +109,11 @@ export async function resolvePerson(db: Db, input: IdentityInput, defaults: { lo
     if (!winner) throw error;
     if (!existing) await db.person.delete({ where: { id: person.id } }).catch(() => undefined);
     const p = winner.person;
-    return { id: p.id, displayName: p.displayName, locale: p.locale, timeZone: p.timeZone, isNew: false };
+    return { id: p.id, displayName: p.displayName, locale: p.locale, timeZone: p.timeZone, isNew: false, roles: await rolesOf(db, p.id) };
   }
-  return { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, isNew: !existing };
+  // A person found by email may already hold roles (invited by email before their first contact).
+  const roles = existing ? await rolesOf(db, person.id) : new Set<Role>();
+  return { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, isNew: !existing, roles };
 }
 
 function normaliseLocale(locale?: string): string | undefined {

@@ -69,7 +69,7 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
  * `teams`: the Teams sender's retry policy and clock.
  */
 export async function testRuntime(
-  options: { env?: Record<string, string>; clock?: Clock; teams?: RuntimeOptions['teams']; extraFlows?: Flow<any>[]; slackBudgets?: { commandMs?: number; submissionMs?: number } } = {},
+  options: { env?: Record<string, string>; clock?: Clock; teams?: RuntimeOptions['teams']; extraFlows?: Flow<any>[]; slackBudgets?: { submissionMs?: number } } = {},
 ): Promise<Runtime> {
   const config = await testConfig(options.env);
   const runtime = createRuntime(config, createLogger(config.LOG_LEVEL), {
