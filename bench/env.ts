@@ -100,12 +100,18 @@ export function startNodeOptions(): string[] {
   return options.trim().split(' ').filter(Boolean);
 }
 
-/** Starts the compiled `bench/processes/<name>.ts` (see buildProcesses) with the given environment and arguments. */
+/**
+ * Starts the compiled `bench/processes/<name>.ts` (see buildProcesses) with the given environment and arguments.
+ * With BENCH_CPU_PROF=<dir>, each child writes a CPU profile under it when it exits (open it in Chrome's DevTools
+ * or summarise it with `npx tsx bench/profile-summary.ts <file>`).
+ */
 export function startChild(name: string, env: NodeJS.ProcessEnv, args: string[] = []): Child {
   const file = projectPath('dist', 'bench', 'processes', `${name}.js`);
   // The bot and its workers run with the Node options of `npm start` (its heap budget); the references bare.
   const execArgv = name === 'bot' || name === 'worker' ? startNodeOptions() : [];
-  const child = fork(file, args, { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // One directory per child (a process with worker threads writes one profile per thread).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${name}-${args[0] ?? ''}-${Date.now()}`] : [];
+  const child = fork(file, args, { env, execArgv: [...execArgv, ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: Record<string, any>[] = [];
   const waiting: { type: string; resolve: (m: any) => void; reject: (e: Error) => void }[] = [];
   child.on('message', (message: any) => {

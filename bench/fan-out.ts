@@ -14,8 +14,8 @@ import { benchPrefix, botEnv, deletePrefix, REDIS_URL, startChild } from './env.
 import { createMembers, insertNudges, manualNudge, type Member } from './population.js';
 import { figure } from './report.js';
 
-/** Worker concurrency of both the bot's worker and the reference (the default is 5; see docs/performance.md). */
-export const CONCURRENCY = 20;
+/** Worker concurrency of both the bot's worker and the reference: the production default (WORKER_CONCURRENCY); BENCH_CONCURRENCY to compare others. */
+export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 
 export const fanOut: Benchmark = async (ctx) => {
   const perCluster = ctx.quick ? 40 : 200;
@@ -68,8 +68,8 @@ async function limitedRun(ctx: BenchContext, members: Member[], connection: Retu
   fake.calls.length = 0;
   const now = Date.now();
   // Distinct due instants (one job and one message each), oldest first, all already due.
-  // In due order (channels interleaved), as delayed jobs fall due. Queued channel by channel instead, every
-  // worker slot would wait on the same channel's pace (a waiting send holds its job): see docs/performance.md.
+  // In due order (channels interleaved), as delayed jobs fall due. (Queued channel by channel, a send waiting for
+  // its channel's pace used to hold a worker slot; it now goes back to delayed: see docs/performance.md.)
   const rows = Array.from({ length: slots }, (_, j) => members.map((m) => manualNudge(m, new Date(now - (slots - j) * 1000), `Paced nudge ${j} for ${m.userId}`))).flat();
   await insertNudges(ctx.db, rows);
   const queue = new NudgeQueue(connection, prefix, systemClock);
@@ -79,6 +79,13 @@ async function limitedRun(ctx: BenchContext, members: Member[], connection: Retu
   // The first message of each channel goes at once, each later one a second after the previous.
   const allowedMs = (slots - 1) * 1000;
   const throttled = fake.callsOf('chat.postMessage:429').length;
+  if (process.env.BENCH_DEBUG) {
+    const t0 = Math.min(...fake.calls.map((c) => c.at!));
+    for (const m of members.slice(0, 10)) {
+      const seq = fake.calls.filter((c) => c.params.channel === `D${m.userId.slice(1)}`).map((c) => `${c.method.endsWith('429') ? '!' : ''}${c.at! - t0}`);
+      ctx.log(`    ${m.userId}: ${seq.join(' ')}`);
+    }
+  }
   ctx.log(`  paced: ${rows.length} nudges to ${members.length} channels in ${(result.elapsedMs / 1000).toFixed(1)} s (limit allows ${allowedMs / 1000} s; fake Slack answered 429 ${throttled} times)`);
   return figure({
     benchmark: '2 nudge fan-out',

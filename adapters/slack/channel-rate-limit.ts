@@ -18,6 +18,11 @@ local untilMs = tonumber(ARGV[1])
 if untilMs > last then redis.call('SET', KEYS[1], untilMs, 'PX', untilMs - tonumber(ARGV[2]) + 60000) end
 return 1`;
 
+/** Where a channel's last reserved slot lives (shared with PostClaims, which reserves in the same script as its claim). */
+export function channelSlotKey(prefix: string, channel: string): string {
+  return `${prefix}:slack:slot:${channel}`;
+}
+
 /**
  * Slack allows about one message per second per channel. The slots live in Redis, not in a
  * process timer, so several bot instances and workers share one budget per channel.
@@ -31,7 +36,7 @@ export class ChannelRateLimit {
   ) {}
 
   private key(channel: string): string {
-    return `${this.prefix}:slack:slot:${channel}`;
+    return channelSlotKey(this.prefix, channel);
   }
 
   /** Reserves a slot; resolves with the milliseconds to wait before sending in it. */

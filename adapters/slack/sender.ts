@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { OutboundMessage } from '../../src/core/messages.js';
-import { UnreachableError, type PlatformSender } from '../../src/core/notifier.js';
+import { SendLater, UnreachableError, type PlatformSender, type SendOptions } from '../../src/core/notifier.js';
 import type { Redis } from '../../src/core/redis.js';
 import { ChannelRateLimit } from './channel-rate-limit.js';
+import { PostClaims } from './post-claims.js';
 import { parseThreadKey } from './inbound.js';
 import type { SlackMessagePart } from './block-kit.js';
 import { platformErrorOf, sleep, UNREACHABLE_ERRORS, withRetryAfter } from './slack-api.js';
@@ -21,6 +22,16 @@ const CLAIM_LEASE_MS = 8_000;
 const CLAIM_RENEW_MS = 2_500;
 /** DM channel ids are stable; cached so a nudge wave does not call conversations.open per message. */
 const DM_CACHE_TTL_SECONDS = 7 * 24 * 3600;
+/** DM channels also kept in this process (the Redis cache is shared), up to this many people. */
+const DM_MEMORY_ENTRIES = 20_000;
+/**
+ * A caller that can come back later (a queued job) is not kept waiting longer than this for its
+ * channel's slot: the slot is kept for it and it is told to come back (SendLater), so a worker slot
+ * is not held for seconds. It is asked back this much early, so that a delayed job's usual lateness
+ * (tens of milliseconds, more under load) and its claim still leave it a short wait, not a missed slot.
+ */
+const WAIT_IN_PLACE_MAX_MS = 300;
+const COME_BACK_EARLY_MS = 250;
 
 /** Turns a core message into postable parts; forms become "Open the form" buttons (see SlackAdapter). */
 export type PartRenderer = (message: OutboundMessage, where: { teamId: string; userId: string; channel: string; threadTs?: string }) => Promise<SlackMessagePart[]>;
@@ -45,7 +56,9 @@ export interface SlackSenderOptions {
 export class SlackSender implements PlatformSender {
   readonly platform = 'SLACK' as const;
   private readonly limiter: ChannelRateLimit;
+  private readonly claims: PostClaims;
   private readonly wait: (ms: number) => Promise<void>;
+  private readonly dmChannels = new Map<string, string>();
 
   constructor(
     private readonly client: WebClient,
@@ -55,10 +68,11 @@ export class SlackSender implements PlatformSender {
     options: SlackSenderOptions = {},
   ) {
     this.limiter = new ChannelRateLimit(redis, prefix, options.intervalMs ?? 1_000, options.now ?? Date.now);
+    this.claims = new PostClaims(redis, prefix, options.intervalMs ?? 1_000, options.now ?? Date.now);
     this.wait = options.wait ?? sleep;
   }
 
-  async send(target: { externalId: string; conversationRef: unknown }, message: OutboundMessage): Promise<void> {
+  async send(target: { externalId: string; conversationRef: unknown }, message: OutboundMessage, options: SendOptions = {}): Promise<void> {
     const match = /^([TE][A-Z0-9]+):([UW][A-Z0-9]+)$/.exec(target.externalId);
     if (!match) throw new UnreachableError('SLACK', `not a Slack identity: ${target.externalId}`);
     const [, teamId, userId] = match;
@@ -68,21 +82,26 @@ export class SlackSender implements PlatformSender {
     const keyed = Boolean(message.deliveryKey);
     const base = message.deliveryKey ?? createHash('sha256').update(`${target.externalId}\n${JSON.stringify(message)}`).digest('base64url');
     for (const [index, part] of parts.entries()) {
-      await this.postOnce(`${base}:${index}`, keyed, () =>
-        this.paced(channel, () =>
-          message.ephemeral && thread
-            ? this.client.chat.postEphemeral({ channel, user: userId, thread_ts: thread.threadTs, text: part.text, blocks: part.blocks as never })
-            : this.client.chat.postMessage({ channel, text: part.text, blocks: part.blocks as never, ...(thread ? { thread_ts: thread.threadTs } : {}) }),
-        ),
-      );
+      const post = () =>
+        message.ephemeral && thread
+          ? this.client.chat.postEphemeral({ channel, user: userId, thread_ts: thread.threadTs, text: part.text, blocks: part.blocks as never })
+          : this.client.chat.postMessage({ channel, text: part.text, blocks: part.blocks as never, ...(thread ? { thread_ts: thread.threadTs } : {}) });
+      await this.postOnce(`${base}:${index}`, keyed, channel, post, options.canComeBackLater ?? false);
     }
   }
 
-  /** The person's DM channel with the bot (cached in Redis). */
+  /** The person's DM channel with the bot (remembered in this process and cached in Redis). */
   private async directChannel(externalId: string, userId: string): Promise<string> {
+    const remembered = this.dmChannels.get(externalId);
+    if (remembered) return remembered;
     const key = `${this.prefix}:slack:dm:${externalId}`;
-    const cached = await this.redis.get(key);
-    if (cached) return cached;
+    const cached = (await this.redis.get(key)) ?? (await this.openDirectChannel(key, userId));
+    if (this.dmChannels.size >= DM_MEMORY_ENTRIES) this.dmChannels.delete(this.dmChannels.keys().next().value!);
+    this.dmChannels.set(externalId, cached);
+    return cached;
+  }
+
+  private async openDirectChannel(key: string, userId: string): Promise<string> {
     const opened = await this.mapErrors(() => withRetryAfter(() => this.client.conversations.open({ users: userId }), { wait: this.wait }));
     const channel = opened.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
@@ -90,34 +109,40 @@ export class SlackSender implements PlatformSender {
     return channel;
   }
 
-  /** Sends in the channel's next free slot; a 429 moves that channel's slots back for everyone. */
-  private paced<T>(channel: string, call: () => Promise<T>): Promise<T> {
-    return this.mapErrors(() =>
-      withRetryAfter(
-        async () => {
-          const waitMs = await this.limiter.reserve(channel);
-          if (waitMs > 0) await this.wait(waitMs);
-          return call();
-        },
-        // The wait happens in the next reservation, which lands after Retry-After.
-        { wait: async () => undefined, onRateLimited: (seconds) => this.limiter.pushBack(channel, seconds) },
-      ),
-    );
-  }
-
-  private async postOnce(key: string, keyed: boolean, post: () => Promise<unknown>): Promise<void> {
+  /**
+   * Posts one part once, in its channel's slot. One Redis script claims it and reserves (or finds
+   * the kept) slot; a caller that can come back later is told to (SendLater) instead of waiting
+   * long. A 429 moves that channel's slots back for everyone, and the retry waits for the next one.
+   */
+  private async postOnce(key: string, keyed: boolean, channel: string, post: () => Promise<unknown>, canComeBackLater: boolean): Promise<void> {
     const sentKey = `${this.prefix}:slack:sent:${key}`;
-    const claimed = await this.redis.set(sentKey, 'sending', 'PX', CLAIM_LEASE_MS, 'NX');
-    if (claimed !== 'OK') {
-      if ((await this.redis.get(sentKey)) === 'sent') return;
-      // Another worker is posting this very message now: let the job retry and find it sent.
-      throw new Error('this message is being sent by another worker; retry later');
-    }
+    const claim = await this.claims.claim({ sentKey, channel, claimMs: CLAIM_LEASE_MS, waitAtMostMs: canComeBackLater ? WAIT_IN_PLACE_MAX_MS : undefined });
+    if (claim.verdict === 'sent') return;
+    // Another worker is posting this very message now: let the job retry and find it sent.
+    if (claim.verdict === 'busy') throw new Error('this message is being sent by another worker; retry later');
+    if (claim.verdict === 'later') throw new SendLater(claim.at - COME_BACK_EARLY_MS);
     const renewal = setInterval(() => {
       this.redis.set(sentKey, 'sending', 'PX', CLAIM_LEASE_MS, 'XX').catch(() => undefined);
     }, CLAIM_RENEW_MS);
     try {
-      await post();
+      let waitMs = claim.waitMs;
+      await this.mapErrors(() =>
+        withRetryAfter(
+          async () => {
+            if (waitMs > 0) await this.wait(waitMs);
+            // A retry after a 429 needs a new slot (the wait happens here, after Retry-After).
+            waitMs = -1;
+            return post();
+          },
+          {
+            wait: async () => undefined,
+            onRateLimited: async (seconds) => {
+              await this.limiter.pushBack(channel, seconds);
+              waitMs = await this.limiter.reserve(channel);
+            },
+          },
+        ),
+      );
     } catch (error) {
       clearInterval(renewal);
       await this.redis.del(sentKey);

@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 import type { Logger } from './logger.js';
 import type { OutboundMessage } from './messages.js';
-import { UnreachableError, type DeliveryResult, type Notifier, type PlatformSender } from './notifier.js';
+import { UnreachableError, type DeliveryResult, type Notifier, type NotifyOptions, type PlatformSender, type ReachableIdentity } from './notifier.js';
 
 /**
  * Delivers a message to a person on the platform they used last, falling back to their other
@@ -26,11 +26,14 @@ export class ChatNotifier implements Notifier {
     this.unreachableListeners.push(listener);
   }
 
-  async notify(personId: string, message: OutboundMessage): Promise<DeliveryResult> {
-    const found = await this.db.platformIdentity.findMany({
-      where: { personId, unreachableAt: null },
-      orderBy: { lastSeenAt: 'desc' },
-    });
+  async notify(personId: string, message: OutboundMessage, options: NotifyOptions = {}): Promise<DeliveryResult> {
+    const found: ReachableIdentity[] =
+      options.identities ??
+      (await this.db.platformIdentity.findMany({
+        where: { personId, unreachableAt: null },
+        orderBy: { lastSeenAt: 'desc' },
+        select: { id: true, platform: true, externalId: true, conversationRef: true },
+      }));
     // A reply into a thread must go to the platform the thread lives on ("SLACK:…", "TEAMS:…").
     const threadPlatform = message.threadKey?.split(':')[0];
     const identities = threadPlatform ? [...found.filter((i) => i.platform === threadPlatform), ...found.filter((i) => i.platform !== threadPlatform)] : found;
@@ -38,7 +41,7 @@ export class ChatNotifier implements Notifier {
       const sender = this.senders.get(identity.platform);
       if (!sender) continue;
       try {
-        await sender.send({ externalId: identity.externalId, conversationRef: identity.conversationRef }, message);
+        await sender.send({ externalId: identity.externalId, conversationRef: identity.conversationRef }, message, { canComeBackLater: options.canComeBackLater });
         return { delivered: true, platform: identity.platform };
       } catch (error) {
         if (!(error instanceof UnreachableError)) throw error;

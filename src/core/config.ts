@@ -74,7 +74,9 @@ export const configSpec = {
   MAX_QUEUED_REQUESTS: { schema: z.coerce.number().int().min(0).max(100_000).default(1000), example: '1000' },
   // Scheduler: workers run inside the bot by default; `npm run worker` runs them on their own.
   RUN_WORKERS: { schema: booleanFlag.default(true), example: 'true' },
-  WORKER_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(100).default(5), example: '5' },
+  // A delivery holds a database connection only for its two short statements (claim, record) and
+  // mostly waits on Slack, Redis and PostgreSQL round trips, so 20 at once fit the default pool of 10.
+  WORKER_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(100).default(20), example: '20' },
   RECONCILE_EVERY_SECONDS: { schema: z.coerce.number().int().min(5).max(86_400).default(300), example: '300' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), example: 'info' },
 } as const;

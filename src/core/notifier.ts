@@ -9,7 +9,27 @@ import type { OutboundMessage } from './messages.js';
 export interface PlatformSender {
   platform: 'SLACK' | 'TEAMS' | 'WEB';
   /** Sends to one identity; throws UnreachableError when the platform says the person is gone. */
-  send(target: { externalId: string; conversationRef: unknown }, message: OutboundMessage): Promise<void>;
+  send(target: { externalId: string; conversationRef: unknown }, message: OutboundMessage, options?: SendOptions): Promise<void>;
+}
+
+/** What the caller of a send can offer the sender. */
+export interface SendOptions {
+  /**
+   * The caller can come back later (a queued job), so a sender that would otherwise wait a long
+   * time for its platform's pace throws SendLater instead of waiting. Senders may ignore it.
+   */
+  canComeBackLater?: boolean;
+}
+
+/**
+ * Nothing was sent: the platform's pace allows this message only at `notBefore` (epoch ms), and
+ * the sender has kept that moment for it. The caller should try the same message again then.
+ */
+export class SendLater extends Error {
+  constructor(readonly notBefore: number) {
+    super(`the platform's pace allows this message at ${new Date(notBefore).toISOString()}`);
+    this.name = 'SendLater';
+  }
 }
 
 export class UnreachableError extends Error {
@@ -26,6 +46,22 @@ export interface DeliveryResult {
   reason?: string;
 }
 
+/** A platform identity the notifier may use, as `ChatNotifier` would load it. */
+export interface ReachableIdentity {
+  id: string;
+  platform: string;
+  externalId: string;
+  conversationRef: unknown;
+}
+
+export interface NotifyOptions extends SendOptions {
+  /**
+   * The person's reachable identities, most recently used first, when the caller has already
+   * loaded them (the nudge worker does, in the query that claims the nudges): saves a query.
+   */
+  identities?: ReachableIdentity[];
+}
+
 export interface Notifier {
-  notify(personId: string, message: OutboundMessage): Promise<DeliveryResult>;
+  notify(personId: string, message: OutboundMessage, options?: NotifyOptions): Promise<DeliveryResult>;
 }

@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/db.js';
 import type { Logger } from '../core/logger.js';
-import type { Notifier } from '../core/notifier.js';
+import { SendLater, type Notifier } from '../core/notifier.js';
+import { claimSlot, loadRecipient, recordFailed, recordSent, releaseClaim, renewLeases, type ClaimedNudge, type Recipient } from './delivery-store.js';
 import type { NudgePayload } from './plan.js';
 import type { Slot } from './queue.js';
 import { SENDING_TIMEOUT_MS } from './reconciler.js';
@@ -31,7 +32,7 @@ export interface DeliveryDeps {
 /**
  * Delivers one slot (a person's nudges due at one instant) once.
  *
- * 1. Claim: in one transaction, flip the slot's PLANNED rows to SENT (only rows still PLANNED and
+ * 1. Claim: in one statement, flip the slot's PLANNED rows to SENT (only rows still PLANNED and
  *    still due at this exact time: a moved or cancelled nudge is not claimed, so a stale job does
  *    nothing) and insert their NudgeDelivery rows with outcome "sending" and a short lease. Row locks
  *    and the delivery table's primary key mean two workers, a retry or a duplicate job cannot both claim.
@@ -42,6 +43,10 @@ export interface DeliveryDeps {
  *    (Slack's sender remembers keys in Redis). Then record the outcome ("sent"/"merged", or "unreachable").
  * 3. A transient error releases the claim (rows back to PLANNED, deliveries deleted) and rethrows,
  *    so BullMQ retries with backoff; on the last attempt it is recorded as failed instead.
+ *    SendLater (the platform's pace allows this message only later) releases the claim the same
+ *    way and is rethrown for the worker to put the job back until then; it is never an attempt.
+ *
+ * Each step is one SQL statement (delivery-store.ts): claim (with the recipient), record, release.
  *
  * The window left: a worker killed after the platform accepted a post and before its sender
  * remembered the key; the taker-over posts again. Milliseconds wide, versus the whole send before.
@@ -50,32 +55,22 @@ export async function deliverSlot(deps: DeliveryDeps, slot: Slot, job: { lateByM
   const { db, clock } = deps;
   const dueAt = new Date(slot.dueAt);
   const now = clock.now();
-  const candidates = await db.plannedNudge.findMany({ where: { personId: slot.personId, dueAt, status: 'PLANNED' }, orderBy: { id: 'asc' } });
-  if (candidates.length === 0) {
-    const taken = await takeOverDeadClaim(deps, slot);
-    return taken.length ? send(deps, slot, taken, job) : 'nothing';
-  }
 
   // Workers were down (or Redis lost the job and the reconciler re-created it): late nudges past their use are dropped.
-  const stale = job.lateByMs > LATE_AFTER_MS ? candidates.filter((n) => new Date((n.payload as unknown as NudgePayload).usefulUntil) < now) : [];
-  if (stale.length) {
-    await db.plannedNudge.updateMany({ where: { id: { in: stale.map((n) => n.id) }, status: 'PLANNED', dueAt }, data: { status: 'DROPPED' } });
-    deps.logger.info({ personId: slot.personId, dropped: stale.map((n) => n.id) }, 'dropped stale nudges');
+  if (job.lateByMs > LATE_AFTER_MS) {
+    const candidates = await db.plannedNudge.findMany({ where: { personId: slot.personId, dueAt, status: 'PLANNED' }, select: { id: true, payload: true } });
+    const stale = candidates.filter((n) => new Date((n.payload as unknown as NudgePayload).usefulUntil) < now);
+    if (stale.length) {
+      await db.plannedNudge.updateMany({ where: { id: { in: stale.map((n) => n.id) }, status: 'PLANNED', dueAt }, data: { status: 'DROPPED' } });
+      deps.logger.info({ personId: slot.personId, dropped: stale.map((n) => n.id) }, 'dropped stale nudges');
+      if (stale.length === candidates.length) return 'dropped';
+    }
   }
-  const fresh = candidates.filter((n) => !stale.includes(n));
-  if (fresh.length === 0) return 'dropped';
 
-  const claimed = await db.$transaction(async (tx) => {
-    const rows = await tx.plannedNudge.updateManyAndReturn({
-      where: { id: { in: fresh.map((n) => n.id) }, status: 'PLANNED', dueAt },
-      data: { status: 'SENT' },
-    });
-    const leaseUntil = new Date(Date.now() + CLAIM_LEASE_MS);
-    if (rows.length) await tx.nudgeDelivery.createMany({ data: rows.map((r) => ({ nudgeId: r.id, outcome: 'sending', deliveredAt: now, leaseUntil })) });
-    return rows.sort((a, b) => a.id.localeCompare(b.id));
-  });
-  if (claimed.length === 0) return 'nothing';
-  return send(deps, slot, claimed, job);
+  const { nudges, recipient } = await claimSlot(db, { personId: slot.personId, dueAt }, { deliveredAt: now, leaseUntil: new Date(Date.now() + CLAIM_LEASE_MS) });
+  if (nudges.length > 0) return send(deps, slot, nudges, recipient, job);
+  const taken = await takeOverDeadClaim(deps, slot);
+  return taken.length ? send(deps, slot, taken, await loadRecipient(db, slot.personId), job) : 'nothing';
 }
 
 /**
@@ -83,7 +78,7 @@ export async function deliverSlot(deps: DeliveryDeps, slot: Slot, job: { lateByM
  * recording. One UPDATE per row, conditional on the expired lease, so of two workers trying at
  * once only one wins. Claims older than the reconciler's "unknown" timeout are left to it.
  */
-async function takeOverDeadClaim(deps: DeliveryDeps, slot: Slot): Promise<{ id: string; payload: unknown }[]> {
+async function takeOverDeadClaim(deps: DeliveryDeps, slot: Slot): Promise<ClaimedNudge[]> {
   const realNow = Date.now();
   const deliveries = await deps.db.nudgeDelivery.updateManyAndReturn({
     where: {
@@ -101,57 +96,42 @@ async function takeOverDeadClaim(deps: DeliveryDeps, slot: Slot): Promise<{ id: 
 }
 
 /** Steps 2 and 3: send the claimed nudges as one message and record what happened. */
-async function send(deps: DeliveryDeps, slot: Slot, claimed: { id: string; payload: unknown }[], job: { finalAttempt: boolean }): Promise<SlotOutcome> {
+async function send(deps: DeliveryDeps, slot: Slot, claimed: ClaimedNudge[], recipient: Recipient | null, job: { finalAttempt: boolean }): Promise<SlotOutcome> {
   const { db } = deps;
   const ids = claimed.map((r) => r.id);
+  // Nudges cascade with their person, so a claimed slot always has one; this only guards the types.
+  if (!recipient) throw new Error(`person ${slot.personId} of a claimed nudge slot not found`);
 
-  const person = await db.person.findUniqueOrThrow({ where: { id: slot.personId }, select: { locale: true, timeZone: true, displayName: true } });
   const message = renderNudges(
-    claimed.map((r) => r.payload as unknown as NudgePayload),
-    person,
+    claimed.map((r) => r.payload as NudgePayload),
+    recipient,
   );
   // The nudge ids name the message: a sender asked again (after a takeover or retry) posts it once.
   message.deliveryKey = `nudge.${ids.join('+')}`;
   const renewal = setInterval(() => {
-    db.nudgeDelivery
-      .updateMany({ where: { nudgeId: { in: ids }, outcome: 'sending' }, data: { leaseUntil: new Date(Date.now() + CLAIM_LEASE_MS) } })
-      .catch((error) => deps.logger.warn({ nudges: ids, err: error instanceof Error ? error.message : String(error) }, 'could not renew a nudge claim'));
+    renewLeases(db, ids, new Date(Date.now() + CLAIM_LEASE_MS)).catch((error) => deps.logger.warn({ nudges: ids, err: error instanceof Error ? error.message : String(error) }, 'could not renew a nudge claim'));
   }, LEASE_RENEW_MS);
   let result;
   try {
-    result = await deps.notifier.notify(slot.personId, message);
+    result = await deps.notifier.notify(slot.personId, message, { identities: recipient.identities, canComeBackLater: true });
   } catch (error) {
     clearInterval(renewal);
     const reason = error instanceof Error ? error.message : String(error);
-    if (job.finalAttempt) {
-      await record(db, ids, 'FAILED', { outcome: 'failed', error: reason.slice(0, 500) });
+    if (job.finalAttempt && !(error instanceof SendLater)) {
+      await recordFailed(db, ids, { outcome: 'failed', error: reason.slice(0, 500) });
       deps.logger.error({ personId: slot.personId, nudges: ids, reason }, 'nudge delivery failed for good');
       return 'failed';
     }
     // Release the claim so the retry (or another worker) can deliver it.
-    await db.$transaction([
-      db.nudgeDelivery.deleteMany({ where: { nudgeId: { in: ids }, outcome: 'sending' } }),
-      db.plannedNudge.updateMany({ where: { id: { in: ids }, status: 'SENT' }, data: { status: 'PLANNED' } }),
-    ]);
+    await releaseClaim(db, ids);
     throw error;
   }
   clearInterval(renewal);
   if (!result.delivered) {
-    await record(db, ids, 'FAILED', { outcome: 'unreachable', error: result.reason ?? 'unreachable' });
+    await recordFailed(db, ids, { outcome: 'unreachable', error: result.reason ?? 'unreachable' });
     deps.logger.warn({ personId: slot.personId, nudges: ids, reason: result.reason }, 'person unreachable for a nudge');
     return 'unreachable';
   }
-  const platform = result.platform as 'SLACK' | 'TEAMS' | 'WEB' | undefined;
-  await db.$transaction([
-    db.nudgeDelivery.update({ where: { nudgeId: ids[0] }, data: { outcome: 'sent', platform } }),
-    db.nudgeDelivery.updateMany({ where: { nudgeId: { in: ids.slice(1) } }, data: { outcome: 'merged', platform } }),
-  ]);
+  await recordSent(db, ids, result.platform);
   return 'sent';
-}
-
-async function record(db: Db, ids: string[], status: 'FAILED', delivery: { outcome: string; error: string }) {
-  await db.$transaction([
-    db.plannedNudge.updateMany({ where: { id: { in: ids } }, data: { status } }),
-    db.nudgeDelivery.updateMany({ where: { nudgeId: { in: ids } }, data: delivery }),
-  ]);
 }

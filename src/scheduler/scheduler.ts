@@ -1,10 +1,10 @@
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config.js';
 import type { Db } from '../core/db.js';
 import type { Logger } from '../core/logger.js';
-import type { Notifier } from '../core/notifier.js';
+import { SendLater, type Notifier } from '../core/notifier.js';
 import { createRedis, type Redis } from '../core/redis.js';
 import type { SchedulerPort } from '../core/scheduler-port.js';
 import { deliverSlot, type SlotOutcome } from './deliver.js';
@@ -106,7 +106,7 @@ export class BullScheduler implements SchedulerPort {
   startWorker(options: { concurrency?: number; onDelivered?: (outcome: SlotOutcome) => void } = {}): Worker {
     const connection = createRedis(this.deps.config.REDIS_URL, { forQueues: true });
     connection.on('error', (error) => this.deps.logger.warn({ err: error.message }, 'worker redis connection problem'));
-    const worker = new Worker(NUDGE_QUEUE, (job: Job) => this.process(job).then((outcome) => (options.onDelivered?.(outcome), outcome)), {
+    const worker = new Worker(NUDGE_QUEUE, (job: Job, token?: string) => this.process(job, token).then((outcome) => (options.onDelivered?.(outcome), outcome)), {
       connection,
       prefix: bullPrefix(this.deps.config.REDIS_PREFIX),
       concurrency: options.concurrency ?? this.deps.config.WORKER_CONCURRENCY,
@@ -121,14 +121,24 @@ export class BullScheduler implements SchedulerPort {
     return worker;
   }
 
-  private async process(job: Job): Promise<SlotOutcome> {
+  private async process(job: Job, token?: string): Promise<SlotOutcome> {
     const slot = slotSchema.parse(job.data);
     const meantAt = job.timestamp + (job.opts.delay ?? 0);
-    return deliverSlot(
-      { db: this.deps.db, clock: this.deps.clock, notifier: this.deps.notifier, logger: this.deps.logger },
-      slot,
-      { lateByMs: Date.now() - meantAt, finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) },
-    );
+    try {
+      return await deliverSlot(
+        { db: this.deps.db, clock: this.deps.clock, notifier: this.deps.notifier, logger: this.deps.logger },
+        slot,
+        { lateByMs: Date.now() - meantAt, finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) },
+      );
+    } catch (error) {
+      // The platform's pace allows this message later (its moment is kept): the job waits delayed
+      // instead of holding a worker slot, and BullMQ does not count it as an attempt.
+      if (error instanceof SendLater && token) {
+        await job.moveToDelayed(error.notBefore, token);
+        throw new DelayedError();
+      }
+      throw error;
+    }
   }
 
   /**

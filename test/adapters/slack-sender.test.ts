@@ -4,7 +4,7 @@ import { SlackSender } from '../../adapters/slack/sender.js';
 import { createSlackClient } from '../../adapters/slack/slack-api.js';
 import { createLogger } from '../../src/core/logger.js';
 import { ui } from '../../src/core/messages.js';
-import { UnreachableError } from '../../src/core/notifier.js';
+import { SendLater, UnreachableError } from '../../src/core/notifier.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime } from '../support/harness.js';
@@ -107,6 +107,27 @@ describe('when messages go to one channel', () => {
     const b = instance(() => now);
     await b.sender.send(target('ULIMIT'), ui.text('After the pause', { deliveryKey: 'limit-2' }));
     expect(b.waits).toEqual([8000]);
+  });
+
+  it('keeps a far slot for a caller that can come back later, instead of making it wait', async () => {
+    const now = Date.now() + 300_000;
+    const a = instance(() => now);
+    await a.sender.send(target('UDEFER'), ui.text('first', { deliveryKey: 'defer-1' }));
+    const later = await a.sender.send(target('UDEFER'), ui.text('second', { deliveryKey: 'defer-2' }), { canComeBackLater: true }).catch((error) => error);
+    expect(later).toBeInstanceOf(SendLater);
+    // Asked back a little before its slot (one second after the first), so it can post on time.
+    expect((later as SendLater).notBefore).toBeGreaterThan(now + 500);
+    expect((later as SendLater).notBefore).toBeLessThanOrEqual(now + 1000);
+    expect(a.waits).toEqual([]);
+    // The kept slot is taken: another message to the channel gets the one after it.
+    const b = instance(() => now);
+    await b.sender.send(target('UDEFER'), ui.text('third', { deliveryKey: 'defer-3' }));
+    expect(b.waits).toEqual([2000]);
+    // Coming back just before its slot, the message waits the rest and posts once.
+    const back = instance(() => now + 900);
+    await back.sender.send(target('UDEFER'), ui.text('second', { deliveryKey: 'defer-2' }), { canComeBackLater: true });
+    expect(back.waits).toEqual([100]);
+    expect(fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'DDEFER').map((c) => c.params.text)).toEqual(['first', 'third', 'second']);
   });
 
   it('refuses an identity that is not a Slack one', async () => {

@@ -22,6 +22,7 @@ describe('when the environment is valid', () => {
     expect(config.PUBLIC_URL).toBe('http://localhost:3000');
     expect(config.webChatEnabled).toBe(true);
     expect(config.slackEnabled).toBe(false);
+    expect(config.WORKER_CONCURRENCY).toBe(20);
   });
 
   it('turns the web chat off by default once Slack is configured', () => {
