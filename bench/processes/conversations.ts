@@ -12,7 +12,8 @@
  * Sends over IPC: { type: 'result', requests, inline, later, busy, errors }
  */
 import { createServer } from 'node:http';
-import { slackSignature } from '../../test/support/slack-requests.js';
+import { slackClient } from '../../test/support/slack-requests.js';
+import { benchCommandFields } from './bench-command.js';
 
 const options = JSON.parse(process.argv[2]) as { url: string; secret: string; users: string[]; durationSeconds: number; emptyAckAnswers?: boolean };
 /** An answer that has not come within this time counts as an error (Slack's response_url lives 30 min; people wait less). */
@@ -31,17 +32,15 @@ await new Promise<void>((resolve) => responses.listen(0, '127.0.0.1', resolve));
 const address = responses.address();
 const responseBase = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
+const slack = slackClient(options.url, options.secret);
 const counts = { requests: 0, inline: 0, later: 0, busy: 0, errors: 0 };
 const endAt = Date.now() + options.durationSeconds * 1000;
 let sequence = 0;
 
 async function converse(user: string): Promise<void> {
   while (Date.now() < endAt) {
-    const id = String(sequence++);
-    const body = new URLSearchParams({
-      command: '/lc', text: Number(id) % 2 === 0 ? 'help' : 'me', team_id: 'T1', channel_id: `D${user.slice(1)}`, user_id: user,
-      response_url: `${responseBase}/response/${id}`, trigger_id: `bench-${id}`, api_app_id: 'A1',
-    }).toString();
+    const i = sequence++;
+    const id = String(i);
     // Registered before sending: the post may arrive before the ack does.
     const later = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), ANSWER_TIMEOUT_MS);
@@ -49,14 +48,9 @@ async function converse(user: string): Promise<void> {
     });
     counts.requests++;
     try {
-      const timestamp = Math.floor(Date.now() / 1000);
-      const response = await fetch(options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(options.secret, timestamp, body) },
-        body,
-      });
-      const ack = await response.text();
-      if (!response.ok) counts.errors++;
+      const response = await slack.command(benchCommandFields(user, i, `${responseBase}/response/${id}`));
+      const ack = response.body;
+      if (response.status < 200 || response.status >= 300) counts.errors++;
       else if (ack.includes('try again in a moment')) counts.busy++;
       else if (ack.trim() || options.emptyAckAnswers) counts.inline++;
       else if (await later) counts.later++;

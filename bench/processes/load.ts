@@ -10,6 +10,7 @@
  */
 import autocannon from 'autocannon';
 import { slackSignature } from '../../test/support/slack-requests.js';
+import { benchCommandFields } from './bench-command.js';
 
 const options = JSON.parse(process.argv[2]) as { url: string; secret: string; users: string[]; rate?: number; connections: number; durationSeconds: number; runId?: string };
 let n = 0;
@@ -29,16 +30,7 @@ const result = await autocannon({
         const i = n++;
         sentAt[i] = Date.now();
         const user = options.users[i % options.users.length];
-        const body = new URLSearchParams({
-          command: '/lc',
-          text: i % 2 === 0 ? 'help' : 'me',
-          team_id: 'T1',
-          channel_id: `D${user.slice(1)}`,
-          user_id: user,
-          response_url: `${process.env.RESPONSE_URL_BASE}/response/${options.runId ?? 'run'}-${i}`,
-          trigger_id: `bench-${i}`,
-          api_app_id: 'A1',
-        }).toString();
+        const body = new URLSearchParams({ command: '/lc', ...benchCommandFields(user, i, `${process.env.RESPONSE_URL_BASE}/response/${options.runId ?? 'run'}-${i}`) }).toString();
         const timestamp = Math.floor(Date.now() / 1000);
         return {
           ...request,

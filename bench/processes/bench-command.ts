@@ -1,0 +1,16 @@
+/**
+ * The slash command both bench loads send: the i-th command of a person alternates `/lc help` and
+ * `/lc me` (quick, read-only answers), from their DM, answered at `responseUrl`. Without `command`,
+ * which the sender adds.
+ */
+export function benchCommandFields(user: string, i: number, responseUrl: string): Record<string, string> {
+  return {
+    text: i % 2 === 0 ? 'help' : 'me',
+    team_id: 'T1',
+    channel_id: `D${user.slice(1)}`,
+    user_id: user,
+    response_url: responseUrl,
+    trigger_id: `bench-${i}`,
+    api_app_id: 'A1',
+  };
+}
