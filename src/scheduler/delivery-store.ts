@@ -43,26 +43,27 @@ export async function claimSlot(db: Db, slot: { personId: string; dueAt: Date },
     )
     SELECT
       (SELECT coalesce(json_agg(json_build_object('id', c.id, 'payload', c.payload) ORDER BY c.id), '[]') FROM claimed c) AS nudges,
-      p.locale, p."timeZone", p."displayName", ${identitiesOf(slot.personId)} AS identities
-    FROM "Person" p WHERE p.id = ${slot.personId}`;
+      ${recipientOf(slot.personId)}`;
   const row = rows[0];
   if (!row) return { nudges: [], recipient: null };
   const { nudges, ...recipient } = row;
   return { nudges, recipient };
 }
 
-/** The person's reachable identities as a JSON array, most recently used first (a SQL fragment). */
-function identitiesOf(personId: string) {
-  return Prisma.sql`(
-    SELECT coalesce(json_agg(json_build_object('id', i.id, 'platform', i.platform, 'externalId', i."externalId", 'conversationRef', i."conversationRef") ORDER BY i."lastSeenAt" DESC), '[]')
-    FROM "PlatformIdentity" i WHERE i."personId" = ${personId} AND i."unreachableAt" IS NULL)`;
+/**
+ * The Recipient columns of a person, with their reachable identities as a JSON array, most recently
+ * used first, and the FROM that goes with them (a SQL fragment ending a SELECT).
+ */
+function recipientOf(personId: string) {
+  return Prisma.sql`p.locale, p."timeZone", p."displayName", (
+      SELECT coalesce(json_agg(json_build_object('id', i.id, 'platform', i.platform, 'externalId', i."externalId", 'conversationRef', i."conversationRef") ORDER BY i."lastSeenAt" DESC), '[]')
+      FROM "PlatformIdentity" i WHERE i."personId" = ${personId} AND i."unreachableAt" IS NULL) AS identities
+    FROM "Person" p WHERE p.id = ${personId}`;
 }
 
 /** The recipient alone (a claim taken over from a dead worker comes without one). */
 export async function loadRecipient(db: Db, personId: string): Promise<Recipient | null> {
-  const rows = await db.$queryRaw<Recipient[]>`
-    SELECT p.locale, p."timeZone", p."displayName", ${identitiesOf(personId)} AS identities
-    FROM "Person" p WHERE p.id = ${personId}`;
+  const rows = await db.$queryRaw<Recipient[]>`SELECT ${recipientOf(personId)}`;
   return rows[0] ?? null;
 }
 
