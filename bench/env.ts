@@ -5,6 +5,7 @@
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDb, type Db } from '../src/core/db.js';
@@ -146,7 +147,6 @@ export function startChild(name: string, env: NodeJS.ProcessEnv, args: string[] 
 
 /** CPU time a process has used so far (user + system), in ms, from /proc (Linux; clock ticks of 10 ms). */
 export async function cpuMs(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -155,7 +155,6 @@ export async function cpuMs(pid: number): Promise<number> {
 
 /** Resident memory of a process in MiB, from /proc (Linux). */
 export async function residentMiB(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
   return kb / 1024;

@@ -45,8 +45,8 @@ const sections = new WeakMap<CommandSpec[], Map<string, string>>();
 
 /** The list of commands for everyone, or for one role (empty when the role has none of its own). */
 function section(ctx: FlowContext, audience: 'anyone' | Role): string {
-  const byKey = sections.get(ctx.commands) ?? new Map<string, string>();
-  sections.set(ctx.commands, byKey);
+  let byKey = sections.get(ctx.commands);
+  if (!byKey) sections.set(ctx.commands, (byKey = new Map()));
   const key = `${ctx.person.locale}:${audience}`;
   const known = byKey.get(key);
   if (known !== undefined) return known;

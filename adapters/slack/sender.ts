@@ -67,8 +67,10 @@ export class SlackSender implements PlatformSender {
     private readonly render: PartRenderer,
     options: SlackSenderOptions = {},
   ) {
-    this.limiter = new ChannelRateLimit(redis, prefix, options.intervalMs ?? 1_000, options.now ?? Date.now);
-    this.claims = new PostClaims(redis, prefix, options.intervalMs ?? 1_000, options.now ?? Date.now);
+    const intervalMs = options.intervalMs ?? 1_000;
+    const now = options.now ?? Date.now;
+    this.limiter = new ChannelRateLimit(redis, prefix, intervalMs, now);
+    this.claims = new PostClaims(redis, prefix, intervalMs, now);
     this.wait = options.wait ?? sleep;
   }
 

@@ -18,10 +18,10 @@ export interface HousekeepingResult {
 
 /**
  * Timeline-driven changes of state that are not messages to one person: questionnaire runs sent "at a
- * phase" open, runs past their closing date close, feedback held for a round's deadline goes out, and
- * rounds set to open when EE2 begins open; expired download links are deleted. Each step is idempotent and safe on several instances at
- * once (each function guards itself with a unique key or a conditional update), so every instance runs
- * this on its reconciliation tick.
+ * phase" open, runs past their closing date close, feedback held for a round's deadline goes out,
+ * rounds set to open when EE2 begins open, and expired download files are deleted. Each step is
+ * idempotent and safe on several instances at once (each function guards itself with a unique key or
+ * a conditional update), so every instance runs this on its reconciliation tick.
  */
 export async function runHousekeeping(services: Services, logger: Logger): Promise<HousekeepingResult> {
   const now = services.clock.now();

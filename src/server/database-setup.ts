@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import pg from 'pg';
 import { projectRoot } from '../core/paths.js';
 
-const root = projectRoot;
 
 /** Creates the database named in the URL when it does not exist yet (a fresh machine). */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
@@ -36,7 +35,7 @@ export async function runMigrations(databaseUrl: string): Promise<string> {
   const prismaCli = createRequire(import.meta.url).resolve('prisma/build/index.js');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [prismaCli, 'migrate', 'deploy'], {
-      cwd: root,
+      cwd: projectRoot,
       env: { ...process.env, DATABASE_URL: databaseUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
