@@ -14,9 +14,8 @@ import { ALL_ROLES, withCluster } from './common.js';
 const stateSchema = z.object({ clusterId: z.string(), kind: z.enum(TimelineKind) });
 type State = z.infer<typeof stateSchema>;
 
-const time = z.string().trim().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'form.invalidTime');
 const periodForm = z.object({ startDate: fieldSchemas.date(), endDate: fieldSchemas.date() });
-const eventForm = periodForm.extend({ startTime: time, endTime: time, location: fieldSchemas.optionalText(300) });
+const eventForm = periodForm.extend({ startTime: fieldSchemas.time(), endTime: fieldSchemas.time(), location: fieldSchemas.optionalText(300) });
 
 /**
  * `/lc timeline [cluster]`: the cluster's timeline in the viewer's time zone; coordinators edit one

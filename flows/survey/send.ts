@@ -26,7 +26,7 @@ const sendSchema = z.object({
   questionnaire: z.string().trim().min(1),
   cluster: z.string().trim().min(1),
   when: z.enum(['now', ...TIMELINE_ORDER], { message: 'form.invalidChoice' }),
-  closes: z.union([z.literal(''), fieldSchemas.date()]).optional(),
+  closes: fieldSchemas.optionalDate(),
   anonymous: z.enum(['yes', 'no'], { message: 'form.invalidChoice' }),
   minGroupSize: z.coerce.number({ message: 'form.invalidNumber' }).int('form.invalidNumber').min(1, 'form.invalidNumber').max(100, 'form.invalidNumber'),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDateInput, parseTimeInput } from './date-input.js';
 import type { Translate } from './i18n.js';
 import type { Form } from './messages.js';
 
@@ -47,10 +48,25 @@ export const fieldSchemas = {
       .max(max)
       .optional()
       .transform((v) => (v ? v : undefined)),
+  /** A date typed the local way or as ISO (src/core/date-input.ts), handed on as "YYYY-MM-DD". */
   date: () =>
     z
       .string()
       .trim()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'form.invalidDate')
-      .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'form.invalidDate'),
+      .min(1)
+      .transform((value, ctx) => parseDateInput(value) ?? (ctx.addIssue({ code: 'custom', message: 'form.invalidDate' }), z.NEVER)),
+  /** The same, where the field may stay empty (handed on as ""). */
+  optionalDate: () =>
+    z
+      .string()
+      .trim()
+      .optional()
+      .transform((value, ctx) => (!value ? '' : (parseDateInput(value) ?? (ctx.addIssue({ code: 'custom', message: 'form.invalidDate' }), z.NEVER)))),
+  /** A time of day (10:00, 9:30, 10h), handed on as "HH:mm". */
+  time: () =>
+    z
+      .string()
+      .trim()
+      .min(1)
+      .transform((value, ctx) => parseTimeInput(value) ?? (ctx.addIssue({ code: 'custom', message: 'form.invalidTime' }), z.NEVER)),
 };

@@ -63,7 +63,7 @@ describe('when a member writes the plan with the section forms', () => {
     expect(form.fields[2].hint).toMatch(/timeline runs from \w{3} \d{1,2} \w{3} \d{4} to \w{3} \d{1,2} \w{3} \d{4}/);
 
     replies = await member.submit(form, activityValues('Find premises', { deadline: '2027-02-30' }));
-    expect(formOf(replies).errors?.deadline).toContain('YYYY-MM-DD');
+    expect(formOf(replies).errors?.deadline).toContain('Please give a real date');
     expect((await planOf('web:lc1-m3')).activities).toHaveLength(0);
 
     const scheduler = runtime.services.scheduler as LoggingSchedulerPort;
