@@ -11,6 +11,7 @@ import { leaveFlow } from './clusters/leave.js';
 import { membersFlow } from './clusters/members.js';
 import { forgetMeFlow, myDataFlow } from './clusters/my-data.js';
 import { statusFlow } from './clusters/status.js';
+import { jointFlow } from './clusters/joint.js';
 import { timelineFlow } from './clusters/timeline.js';
 import { feedbackFlow } from './feedback/feedback.js';
 import { feedbackRoundFlow } from './feedback/round.js';
@@ -33,6 +34,7 @@ export const allFlows: Flow<any>[] = [
   joinFlow,
   createFlow,
   timelineFlow,
+  jointFlow,
   inviteFlow,
   membersFlow,
   assignFlow,

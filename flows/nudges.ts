@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { NudgePayload } from '../src/scheduler/plan.js';
+import { payloadEvent } from '../src/scheduler/render.js';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { defineFlow, type FlowContext } from '../src/core/flow.js';
@@ -77,15 +79,17 @@ async function listNudges(ctx: FlowContext, args: string) {
     db.plannedNudge.count({ where: { clusterId: cluster.id, status: 'SENT' } }),
   ]);
   const title = t('scheduler:list.title', { cluster: cluster.code });
+  // What a nudge is about, short: its rule, and the timeline item it concerns by name.
+  const kindLabel = (n: { kind: string; payload: unknown }) => t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind, event: payloadEvent(t, n.payload as NudgePayload) });
   const blocks: Block[] = [ui.heading(title), ui.context(t('scheduler:list.counts', { planned: total, sent, failed: failed.length }))];
   if (upcoming.length === 0) blocks.push(ui.paragraph(t('scheduler:list.none')));
   else {
-    const lines = upcoming.map((n) => `- ${formatDateTime(n.dueAt, person.timeZone, person.locale)}: **${n.person.displayName}**, ${t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind })}`);
+    const lines = upcoming.map((n) => `- ${formatDateTime(n.dueAt, person.timeZone, person.locale)}: **${n.person.displayName}**, ${kindLabel(n)}`);
     blocks.push(ui.paragraph(lines.join('\n')));
     if (total > upcoming.length) blocks.push(ui.context(t('scheduler:list.more', { count: total - upcoming.length })));
   }
   if (failed.length) {
-    const lines = failed.map((n) => `- **${n.person.displayName}**: ${t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind })} (${n.delivery?.error ?? n.delivery?.outcome ?? '?'})`);
+    const lines = failed.map((n) => `- **${n.person.displayName}**: ${kindLabel(n)} (${n.delivery?.error ?? n.delivery?.outcome ?? '?'})`);
     blocks.push(ui.paragraph(`**${t('scheduler:list.failedTitle')}**\n${lines.join('\n')}`));
   }
   blocks.push(ui.actions(ui.commandButton(t('scheduler:button.refresh'), `nudges ${cluster.code}`)));

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../src/core/config.js';
 import { createDb } from '../src/core/db.js';
-import { sortTimeline } from '../src/domain/timeline.js';
+import { timelineSpans } from '../src/domain/timeline.js';
 import { loadSnapshot } from '../src/scheduler/snapshot.js';
 import { formatSimulation, simulateCluster } from '../src/scheduler/simulate.js';
 
@@ -41,7 +41,7 @@ async function main() {
     const snapshot = (await loadSnapshot(db, matches[0].id))!;
     // A preview of the design: as if nothing had been sent yet.
     snapshot.sent = [];
-    const first = sortTimeline(snapshot.timeline)[0]?.startsAt ?? new Date();
+    const first = timelineSpans(snapshot.timeline)[0]?.startsAt ?? new Date();
     const from = parsed.data.from ? new Date(`${parsed.data.from}T00:00:00Z`) : new Date(first.getTime() - 14 * 86_400_000);
     const started = Date.now();
     const result = simulateCluster(snapshot, { from });

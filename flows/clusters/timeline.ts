@@ -1,183 +1,252 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { checkForm, fieldSchemas, refill } from '../../src/core/forms.js';
+import { checkForm, refill } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
-import { clockDiffers, formatEnd, formatSpan, formatStart, localInstant, periodInstants, phaseSentence, spanDays } from '../../src/domain/calendar.js';
 import { ui, type Block, type Form, type OutboundMessage } from '../../src/core/messages.js';
+import { formatEnd, formatStart, spanDays } from '../../src/domain/calendar.js';
 import { requireRole } from '../../src/domain/memberships.js';
-import { editTimelineItem, loadCluster, undoTimelineChange } from '../../src/domain/clusters/timeline-edits.js';
-import { TimelineConflictError, type TimelineConflict } from '../../src/domain/clusters/timeline-rules.js';
-import { EXCHANGE_EVENTS, isAllDay, itemTitle, phaseAt, TIMELINE_ORDER, timelineSpans, type TimelineEntry } from '../../src/domain/timeline.js';
-import { TimelineKind } from '../../src/generated/prisma/enums.js';
+import { applyEdit, loadCluster, loadTimeline, saveTimelineEdit, undoTimelineEdit, type ItemDraft, type TimelineEdit } from '../../src/domain/clusters/timeline-edits.js';
+import { namesAcross, timelineConflicts, TimelineConflictError, type TimelineConflict } from '../../src/domain/clusters/timeline-rules.js';
+import { isAllDay, itemTitle, labelText, labelTimeline, type TimelineEntry } from '../../src/domain/timeline.js';
+import { TimelineItemType, TimelineRole } from '../../src/generated/prisma/enums.js';
+import { previewNeedsConfirmation, previewReminders } from '../../src/scheduler/preview.js';
+import { loadSnapshot } from '../../src/scheduler/snapshot.js';
 import { ALL_ROLES, withCluster } from './common.js';
+import { itemForm, readItemForm, typeForm, typeSchema } from './timeline-forms.js';
+import { describeConflict, previewLines, renderHistory, renderTimeline } from './timeline-view.js';
 
-const stateSchema = z.object({ clusterId: z.string(), kind: z.enum(TimelineKind) });
+const draftSchema = z.object({
+  type: z.enum(TimelineItemType),
+  title: z.string().nullable(),
+  roles: z.array(z.enum(TimelineRole)),
+  startsAt: z.string().nullable(),
+  endsAt: z.string().nullable(),
+  location: z.string().nullable(),
+  reminders: z.boolean(),
+});
+/** An edit waiting for the coordinator's confirmation, as saved in the conversation (dates as ISO strings). */
+const pendingSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('add'), clusterId: z.string(), draft: draftSchema }),
+  z.object({ action: z.literal('change'), clusterId: z.string(), itemId: z.string(), draft: draftSchema }),
+  z.object({ action: z.literal('remove'), clusterId: z.string(), itemId: z.string() }),
+]);
+const stateSchema = z.object({
+  clusterId: z.string(),
+  itemId: z.string().optional(),
+  type: z.enum(TimelineItemType).optional(),
+  title: z.string().optional(),
+  pending: pendingSchema.optional(),
+});
 type State = z.infer<typeof stateSchema>;
-
-const periodForm = z.object({ startDate: fieldSchemas.date(), endDate: fieldSchemas.date() });
-const eventForm = periodForm.extend({ startTime: fieldSchemas.time(), endTime: fieldSchemas.time(), location: fieldSchemas.optionalText(300) });
+type Pending = z.infer<typeof pendingSchema>;
 
 /**
- * `/lc timeline [cluster]`: the cluster's timeline in the viewer's time zone; coordinators edit one
- * item at a time in a form. A wrong edit comes back in the same form naming the conflict, and nothing
- * is changed; a good one is recorded and announced to the scheduler.
+ * `/lc timeline [cluster]`: the cluster's timeline in the viewer's time zone. Coordinators add, rename,
+ * move and remove events and periods, one item per form, and say which roles items play. An edit that
+ * changes which reminders people get (or leaves a role without an item) is shown first, with what it
+ * does, and saved when the coordinator confirms; plain moves are saved at once. Every saved edit is
+ * recorded, re-plans the cluster and can be undone.
  */
 export const timelineFlow = defineFlow<State>({
   name: 'timeline',
-  version: 1,
+  version: 2,
   schema: stateSchema,
   commands: [{ verb: 'timeline', summaryKey: 'clusters:summary.timeline', usageKey: 'clusters:usage.timeline', audience: ALL_ROLES, common: true }],
   async start(ctx, { args }) {
     return withCluster(ctx, 'timeline', args, ALL_ROLES, async (cluster) => ({ replies: [await renderTimeline(ctx, cluster.id)], next: null }));
   },
   async handle(ctx, event, position): Promise<FlowResult<State>> {
-    if (event.type === 'action' && event.actionId === 'timeline:cluster') return this.start(ctx, { verb: 'timeline', args: event.value });
-    if (event.type === 'action' && event.actionId === 'timeline:edit') {
-      const [clusterId, kind] = event.value.split('|');
-      const parsed = stateSchema.safeParse({ clusterId, kind });
-      if (!parsed.success) return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
-      await requireRole(ctx.services.db, ctx.person.id, parsed.data.clusterId, ['COORDINATOR']);
-      const cluster = await loadCluster(ctx.services.db, parsed.data.clusterId);
-      const item = cluster.timeline.find((i) => i.kind === parsed.data.kind);
-      return { replies: [ui.message(ctx.t('clusters:timeline.editTitle'), [ui.form(editForm(ctx, parsed.data.kind, cluster, item))], { ephemeral: true })], next: { step: 'editing', data: parsed.data } };
-    }
-    if (event.type === 'action' && event.actionId === 'timeline:undo') {
-      try {
-        const { changed, clusterId, kind } = await undoTimelineChange(ctx.services.db, ctx.person.id, event.value, ctx.services.clock.now());
-        if (changed) await ctx.services.scheduler.clusterChanged(clusterId, 'timeline');
-        const view = await renderTimeline(ctx, clusterId);
-        return { replies: [{ ...view, blocks: [ui.paragraph(ctx.t('clusters:timeline.undone', { item: ctx.t(`timeline.${kind}`) })), ...view.blocks] }], next: null };
-      } catch (error) {
-        if (!(error instanceof TimelineConflictError)) throw error;
-        return { replies: [ui.text(`${ctx.t('clusters:timeline.undoRefused')} ${error.conflicts.map((c) => describeConflict(ctx, c)).join(' ')}`, { ephemeral: true })] };
+    const { db } = ctx.services;
+    if (event.type === 'action') {
+      switch (event.actionId) {
+        case 'timeline:cluster':
+          return this.start(ctx, { verb: 'timeline', args: event.value });
+        case 'timeline:history': {
+          await requireRole(db, ctx.person.id, event.value, ['COORDINATOR']);
+          return { replies: [await renderHistory(ctx, event.value)], next: null };
+        }
+        case 'timeline:add': {
+          await requireRole(db, ctx.person.id, event.value, ['COORDINATOR']);
+          const cluster = await loadCluster(db, event.value);
+          return { replies: [formReply(typeForm(ctx, cluster.code))], next: { step: 'type', data: { clusterId: cluster.id } } };
+        }
+        case 'timeline:edit':
+        case 'timeline:remove': {
+          const [clusterId, itemId] = event.value.split('|');
+          if (!clusterId || !itemId) return badButton(ctx);
+          await requireRole(db, ctx.person.id, clusterId, ['COORDINATOR']);
+          const cluster = await loadCluster(db, clusterId);
+          const item = labelTimeline(cluster.timeline).find((i) => i.id === itemId);
+          if (!item) return { replies: [ui.text(ctx.t('clusters:timeline.goneItem'), { ephemeral: true })], next: null };
+          if (event.actionId === 'timeline:remove') return propose(ctx, { action: 'remove', clusterId, itemId }, true);
+          return { replies: [formReply(itemForm(ctx, cluster, item.type, item))], next: { step: 'item', data: { clusterId, itemId, type: item.type } } };
+        }
+        case 'timeline:confirm': {
+          if (!position?.data.pending) return stale(ctx);
+          return commit(ctx, fromPending(position.data.pending));
+        }
+        case 'timeline:change': {
+          const pending = position?.data.pending;
+          if (!pending || pending.action === 'remove') return stale(ctx);
+          const cluster = await loadCluster(db, pending.clusterId);
+          const items = labelTimeline(cluster.timeline);
+          const current = pending.action === 'change' ? items.find((i) => i.id === pending.itemId) : undefined;
+          const edit = fromPending(pending) as Extract<TimelineEdit, { action: 'add' | 'change' }>;
+          const shown = { ...(current ?? { id: 'new', position: 0, jointEventId: null }), ...edit.draft, label: edit.draft.title ? { text: edit.draft.title } : { type: edit.draft.type } };
+          return { replies: [formReply(itemForm(ctx, cluster, edit.draft.type, shown))], next: { step: 'item', data: { clusterId: pending.clusterId, itemId: current?.id, type: edit.draft.type } } };
+        }
+        case 'timeline:cancel':
+          return { replies: [{ ...ui.text(ctx.t('clusters:timeline.cancelled'), { ephemeral: true }), replaceOriginal: true }], next: null };
+        case 'timeline:undo': {
+          try {
+            const { clusterId } = await undoTimelineEdit(db, ctx.person.id, event.value, ctx.services.clock.now());
+            await ctx.services.scheduler.clusterChanged(clusterId, 'timeline');
+            const view = await renderTimeline(ctx, clusterId);
+            return { replies: [{ ...view, blocks: [ui.paragraph(ctx.t('clusters:timeline.undone')), ...view.blocks] }], next: null };
+          } catch (error) {
+            if (!(error instanceof TimelineConflictError)) throw error;
+            return { replies: [ui.text(`${ctx.t('clusters:timeline.undoRefused')} ${error.conflicts.map((c) => describeConflict(ctx, c)).join(' ')}`, { ephemeral: true })] };
+          }
+        }
       }
+      return badButton(ctx);
+    }
+    if (event.type === 'form' && event.formId === 'timeline:type') {
+      if (!position) return stale(ctx);
+      const { clusterId } = position.data;
+      await requireRole(db, ctx.person.id, clusterId, ['COORDINATOR']);
+      const cluster = await loadCluster(db, clusterId);
+      const checked = checkForm(typeSchema, event.values, ctx.t);
+      if (!checked.ok) return { replies: [formReply(refill(typeForm(ctx, cluster.code), event.values, checked.errors))] };
+      const { type, title } = checked.data;
+      return { replies: [formReply(itemForm(ctx, cluster, type, undefined, title))], next: { step: 'item', data: { clusterId, type, title } } };
     }
     if (event.type === 'form' && event.formId === 'timeline:item') {
-      if (!position) return { replies: [ui.text(ctx.t('errors.staleConversation'), { ephemeral: true })], next: null };
-      const { clusterId, kind } = position.data;
+      if (!position?.data.type) return stale(ctx);
+      const { clusterId, itemId, type, title } = position.data;
       // Checked before validation too: a member never learns anything from a forged form.
-      await requireRole(ctx.services.db, ctx.person.id, clusterId, ['COORDINATOR']);
-      const cluster = await loadCluster(ctx.services.db, clusterId);
-      const isEvent = EXCHANGE_EVENTS.includes(kind);
-      const form = editForm(ctx, kind, cluster, cluster.timeline.find((i) => i.kind === kind));
-      const checked = isEvent ? checkForm(eventForm, event.values, ctx.t) : checkForm(periodForm, event.values, ctx.t);
-      if (!checked.ok) return { replies: [formReply(ctx, refill(form, event.values, checked.errors))] };
-      // Periods are calendar days of the cluster and event times are planned in its zone (src/domain/calendar.ts).
-      const zone = cluster.timeZone;
-      const v = checked.data as z.infer<typeof eventForm>;
-      const { startsAt, endsAt } = isEvent
-        ? { startsAt: localInstant(v.startDate, v.startTime, zone), endsAt: localInstant(v.endDate, v.endTime, zone) }
-        : periodInstants(v.startDate, v.endDate, zone);
-      const before = cluster.timeline.find((i) => i.kind === kind);
-      try {
-        const { changed, changeId } = await editTimelineItem(ctx.services.db, ctx.person.id, { clusterId, kind, startsAt, endsAt, ...(isEvent ? { location: v.location ?? null } : {}) }, ctx.services.clock.now());
-        if (changed) await ctx.services.scheduler.clusterChanged(clusterId, 'timeline');
-        const note = ui.paragraph(changed ? ctx.t('clusters:timeline.saved', { item: ctx.t(`timeline.${kind}`) }) : ctx.t('clusters:timeline.unchanged'));
-        const past = changed ? pastWarning(ctx, { kind, startsAt, endsAt }, before, zone) : [];
-        const undo = changed && changeId && before ? [ui.actions(ui.button(ctx.t('clusters:timeline.undo'), 'timeline:undo', changeId))] : [];
-        const view = await renderTimeline(ctx, clusterId);
-        return { replies: [{ ...view, blocks: [note, ...past, ...undo, ...view.blocks] }], next: null };
-      } catch (error) {
-        if (!(error instanceof TimelineConflictError)) throw error;
-        const messages = error.conflicts.map((c) => describeConflict(ctx, c));
-        const errors: Record<string, string> = {};
-        for (const [i, c] of error.conflicts.entries()) {
-          // Point at the field of the edited item that causes it: its end when it runs into the next item.
-          const field = c.kind === 'ends-before-start' || (c.kind === 'overlap' && c.other === kind) ? 'endDate' : 'startDate';
-          errors[field] = errors[field] ? `${errors[field]} ${messages[i]}` : messages[i];
-        }
-        const refused = { ...refill(form, event.values, errors), intro: `${ctx.t('clusters:timeline.refused')} ${messages.join(' ')}` };
-        return { replies: [formReply(ctx, refused)] };
-      }
+      await requireRole(db, ctx.person.id, clusterId, ['COORDINATOR']);
+      const cluster = await loadCluster(db, clusterId);
+      const current = itemId ? labelTimeline(cluster.timeline).find((i) => i.id === itemId) : undefined;
+      if (itemId && !current) return { replies: [ui.text(ctx.t('clusters:timeline.goneItem'), { ephemeral: true })], next: null };
+      const form = itemForm(ctx, cluster, type, current, title);
+      const read = readItemForm(ctx, event.values, type, cluster.timeZone, current);
+      if (!read.ok) return { replies: [formReply(refill(form, event.values, read.errors))] };
+      const edit: TimelineEdit = current ? { action: 'change', clusterId, itemId: current.id, draft: read.draft } : { action: 'add', clusterId, draft: read.draft };
+      const before = await loadTimeline(db, clusterId);
+      const after = applyEdit(before, edit).items;
+      const conflicts = timelineConflicts(after, namesAcross(before, after));
+      if (conflicts.length) return { replies: [formReply(refused(ctx, form, event.values, conflicts))] };
+      return propose(ctx, edit, false);
     }
-    return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
+    return badButton(ctx);
   },
 });
+
+/**
+ * Shows what an edit would do to reminders and asks to confirm it, or saves it at once when nothing but
+ * dates moves (reminders simply follow). A removal is always confirmed.
+ */
+async function propose(ctx: FlowContext, edit: TimelineEdit, alwaysConfirm: boolean): Promise<FlowResult<State>> {
+  const { db, clock } = ctx.services;
+  const now = clock.now();
+  const items = await loadTimeline(db, edit.clusterId);
+  const { items: after, changes } = applyEdit(items, edit);
+  const snapshot = await loadSnapshot(db, edit.clusterId);
+  const preview = previewReminders(snapshot!, after, now);
+  if (!alwaysConfirm && !previewNeedsConfirmation(preview)) return commit(ctx, edit);
+  const { t } = ctx;
+  const labels = labelsAcross(items, after);
+  const name = labelText(t, labels.get(changes[0].itemId)!.label);
+  const moves = changes.slice(1).flatMap((c) => c.rolesLost.map((role) => t('clusters:timeline.roleMoves', { role: t(`timeline.role.${role}`), from: labelText(t, labels.get(c.itemId)!.label), to: name })));
+  const question = t(`clusters:timeline.confirm.${edit.action}`, { item: name });
+  const blocks: Block[] = [ui.paragraph(`**${question}**`), ...moves.map((m) => ui.paragraph(m)), ui.paragraph(previewLines(ctx, preview).join('\n'))];
+  const buttons = [
+    ui.button(t(edit.action === 'remove' ? 'clusters:timeline.removeButton' : 'clusters:timeline.save'), 'timeline:confirm', undefined, edit.action === 'remove' ? 'danger' : 'primary'),
+    ...(edit.action === 'remove' ? [] : [ui.button(t('clusters:timeline.changeButton'), 'timeline:change')]),
+    ui.button(t('clusters:timeline.cancel'), 'timeline:cancel'),
+  ];
+  blocks.push(ui.actions(...buttons));
+  return { replies: [ui.message(question, blocks, { ephemeral: true })], next: { step: 'confirm', data: { clusterId: edit.clusterId, pending: toPending(edit) } } };
+}
+
+/** Saves an edit (validated again: the timeline may have moved since the preview), re-plans, and shows the result with Undo. */
+async function commit(ctx: FlowContext, edit: TimelineEdit): Promise<FlowResult<State>> {
+  const { db, clock } = ctx.services;
+  const itemsBefore = await loadTimeline(db, edit.clusterId);
+  const before = edit.action === 'add' ? undefined : itemsBefore.find((i) => i.id === edit.itemId);
+  try {
+    const result = await saveTimelineEdit(db, ctx.person.id, edit, clock.now());
+    if (result.changed) await ctx.services.scheduler.clusterChanged(edit.clusterId, 'timeline');
+    const cluster = await loadCluster(db, edit.clusterId);
+    const item = labelsAcross(itemsBefore, cluster.timeline).get(result.itemId);
+    const name = item ? itemTitle(ctx.t, item) : '';
+    const note = ui.paragraph(result.changed ? ctx.t(`clusters:timeline.saved.${edit.action}`, { item: name }) : ctx.t('clusters:timeline.unchanged'));
+    const past = result.changed && item && edit.action !== 'remove' ? pastWarning(ctx, item, before, cluster.timeZone) : [];
+    const undo = result.changed && result.editId ? [ui.actions(ui.button(ctx.t('clusters:timeline.undo'), 'timeline:undo', result.editId))] : [];
+    const view = await renderTimeline(ctx, edit.clusterId);
+    return { replies: [{ ...view, blocks: [note, ...past, ...undo, ...view.blocks], replaceOriginal: true }], next: null };
+  } catch (error) {
+    if (!(error instanceof TimelineConflictError)) throw error;
+    return { replies: [ui.text(`${ctx.t('clusters:timeline.refused')} ${error.conflicts.map((c) => describeConflict(ctx, c)).join(' ')}`, { ephemeral: true })], next: null };
+  }
+}
 
 /**
  * A date set in the past is allowed (a timeline may be recorded after the fact) but usually a typo in
  * the year, so the coordinator is told which day is past. Only days this edit changed count.
  */
-function pastWarning(ctx: FlowContext, edited: TimelineEntry, before: TimelineEntry | undefined, zone: string): Block[] {
+function pastWarning(ctx: FlowContext, edited: TimelineEntry & { label: Parameters<typeof labelText>[1] }, before: TimelineEntry | undefined, zone: string): Block[] {
+  if (!edited.startsAt || !edited.endsAt) return [];
   const now = ctx.services.clock.now();
   const today = DateTime.fromJSDate(now).setZone(zone).toISODate()!;
-  const span = { ...edited, allDay: isAllDay(edited) };
+  const span = { startsAt: edited.startsAt, endsAt: edited.endsAt, allDay: isAllDay(edited) };
   const days = spanDays(span, zone);
-  const old = before ? spanDays({ ...before, allDay: span.allDay }, zone) : undefined;
+  const old = before?.startsAt && before.endsAt ? spanDays({ startsAt: before.startsAt, endsAt: before.endsAt, allDay: span.allDay }, zone) : undefined;
   const viewer = { timeZone: ctx.person.timeZone, locale: ctx.person.locale };
-  const item = ctx.t(`timeline.${edited.kind}`);
+  const item = labelText(ctx.t, edited.label);
   if (days.last < today && days.last !== old?.last) return [ui.paragraph(ctx.t('clusters:timeline.pastEnd', { item, end: formatEnd(span, viewer, zone) }))];
   if (days.first < today && days.first !== old?.first) return [ui.paragraph(ctx.t('clusters:timeline.pastStart', { item, start: formatStart(span, viewer, zone) }))];
   return [];
 }
 
-function formReply(ctx: FlowContext, form: Form): OutboundMessage {
+/** The form again, with the conflicts next to the fields of the edited item that cause them. */
+function refused(ctx: FlowContext, form: Form, values: Record<string, string | string[]>, conflicts: TimelineConflict[]): Form {
+  const errors: Record<string, string> = {};
+  for (const c of conflicts) {
+    const field = c.kind === 'ends-before-start' ? 'endDate' : c.kind === 'half-dated' ? 'startDate' : c.kind === 'role-order' ? 'startDate' : 'roles';
+    const target = form.fields.some((f) => f.name === field) ? field : 'roles';
+    const message = describeConflict(ctx, c);
+    errors[target] = errors[target] ? `${errors[target]} ${message}` : message;
+  }
+  return { ...refill(form, values, errors), intro: `${ctx.t('clusters:timeline.refused')} ${conflicts.map((c) => describeConflict(ctx, c)).join(' ')}` };
+}
+
+/** Labels of the items before and after an edit (after wins), so a removed item and a new one both have a name. */
+function labelsAcross<T extends TimelineEntry>(before: T[], after: T[]) {
+  return new Map([...labelTimeline(before), ...labelTimeline(after)].map((i) => [i.id, i]));
+}
+
+function toPending(edit: TimelineEdit): Pending {
+  if (edit.action === 'remove' || edit.action === 'restore') return { action: 'remove', clusterId: edit.clusterId, itemId: edit.itemId };
+  const draft = { ...edit.draft, startsAt: edit.draft.startsAt?.toISOString() ?? null, endsAt: edit.draft.endsAt?.toISOString() ?? null };
+  return edit.action === 'add' ? { action: 'add', clusterId: edit.clusterId, draft } : { action: 'change', clusterId: edit.clusterId, itemId: edit.itemId, draft };
+}
+
+function fromPending(pending: Pending): TimelineEdit {
+  if (pending.action === 'remove') return pending;
+  const draft: ItemDraft = { ...pending.draft, startsAt: pending.draft.startsAt ? new Date(pending.draft.startsAt) : null, endsAt: pending.draft.endsAt ? new Date(pending.draft.endsAt) : null };
+  return pending.action === 'add' ? { action: 'add', clusterId: pending.clusterId, draft } : { action: 'change', clusterId: pending.clusterId, itemId: pending.itemId, draft };
+}
+
+function formReply(form: Form): OutboundMessage {
   return ui.message(form.intro ?? form.title, [ui.form(form)], { ephemeral: true });
 }
 
-function describeConflict(ctx: FlowContext, c: TimelineConflict): string {
-  const name = (k: string) => ctx.t(`timeline.${k}`);
-  if (c.kind === 'ends-before-start') return ctx.t('clusters:timeline.conflict.endsBeforeStart', { item: name(c.item) });
-  if (c.kind === 'out-of-order') return ctx.t('clusters:timeline.conflict.outOfOrder', { item: name(c.item), other: name(c.other) });
-  return ctx.t('clusters:timeline.conflict.overlap', { item: name(c.item), other: name(c.other) });
+function badButton(ctx: FlowContext): FlowResult<State> {
+  return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
 }
 
-function editForm(ctx: FlowContext, kind: TimelineKind, cluster: { code: string; timeZone: string }, item?: { startsAt: Date; endsAt: Date; location: string | null }): Form {
-  const zone = cluster.timeZone;
-  const isEvent = EXCHANGE_EVENTS.includes(kind);
-  const days = item ? spanDays({ ...item, allDay: !isEvent }, zone) : undefined;
-  const start = item ? DateTime.fromJSDate(item.startsAt).setZone(zone) : undefined;
-  const end = item ? DateTime.fromJSDate(item.endsAt).setZone(zone) : undefined;
-  const hint = isEvent ? ctx.t('clusters:timeline.zoneHint', { zone }) : ctx.t('clusters:timeline.daysHint');
-  return {
-    formId: 'timeline:item',
-    title: ctx.t('clusters:timeline.editItem', { item: ctx.t(`timeline.${kind}`), code: cluster.code }),
-    submitLabel: ctx.t('clusters:timeline.save'),
-    intro: hint,
-    fields: [
-      { name: 'startDate', label: ctx.t('clusters:timeline.startDate'), kind: 'date', required: true, initial: days?.first },
-      ...(isEvent ? [{ name: 'startTime', label: ctx.t('clusters:timeline.startTime'), kind: 'text' as const, required: true, placeholder: '10:00', initial: start?.toFormat('HH:mm') ?? '10:00' }] : []),
-      { name: 'endDate', label: ctx.t(isEvent ? 'clusters:timeline.endDate' : 'clusters:timeline.lastDay'), kind: 'date', required: true, initial: days?.last },
-      ...(isEvent
-        ? [
-            { name: 'endTime', label: ctx.t('clusters:timeline.endTime'), kind: 'text' as const, required: true, placeholder: '16:00', initial: end?.toFormat('HH:mm') ?? '16:00' },
-            { name: 'location', label: ctx.t('clusters:timeline.location'), kind: 'text' as const, maxLength: 300, initial: item?.location ?? undefined },
-          ]
-        : []),
-    ],
-  };
-}
-
-/** The timeline as a readable list in the viewer's zone; coordinators also get the edit menu. */
-async function renderTimeline(ctx: FlowContext, clusterId: string): Promise<OutboundMessage> {
-  const { t, person } = ctx;
-  const cluster = await loadCluster(ctx.services.db, clusterId);
-  const now = ctx.services.clock.now();
-  const viewer = { timeZone: person.timeZone, locale: person.locale };
-  const spans = timelineSpans(cluster.timeline);
-  const lines = TIMELINE_ORDER.map((kind) => {
-    const item = spans.find((i) => i.kind === kind);
-    if (!item) return `- **${t(`timeline.${kind}`)}**: ${t('clusters:timeline.notSet')}`;
-    const where = !item.allDay && item.location ? ` (${item.location})` : '';
-    return `- **${t(`timeline.${kind}`)}**: ${formatSpan(item, viewer, cluster.timeZone)}${where}`;
-  });
-  const phase = phaseSentence(t, phaseAt(cluster.timeline, now), (item) => itemTitle(t, item), viewer, cluster.timeZone);
-  const blocks: Block[] = [
-    ui.heading(t('clusters:timeline.title', { code: cluster.code, name: cluster.name })),
-    ui.paragraph(phase),
-    ui.paragraph(lines.join('\n')),
-    ui.context(clockDiffers(now, person.timeZone, cluster.timeZone) ? t('clusters:timeline.shownInOther', { zone: cluster.timeZone, yours: person.timeZone }) : t('clusters:timeline.shownIn', { zone: cluster.timeZone })),
-  ];
-  const coordinator = await ctx.services.db.membership.findFirst({ where: { personId: person.id, clusterId, role: 'COORDINATOR', status: 'ACTIVE' } });
-  if (coordinator) {
-    blocks.push(
-      ui.actions({
-        type: 'select',
-        actionId: 'timeline:edit',
-        placeholder: t('clusters:timeline.editPlaceholder'),
-        options: TIMELINE_ORDER.map((kind) => ({ label: t(`timeline.${kind}`), value: `${clusterId}|${kind}` })),
-      }),
-    );
-  }
-  return ui.message(t('clusters:timeline.title', { code: cluster.code, name: cluster.name }), blocks, { ephemeral: true });
+function stale(ctx: FlowContext): FlowResult<State> {
+  return { replies: [ui.text(ctx.t('errors.staleConversation'), { ephemeral: true })], next: null };
 }

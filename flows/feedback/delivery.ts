@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Services } from '../../src/core/flow.js';
 import { translator } from '../../src/core/i18n.js';
 import { ui } from '../../src/core/messages.js';
+import { datedItemWithRole } from '../../src/domain/timeline.js';
 import { claimDelivery, feedbackForReader } from '../../src/domain/feedback/reviews.js';
 import { createRoundPreview, loadRound } from '../../src/domain/feedback/rounds.js';
 import { assignmentNotice, renderFeedback, reviewerLabel } from './render.js';
@@ -89,7 +90,8 @@ export async function openRoundAutomatically(services: Services, clusterId: stri
   const parsed = autoRoundDesignSchema.safeParse((cluster.design as { feedbackRound?: unknown } | null)?.feedbackRound ?? {});
   if (!parsed.success || !parsed.data.autoOpenAtEe2) return { status: 'disabled' };
   const design = parsed.data;
-  const ee2 = cluster.timeline.find((item) => item.kind === 'EE2');
+  // The event where concepts are presented (EE2 in the generic design), whatever the cluster calls it.
+  const ee2 = datedItemWithRole(cluster.timeline, 'CONCEPTS_PRESENTED');
   if (!ee2) return { status: 'noEe2' };
   if (services.clock.now() < ee2.startsAt) return { status: 'notYet' };
   const autoKey = `EE2:${cluster.id}:${ee2.startsAt.toISOString()}`;

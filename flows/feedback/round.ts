@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { DateTime } from 'luxon';
+import { datedItemWithRole } from '../../src/domain/timeline.js';
 import { z } from 'zod';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
@@ -81,7 +82,7 @@ export const feedbackRoundFlow = defineFlow<State>({
 async function settingsForm(ctx: FlowContext, clusterId: string): Promise<Form> {
   const { t } = ctx;
   const cluster = await ctx.services.db.cluster.findUniqueOrThrow({ where: { id: clusterId }, include: { timeline: true } });
-  const ee2 = cluster.timeline.find((i) => i.kind === 'EE2');
+  const ee2 = datedItemWithRole(cluster.timeline, 'CONCEPTS_PRESENTED');
   const base = ee2 && ee2.endsAt > ctx.services.clock.now() ? ee2.endsAt : ctx.services.clock.now();
   const suggested = DateTime.fromJSDate(base).setZone(cluster.timeZone).plus({ days: 14 }).toISODate()!;
   const yesNo = [

@@ -9,14 +9,14 @@ import { requireRole } from '../../src/domain/memberships.js';
 import { localise, type QuestionnaireDefinition } from '../../src/domain/questionnaires/definition.js';
 import { openRunAndInvite } from '../../src/domain/questionnaires/invitations.js';
 import { createRun } from '../../src/domain/questionnaires/runs.js';
-import { isAllDay, TIMELINE_ORDER } from '../../src/domain/timeline.js';
+import { isAllDay, itemTitle, labelTimeline } from '../../src/domain/timeline.js';
 import { formatMoment, formatStart } from '../../src/domain/calendar.js';
 import type { SurveyState } from './state.js';
 
 /**
- * `/lc survey send`: a coordinator sends a questionnaire to a cluster now or when a phase begins.
- * A run sent "at a phase" is stored as SCHEDULED; the scheduler opens it (openRunAndInvite) and
- * reminds non-respondents, and follows the phase when the timeline moves.
+ * `/lc survey send`: a coordinator sends a questionnaire to a cluster now or when an item of its timeline
+ * begins (an exchange event, a period). A run sent "at" an item is stored as SCHEDULED; the scheduler
+ * opens it (openRunAndInvite) and reminds non-respondents, and follows the item when the timeline moves.
  */
 
 type Result = FlowResult<SurveyState>;
@@ -25,7 +25,8 @@ const DEFAULT_OPEN_DAYS = 14;
 const sendSchema = z.object({
   questionnaire: z.string().trim().min(1),
   cluster: z.string().trim().min(1),
-  when: z.enum(['now', ...TIMELINE_ORDER], { message: 'form.invalidChoice' }),
+  /** "now", or the id of a timeline item of the chosen cluster. */
+  when: z.string().trim().min(1, 'form.invalidChoice'),
   closes: fieldSchemas.optionalDate(),
   anonymous: z.enum(['yes', 'no'], { message: 'form.invalidChoice' }),
   minGroupSize: z.coerce.number({ message: 'form.invalidNumber' }).int('form.invalidNumber').min(1, 'form.invalidNumber').max(100, 'form.invalidNumber'),
@@ -34,6 +35,7 @@ const sendSchema = z.object({
 async function coordinatedClusters(ctx: FlowContext) {
   return ctx.services.db.cluster.findMany({
     where: { archivedAt: null, memberships: { some: { personId: ctx.person.id, role: 'COORDINATOR', status: 'ACTIVE' } } },
+    include: { timeline: true },
     orderBy: { code: 'asc' },
   });
 }
@@ -69,7 +71,13 @@ async function sendForm(ctx: FlowContext, prefill: { questionnaire?: string; clu
         kind: 'select',
         required: true,
         initial: 'now',
-        options: [{ value: 'now', label: t('surveys:send.now') }, ...TIMELINE_ORDER.map((k) => ({ value: k, label: t('surveys:send.atPhase', { phase: t(`timeline.${k}`) }) }))],
+        // Each cluster's own items; the cluster is named when the coordinator has several (a select holds 100 options at most).
+        options: [
+          { value: 'now', label: t('surveys:send.now') },
+          ...clusters
+            .flatMap((c) => labelTimeline(c.timeline).map((item) => ({ value: item.id, label: t('surveys:send.atPhase', { phase: clusters.length > 1 ? `${c.code}: ${itemTitle(t, item)}` : itemTitle(t, item) }) })))
+            .slice(0, 99),
+        ],
       },
       { name: 'closes', label: t('surveys:send.closes'), kind: 'date', hint: t('surveys:send.closesHint') },
       { name: 'anonymous', label: t('surveys:send.anonymous'), kind: 'select', required: true, initial: 'yes', options: [{ value: 'yes', label: t('surveys:send.yes') }, { value: 'no', label: t('surveys:send.no') }] },
@@ -102,21 +110,23 @@ export async function submitSend(ctx: FlowContext, values: FormValues): Promise<
   const cluster = await services.db.cluster.findUniqueOrThrow({ where: { id: input.cluster } });
   const now = services.clock.now();
 
-  const item = input.when === 'now' ? null : await services.db.timelineItem.findUnique({ where: { clusterId_kind: { clusterId: cluster.id, kind: input.when } } });
+  const items = labelTimeline(await services.db.timelineItem.findMany({ where: { clusterId: cluster.id } }));
+  const item = input.when === 'now' ? null : (items.find((i) => i.id === input.when) ?? null);
+  if (input.when !== 'now' && !item?.startsAt) return again({ when: t('surveys:errors.noSuchPhase', { cluster: cluster.code }) });
   let closesAt: Date;
   if (input.closes) {
     closesAt = DateTime.fromISO(input.closes, { zone: cluster.timeZone }).endOf('day').toJSDate();
     if (closesAt <= now) return again({ closes: t('surveys:errors.pastDate') });
   } else {
-    const opens = item && item.startsAt > now ? item.startsAt : now;
+    const opens = item?.startsAt && item.startsAt > now ? item.startsAt : now;
     closesAt = new Date(opens.getTime() + DEFAULT_OPEN_DAYS * 24 * 3600 * 1000);
   }
 
   let run;
   try {
-    run = await createRun(services.db, { questionnaireKey: input.questionnaire, clusterId: cluster.id, createdById: ctx.person.id, when: input.when, closesAt, anonymous: input.anonymous === 'yes', minGroupSize: input.minGroupSize }, now);
+    run = await createRun(services.db, { questionnaireKey: input.questionnaire, clusterId: cluster.id, createdById: ctx.person.id, when: item ? { itemId: item.id } : 'now', closesAt, anonymous: input.anonymous === 'yes', minGroupSize: input.minGroupSize }, now);
   } catch (error) {
-    if (isBotError(error) && error.code === ErrorCode.InvalidInput) return again({ [error.messageKey.endsWith('noSuchPhase') ? 'when' : 'closes']: t(error.messageKey, { ...error.vars, phase: t(`timeline.${input.when}`) }) });
+    if (isBotError(error) && error.code === ErrorCode.InvalidInput) return again({ [error.messageKey.endsWith('noSuchPhase') ? 'when' : 'closes']: t(error.messageKey, { ...error.vars, cluster: cluster.code }) });
     throw error;
   }
   const questionnaire = await services.db.questionnaire.findUniqueOrThrow({ where: { id: run.questionnaireId } });
@@ -127,7 +137,8 @@ export async function submitSend(ctx: FlowContext, values: FormValues): Promise<
     const { invited, delivered } = await openRunAndInvite(services, run.id);
     text = t('surveys:send.sentNow', { title, invited, delivered, cluster: cluster.code, closes });
   } else {
-    text = t('surveys:send.scheduled', { title, cluster: cluster.code, phase: t(`timeline.${input.when}`), opens: item && item.startsAt.getTime() === run.opensAt.getTime() ? formatStart({ ...item, allDay: isAllDay(item) }, ctx.person, cluster.timeZone) : formatMoment(run.opensAt, ctx.person, cluster.timeZone), closes, reminders: run.maxReminders });
+    const opens = item?.startsAt && item.endsAt && item.startsAt.getTime() === run.opensAt.getTime() ? formatStart({ startsAt: item.startsAt, endsAt: item.endsAt, allDay: isAllDay(item) }, ctx.person, cluster.timeZone) : formatMoment(run.opensAt, ctx.person, cluster.timeZone);
+    text = t('surveys:send.scheduled', { title, cluster: cluster.code, phase: item ? itemTitle(t, item) : '', opens, closes, reminders: run.maxReminders });
   }
   // The scheduler plans opening (for a phase), reminders and closing from the stored run.
   await services.scheduler.clusterChanged(cluster.id, 'survey');

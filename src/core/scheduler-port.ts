@@ -8,6 +8,11 @@ import type { Logger } from './logger.js';
  */
 export interface SchedulerPort {
   clusterChanged(clusterId: string, reason: string): Promise<void>;
+  /**
+   * The same for many clusters changed by one act (a programme's joint event moved): one statement marks
+   * them all and one call queues their re-plans, so the cost grows with the clusters, not with round trips.
+   */
+  clustersChanged(clusterIds: string[], reason: string): Promise<void>;
 }
 
 /** Used where no scheduler runs (unit tests of flows): it only logs the announcement. */
@@ -17,5 +22,8 @@ export class LoggingSchedulerPort implements SchedulerPort {
   async clusterChanged(clusterId: string, reason: string): Promise<void> {
     this.announcements.push({ clusterId, reason });
     this.logger.debug({ clusterId, reason }, 'cluster changed (no scheduler attached)');
+  }
+  async clustersChanged(clusterIds: string[], reason: string): Promise<void> {
+    for (const clusterId of clusterIds) await this.clusterChanged(clusterId, reason);
   }
 }

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Db } from '../core/db.js';
-import type { TimelineKind } from '../generated/prisma/enums.js';
+import { genericItems, type GenericKey } from './timeline.js';
 
 /** The programme of ../shared/domain.md: five clusters running in parallel. */
 export const DEMO_PROGRAMME = 'Social Inclusion Learning Clusters (demo)';
@@ -54,7 +54,7 @@ export function demoTimeline(today: Date, timeZone: string, shiftDays: number) {
     startsAt: day0.plus({ days: day, hours: 10 }).toJSDate(),
     endsAt: day0.plus({ days: day + days - 1, hours: 16 }).toJSDate(),
   });
-  const items: Record<TimelineKind, { startsAt: Date; endsAt: Date }> = {
+  const items: Record<GenericKey, { startsAt: Date; endsAt: Date }> = {
     PREPARATION: period(-42, -21),
     EE1: event(-20),
     CONCEPTUALISATION: period(-18, 14),
@@ -108,11 +108,9 @@ export async function seedDemo(db: Db, today = new Date()): Promise<SeedResult> 
             capacity: 10,
             hosts: { create: hostOrgs.map((o) => ({ organisationId: o.id })) },
             timeline: {
-              create: Object.entries(timeline).map(([kind, dates]) => ({
-                kind: kind as TimelineKind,
-                ...dates,
-                location: kind.startsWith('EE') ? `${c.municipalities[0]}, ${hostOrgs[0].name} offices` : null,
-              })),
+              create: genericItems(
+                Object.fromEntries(Object.entries(timeline).map(([key, dates]) => [key, { ...dates, location: key.startsWith('EE') ? `${c.municipalities[0]}, ${hostOrgs[0].name} offices` : null }])),
+              ),
             },
           },
         });

@@ -19,7 +19,7 @@ export interface HousekeepingResult {
 /**
  * Timeline-driven changes of state that are not messages to one person: questionnaire runs sent "at a
  * phase" open, runs past their closing date close, feedback held for a round's deadline goes out,
- * rounds set to open when EE2 begins open, and expired download files are deleted. Each step is
+ * rounds set to open when concepts are presented (EE2) open, and expired download files are deleted. Each step is
  * idempotent and safe on several instances at once (each function guards itself with a unique key or
  * a conditional update), so every instance runs this on its reconciliation tick.
  */
@@ -36,7 +36,7 @@ export async function runHousekeeping(services: Services, logger: Logger): Promi
   result.feedbackDelivered = await deliverHeldFeedback(services);
 
   const ee2Started = await services.db.timelineItem.findMany({
-    where: { kind: 'EE2', startsAt: { lte: now, gte: new Date(now.getTime() - AUTO_ROUND_LOOKBACK_MS) }, cluster: { archivedAt: null } },
+    where: { roles: { has: 'CONCEPTS_PRESENTED' }, removedAt: null, startsAt: { lte: now, gte: new Date(now.getTime() - AUTO_ROUND_LOOKBACK_MS) }, cluster: { archivedAt: null } },
     select: { clusterId: true },
   });
   for (const { clusterId } of ee2Started) {

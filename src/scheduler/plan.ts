@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { PlanStage, Role, RoundStatus, RunStatus, TimelineKind } from '../generated/prisma/enums.js';
-import { EXCHANGE_EVENTS, type TimelineEntry } from '../domain/timeline.js';
+import type { PlanStage, Role, RoundStatus, RunStatus, TimelineRole } from '../generated/prisma/enums.js';
+import { isAllDay, timelineSpans, type ItemLabel, type TimelineEntry, type TimelineSpan } from '../domain/timeline.js';
 import { effectiveWorkingHours, localDay, localWeek, nextWorkingInstant, previousWorkingInstant, type LocalProfile } from './local-time.js';
 import { NUDGE_RULES, usefulUntil, type NudgeRule, type ProgressView } from './rules.js';
 
@@ -30,7 +30,7 @@ export interface ClusterSnapshot {
   people: PersonSnapshot[];
   plans: { authorId: string; stage: PlanStage; activities: { id: string; activity: string; deadline: Date | null; done: boolean }[] }[];
   rounds: { id: string; status: RoundStatus; deadline: Date; openByReviewer: Record<string, number> }[];
-  runs: { id: string; status: RunStatus; opensAt: Date; closesAt: Date; phase: TimelineKind | null; title: string; answered: string[] }[];
+  runs: { id: string; status: RunStatus; opensAt: Date; closesAt: Date; title: string; answered: string[] }[];
   /** Nudges already delivered: never planned again, and they count towards the weekly cap. */
   sent: { id: string; personId: string; at: Date; event: boolean }[];
 }
@@ -45,7 +45,12 @@ export interface NudgePayload {
   anchorAt: string;
   usefulUntil: string;
   event: boolean;
-  item?: TimelineKind;
+  /** The timeline item the nudge is about: its id, name (translated when read) and roles (which shape the words). */
+  itemId?: string;
+  itemLabel?: ItemLabel;
+  itemRoles?: TimelineRole[];
+  /** The item where concepts are presented, for nudges that point towards it. */
+  nextLabel?: ItemLabel;
   startsAt?: string;
   location?: string | null;
   activity?: string;
@@ -131,18 +136,22 @@ function targetsOf(rule: NudgeRule, s: ClusterSnapshot): Target[] {
     ...extra,
   });
   const withRole = (roles: Role[]) => s.people.filter((p) => p.roles.some((r) => roles.includes(r)));
+  const audience = (r: NudgeRule) => withRole(r.who === 'members-and-rps' ? ['MEMBER', 'RESOURCE_PERSON'] : ['MEMBER']);
+  const spans = timelineSpans(s.timeline);
   const anchor = rule.anchor;
   switch (anchor.type) {
-    case 'timeline': {
-      const item = s.timeline.find((i) => i.kind === anchor.item);
-      if (!item) return [];
-      const at =
-        anchor.point === 'start' ? item.startsAt : anchor.point === 'end' ? item.endsAt : new Date((item.startsAt.getTime() + item.endsAt.getTime()) / 2);
-      const people = withRole(rule.who === 'members-and-rps' ? ['MEMBER', 'RESOURCE_PERSON'] : ['MEMBER']);
-      const vars: Partial<NudgePayload> = { item: item.kind };
-      if (EXCHANGE_EVENTS.includes(item.kind)) Object.assign(vars, { startsAt: item.startsAt.toISOString(), location: item.location ?? null });
-      return people.map((person) => ({ person, anchorKey: anchor.item, anchorAt: at, progress: progress(person), vars }));
+    case 'role': {
+      const item = spans.find((i) => i.roles.includes(anchor.role));
+      if (!item || !item.reminders) return [];
+      const at = anchor.point === 'start' ? item.startsAt : anchor.point === 'end' ? item.endsAt : new Date((item.startsAt.getTime() + item.endsAt.getTime()) / 2);
+      const presented = spans.find((i) => i.roles.includes('CONCEPTS_PRESENTED'));
+      const vars = { ...itemVars(item), ...(presented && presented.id !== item.id ? { nextLabel: presented.label } : {}) };
+      return audience(rule).map((person) => ({ person, anchorKey: item.id, anchorAt: at, progress: progress(person), vars }));
     }
+    case 'event':
+      return spans
+        .filter((item) => !item.allDay && item.reminders && anchor.types.includes(item.type))
+        .flatMap((item) => audience(rule).map((person) => ({ person, anchorKey: item.id, anchorAt: item.startsAt, progress: progress(person), vars: itemVars(item) })));
     case 'activity-deadline': {
       const out: Target[] = [];
       for (const plan of s.plans) {
@@ -183,6 +192,13 @@ function targetsOf(rule: NudgeRule, s: ClusterSnapshot): Target[] {
           })),
         );
   }
+}
+
+/** What a nudge about a timeline item says of it: which item, its name and roles, and for an event when and where. */
+function itemVars(item: TimelineSpan): Partial<NudgePayload> {
+  const vars: Partial<NudgePayload> = { itemId: item.id, itemLabel: item.label, itemRoles: item.roles };
+  if (!isAllDay(item)) Object.assign(vars, { startsAt: item.startsAt.toISOString(), location: item.location ?? null });
+  return vars;
 }
 
 /** The recipient's local profile: zone, country for holidays, working hours (person > cluster > default). */

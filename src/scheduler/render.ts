@@ -1,6 +1,7 @@
 import { formatDate, formatDateTime } from '../core/format.js';
 import { formatDay, formatMoment } from '../domain/calendar.js';
-import { translator } from '../core/i18n.js';
+import { translator, type Translate } from '../core/i18n.js';
+import { labelText } from '../domain/timeline.js';
 import { ui, type Block, type OutboundMessage } from '../core/messages.js';
 import type { NudgePayload } from './plan.js';
 
@@ -16,7 +17,9 @@ export function nudgeLine(payload: NudgePayload, reader: Reader): string {
   if (payload.text !== undefined) return `${t('scheduler:fromCoordinator', { from: payload.from ?? '', cluster: payload.clusterCode })}\n${payload.text}`;
   const when = payload.startsAt ? formatMoment(new Date(payload.startsAt), reader, payload.clusterTimeZone ?? reader.timeZone) : '';
   return t(`scheduler:nudge.${payload.kind}`, {
-    event: payload.item ? t(`timeline.${payload.item}`) : '',
+    context: wordingFor(payload),
+    event: payloadEvent(t, payload),
+    next: payload.nextLabel ? labelText(t, payload.nextLabel) : '',
     when,
     where: payload.location ? t('scheduler:at', { location: payload.location }) : '',
     activity: payload.activity ?? '',
@@ -26,6 +29,25 @@ export function nudgeLine(payload: NudgePayload, reader: Reader): string {
     questionnaire: payload.questionnaire ?? '',
     closes: payload.closesAt ? formatDateTime(new Date(payload.closesAt), reader.timeZone, reader.locale) : '',
   });
+}
+
+/** The name of the timeline item a nudge is about, in the reader's language ('' when it is about none). */
+export function payloadEvent(t: Translate, payload: Pick<NudgePayload, 'itemLabel'>): string {
+  return payload.itemLabel ? labelText(t, payload.itemLabel) : '';
+}
+
+/**
+ * Which wording of a rule's text fits the item (i18next context, `key_<context>`): an event where concepts are
+ * presented asks members to bring theirs, one where first experiences are shared asks them to think of theirs;
+ * the mid-way nudge names the event it points to only when the timeline has one.
+ */
+function wordingFor(payload: NudgePayload): string | undefined {
+  if (payload.kind === 'event-week-before') {
+    if (payload.itemRoles?.includes('CONCEPTS_PRESENTED')) return 'present';
+    if (payload.itemRoles?.includes('FIRST_EXPERIENCES')) return 'experiences';
+  }
+  if (payload.kind === 'conceptualisation-midway' && !payload.nextLabel) return 'alone';
+  return undefined;
 }
 
 /** The nudges of one delivery slot as one message: merged, so a busy day is one ping, not five. */

@@ -24,6 +24,17 @@ export async function requestReplan(db: Sql, clusterId: string, reason: string):
   return rows[0].generation;
 }
 
+/** Marks several clusters in one statement; each gets its own new generation. */
+export async function requestReplans(db: Sql, clusterIds: string[], reason: string): Promise<{ clusterId: string; generation: bigint }[]> {
+  if (!clusterIds.length) return [];
+  return db.$queryRaw<{ clusterId: string; generation: bigint }[]>`
+    INSERT INTO "ReplanRequest" ("clusterId", reason, "requestedAt")
+    SELECT DISTINCT id, ${reason}, ${new Date()}::timestamp(3) FROM unnest(${clusterIds}::text[]) AS id
+    ON CONFLICT ("clusterId") DO UPDATE
+      SET generation = nextval(pg_get_serial_sequence('"ReplanRequest"', 'generation')), "requestedAt" = EXCLUDED."requestedAt", reason = EXCLUDED.reason
+    RETURNING "clusterId", generation`;
+}
+
 /** The cluster's mark, if it has one. */
 export async function replanGeneration(db: Sql, clusterId: string): Promise<bigint | undefined> {
   const rows = await db.$queryRaw<{ generation: bigint }[]>`SELECT generation FROM "ReplanRequest" WHERE "clusterId" = ${clusterId}`;

@@ -1,3 +1,4 @@
+import { EVENT_TYPES } from '../domain/timeline.js';
 import { describeLateness, NUDGE_RULES, type Anchor } from './rules.js';
 
 /** The rule table as Markdown, for docs/scheduler.md (a test checks the doc is up to date). */
@@ -10,8 +11,10 @@ export function renderRulesTable(): string {
 
 function anchorText(anchor: Anchor): string {
   switch (anchor.type) {
-    case 'timeline':
-      return `${anchor.item} ${anchor.point}`;
+    case 'role':
+      return `${anchor.point} of the item in the role ${anchor.role}`;
+    case 'event':
+      return anchor.types.length === EVENT_TYPES.length ? 'start of every event' : `start of every ${anchor.types.join(', ')}`;
     case 'activity-deadline':
       return "end of the activity's deadline day";
     case 'round-deadline':

@@ -1,5 +1,6 @@
 import type { DurationLikeObject } from 'luxon';
-import type { AssignmentStatus, PlanStage, Role, TimelineKind } from '../generated/prisma/enums.js';
+import type { AssignmentStatus, PlanStage, Role, TimelineItemType, TimelineRole } from '../generated/prisma/enums.js';
+import { EVENT_TYPES } from '../domain/timeline.js';
 
 /**
  * The nudge rules: one readable table of what the bot reminds whom of, when, and why.
@@ -7,9 +8,14 @@ import type { AssignmentStatus, PlanStage, Role, TimelineKind } from '../generat
  * text in locales/en/scheduler.json (`nudge.<kind>`). docs/scheduler.md renders the table.
  */
 
-/** What a rule's time is measured from. */
+/**
+ * What a rule's time is measured from: the item playing a role (at most one per cluster), every event of
+ * some types (each gets its own nudges), or a date of the member's own work. A rule anchored on the
+ * timeline plans nothing for an item whose reminders are off, and nothing at all when no item plays its role.
+ */
 export type Anchor =
-  | { type: 'timeline'; item: TimelineKind; point: 'start' | 'mid' | 'end' }
+  | { type: 'role'; role: TimelineRole; point: 'start' | 'mid' | 'end' }
+  | { type: 'event'; types: readonly TimelineItemType[] }
   | { type: 'activity-deadline' }
   | { type: 'round-deadline' }
   | { type: 'run-open' }
@@ -55,65 +61,67 @@ export interface NudgeRule {
 const notSubmitted = (p: ProgressView) => p.planStage === null || p.planStage === 'DRAFT';
 const always = () => true;
 
-const eventReminders = (['EE1', 'EE2', 'EE3'] as const).flatMap((item): NudgeRule[] => [
+/** Events people travel to or block a day for: reminded a week ahead as well as the day before. */
+const WEEK_AHEAD_TYPES: readonly TimelineItemType[] = ['EXCHANGE_EVENT', 'FIELD_VISIT', 'ORIENTATION_MEETING'];
+
+const eventReminders: NudgeRule[] = [
   {
-    kind: `${item.toLowerCase()}-week-before`,
+    kind: 'event-week-before',
     who: 'members-and-rps',
-    anchor: { type: 'timeline', item, point: 'start' },
+    anchor: { type: 'event', types: WEEK_AHEAD_TYPES },
     offset: { days: -7 },
-    condition: 'always',
+    condition: 'reminders on for the event',
     when: always,
-    why: 'People block the date and arrange travel a week ahead; the message carries date, time and place or link.',
+    why: 'People block the date and arrange travel a week ahead; the message carries date, time, place or link, and the agenda once the event is designed.',
     late: { kind: 'until-anchor', minusDays: 2 },
     event: true,
   },
   {
-    kind: `${item.toLowerCase()}-day-before`,
+    kind: 'event-day-before',
     who: 'members-and-rps',
-    anchor: { type: 'timeline', item, point: 'start' },
+    anchor: { type: 'event', types: EVENT_TYPES },
     offset: { days: -1 },
-    condition: 'always',
+    condition: 'reminders on for the event',
     when: always,
-    why: 'A last reminder with the exact time and place the day before, when people plan their next day.',
+    why: 'A last reminder with the exact time and place (or link) the day before, when people plan their next day; for every event, online sessions included.',
     late: { kind: 'until-anchor' },
     event: true,
   },
-]);
+];
 
 /** The table. Order matters only for readability. */
 export const NUDGE_RULES: NudgeRule[] = [
-  ...eventReminders.filter((r) => r.kind.startsWith('ee1')),
+  ...eventReminders,
   {
     kind: 'conceptualisation-start',
     who: 'members',
-    anchor: { type: 'timeline', item: 'CONCEPTUALISATION', point: 'start' },
+    anchor: { type: 'role', role: 'CONCEPTS_DRAFTED', point: 'start' },
     offset: {},
     condition: 'plan not yet submitted',
     when: notSubmitted,
-    why: 'Right after EE1 the template is fresh: invite members to start their action plan while motivation is high.',
+    why: 'Right after the template is introduced it is fresh: invite members to start their action plan while motivation is high.',
     late: { kind: 'days-after-due', days: 7 },
     event: false,
   },
   {
     kind: 'conceptualisation-midway',
     who: 'members',
-    anchor: { type: 'timeline', item: 'CONCEPTUALISATION', point: 'mid' },
+    anchor: { type: 'role', role: 'CONCEPTS_DRAFTED', point: 'mid' },
     offset: {},
     condition: 'no draft yet',
     when: (p) => p.planStage === null,
-    why: 'Half-way through C a member without a draft risks arriving at EE2 empty-handed; offer help, not pressure.',
+    why: 'Half-way through drafting, a member without a draft risks arriving empty-handed where concepts are presented; offer help, not pressure.',
     late: { kind: 'days-after-due', days: 5 },
     event: false,
   },
-  ...eventReminders.filter((r) => r.kind.startsWith('ee2')),
   {
     kind: 'plan-due-before-ee2',
     who: 'members',
-    anchor: { type: 'timeline', item: 'EE2', point: 'start' },
+    anchor: { type: 'role', role: 'CONCEPTS_PRESENTED', point: 'start' },
     offset: { days: -3 },
     condition: 'plan not submitted',
     when: notSubmitted,
-    why: 'Peers need a few days to read concepts before EE2; three days ahead still leaves time to submit.',
+    why: 'Peers need a few days to read concepts before the event where they are presented; three days ahead still leaves time to submit.',
     late: { kind: 'until-anchor' },
     event: false,
   },
@@ -131,7 +139,7 @@ export const NUDGE_RULES: NudgeRule[] = [
   {
     kind: 'application-start',
     who: 'members',
-    anchor: { type: 'timeline', item: 'APPLICATION', point: 'start' },
+    anchor: { type: 'role', role: 'APPLICATION', point: 'start' },
     offset: {},
     condition: 'always',
     when: always,
@@ -150,7 +158,6 @@ export const NUDGE_RULES: NudgeRule[] = [
     late: { kind: 'until-anchor' },
     event: false,
   },
-  ...eventReminders.filter((r) => r.kind.startsWith('ee3')),
   {
     kind: 'questionnaire-open',
     who: 'run-participants',

@@ -11,7 +11,7 @@ import { deliverSlot, WaitForReplan, type SlotOutcome } from './deliver.js';
 import { bullPrefix, NUDGE_QUEUE, NudgeQueue } from './queue.js';
 import { reconcile, REPLAN_OVERDUE_MS, type ReconcileResult } from './reconciler.js';
 import { QUEUE_ADD_TIMEOUT_MS, REPLAN_CONCURRENCY, REPLAN_QUEUE, replanJobId, replanJobOptions, replanJobSchema } from './replan-jobs.js';
-import { pendingReplans, replanGeneration, requestReplan } from './replan-requests.js';
+import { pendingReplans, replanGeneration, requestReplan, requestReplans } from './replan-requests.js';
 import { replanCluster, type ReplanResult } from './store.js';
 
 export interface SchedulerDeps {
@@ -92,25 +92,34 @@ export class BullScheduler implements SchedulerPort {
    * nothing planned from the old state goes out. Never throws: the caller's change is already saved.
    */
   async clusterChanged(clusterId: string, reason: string): Promise<void> {
-    this.announcements.push({ clusterId, reason });
-    if (this.announcements.length > 200) this.announcements.shift();
-    let generation: bigint;
+    return this.clustersChanged([clusterId], reason);
+  }
+
+  /**
+   * The same for several clusters at once (a programme's joint event moved): one statement marks them all,
+   * one `addBulk` queues their jobs. Never throws.
+   */
+  async clustersChanged(clusterIds: string[], reason: string): Promise<void> {
+    if (!clusterIds.length) return;
+    for (const clusterId of clusterIds) this.announcements.push({ clusterId, reason });
+    while (this.announcements.length > 200) this.announcements.shift();
+    let marks: { clusterId: string; generation: bigint }[];
     try {
-      generation = await requestReplan(this.deps.db, clusterId, reason);
+      marks = clusterIds.length === 1 ? [{ clusterId: clusterIds[0], generation: await requestReplan(this.deps.db, clusterIds[0], reason) }] : await requestReplans(this.deps.db, clusterIds, reason);
     } catch (error) {
       // PostgreSQL failed right after saving the change: the reconciler's check of recent edits is the net.
-      this.deps.logger.error({ clusterId, reason, err: error }, 'could not mark a cluster for re-planning');
+      this.deps.logger.error({ clusterIds, reason, err: error }, 'could not mark clusters for re-planning');
       return;
     }
-    const job = { clusterId, generation: String(generation), reason };
-    const added = this.replans.add('replan', job, { ...replanJobOptions, jobId: replanJobId(clusterId, generation) });
+    const jobs = marks.map(({ clusterId, generation }) => ({ name: 'replan', data: { clusterId, generation: String(generation), reason }, opts: { ...replanJobOptions, jobId: replanJobId(clusterId, generation) } }));
+    const added = jobs.length === 1 ? this.replans.add(jobs[0].name, jobs[0].data, jobs[0].opts) : this.replans.addBulk(jobs);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('Redis did not take the job in time')), QUEUE_ADD_TIMEOUT_MS)));
     try {
       await Promise.race([added, timeout]);
     } catch (error) {
       added.catch(() => undefined);
-      this.deps.logger.warn({ clusterId, reason, err: error instanceof Error ? error.message : String(error) }, 'could not queue a re-plan; the reconciler re-plans the cluster from its mark');
+      this.deps.logger.warn({ clusterIds, reason, err: error instanceof Error ? error.message : String(error) }, 'could not queue a re-plan; the reconciler re-plans the cluster from its mark');
     } finally {
       clearTimeout(timer);
     }

@@ -2,6 +2,11 @@ import { DateTime } from 'luxon';
 import { planCluster, type ClusterSnapshot, type PlannedNudgeSpec } from './plan.js';
 import { renderNudges } from './render.js';
 import { isInWorkingHours } from './local-time.js';
+import { translator } from '../core/i18n.js';
+import { labelText } from '../domain/timeline.js';
+
+/** Item names in the preview are in English, like the rest of the operator's output. */
+const en = translator('en');
 import { profileOf } from './plan.js';
 
 /** One message a member would receive, as the simulation prints it. */
@@ -11,6 +16,8 @@ export interface SimulatedMessage {
   name: string;
   localTime: string;
   kinds: string[];
+  /** Each nudge's kind with the timeline item it is about ("event-week-before: Exchange event 2"), for people reading the preview. */
+  about: string[];
   summary: string;
   inWorkingHours: boolean;
 }
@@ -54,6 +61,7 @@ export function simulateCluster(snapshot: ClusterSnapshot, options: { from: Date
         name: person.displayName,
         localTime: DateTime.fromJSDate(now).setZone(person.timeZone).toFormat('ccc yyyy-LL-dd HH:mm ZZZZ'),
         kinds: group.map((g) => g.kind),
+        about: group.map((g) => (g.payload.itemLabel ? `${g.kind}: ${labelText(en, g.payload.itemLabel)}` : g.kind)),
         summary: message.summary,
         inWorkingHours: isInWorkingHours(now, profileOf(person, state.cluster)),
       });
@@ -68,7 +76,7 @@ export function formatSimulation(snapshot: ClusterSnapshot, result: SimulationRe
   for (const person of snapshot.people) {
     const mine = result.messages.filter((m) => m.personId === person.personId);
     lines.push('', `${person.displayName} (${person.roles.join(', ').toLowerCase()}, ${person.timeZone}): ${mine.length} messages`);
-    for (const m of mine) lines.push(`  ${m.localTime}  [${m.kinds.join(' + ')}]  ${m.summary.slice(0, 160)}`);
+    for (const m of mine) lines.push(`  ${m.localTime}  [${m.about.join(' + ')}]  ${m.summary.slice(0, 160)}`);
     const skipped = result.suppressed.filter((s) => s.personId === person.personId);
     if (skipped.length) lines.push(`  not sent: ${skipped.map((s) => `${s.kind} (${s.reason})`).join(', ')}`);
   }

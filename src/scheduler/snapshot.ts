@@ -59,7 +59,6 @@ export async function loadSnapshot(db: DbClient, clusterId: string): Promise<Clu
       status: run.status,
       opensAt: run.opensAt,
       closesAt: run.closesAt,
-      phase: run.phase,
       title: titleOf(run.questionnaire.definition) ?? run.questionnaire.key,
       answered: run.participations.filter((p) => p.answeredAt !== null).map((p) => p.personId),
     })),

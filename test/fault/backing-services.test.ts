@@ -10,6 +10,7 @@ import { PrivateRedis, tableDigests, TcpProxy } from '../support/outages.js';
 import { slackClient } from '../support/slack-requests.js';
 import { formOf, talkAs, textOf } from '../support/transcript.js';
 import { selectOf } from '../flows/clusters/helpers.js';
+import { genericItem } from '../support/timeline.js';
 
 /**
  * The bot against backing services that go away: PostgreSQL behind a TCP proxy the test cuts and
@@ -210,7 +211,8 @@ describe('when Redis is down at the moment a coordinator edits the timeline', ()
     const cluster = await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC1' } });
     const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
     const view = await coordinator.say('/lc timeline LC1');
-    const form = formOf(await coordinator.choose(selectOf(view, 'timeline:edit'), `${cluster.id}|EE3`));
+    const ee3 = await genericItem(runtime.db, cluster.id, 'EE3');
+    const form = formOf(await coordinator.choose(selectOf(view, 'timeline:edit'), `${cluster.id}|${ee3.id}`));
     // The same dates as before (the form comes filled in), in a new place.
     const values = Object.fromEntries(form.fields.map((f) => [f.name, String(f.initial ?? '')]));
 
@@ -222,7 +224,7 @@ describe('when Redis is down at the moment a coordinator edits the timeline', ()
     await redis.start();
     // Nobody calls reconcile or replan: the scheduler's own timer (RECONCILE_EVERY_SECONDS=5) finds the overdue mark.
     while ((await runtime.db.replanRequest.count({ where: { clusterId: cluster.id } })) > 0) await new Promise((resolve) => setTimeout(resolve, 500));
-    const reminders = await runtime.db.plannedNudge.findMany({ where: { clusterId: cluster.id, kind: 'ee3-week-before', status: 'PLANNED' } });
+    const reminders = await runtime.db.plannedNudge.findMany({ where: { clusterId: cluster.id, kind: 'event-week-before', id: { endsWith: ee3.id }, status: 'PLANNED' } });
     expect(reminders.length).toBeGreaterThan(0);
     for (const reminder of reminders) expect((reminder.payload as { location?: string }).location).toBe('Ohrid, Hotel Metropol');
   });

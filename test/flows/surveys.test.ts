@@ -12,6 +12,7 @@ import type { Platform } from '../../src/generated/prisma/enums.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
 import { buttonsOf, findButton, formOf, talkAs, textOf } from '../support/transcript.js';
+import { datedGenericItem } from '../support/timeline.js';
 
 const TODAY = new Date('2026-11-23T09:00:00Z');
 let runtime: Runtime;
@@ -342,10 +343,10 @@ describe('when a member tries to read results', () => {
 
 describe('when a coordinator sends a questionnaire for a later phase', () => {
   it('stores it as scheduled for that phase, tells the scheduler, and opens it once when called', async () => {
-    const { replies, run } = await sendAs('web:lc1-coordinator', { questionnaire: 'pla-evaluation', cluster: lc1.id, when: 'EE3', closes: '', anonymous: 'no', minGroupSize: '5' });
+    const ee3 = await datedGenericItem(runtime.db, lc1.id, 'EE3');
+    const { replies, run } = await sendAs('web:lc1-coordinator', { questionnaire: 'pla-evaluation', cluster: lc1.id, when: ee3.id, closes: '', anonymous: 'no', minGroupSize: '5' });
     expect(textOf(replies)).toContain('will open for LC1 when Exchange event 3 begins');
-    const ee3 = await runtime.db.timelineItem.findFirstOrThrow({ where: { clusterId: lc1.id, kind: 'EE3' } });
-    expect(run).toMatchObject({ status: 'SCHEDULED', phase: 'EE3', opensAt: ee3.startsAt });
+    expect(run).toMatchObject({ status: 'SCHEDULED', phaseItemId: ee3.id, opensAt: ee3.startsAt });
     expect(run.closesAt.getTime()).toBe(ee3.startsAt.getTime() + 14 * 24 * 3600 * 1000);
     expect(await openRunAndInvite(runtime.services, run.id)).toEqual({ invited: 8, delivered: 8 });
     expect(await openRunAndInvite(runtime.services, run.id)).toEqual({ invited: 0, delivered: 0 });

@@ -7,7 +7,7 @@ import { deliverSlot } from '../../src/scheduler/deliver.js';
 import { slotJobId } from '../../src/scheduler/queue.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
-import { createCluster, type TestCluster } from './fixtures.js';
+import { createCluster, eventNudge, type TestCluster } from './fixtures.js';
 
 /** The real web-chat sender behind a connection that drops the first `failures` sends (like a platform outage). */
 class FlakyWebSender implements PlatformSender {
@@ -72,7 +72,7 @@ describe('when the platform fails for a moment', () => {
 describe('when a job runs long after its time because no worker was running', () => {
   it('drops a nudge past its use instead of sending it', async () => {
     const member = lc.members[0];
-    const nudge = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: member.id, kind: 'ee2-day-before', status: 'PLANNED' } });
+    const nudge = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: member.id, ...eventNudge(lc, 'ee2-day-before'), status: 'PLANNED' } });
     clock.set(new Date(lc.timeline.EE2.startsAt.getTime() + 3_600_000));
     const outcome = await deliverSlot(deps(), { personId: member.id, dueAt: nudge.dueAt.getTime() }, { lateByMs: 2 * 86_400_000, finalAttempt: false });
     expect(outcome).toBe('dropped');

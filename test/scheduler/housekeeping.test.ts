@@ -22,8 +22,9 @@ describe('when a questionnaire run sent "at a phase" comes due', () => {
   it('opens it and invites the members once, however often housekeeping runs', async () => {
     const lc1 = await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC1' } });
     const questionnaire = await runtime.db.questionnaire.findFirstOrThrow({ where: { key: 'ee2-evaluation' } });
+    const ee2 = await runtime.db.timelineItem.findFirstOrThrow({ where: { clusterId: lc1.id, roles: { has: 'CONCEPTS_PRESENTED' } } });
     const run = await runtime.db.questionnaireRun.create({
-      data: { questionnaireId: questionnaire.id, clusterId: lc1.id, status: 'SCHEDULED', phase: 'EE2', opensAt: new Date('2026-11-23T08:00:00Z'), closesAt: new Date('2026-12-07T08:00:00Z') },
+      data: { questionnaireId: questionnaire.id, clusterId: lc1.id, status: 'SCHEDULED', phaseItemId: ee2.id, opensAt: new Date('2026-11-23T08:00:00Z'), closesAt: new Date('2026-12-07T08:00:00Z') },
     });
     const first = await runHousekeeping(runtime.services, logger);
     expect(first.runsOpened).toBe(1);
@@ -52,8 +53,8 @@ describe('when EE2 begins in a cluster designed to open its feedback round autom
     for (const m of lc2.memberships.slice(0, 4)) {
       await runtime.db.actionPlan.create({ data: { clusterId: lc2.id, authorId: m.personId, stage: 'SUBMITTED', approach: lc2.approach, goal: 'A goal' } });
     }
-    const ee2 = lc2.timeline.find((item) => item.kind === 'EE2')!;
-    clock.set(new Date(ee2.startsAt.getTime() + 3600_000));
+    const ee2 = lc2.timeline.find((item) => item.roles.includes('CONCEPTS_PRESENTED'))!;
+    clock.set(new Date(ee2.startsAt!.getTime() + 3600_000));
     expect((await runHousekeeping(runtime.services, logger)).roundsOpened).toBe(1);
     expect((await runHousekeeping(runtime.services, logger)).roundsOpened).toBe(0);
     expect(await runtime.db.feedbackRound.count({ where: { clusterId: lc2.id } })).toBe(1);

@@ -4,7 +4,7 @@ import { effectiveWorkingHours, nextWorkingInstant, DEFAULT_WORKING_HOURS } from
 import { slotJobId } from '../../src/scheduler/queue.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
-import { createCluster, type TestCluster } from './fixtures.js';
+import { createCluster, eventNudge, type TestCluster } from './fixtures.js';
 
 // EE1 is Thursday 29 Oct 2026, 10:00 in Belgrade. Europe leaves summer time on 25 Oct, the US on
 // 1 Nov: the week before EE1 crosses the European change, and New York is still on summer time.
@@ -14,7 +14,7 @@ const clock = new ManualClock(new Date('2026-10-01T08:00:00Z'));
 const belgrade = { timeZone: 'Europe/Belgrade', country: 'RS' };
 const newYork = { timeZone: 'America/New_York', country: 'US' };
 
-const dueOf = async (personId: string, kind: string) => (await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId, kind, status: 'PLANNED' } })).dueAt.toISOString();
+const dueOf = async (personId: string, name: string) => (await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId, ...(/^ee\d-/.test(name) ? eventNudge(lc, name) : { kind: name }), status: 'PLANNED' } })).dueAt.toISOString();
 
 beforeAll(async () => {
   runtime = await testRuntime({ clock });
@@ -54,7 +54,7 @@ describe('when reminders fall in a daylight-saving week, in two time zones', () 
   });
 
   it('queues each of them with the delay to its UTC instant', async () => {
-    const row = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: lc.members[1].id, kind: 'ee1-day-before' } });
+    const row = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: lc.members[1].id, ...eventNudge(lc, 'ee1-day-before') } });
     const job = await runtime.scheduler.queue.queue.getJob(slotJobId({ personId: row.personId, dueAt: row.dueAt.getTime() }));
     expect(job?.opts.delay).toBe(new Date('2026-10-28T13:00:00Z').getTime() - clock.now().getTime());
   });

@@ -5,7 +5,7 @@ import { deliverSlot } from '../../src/scheduler/deliver.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
 import { findButton, talkAs, textOf } from '../support/transcript.js';
-import { createCluster, type TestCluster } from './fixtures.js';
+import { createCluster, nudgeName, type TestCluster } from './fixtures.js';
 
 let runtime: Runtime;
 let lc: TestCluster;
@@ -56,14 +56,14 @@ describe('when many reminders fall in one week', () => {
   it('does not count event reminders: an event that week still gets its reminders', async () => {
     // EE3 moves to Monday 23 Nov: its week-before reminder lands on Monday 16th, its day-before on Friday 20th.
     await runtime.db.timelineItem.update({
-      where: { clusterId_kind: { clusterId: lc.clusterId, kind: 'EE3' } },
+      where: { id: lc.items.EE3 },
       data: { startsAt: new Date('2026-11-23T09:00:00Z'), endsAt: new Date('2026-11-24T15:00:00Z') },
     });
     await runtime.services.scheduler.clusterChanged(lc.clusterId, 'EE3 moved');
     // The re-plan runs in the background; run what its job would run, now.
     await runtime.scheduler.replanPending();
     const member = lc.members[0];
-    const kinds = (await runtime.db.plannedNudge.findMany({ where: { personId: member.id, status: 'PLANNED', dueAt: { gte: new Date('2026-11-16'), lt: new Date('2026-11-21') } } })).map((n) => n.kind);
+    const kinds = (await runtime.db.plannedNudge.findMany({ where: { personId: member.id, status: 'PLANNED', dueAt: { gte: new Date('2026-11-16'), lt: new Date('2026-11-21') } } })).map((n) => nudgeName(lc, n));
     expect(kinds).toEqual(expect.arrayContaining(['ee3-week-before', 'ee3-day-before']));
     // Tuesday, Thursday, and Friday's (which rides along with the day-before reminder); Wednesday's pair was sent.
     expect(kinds.filter((k) => k === 'activity-due')).toHaveLength(3);

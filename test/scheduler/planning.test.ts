@@ -4,7 +4,7 @@ import { isInWorkingHours, DEFAULT_WORKING_HOURS } from '../../src/scheduler/loc
 import { slotJobId } from '../../src/scheduler/queue.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
-import { createCluster, type TestCluster } from './fixtures.js';
+import { createCluster, nudgeName, type TestCluster } from './fixtures.js';
 
 let runtime: Runtime;
 let lc: TestCluster;
@@ -12,8 +12,8 @@ const clock = new ManualClock(new Date('2026-08-20T08:00:00Z'));
 
 /** Kinds of the PLANNED nudges per person, sorted. */
 async function plannedKinds(personId: string): Promise<string[]> {
-  const rows = await runtime.db.plannedNudge.findMany({ where: { personId, status: 'PLANNED' }, select: { kind: true } });
-  return rows.map((r) => r.kind).sort();
+  const rows = await runtime.db.plannedNudge.findMany({ where: { personId, status: 'PLANNED' }, select: { kind: true, payload: true } });
+  return rows.map((r) => nudgeName(lc, r)).sort();
 }
 
 beforeAll(async () => {
@@ -41,7 +41,7 @@ beforeAll(async () => {
   ] });
   // The questionnaire after EE1: m4 has answered it.
   const q = await db.questionnaire.create({ data: { key: 'after-ee1', version: 1, definition: { title: 'After EE1' } } });
-  const run = await db.questionnaireRun.create({ data: { questionnaireId: q.id, clusterId: lc.clusterId, status: 'OPEN', opensAt: lc.timeline.EE1.endsAt, closesAt: new Date(lc.timeline.EE1.endsAt.getTime() + 10 * 86_400_000), phase: 'EE1' } });
+  const run = await db.questionnaireRun.create({ data: { questionnaireId: q.id, clusterId: lc.clusterId, status: 'OPEN', opensAt: lc.timeline.EE1.endsAt, closesAt: new Date(lc.timeline.EE1.endsAt.getTime() + 10 * 86_400_000), phaseItemId: lc.items.EE1 } });
   await db.runParticipation.create({ data: { runId: run.id, personId: m4.id, answeredAt: new Date('2026-09-17T10:00:00Z') } });
   await runtime.scheduler.replan(lc.clusterId);
 });

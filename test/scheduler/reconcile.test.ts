@@ -8,7 +8,7 @@ import { slotJobId } from '../../src/scheduler/queue.js';
 import { requestReplan } from '../../src/scheduler/replan-requests.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
-import { createCluster, type TestCluster } from './fixtures.js';
+import { createCluster, eventNudge, type TestCluster } from './fixtures.js';
 
 let runtime: Runtime;
 let lc: TestCluster;
@@ -75,7 +75,7 @@ describe('when nothing ran for days and Redis was lost', () => {
     const m1 = lc.members[0];
     const midway = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: m1.id, kind: 'conceptualisation-midway' } });
     const planDue = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: m1.id, kind: 'plan-due-before-ee2' } });
-    const ee2Day = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: m1.id, kind: 'ee2-day-before' } });
+    const ee2Day = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: m1.id, ...eventNudge(lc, 'ee2-day-before') } });
     // Midway is useful for 5 days after it was due; the day-before reminder only until EE2 starts.
     // Nothing ran from just before midway until a day and 13 hours after it (outside working hours).
     const down = new Date(midway.dueAt.getTime() + 86_400_000 + 13 * 3_600_000);
@@ -132,10 +132,10 @@ describe('when a re-plan was requested but its job never ran (Redis was down whe
     const lc2 = await createCluster(runtime.db, { code: 'RC2', ee1: '2026-09-15', members: 2 });
     await runtime.scheduler.replan(lc2.clusterId);
     const member = lc2.members[0];
-    const before = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: member.id, kind: 'ee3-week-before' } });
+    const before = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: member.id, ...eventNudge(lc2, 'ee3-week-before') } });
     // EE3 moves a day earlier: saved, and the cluster marked, but no job reached Redis.
     await runtime.db.timelineItem.update({
-      where: { clusterId_kind: { clusterId: lc2.clusterId, kind: 'EE3' } },
+      where: { id: lc2.items.EE3 },
       data: { startsAt: new Date(lc2.timeline.EE3.startsAt.getTime() - 86_400_000), endsAt: new Date(lc2.timeline.EE3.endsAt.getTime() - 86_400_000) },
     });
     await requestReplan(runtime.db, lc2.clusterId, 'timeline');

@@ -11,7 +11,7 @@ import { createRuntime, type Runtime } from '../../src/server/runtime.js';
 import { selectOf } from '../flows/clusters/helpers.js';
 import { testRuntime } from '../support/harness.js';
 import { formOf, talkAs, textOf } from '../support/transcript.js';
-import { createCluster, type TestCluster } from './fixtures.js';
+import { createCluster, eventNudge, nudgeName, type TestCluster } from './fixtures.js';
 
 /**
  * A timeline edit is saved and answered in the request; the cluster is re-planned by a background job
@@ -36,7 +36,7 @@ beforeAll(async () => {
   lc = await createCluster(runtime.db, { code: 'TC1', ee1: '2026-09-15', members: 3 });
   // Application starts a week later than the template, so EE2 can move a week without overlapping it.
   await runtime.db.timelineItem.update({
-    where: { clusterId_kind: { clusterId: lc.clusterId, kind: 'APPLICATION' } },
+    where: { id: lc.items.APPLICATION },
     data: { startsAt: new Date(lc.timeline.APPLICATION.startsAt.getTime() + 7 * DAY) },
   });
   await runtime.scheduler.replan(lc.clusterId);
@@ -58,7 +58,7 @@ const coordinator = () => talkAs(runtime.bot, lc.coordinator.externalId);
 /** Edits EE2 through the coordinator's timeline form, as a person would; returns the answer. */
 async function editEe2(values: { startDate: string; endDate: string; location: string }) {
   const view = await coordinator().say('/lc timeline TC1');
-  const form = formOf(await coordinator().choose(selectOf(view, 'timeline:edit'), `${lc.clusterId}|EE2`));
+  const form = formOf(await coordinator().choose(selectOf(view, 'timeline:edit'), `${lc.clusterId}|${lc.items.EE2}`));
   return coordinator().submit(form, { ...values, startTime: '10:00', endTime: '16:00' });
 }
 
@@ -79,7 +79,7 @@ describe('when a coordinator moves EE2 by a week', () => {
   let answer: Awaited<ReturnType<typeof editEe2>>;
   let heldJob: Job;
   const member = () => lc.members[0];
-  const oldWeekBefore = () => before.find((r) => r.personId === member().id && r.kind === 'ee2-week-before')!;
+  const oldWeekBefore = () => before.find((r) => r.personId === member().id && nudgeName(lc, r) === 'ee2-week-before')!;
 
   beforeAll(async () => {
     before = await rows();
@@ -89,8 +89,8 @@ describe('when a coordinator moves EE2 by a week', () => {
 
   it('saves the edit and answers without re-planning: the cluster is marked and its re-plan queued', async () => {
     expect(textOf(answer)).toContain('Exchange event 2 is changed');
-    const ee2 = await runtime.db.timelineItem.findUniqueOrThrow({ where: { clusterId_kind: { clusterId: lc.clusterId, kind: 'EE2' } } });
-    expect(ee2.startsAt.toISOString()).toBe('2026-11-03T09:00:00.000Z');
+    const ee2 = await runtime.db.timelineItem.findUniqueOrThrow({ where: { id: lc.items.EE2 } });
+    expect(ee2.startsAt!.toISOString()).toBe('2026-11-03T09:00:00.000Z');
     // Nothing re-planned inside the request: the plan is still the one before the edit.
     expect((await rows()).map((r) => [r.id, r.dueAt.getTime(), r.status])).toEqual(before.map((r) => [r.id, r.dueAt.getTime(), r.status]));
     const pending = (await mark())!;
@@ -125,7 +125,7 @@ describe('when a coordinator moves EE2 by a week', () => {
     expect(after.map((r) => r.id)).toEqual(before.map((r) => r.id));
     for (const [i, row] of after.entries()) {
       const old = before[i];
-      if (ee2Kinds.includes(row.kind)) {
+      if (ee2Kinds.includes(nudgeName(lc, row))) {
         // Moving from 27 Oct to 3 Nov crosses the end of summer time: the reminders move by 7 local days
         // (7 days and an hour in UTC) and stay at the same wall-clock time.
         expect(DateTime.fromJSDate(row.dueAt).setZone('Europe/Belgrade').minus({ days: 7 }).toMillis()).toBe(old.dueAt.getTime());
@@ -135,9 +135,9 @@ describe('when a coordinator moves EE2 by a week', () => {
         expect([row.dueAt.getTime(), row.status]).toEqual([old.dueAt.getTime(), old.status]);
       }
     }
-    expect(after.filter((r) => ee2Kinds.includes(r.kind)).length).toBe(3 * 3 + 2 /* three kinds per member, the two event reminders for the resource person */);
+    expect(after.filter((r) => ee2Kinds.includes(nudgeName(lc, r))).length).toBe(3 * 3 + 2 /* three kinds per member, the two event reminders for the resource person */);
     const queue = runtime.scheduler.queue.queue;
-    for (const row of after) if (ee2Kinds.includes(row.kind)) expect(await queue.getJob(slotJobId({ personId: row.personId, dueAt: row.dueAt.getTime() }))).toBeDefined();
+    for (const row of after) if (ee2Kinds.includes(nudgeName(lc, row))) expect(await queue.getJob(slotJobId({ personId: row.personId, dueAt: row.dueAt.getTime() }))).toBeDefined();
   });
 
   it('never delivers the held nudge of the old timeline; the new one is delivered once, at its new time', async () => {
@@ -188,7 +188,7 @@ describe('when a coordinator edits the timeline ten times in quick succession', 
     expect(replanned).toBeGreaterThanOrEqual(1);
     expect(replanned).toBeLessThanOrEqual(2);
     expect(await mark()).toBeNull();
-    const reminder = await runtime.db.plannedNudge.findFirstOrThrow({ where: { clusterId: lc.clusterId, personId: lc.members[1].id, kind: 'ee2-week-before' } });
+    const reminder = await runtime.db.plannedNudge.findFirstOrThrow({ where: { clusterId: lc.clusterId, personId: lc.members[1].id, ...eventNudge(lc, 'ee2-week-before') } });
     expect((reminder.payload as { location?: string }).location).toBe('Room 10');
   });
 });

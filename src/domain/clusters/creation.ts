@@ -1,5 +1,6 @@
 import type { Db } from '../../core/db.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
+import { genericItems } from '../timeline.js';
 import { coordinatedProgrammes } from './assignment.js';
 
 /** A new cluster as the coordinator describes it (validated by the form schema). */
@@ -35,7 +36,7 @@ export async function nextClusterCode(db: Db, programmeId: string): Promise<stri
   return `LC${n}`;
 }
 
-/** Creates a cluster with its host organisations; the creator becomes its coordinator. */
+/** Creates a cluster with its host organisations and the generic design's timeline; the creator becomes its coordinator. */
 export async function createCluster(db: Db, actorId: string, input: NewCluster) {
   const { programmes, bootstrap } = await creatablePlaces(db, actorId);
   let programmeId = input.programmeId;
@@ -63,6 +64,8 @@ export async function createCluster(db: Db, actorId: string, input: NewCluster) 
         language: input.language,
         capacity: input.capacity,
         hosts: { create: hostOrgs.map((o) => ({ organisationId: o.id })) },
+        // Every cluster starts from the generic design, dates unset; the coordinator adapts it.
+        timeline: { create: genericItems({}) },
         memberships: { create: { personId: actorId, role: 'COORDINATOR', status: 'ACTIVE', organisationId: hostOrgs[0]?.id } },
       },
     });

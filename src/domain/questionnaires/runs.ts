@@ -2,7 +2,6 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../core/db.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import type { TimelineKind } from '../../generated/prisma/enums.js';
 import { answerSchema, isVisible, type AnswerValue, type QuestionDefinition, type QuestionnaireDefinition } from './definition.js';
 
 /**
@@ -28,7 +27,8 @@ export interface LoadedRun {
   status: 'SCHEDULED' | 'OPEN' | 'CLOSED';
   opensAt: Date;
   closesAt: Date;
-  phase: TimelineKind | null;
+  /** The timeline item whose start opens it, when sent "at" one. */
+  phaseItemId: string | null;
   answerKeySecret: string | null;
   maxReminders: number;
   questionnaireKey: string;
@@ -48,7 +48,7 @@ export async function loadRun(db: Db | Tx, runId: string): Promise<LoadedRun> {
     status: run.status,
     opensAt: run.opensAt,
     closesAt: run.closesAt,
-    phase: run.phase,
+    phaseItemId: run.phaseItemId,
     answerKeySecret: run.answerKeySecret,
     maxReminders: run.maxReminders,
     questionnaireKey: run.questionnaire.key,
@@ -187,8 +187,8 @@ export interface NewRun {
   questionnaireKey: string;
   clusterId: string;
   createdById: string;
-  /** "now", or the phase whose start opens it. */
-  when: 'now' | TimelineKind;
+  /** "now", or the id of the timeline item whose start opens it. */
+  when: 'now' | { itemId: string };
   closesAt: Date;
   anonymous: boolean;
   minGroupSize: number;
@@ -200,8 +200,8 @@ export async function createRun(db: Db, input: NewRun, now: Date) {
   if (!questionnaire) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: input.questionnaireKey });
   let opensAt = now;
   if (input.when !== 'now') {
-    const item = await db.timelineItem.findUnique({ where: { clusterId_kind: { clusterId: input.clusterId, kind: input.when } } });
-    if (!item) throw new BotError(ErrorCode.InvalidInput, 'surveys:errors.noSuchPhase', { phase: input.when });
+    const item = await db.timelineItem.findFirst({ where: { id: input.when.itemId, clusterId: input.clusterId, removedAt: null } });
+    if (!item?.startsAt) throw new BotError(ErrorCode.InvalidInput, 'surveys:errors.noSuchPhase');
     opensAt = item.startsAt > now ? item.startsAt : now;
   }
   if (input.closesAt <= opensAt) throw new BotError(ErrorCode.InvalidInput, 'surveys:errors.closesBeforeOpen');
@@ -214,7 +214,7 @@ export async function createRun(db: Db, input: NewRun, now: Date) {
       status: 'SCHEDULED',
       opensAt,
       closesAt: input.closesAt,
-      phase: input.when === 'now' ? null : input.when,
+      phaseItemId: input.when === 'now' ? null : input.when.itemId,
       createdById: input.createdById,
     },
   });

@@ -4,6 +4,7 @@ import { seedDemo } from '../../../src/domain/demo-seed.js';
 import type { Runtime } from '../../../src/server/runtime.js';
 import { testRuntime } from '../../support/harness.js';
 import { talkAs, textOf } from '../../support/transcript.js';
+import { datedGenericItem, genericItem } from '../../support/timeline.js';
 
 let runtime: Runtime;
 let lc1: string;
@@ -20,9 +21,10 @@ beforeAll(async () => {
   memberMembership = (await runtime.db.membership.findFirstOrThrow({ where: { personId: m8.personId, clusterId: lc1 } })).id;
   await talkAs(runtime.bot, 'web:stranger').say('/lc help');
   // A recorded change of LC1's EE2 whose old value is two days earlier, for the Undo button.
-  const ee2 = await runtime.db.timelineItem.findFirstOrThrow({ where: { clusterId: lc1, kind: 'EE2' } });
+  const ee2 = await datedGenericItem(runtime.db, lc1, 'EE2');
   const earlier = (date: Date) => new Date(date.getTime() - 2 * 24 * 3600 * 1000).toISOString();
-  lc1Change = (await runtime.db.timelineChange.create({ data: { clusterId: lc1, kind: 'EE2', oldValue: { startsAt: earlier(ee2.startsAt), endsAt: earlier(ee2.endsAt), location: ee2.location }, newValue: {} } })).id;
+  const value = { type: ee2.type, title: ee2.title, roles: ee2.roles, startsAt: ee2.startsAt.toISOString(), endsAt: ee2.endsAt.toISOString(), location: ee2.location, reminders: true, removed: false };
+  lc1Change = (await runtime.db.timelineChange.create({ data: { clusterId: lc1, itemId: ee2.id, editId: 'edit-lc1-ee2', oldValue: { ...value, startsAt: earlier(ee2.startsAt), endsAt: earlier(ee2.endsAt) }, newValue: value } })).editId!;
 });
 
 type Who = 'coordinator' | 'otherCoordinator' | 'member' | 'resourcePerson' | 'observer' | 'nobody';
@@ -97,9 +99,11 @@ describe('when a coordinator of one cluster acts on another cluster', () => {
     const lc2coordinator = talkAs(runtime.bot, 'web:lc2-coordinator');
     const lc2 = await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC2' } });
     // A real edit of their own cluster first, so a conversation position exists…
-    await lc2coordinator.press({ actionId: 'timeline:edit', value: `${lc2.id}|EE2` });
+    const lc2ee2 = await genericItem(runtime.db, lc2.id, 'EE2');
+    await lc2coordinator.press({ actionId: 'timeline:edit', value: `${lc2.id}|${lc2ee2.id}` });
     // …then the position is tampered to point at LC1.
-    await runtime.db.flowState.updateMany({ where: { flow: 'timeline', person: { identities: { some: { externalId: 'web:lc2-coordinator' } } } }, data: { data: { clusterId: lc1, kind: 'EE2' } } });
+    const lc1ee2 = await genericItem(runtime.db, lc1, 'EE2');
+    await runtime.db.flowState.updateMany({ where: { flow: 'timeline', person: { identities: { some: { externalId: 'web:lc2-coordinator' } } } }, data: { data: { clusterId: lc1, itemId: lc1ee2.id, type: 'EXCHANGE_EVENT' } } });
     const before = await snapshot();
     const text = textOf(await lc2coordinator.submit({ formId: 'timeline:item' }, { startDate: '2026-12-01', startTime: '10:00', endDate: '2026-12-02', endTime: '16:00' }));
     expect(text).toMatch(/^Sorry, .*Nothing was changed/m);

@@ -5,6 +5,8 @@ import type { Runtime } from '../../../src/server/runtime.js';
 import { testRuntime } from '../../support/harness.js';
 import { findButton, formOf, talkAs, textOf } from '../../support/transcript.js';
 import { registrationValues, selectOf } from './helpers.js';
+import { genericItem } from '../../support/timeline.js';
+import type { GenericKey } from '../../../src/domain/timeline.js';
 
 let runtime: Runtime;
 beforeAll(async () => {
@@ -32,6 +34,17 @@ describe('when a coordinator sets up a cluster and three people register from th
     expect(cluster.capacity).toBe(2);
     expect(cluster.hosts.map((h) => h.organisation.name)).toEqual(['AKM']);
     expect(cluster.memberships.map((m) => [m.person.displayName, m.role])).toEqual([['Arta Krasniqi', 'COORDINATOR']]);
+    // It starts from the generic design, dates still to set.
+    const items = await runtime.db.timelineItem.findMany({ where: { clusterId }, orderBy: { position: 'asc' } });
+    expect(items.map((i) => [i.type, i.roles, i.startsAt])).toEqual([
+      ['PREPARATION', [], null],
+      ['EXCHANGE_EVENT', ['TEMPLATE_INTRODUCED'], null],
+      ['CONCEPTUALISATION', ['CONCEPTS_DRAFTED'], null],
+      ['EXCHANGE_EVENT', ['CONCEPTS_PRESENTED'], null],
+      ['APPLICATION', ['APPLICATION'], null],
+      ['EXCHANGE_EVENT', ['FIRST_EXPERIENCES', 'WAY_FORWARD'], null],
+      ['CONTINUATION', [], null],
+    ]);
   });
 
   it('keeps what was typed and names the field when the form is wrong', async () => {
@@ -47,9 +60,10 @@ describe('when a coordinator sets up a cluster and three people register from th
   it('sets the timeline item by item, records each change and tells the scheduler', async () => {
     const scheduler = runtime.services.scheduler as LoggingSchedulerPort;
     const before = scheduler.announcements.length;
-    for (const [kind, values] of Object.entries(timelineValues)) {
+    for (const [key, values] of Object.entries(timelineValues)) {
       const view = await coordinator().say('/lc timeline LC6');
-      const form = formOf(await coordinator().choose(selectOf(view, 'timeline:edit'), `${clusterId}|${kind}`));
+      const item = await genericItem(runtime.db, clusterId, key as GenericKey);
+      const form = formOf(await coordinator().choose(selectOf(view, 'timeline:edit'), `${clusterId}|${item.id}`));
       const saved = await coordinator().submit(form, values);
       expect(textOf(saved)).toContain('is changed');
     }
@@ -60,27 +74,32 @@ describe('when a coordinator sets up a cluster and three people register from th
     expect(view).toContain('Exchange event 2: not set yet');
     const changes = await runtime.db.timelineChange.findMany({ where: { clusterId }, include: { changedBy: true } });
     expect(changes).toHaveLength(3);
-    expect(changes.every((c) => c.changedBy?.displayName === 'Arta Krasniqi' && c.oldValue === null)).toBe(true);
+    // Each item existed without dates: the change records that, and who set them.
+    expect(changes.every((c) => c.changedBy?.displayName === 'Arta Krasniqi' && c.action === 'changed' && (c.oldValue as { startsAt: unknown }).startsAt === null)).toBe(true);
     expect(scheduler.announcements.slice(before).filter((a) => a.clusterId === clusterId && a.reason === 'timeline')).toHaveLength(3);
   });
 
-  it('refuses an out-of-order date naming the conflict, keeps what was typed and changes nothing', async () => {
-    const itemsBefore = await runtime.db.timelineItem.findMany({ where: { clusterId }, orderBy: { kind: 'asc' } });
+  it('refuses an edit that puts the roles out of the method\'s order, naming the conflict, keeps what was typed and changes nothing', async () => {
+    const itemsBefore = await runtime.db.timelineItem.findMany({ where: { clusterId }, orderBy: { id: 'asc' } });
     const changesBefore = await runtime.db.timelineChange.count();
     const view = await coordinator().say('/lc timeline LC6');
-    const form = formOf(await coordinator().choose(selectOf(view, 'timeline:edit'), `${clusterId}|EE1`));
-    const replies = await coordinator().submit(form, { ...timelineValues.EE1, startDate: '2027-01-20', endDate: '2027-01-21' });
+    const ee1 = await genericItem(runtime.db, clusterId, 'EE1');
+    const form = formOf(await coordinator().choose(selectOf(view, 'timeline:edit'), `${clusterId}|${ee1.id}`));
+    // EE1 introduces the template; moving it after the drafting began is out of order.
+    const replies = await coordinator().submit(form, { ...timelineValues.EE1, startDate: '2027-02-10', endDate: '2027-02-11' });
     const again = formOf(replies);
+    const why = 'Conceptualisation period (concepts drafted) would start before Exchange event 1 (action-plan template introduced), but it comes after it in the method.';
     expect(again.intro).toContain('Nothing was changed');
-    expect(again.errors?.startDate).toBe('Exchange event 1 would start before Preparation ends.');
-    expect(again.fields.find((f) => f.name === 'startDate')?.initial).toBe('2027-01-20');
-    expect(await runtime.db.timelineItem.findMany({ where: { clusterId }, orderBy: { kind: 'asc' } })).toEqual(itemsBefore);
+    expect(again.errors?.startDate).toBe(why);
+    expect(again.fields.find((f) => f.name === 'startDate')?.initial).toBe('2027-02-10');
+    expect(await runtime.db.timelineItem.findMany({ where: { clusterId }, orderBy: { id: 'asc' } })).toEqual(itemsBefore);
     expect(await runtime.db.timelineChange.count()).toBe(changesBefore);
 
-    // Moving the conceptualisation period before EE1 is out of order, and says so.
-    const form2 = formOf(await coordinator().choose(selectOf(view, 'timeline:edit'), `${clusterId}|CONCEPTUALISATION`));
+    // Moving the conceptualisation period before EE1 is out of order too, and says so.
+    const c = await genericItem(runtime.db, clusterId, 'CONCEPTUALISATION');
+    const form2 = formOf(await coordinator().choose(selectOf(view, 'timeline:edit'), `${clusterId}|${c.id}`));
     const replies2 = await coordinator().submit(form2, { startDate: '2027-01-30', endDate: '2027-03-12' });
-    expect(formOf(replies2).intro).toContain('Conceptualisation period would start before Exchange event 1, but it comes after it.');
+    expect(formOf(replies2).intro).toContain(why);
   });
 
   const people = [
@@ -193,13 +212,14 @@ describe('when a coordinator sets up a cluster and three people register from th
 
   it('undoes a timeline change with one button, recording the undo too', async () => {
     const view = await coordinator().say('/lc timeline LC6');
-    const form = formOf(await coordinator().choose(selectOf(view, 'timeline:edit'), `${clusterId}|EE1`));
+    const ee1 = await genericItem(runtime.db, clusterId, 'EE1');
+    const form = formOf(await coordinator().choose(selectOf(view, 'timeline:edit'), `${clusterId}|${ee1.id}`));
     const saved = await coordinator().submit(form, { ...timelineValues.EE1, location: 'Prizren' });
     expect(textOf(saved)).toContain('(Prizren)');
     const undone = await coordinator().press(findButton(saved, 'Undo'));
-    expect(textOf(undone)).toContain('Exchange event 1 is back to its earlier dates');
+    expect(textOf(undone)).toContain('Undone: the timeline is as it was before that edit.');
     expect(textOf(undone)).toContain('(Prishtina)');
-    const changes = await runtime.db.timelineChange.findMany({ where: { clusterId, kind: 'EE1' }, orderBy: { changedAt: 'asc' } });
+    const changes = await runtime.db.timelineChange.findMany({ where: { clusterId, itemId: ee1.id }, orderBy: { changedAt: 'asc' } });
     expect(changes.map((c) => (c.newValue as { location: string }).location)).toEqual(['Prishtina', 'Prizren', 'Prishtina']);
   });
 });

@@ -132,8 +132,8 @@ describe('when the cluster design opens the round automatically at EE2', () => {
     for (let i = 1; i <= 5; i++) await submittedPlan(runtime.db, 'LC4', `web:lc4-m${i}`);
     expect(await openRoundAutomatically(runtime.services, cluster.id)).toEqual({ status: 'notYet' });
 
-    const ee2 = cluster.timeline.find((i) => i.kind === 'EE2')!;
-    clock.set(new Date(ee2.startsAt.getTime() + 60_000));
+    const ee2 = cluster.timeline.find((i) => i.roles.includes('CONCEPTS_PRESENTED'))!;
+    clock.set(new Date(ee2.startsAt!.getTime() + 60_000));
     try {
       const [first, second] = await Promise.all([openRoundAutomatically(runtime.services, cluster.id), openRoundAutomatically(runtime.services, cluster.id)]);
       const outcomes = [first.status, second.status].sort();
