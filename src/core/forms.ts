@@ -23,10 +23,25 @@ export function checkForm<T>(schema: z.ZodType<T>, values: FormValues, t: Transl
 }
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown, t: Translate): string {
+  // A rule across fields names what is missing in its own words ("Please give the date, e.g. …").
+  if (issue.code === 'custom' && isMessageKey(issue.message)) return t(issue.message);
+  // Nothing given: say so, whatever rule the schema broke first (a number's minimum is not "required").
+  if (isEmpty(value)) return t('form.required');
+  // Schemas carry an i18n key as their message ("form.invalidDate", "scheduler:compose.dateNeeded").
+  if (isMessageKey(issue.message)) return t(issue.message);
   if (issue.code === 'too_big' && typeof value === 'string') return t('form.tooLong', { max: issue.maximum, length: value.length });
-  if (issue.code === 'too_small' || (issue.code === 'invalid_type' && (value === undefined || value === ''))) return t('form.required');
-  // Schemas may carry an i18n key as their message ("form.invalidDate"); otherwise zod's own text.
-  return issue.message.startsWith('form.') ? t(issue.message) : issue.message;
+  if (issue.code === 'too_small') return t('form.required');
+  return issue.message;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value === 'string') return value.trim() === '';
+  return Array.isArray(value) && value.every((v) => typeof v !== 'string' || v.trim() === '');
+}
+
+function isMessageKey(message: string): boolean {
+  return /^(form\.|[a-z]+:)[\w.]+$/.test(message);
 }
 
 /** Copies submitted values into a form's fields, so nothing typed is lost when it comes back with errors. */

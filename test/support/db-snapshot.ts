@@ -15,11 +15,11 @@ export async function tableCounts(db: Db, except: string[] = []): Promise<Record
 }
 
 /**
- * Columns every request may touch whatever it does: the identity's lastSeenAt is refreshed when a
- * person has not been seen for a minute of wall-clock time (src/domain/people.ts), which a long test
- * on a busy machine reaches between two commands. It says who talked, not what a command changed.
+ * Columns that record that someone was seen, not anything they did: `PlatformIdentity.lastSeenAt` is
+ * stamped by the real clock at most once a minute on any request, so a slow run (a busy machine) that
+ * crosses a minute would otherwise count a refused command as a change.
  */
-const BOOKKEEPING: Record<string, string[]> = { PlatformIdentity: ['lastSeenAt'] };
+const BOOKKEEPING_COLUMNS: Record<string, string[]> = { PlatformIdentity: ['lastSeenAt'] };
 
 /**
  * A digest of the content of every application table (not only how many rows), to prove that a
@@ -32,8 +32,8 @@ export async function tableDigests(db: Db, except: string[] = []): Promise<Recor
   const digests: Record<string, string> = {};
   for (const { table_name } of tables.sort((a, b) => a.table_name.localeCompare(b.table_name))) {
     if (except.includes(table_name)) continue;
-    const row = (BOOKKEEPING[table_name] ?? []).reduce((expr, column) => `(${expr} - '${column}')`, 'to_jsonb(t)');
-    const [{ d }] = await db.$queryRawUnsafe<{ d: string | null }[]>(`SELECT md5(string_agg(${row}::text, ',' ORDER BY ${row}::text)) AS d FROM "${table_name}" t`);
+    const row = (BOOKKEEPING_COLUMNS[table_name] ?? []).reduce((expr, column) => `${expr} - '${column}'`, 'to_jsonb(t)');
+    const [{ d }] = await db.$queryRawUnsafe<{ d: string | null }[]>(`SELECT md5(string_agg((${row})::text, ',' ORDER BY (${row})::text)) AS d FROM "${table_name}" t`);
     digests[table_name] = d ?? 'empty';
   }
   return digests;
