@@ -3,7 +3,8 @@ import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/fl
 import { ui, type Block } from '../../src/core/messages.js';
 import { loadCluster } from '../../src/domain/clusters/timeline-edits.js';
 import { collectStatus } from '../../src/domain/status.js';
-import { timelineGlance } from '../../src/domain/timeline.js';
+import { missingRoles, timelineGlance } from '../../src/domain/timeline.js';
+import { formatList } from '../../src/core/format.js';
 import { withCluster } from './common.js';
 import { registerClusterStatusSections } from '../../src/domain/clusters/status-sections.js';
 import { registerQuestionStatusSection } from '../../src/domain/questions/status-section.js';
@@ -38,6 +39,9 @@ async function renderStatus(ctx: FlowContext, clusterId: string) {
     ui.heading(t('clusters:status.title', { code: cluster.code, name: cluster.name })),
     ui.paragraph(`${phase}\n${next.length ? next.join('\n') : t('clusters:status.noDates')}`),
   ];
+  // Roles no item plays: the nudges and automatic steps that follow them do not happen (say so, briefly).
+  const missing = missingRoles(cluster.timeline);
+  if (missing.length) blocks.push(ui.context(t('clusters:status.missingRoles', { roles: formatList(missing.map((r) => t(`timeline.role.${r}`)), person.locale) })));
   for (const { section, fields, failed } of await collectStatus(ctx.services.db, clusterId, now)) {
     blocks.push(ui.paragraph(`**${t(section.titleKey)}**`));
     if (failed) blocks.push(ui.context(t('clusters:status.sectionFailed')));

@@ -64,7 +64,11 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
   md.push(`## ${t('surveys:reportDoc.timeline')}`);
   // One entry: a blank line between the header and the rows would end the table.
   md.push(
-    [`| ${t('surveys:reportDoc.phase')} | ${t('surveys:reportDoc.from')} | ${t('surveys:reportDoc.to')} |`, '|---|---|---|', ...timelineSpans(cluster.timeline).map((i) => `| ${itemTitle(t, i)} | ${formatStart(i, viewer, cluster.timeZone)} | ${formatEnd(i, viewer, cluster.timeZone)} |`)].join('\n'),
+    [
+      `| ${t('surveys:reportDoc.phase')} | ${t('surveys:reportDoc.from')} | ${t('surveys:reportDoc.to')} | ${t('surveys:reportDoc.roles')} |`,
+      '|---|---|---|---|',
+      ...timelineSpans(cluster.timeline).map((i) => `| ${escapeMd(itemTitle(t, i))} | ${formatStart(i, viewer, cluster.timeZone)} | ${formatEnd(i, viewer, cluster.timeZone)} | ${i.roles.map((r) => t(`timeline.role.${r}`)).join(', ')} |`),
+    ].join('\n'),
   );
 
   // What the bot knows: plans, feedback, questions, evaluations.
