@@ -145,7 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const out: Record<string, unknown> = {};
   const production = env.NODE_ENV === 'production';
   for (const [name, { schema, example }] of Object.entries(configSpec)) {
-    let raw = env[name];
+    // Empty means "not set" (.env.example, docker compose's ${VAR:-}), so defaults apply.
+    let raw = env[name] === '' ? undefined : env[name];
     if (raw === undefined && !production && name in localDefaults) raw = localDefaults[name as keyof typeof localDefaults];
     const parsed = (schema as z.ZodType).safeParse(raw);
     if (!parsed.success) {
