@@ -12,7 +12,7 @@ const SERVICE_URL_CLAIM = 'serviceurl';
  * the sender holds an app's credentials). Replies and member lookups go to that serviceUrl, so a
  * URL no token vouches for would let the sender point the bot (and its token) at any server.
  */
-class ServiceUrlBoundAuthentication extends ConfigurationBotFrameworkAuthentication {
+export class ServiceUrlBoundAuthentication extends ConfigurationBotFrameworkAuthentication {
   override async authenticateRequest(activity: Activity, authHeader: string) {
     const result = await super.authenticateRequest(activity, authHeader);
     if (result.claimsIdentity.getClaimValue(SERVICE_URL_CLAIM) !== activity.serviceUrl) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { ServiceUrlBoundAuthentication } from '../../adapters/teams/bot-framework.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
 import { FakeBotConnector, teamsActivity } from '../support/fake-bot-connector.js';
@@ -76,8 +76,9 @@ describe('when Teams credentials are configured and a token passes the SDK but v
     // Emulator and skill tokens carry no serviceurl claim; they are signed by Microsoft's AAD keys,
     // which no local service can stand in for. So a valid channel token goes through the SDK's real
     // check, and only the identity it returns loses the claim, as an emulator token's would lack it.
-    const original = ConfigurationBotFrameworkAuthentication.prototype.authenticateRequest;
-    const spy = vi.spyOn(ConfigurationBotFrameworkAuthentication.prototype, 'authenticateRequest').mockImplementation(async function (this: ConfigurationBotFrameworkAuthentication, activity, header) {
+    const sdk = Object.getPrototypeOf(ServiceUrlBoundAuthentication.prototype) as ServiceUrlBoundAuthentication;
+    const original = sdk.authenticateRequest;
+    const spy = vi.spyOn(sdk, 'authenticateRequest').mockImplementation(async function (this: ServiceUrlBoundAuthentication, activity, header) {
       const result = await original.call(this, activity, header);
       const claims = result.claimsIdentity.claims.filter((c) => c.type !== 'serviceurl');
       expect(claims.length).toBeLessThan(result.claimsIdentity.claims.length);
