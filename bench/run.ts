@@ -10,9 +10,10 @@ import { fanOut } from './fan-out.js';
 import { lateness } from './lateness.js';
 import { memory } from './memory.js';
 import { reconciliation } from './reconciliation.js';
+import { scaling } from './scaling.js';
 import { loadAverage, machine, publish, type Figure } from './report.js';
 
-const benchmarks: Record<string, Benchmark> = { latency: commandLatency, fanout: fanOut, lateness, reconcile: reconciliation, memory };
+const benchmarks: Record<string, Benchmark> = { latency: commandLatency, fanout: fanOut, lateness, reconcile: reconciliation, memory, scaling };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
