@@ -3,13 +3,15 @@ import { z } from 'zod';
 import { ErrorCode, isBotError } from '../../src/core/errors.js';
 import type { FlowContext, FlowResult } from '../../src/core/flow.js';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
-import { formatDate, formatDateTime } from '../../src/core/format.js';
+import { parseDateInput } from '../../src/core/date-input.js';
+import { formatDateTime } from '../../src/core/format.js';
 import { stripMarkup, ui, type Form } from '../../src/core/messages.js';
 import { requireRole } from '../../src/domain/memberships.js';
 import { localise, type QuestionnaireDefinition } from '../../src/domain/questionnaires/definition.js';
 import { openRunAndInvite } from '../../src/domain/questionnaires/invitations.js';
 import { createRun } from '../../src/domain/questionnaires/runs.js';
-import { TIMELINE_ORDER } from '../../src/domain/timeline.js';
+import { isAllDay, TIMELINE_ORDER } from '../../src/domain/timeline.js';
+import { formatMoment, formatStart } from '../../src/domain/calendar.js';
 import type { SurveyState } from './state.js';
 
 /**
@@ -25,7 +27,7 @@ const sendSchema = z.object({
   questionnaire: z.string().trim().min(1),
   cluster: z.string().trim().min(1),
   when: z.enum(['now', ...TIMELINE_ORDER], { message: 'form.invalidChoice' }),
-  closes: z.union([z.literal(''), fieldSchemas.date()]).optional(),
+  closes: fieldSchemas.optionalDate(),
   anonymous: z.enum(['yes', 'no'], { message: 'form.invalidChoice' }),
   minGroupSize: z.coerce.number({ message: 'form.invalidNumber' }).int('form.invalidNumber').min(1, 'form.invalidNumber').max(100, 'form.invalidNumber'),
 });
@@ -88,6 +90,15 @@ export async function startSend(ctx: FlowContext, words: string[]): Promise<Resu
   return { replies: [ui.message(form.title, [ui.form(form)])], next: { step: 'send', data: {} } };
 }
 
+/** True when the typed closing date has already ended in the chosen cluster's zone. */
+async function closesInPast(ctx: FlowContext, values: FormValues): Promise<boolean> {
+  const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? ''));
+  const closes = parseDateInput(first(values.closes));
+  if (!closes) return false;
+  const cluster = await ctx.services.db.cluster.findUnique({ where: { id: first(values.cluster) }, select: { timeZone: true } });
+  return DateTime.fromISO(closes, { zone: cluster?.timeZone ?? ctx.person.timeZone }).endOf('day').toJSDate() <= ctx.services.clock.now();
+}
+
 /** The send form submitted: checked, the run created, opened now or scheduled for its phase. */
 export async function submitSend(ctx: FlowContext, values: FormValues): Promise<Result> {
   const { t, services } = ctx;
@@ -95,18 +106,20 @@ export async function submitSend(ctx: FlowContext, values: FormValues): Promise<
   if (!form) return { replies: [ui.text(t('surveys:send.noClusters'), { ephemeral: true })], next: null };
   const again = (errors: Record<string, string>): Result => ({ replies: [ui.message(form.title, [ui.form(refill(form, values, errors))])], next: { step: 'send', data: {} } });
   const checked = checkForm(sendSchema, values, t);
-  if (!checked.ok) return again(checked.errors);
+  // A closing date in the past is reported with every other mistake, not after they are fixed.
+  const pastClose = await closesInPast(ctx, values);
+  if (!checked.ok || pastClose) return again({ ...(checked.ok ? {} : checked.errors), ...(pastClose ? { closes: t('surveys:errors.pastDate') } : {}) });
   const input = checked.data;
   await requireRole(services.db, ctx.person.id, input.cluster, ['COORDINATOR']);
   const cluster = await services.db.cluster.findUniqueOrThrow({ where: { id: input.cluster } });
   const now = services.clock.now();
 
+  const item = input.when === 'now' ? null : await services.db.timelineItem.findUnique({ where: { clusterId_kind: { clusterId: cluster.id, kind: input.when } } });
   let closesAt: Date;
   if (input.closes) {
     closesAt = DateTime.fromISO(input.closes, { zone: cluster.timeZone }).endOf('day').toJSDate();
     if (closesAt <= now) return again({ closes: t('surveys:errors.pastDate') });
   } else {
-    const item = input.when === 'now' ? null : await services.db.timelineItem.findUnique({ where: { clusterId_kind: { clusterId: cluster.id, kind: input.when } } });
     const opens = item && item.startsAt > now ? item.startsAt : now;
     closesAt = new Date(opens.getTime() + DEFAULT_OPEN_DAYS * 24 * 3600 * 1000);
   }
@@ -115,7 +128,7 @@ export async function submitSend(ctx: FlowContext, values: FormValues): Promise<
   try {
     run = await createRun(services.db, { questionnaireKey: input.questionnaire, clusterId: cluster.id, createdById: ctx.person.id, when: input.when, closesAt, anonymous: input.anonymous === 'yes', minGroupSize: input.minGroupSize }, now);
   } catch (error) {
-    if (isBotError(error) && error.code === ErrorCode.InvalidInput) return again({ [error.messageKey.endsWith('noSuchPhase') ? 'when' : 'closes']: t(error.messageKey, error.vars) });
+    if (isBotError(error) && error.code === ErrorCode.InvalidInput) return again({ [error.messageKey.endsWith('noSuchPhase') ? 'when' : 'closes']: t(error.messageKey, { ...error.vars, phase: t(`timeline.${input.when}`) }) });
     throw error;
   }
   const questionnaire = await services.db.questionnaire.findUniqueOrThrow({ where: { id: run.questionnaireId } });
@@ -126,7 +139,7 @@ export async function submitSend(ctx: FlowContext, values: FormValues): Promise<
     const { invited, delivered } = await openRunAndInvite(services, run.id);
     text = t('surveys:send.sentNow', { title, invited, delivered, cluster: cluster.code, closes });
   } else {
-    text = t('surveys:send.scheduled', { title, cluster: cluster.code, phase: t(`timeline.${input.when}`), opens: formatDate(run.opensAt, ctx.person.timeZone, ctx.person.locale), closes, reminders: run.maxReminders });
+    text = t('surveys:send.scheduled', { title, cluster: cluster.code, phase: t(`timeline.${input.when}`), opens: item && item.startsAt.getTime() === run.opensAt.getTime() ? formatStart({ ...item, allDay: isAllDay(item) }, ctx.person, cluster.timeZone) : formatMoment(run.opensAt, ctx.person, cluster.timeZone), closes, reminders: run.maxReminders });
   }
   // The scheduler plans opening (for a phase), reminders and closing from the stored run.
   await services.scheduler.clusterChanged(cluster.id, 'survey');
