@@ -7,7 +7,7 @@ import { translator, type Translate } from '../../src/core/i18n.js';
 import type { Logger } from '../../src/core/logger.js';
 import { ui, type Form, type InboundEvent, type Origin, type OutboundMessage } from '../../src/core/messages.js';
 import type { Redis } from '../../src/core/redis.js';
-import type { IdentityInput, ProfileInput } from '../../src/domain/people.js';
+import type { IdentityInput } from '../../src/domain/people.js';
 import type { AdapterMount } from '../../src/server/app.js';
 import { ADAPTER_ACTIONS, fieldErrors, FIELDS_PER_MODAL_PAGE, FORM_CALLBACK_ID, formsOf, modalPageCount, renderHome, renderMessage, renderModal, type SlackMessagePart, type SlackView } from './block-kit.js';
 import { EventDedupe } from './event-dedupe.js';
@@ -15,6 +15,7 @@ import { FormStash, type ModalSession } from './form-stash.js';
 import { externalIdOf, fromBlockAction, fromMessageText, fromSlashCommand, fromViewState, isDirectChannel, parseThreadKey, threadKey } from './inbound.js';
 import { SLACK_LIMITS } from './limits.js';
 import type { ReplyTarget } from './reply-target.js';
+import { slackProfileOf } from './profile.js';
 import { SlackSender } from './sender.js';
 import { boltLogger, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
 import { SingleWorkspace, type SlackWorkspaces, type WorkspaceRef } from './workspace-clients.js';
@@ -293,24 +294,17 @@ export class SlackAdapter {
     });
   }
 
-  /** The identity of a Slack user; the profile is fetched only on first contact, with the user's workspace's token. */
-  private identity(who: { teamId: string; enterpriseId?: string; userId: string }): IdentityInput {
+  /**
+   * The identity of a Slack user; the profile is fetched only on first contact, with the user's workspace's token.
+   * Met in their DM with the bot, the DM's channel is kept as the identity's reference (once: it never changes),
+   * so a nudge reaches them without conversations.open (rate-limited by Slack to about 50 a minute) or a cache.
+   */
+  private identity(who: { teamId: string; enterpriseId?: string; userId: string; channel?: string; direct?: boolean }): IdentityInput {
     return {
       platform: 'SLACK',
       externalId: externalIdOf(who.teamId, who.userId),
-      loadProfile: () => this.loadProfile(who, who.userId),
-    };
-  }
-
-  private async loadProfile(workspace: WorkspaceRef, userId: string): Promise<ProfileInput> {
-    const client = await this.workspaces.clientFor(workspace);
-    const info = await withRetryAfter(() => client.users.info({ user: userId, include_locale: true }));
-    const user = info.user;
-    return {
-      displayName: user?.profile?.display_name || user?.real_name || user?.profile?.real_name || user?.name,
-      email: user?.profile?.email,
-      locale: user?.locale,
-      timeZone: user?.tz,
+      loadProfile: async () => slackProfileOf(await this.workspaces.clientFor(who), who, who.userId),
+      ...(who.direct && isDirectChannel(who.channel) ? { conversationRef: { channel: who.channel }, keepExistingRef: true } : {}),
     };
   }
 
