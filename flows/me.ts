@@ -1,3 +1,4 @@
+import { md } from '../src/core/markup.js';
 import { z } from 'zod';
 import { defineFlow, type FlowContext } from '../src/core/flow.js';
 import { formatDate, formatDateTime } from '../src/core/format.js';
@@ -35,14 +36,14 @@ async function renderMe(ctx: FlowContext) {
     const phase = phaseAt(cluster.timeline, now);
     const lines = upcoming(cluster.timeline, now, 3).map((item) => {
       const when = EXCHANGE_EVENTS.includes(item.kind) ? formatDateTime(item.startsAt, person.timeZone, person.locale) : formatDate(item.startsAt, person.timeZone, person.locale);
-      const where = item.location ? ` (${item.location})` : '';
+      const where = item.location ? md` (${item.location})` : '';
       return `- ${t(`timeline.${item.kind}`)}: ${when}${where}`;
     });
     blocks.push(ui.divider());
     blocks.push(
       ui.paragraph(
         [
-          `**${cluster.code}: ${cluster.name}**`,
+          md`**${cluster.code}: ${cluster.name}**`,
           t('me:roleLine', { role: t(`roles.${m.role}`), approach: cluster.approach }),
           m.organisation ? t('me:organisation', { organisation: m.organisation.name }) : '',
           t('me:phase', { phase: t(`timeline.${phase}`) }),

@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../src/core/markup.js';
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -80,12 +81,12 @@ async function listNudges(ctx: FlowContext, args: string) {
   const blocks: Block[] = [ui.heading(title), ui.context(t('scheduler:list.counts', { planned: total, sent, failed: failed.length }))];
   if (upcoming.length === 0) blocks.push(ui.paragraph(t('scheduler:list.none')));
   else {
-    const lines = upcoming.map((n) => `- ${formatDateTime(n.dueAt, person.timeZone, person.locale)}: **${n.person.displayName}**, ${t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind })}`);
+    const lines = upcoming.map((n) => `- ${formatDateTime(n.dueAt, person.timeZone, person.locale)}: **${escapeMarkup(n.person.displayName)}**, ${t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind })}`);
     blocks.push(ui.paragraph(lines.join('\n')));
     if (total > upcoming.length) blocks.push(ui.context(t('scheduler:list.more', { count: total - upcoming.length })));
   }
   if (failed.length) {
-    const lines = failed.map((n) => `- **${n.person.displayName}**: ${t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind })} (${n.delivery?.error ?? n.delivery?.outcome ?? '?'})`);
+    const lines = failed.map((n) => `- **${escapeMarkup(n.person.displayName)}**: ${t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind })} (${escapeMarkup(n.delivery?.error ?? n.delivery?.outcome ?? '?')})`);
     blocks.push(ui.paragraph(`**${t('scheduler:list.failedTitle')}**\n${lines.join('\n')}`));
   }
   blocks.push(ui.actions(ui.commandButton(t('scheduler:button.refresh'), `nudges ${cluster.code}`)));
@@ -167,7 +168,7 @@ async function prepareManualNudge(ctx: FlowContext, args: string) {
     replies: [
       ui.message(preview, [
         ui.paragraph(preview),
-        ui.paragraph(`> ${message}`),
+        ui.paragraph(`> ${escapeMarkup(message)}`),
         ui.actions(ui.button(t('scheduler:button.send'), 'nudge:send', '', 'primary'), ui.button(t('scheduler:button.cancel'), 'nudge:cancel')),
       ], { ephemeral: true }),
     ],

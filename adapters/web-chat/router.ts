@@ -5,9 +5,12 @@ import { parseCommand } from '../../src/core/commands.js';
 import type { Db } from '../../src/core/db.js';
 import type { InboundEvent } from '../../src/core/messages.js';
 import type { WebSender } from './web-sender.js';
+import { toWebMessage } from './web-message.js';
 import { projectPath } from '../../src/core/paths.js';
 
 const publicDir = projectPath('adapters', 'web-chat', 'public');
+/** The web chat page's policy: its own script, styles, requests and images (charts are /files/… on this origin). */
+const WEB_CHAT_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const identityKey = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,79}$/i, 'identity must be a demo identity key');
 const inputSchema = z.discriminatedUnion('type', [
@@ -28,7 +31,8 @@ const eventRequest = z.object({ identity: identityKey, input: inputSchema });
  */
 export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender }): Router {
   const router = Router();
-  router.use('/', serveStatic(publicDir, { index: 'index.html', maxAge: 0 }));
+  // The page runs only its own script and styles; what it shows of people's text can never run as code.
+  router.use('/', serveStatic(publicDir, { index: 'index.html', maxAge: 0, setHeaders: (res) => res.setHeader('Content-Security-Policy', WEB_CHAT_CSP) }));
 
   /** Demo identities to pick from, grouped by cluster. */
   router.get('/web/identities', async (_req, res) => {
@@ -58,7 +62,7 @@ export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender }): Ro
       event: toEvent(input),
       origin: { direct: true },
     });
-    res.json({ messages: response.messages });
+    res.json({ messages: response.messages.map(toWebMessage) });
   });
 
   router.get('/web/inbox', async (req, res) => {
@@ -67,7 +71,7 @@ export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender }): Ro
       res.status(400).json({ error: 'Pick an identity first.' });
       return;
     }
-    res.json({ messages: await deps.sender.drain(`web:${parsed.data}`) });
+    res.json({ messages: (await deps.sender.drain(`web:${parsed.data}`)).map(toWebMessage) });
   });
   return router;
 }

@@ -1,3 +1,4 @@
+import { md } from '../../src/core/markup.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
@@ -137,7 +138,7 @@ async function preview(ctx: FlowContext, state: State, note?: string): Promise<F
 
 function line(t: Translate, proposal: AssignmentProposal, p: Placement, codeOf: (id: string) => string): string {
   const a = proposal.applicants.find((x) => x.id === p.applicantId)!;
-  return `- ${a.name} (${a.organisationName}): ${explain(t, p.reason, codeOf)}`;
+  return `${md`- ${a.name} (${a.organisationName})`}: ${explain(t, p.reason, codeOf)}`;
 }
 
 function moveForm(ctx: FlowContext, proposal: AssignmentProposal): Form {

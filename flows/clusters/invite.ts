@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
@@ -116,11 +117,11 @@ async function sendInvitations(ctx: FlowContext, clusterId: string, people: stri
   const lines: string[] = [];
   for (const outcome of outcomes) {
     if (outcome.status === 'failed') {
-      lines.push(`- ${outcome.handle}: ${ctx.t(outcome.messageKey, outcome.vars)}`);
+      lines.push(`- ${escapeMarkup(outcome.handle)}: ${ctx.t(outcome.messageKey, outcome.vars)}`);
       continue;
     }
     if (outcome.status === 'already') {
-      lines.push(`- ${outcome.handle}: ${ctx.t('clusters:invite.already', { role: roleName })}`);
+      lines.push(`- ${escapeMarkup(outcome.handle)}: ${ctx.t('clusters:invite.already', { role: roleName })}`);
       continue;
     }
     const invitation = ctx.t('clusters:invite.dm', { inviter: ctx.person.displayName, role: roleName, code: cluster.code, name: cluster.name, approach: cluster.approach });
@@ -131,7 +132,7 @@ async function sendInvitations(ctx: FlowContext, clusterId: string, people: stri
         ui.actions(ui.button(ctx.t('clusters:invite.accept'), 'invite:accept', outcome.membershipId, 'primary'), ui.button(ctx.t('clusters:invite.decline'), 'invite:decline', outcome.membershipId)),
       ]),
     );
-    lines.push(`- ${outcome.handle}: ${ctx.t(delivery.delivered ? 'clusters:invite.sent' : 'clusters:invite.waiting')}`);
+    lines.push(`- ${escapeMarkup(outcome.handle)}: ${ctx.t(delivery.delivered ? 'clusters:invite.sent' : 'clusters:invite.waiting')}`);
   }
   if (outcomes.some((o) => o.status === 'invited' || o.status === 'reinvited')) await ctx.services.scheduler.clusterChanged(clusterId, 'membership');
   const heading = ctx.t('clusters:invite.result', { code: cluster.code, role: roleName });

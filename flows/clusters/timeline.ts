@@ -1,3 +1,4 @@
+import { md } from '../../src/core/markup.js';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { checkForm, fieldSchemas, refill } from '../../src/core/forms.js';
@@ -141,7 +142,7 @@ async function renderTimeline(ctx: FlowContext, clusterId: string): Promise<Outb
     const item = cluster.timeline.find((i) => i.kind === kind);
     if (!item) return `- **${t(`timeline.${kind}`)}**: ${t('clusters:timeline.notSet')}`;
     if (EXCHANGE_EVENTS.includes(kind)) {
-      const where = item.location ? ` (${item.location})` : '';
+      const where = item.location ? md` (${item.location})` : '';
       return `- **${t(`timeline.${kind}`)}**: ${formatDateTime(item.startsAt, person.timeZone, person.locale)} – ${formatDateTime(item.endsAt, person.timeZone, person.locale)}${where}`;
     }
     const lastDay = new Date(item.endsAt.getTime() - 1);
