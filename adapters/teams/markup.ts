@@ -46,14 +46,20 @@ function nodesMarkdown(nodes: MarkupNode[]): string {
     .join('');
 }
 
-/** Text Markdown shows as written: a backslash before every character it could read as markup. */
+/**
+ * Text Markdown shows as written: a backslash before every character it could read as markup, and
+ * before what would make a bare address a link (`://`, `www.`, `@`), so a typed address stays text.
+ */
 function literal(text: string): string {
-  return text.replace(/[\\*_`[\]~<>]/g, '\\$&');
+  return text
+    .replace(/[\\*_`[\]~<>@]/g, '\\$&')
+    .replace(/:(?=\/\/)/g, '\\:')
+    .replace(/\b(www)\./gi, '$1\\.');
 }
 
 /** What would open a list, heading or quote at the start of a line is escaped too. */
 function blockStart(line: string): string {
-  return line.replace(/^(\s*)([-+#>]|\d+\.)(?=\s|$)/, (_m, space: string, mark: string) => `${space}${mark.replace(/^(\d+)\./, '$1\\.').replace(/^([-+#>])$/, '\\$1')}`);
+  return line.replace(/^(\s*)([-+#>=]|\d+[.)])(?=\s|$)/, (_m, space: string, mark: string) => `${space}${mark.replace(/^(\d+)([.)])/, '$1\\$2').replace(/^([-+#>=])$/, '\\$1')}`);
 }
 
 /** "/lc verb" as Teams users type it: "lc verb". */

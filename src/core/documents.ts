@@ -20,7 +20,7 @@ export function escapeHtml(text: string): string {
 export function escapeMarkdown(text: string): string {
   return String(text)
     .replace(/([\\`*_[\]#|<>~])/g, '\\$1')
-    .replace(/(^|\n)([ \t]*)([-+=]|\d+\.)(?=[ \t]|$)/g, (_m, start: string, space: string, mark: string) => `${start}${space}${mark.replace(/^(\d+)\./, '$1\\.').replace(/^([-+=])$/, '\\$1')}`);
+    .replace(/(^|\n)([ \t]*)([-+=]|\d+[.)])(?=[ \t]|$)/g, (_m, start: string, space: string, mark: string) => `${start}${space}${mark.replace(/^(\d+)([.)])/, '$1\\$2').replace(/^([-+=])$/, '\\$1')}`);
 }
 
 /** Link targets a generated page may carry: web, mail, and the bot's own paths. */
