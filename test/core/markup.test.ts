@@ -150,7 +150,7 @@ describe('when a plan goal is a disguised link', () => {
   it('reaches Slack as literal text in verbatim mrkdwn, never as <url|label>', () => {
     const [part] = renderSlack(ui.message(goal, [ui.paragraph(`**Goal**\n${goal}`)]));
     expect(part.text).toBe(DISGUISED);
-    const section = part.blocks[0] as { text: { text: string; verbatim: boolean } };
+    const section = part.blocks[0] as unknown as { text: { text: string; verbatim: boolean } };
     expect(section.text.text).toBe(`*Goal*\n${DISGUISED}`);
     expect(section.text.verbatim).toBe(true);
     expect(JSON.stringify(part)).not.toContain('<https://evil.example');
