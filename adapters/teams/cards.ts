@@ -11,6 +11,8 @@ export const MAX_ACTIVITY_BYTES = 24_000;
 /** Forms with more fields than this (or several long answers) open in a dialog instead of inline. */
 export const LONG_FORM_FIELDS = 5;
 const CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+/** Actions Teams shows in one set (host config `actions.maxActions`). */
+export const TEAMS_MAX_ACTIONS = 6;
 
 /** Data keys the cards put on submit actions; the inbound side reads them back. */
 export const DATA_KEYS = { action: 'lcAction', value: 'lcValue', form: 'lcForm', multi: 'lcMulti', select: 'lcSelect', selectInput: 'lcSelectInput', dialog: 'lcDialog' } as const;
@@ -169,7 +171,8 @@ function actionElements(elements: (Button | Select)[], t: Translate, nextChoiceI
     });
     out.push({ type: 'ActionSet', actions: [{ type: 'Action.Submit', title: plain(t('teams:choose')), associatedInputs: 'auto', data: { [DATA_KEYS.select]: element.actionId, [DATA_KEYS.selectInput]: id } }] });
   }
-  if (actions.length) out.push({ type: 'ActionSet', actions });
+  // Teams shows at most six actions in a set (its host config): more go into further sets, none hidden.
+  for (let i = 0; i < actions.length; i += TEAMS_MAX_ACTIONS) out.push({ type: 'ActionSet', actions: actions.slice(i, i + TEAMS_MAX_ACTIONS) });
   return out;
 }
 

@@ -4,22 +4,23 @@ import type { Block, Button, Form, OutboundMessage, Select } from '../../src/cor
 /**
  * What the web chat's page receives: the core message with its markup already parsed on the server.
  * Rich texts (headings, paragraphs, field values, form intros) arrive as lines of nodes the page builds
- * with textContent; every other text arrives as plain text. So the page never parses markup and never
+ * with textContent (`lines`, `introLines`), next to their plain reading (`text`, `value`, `intro`) for
+ * clients that show plain text; every other text arrives as plain text. So the page never parses markup and never
  * uses innerHTML: what people typed can only ever be text, and only the bot's own links are links.
  */
 export type WebText = MarkupLine[];
 
 /** A block as the page renders it. */
 export type WebBlock =
-  | { type: 'heading' | 'text' | 'context'; lines: WebText }
-  | { type: 'fields'; fields: { label: string; value: WebText }[] }
+  | { type: 'heading' | 'text' | 'context'; text: string; lines: WebText }
+  | { type: 'fields'; fields: { label: string; value: string; lines: WebText }[] }
   | { type: 'actions'; elements: (Button | Select)[] }
   | { type: 'divider' }
   | { type: 'image'; url: string; alt: string }
   | { type: 'form'; form: WebForm };
 
-/** A form as the page renders it: intro parsed, every label plain. */
-export type WebForm = Omit<Form, 'intro'> & { intro?: WebText };
+/** A form as the page renders it: intro parsed (and plain), every label plain. */
+export type WebForm = Form & { introLines?: WebText };
 
 /** A message as the page renders it. */
 export type WebMessage = Omit<OutboundMessage, 'blocks'> & { blocks: WebBlock[] };
@@ -36,9 +37,9 @@ function webBlock(block: Block): WebBlock {
     case 'heading':
     case 'text':
     case 'context':
-      return { type: block.type, lines: parseMarkup(block.text) };
+      return { type: block.type, text: plain(block.text), lines: parseMarkup(block.text) };
     case 'fields':
-      return { type: 'fields', fields: block.fields.map((f) => ({ label: plain(f.label), value: parseMarkup(f.value) })) };
+      return { type: 'fields', fields: block.fields.map((f) => ({ label: plain(f.label), value: plain(f.value), lines: parseMarkup(f.value) })) };
     case 'actions':
       return { type: 'actions', elements: block.elements.map((e) => (e.type === 'button' ? webButton(e) : webSelect(e))) };
     case 'image':
@@ -60,12 +61,11 @@ function webSelect(select: Select): Select {
 }
 
 function webForm(form: Form): WebForm {
-  const { intro, ...rest } = form;
   return {
-    ...rest,
+    ...form,
     title: plain(form.title),
     submitLabel: plain(form.submitLabel),
-    ...(intro ? { intro: parseMarkup(intro) } : {}),
+    ...(form.intro ? { intro: plain(form.intro), introLines: parseMarkup(form.intro) } : {}),
     ...(form.errors ? { errors: Object.fromEntries(Object.entries(form.errors).map(([k, v]) => [k, plain(v)])) } : {}),
     fields: form.fields.map((f) => ({
       ...f,

@@ -155,7 +155,7 @@ async function preview(ctx: FlowContext, roundId: string): Promise<OutboundMessa
       ui.button(t('feedback:preview.confirm'), 'feedback-round:confirm', round.id, 'primary'),
       ui.button(t('feedback:preview.change'), 'feedback-round:change', round.id),
       ui.button(t('feedback:preview.reshuffle'), 'feedback-round:reshuffle', round.id),
-      { ...ui.button(t('feedback:preview.cancel'), 'feedback-round:cancel', round.id, 'danger'), confirm: { title: t('feedback:preview.cancel'), text: t('feedback:preview.cancelConfirm'), yes: t('feedback:yes'), no: t('feedback:no') } },
+      { ...ui.button(t('feedback:preview.cancel'), 'feedback-round:cancel', round.id, 'danger'), confirm: { title: t('feedback:preview.cancel'), text: t('feedback:preview.cancelConfirm'), yes: t('feedback:preview.cancel'), no: t('feedback:preview.keep') } },
     ),
   ]);
 }

@@ -111,7 +111,7 @@ function renderBlock(block, box) {
     case 'divider': return el('hr');
     case 'fields': {
       const grid = el('div', 'fields');
-      for (const f of block.fields) { const cell = el('div'); const b = el('b'); b.textContent = f.label; cell.append(b, richText(f.value)); grid.append(cell); }
+      for (const f of block.fields) { const cell = el('div'); const b = el('b'); b.textContent = f.label; cell.append(b, richText(f.lines)); grid.append(cell); }
       return grid;
     }
     case 'image': { const img = el('img', 'chart'); img.src = block.url; img.alt = block.alt; return img; }
@@ -153,7 +153,7 @@ function renderSelect(select, box) {
 
 function renderForm(form, box) {
   const f = el('form', 'bot-form');
-  if (form.intro) f.append(richText(form.intro));
+  if (form.introLines) f.append(richText(form.introLines));
   const title = el('h2'); title.textContent = form.title; f.prepend(title);
   for (const field of form.fields) {
     const id = `f-${Math.random().toString(36).slice(2)}`;
