@@ -1,4 +1,4 @@
-import { md } from '../../src/core/markup.js';
+import { escapeMarkup, md } from '../../src/core/markup.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
@@ -38,7 +38,7 @@ export const assignFlow = defineFlow<State>({
     const programmes = await coordinatedProgrammes(ctx.services.db, ctx.person.id);
     if (programmes.length > 1) {
       const text = ctx.t('clusters:assign.pickProgramme');
-      return { replies: [ui.message(text, [ui.paragraph(text), ui.actions({ type: 'select', actionId: 'assign:programme', placeholder: text, options: programmes.map((p) => ({ label: p.name, value: p.id })) })], { ephemeral: true })], next: null };
+      return { replies: [ui.message(text, [ui.paragraph(text), ui.actions({ type: 'select', actionId: 'assign:programme', placeholder: text, options: programmes.map((p) => ({ label: escapeMarkup(p.name), value: p.id })) })], { ephemeral: true })], next: null };
     }
     if (programmes.length === 0) throw new BotError(ErrorCode.NotAllowed, 'clusters:errors.noClusterForRole');
     return preview(ctx, { programmeId: programmes[0].id, seed: seedFor(programmes[0].id), overrides: {}, fingerprint: '' });

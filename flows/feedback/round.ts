@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../src/core/markup.js';
 import { randomInt } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -167,7 +168,7 @@ async function changeForm(ctx: FlowContext, round: Awaited<ReturnType<typeof loa
     include: { person: true },
     orderBy: { person: { displayName: 'asc' } },
   });
-  const personOptions = [...new Map(people.map((m) => [m.personId, { label: `${m.person.displayName} (${t(`roles.${m.role}`)})`, value: m.personId }])).values()];
+  const personOptions = [...new Map(people.map((m) => [m.personId, { label: `${escapeMarkup(m.person.displayName)} (${t(`roles.${m.role}`)})`, value: m.personId }])).values()];
   return {
     formId: 'feedback-round:change',
     title: t('feedback:change.title'),
