@@ -1,10 +1,10 @@
 import { md } from '../src/core/markup.js';
 import { z } from 'zod';
 import { defineFlow, type FlowContext } from '../src/core/flow.js';
-import { formatDate, formatDateTime } from '../src/core/format.js';
+import { formatDateTime, formatList } from '../src/core/format.js';
 import { ui, type Block, type Button } from '../src/core/messages.js';
-import { activeMemberships } from '../src/domain/memberships.js';
-import { EXCHANGE_EVENTS, phaseAt, upcoming } from '../src/domain/timeline.js';
+import { activeClusters } from '../src/domain/memberships.js';
+import { timelineGlance } from '../src/domain/timeline.js';
 
 /** How many tasks of one kind the overview lists before saying "and N more". */
 const TASKS_PER_KIND = 10;
@@ -39,10 +39,9 @@ export async function buildHome(ctx: FlowContext): Promise<Block[]> {
   const { db, clock } = ctx.services;
   const now = clock.now();
   const dateTime = (d: Date) => formatDateTime(d, person.timeZone, person.locale);
-  const date = (d: Date) => formatDate(d, person.timeZone, person.locale);
 
   const [memberships, drafts, reviews, runs, questions] = await Promise.all([
-    activeMemberships(db, person.id),
+    activeClusters(db, person.id),
     db.actionPlan.findMany({ where: { authorId: person.id, stage: 'DRAFT', cluster: { archivedAt: null } }, include: { cluster: true }, orderBy: { updatedAt: 'desc' } }),
     db.feedbackAssignment.findMany({
       where: { reviewerId: person.id, status: { in: ['PENDING', 'IN_PROGRESS'] }, round: { status: 'OPEN' } },
@@ -100,16 +99,14 @@ export async function buildHome(ctx: FlowContext): Promise<Block[]> {
   blocks.push(ui.divider(), ui.paragraph(`**${t('home:clustersTitle')}**`));
   if (memberships.length === 0) blocks.push(ui.paragraph(t('home:noClusters')));
   for (const m of memberships) {
+    const roles = formatList(m.roles.map((r) => t(`roles.${r}`)), person.locale);
     const { cluster } = m;
-    const next = upcoming(cluster.timeline, now, 2).map((item) => {
-      const when = EXCHANGE_EVENTS.includes(item.kind) ? dateTime(item.startsAt) : date(item.startsAt);
-      return `- ${t(`timeline.${item.kind}`)}: ${when}`;
-    });
+    const { phase, next } = timelineGlance(t, cluster, { timeZone: person.timeZone, locale: person.locale }, now, 2);
     blocks.push(
       ui.paragraph(
         [
           md`**${cluster.code}: ${cluster.name}**`,
-          t('home:clusterLine', { role: t(`roles.${m.role}`), phase: t(`timeline.${phaseAt(cluster.timeline, now)}`) }),
+          `${t('home:clusterLine', { roles, count: m.roles.length })} ${phase}`,
           next.length ? `${t('home:nextDates')}\n${next.join('\n')}` : t('home:noUpcoming'),
         ].join('\n'),
       ),

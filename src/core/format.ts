@@ -13,3 +13,12 @@ export function formatDate(date: Date, timeZone: string, locale: string): string
 export function formatRelative(date: Date, now: Date, locale: string): string {
   return DateTime.fromJSDate(date).setLocale(locale).toRelative({ base: DateTime.fromJSDate(now) }) ?? '';
 }
+
+/** "a, b and c" in the person's language (Intl.ListFormat), for role lists and names. */
+export function formatList(items: string[], locale: string): string {
+  try {
+    return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
+  } catch {
+    return items.join(', ');
+  }
+}

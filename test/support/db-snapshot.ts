@@ -15,11 +15,11 @@ export async function tableCounts(db: Db, except: string[] = []): Promise<Record
 }
 
 /**
- * Columns that record when the bot last heard from someone, not what anyone did: resolving a person
- * refreshes PlatformIdentity.lastSeenAt once a minute, so a long test would otherwise see a refused
- * command "change" the table whenever a minute had passed since that person's previous request.
+ * Columns that record that someone was seen, not anything they did: `PlatformIdentity.lastSeenAt` is
+ * stamped by the real clock at most once a minute on any request, so a slow run (a busy machine) that
+ * crosses a minute would otherwise count a refused command as a change.
  */
-const BOOKKEEPING: Record<string, string[]> = { PlatformIdentity: ['lastSeenAt'] };
+const BOOKKEEPING_COLUMNS: Record<string, string[]> = { PlatformIdentity: ['lastSeenAt'] };
 
 /**
  * A digest of the content of every application table (not only how many rows), to prove that a
@@ -32,8 +32,8 @@ export async function tableDigests(db: Db, except: string[] = []): Promise<Recor
   const digests: Record<string, string> = {};
   for (const { table_name } of tables.sort((a, b) => a.table_name.localeCompare(b.table_name))) {
     if (except.includes(table_name)) continue;
-    const row = (BOOKKEEPING[table_name] ?? []).reduce((expr, column) => `(${expr} - '${column}')`, 'to_jsonb(t)');
-    const [{ d }] = await db.$queryRawUnsafe<{ d: string | null }[]>(`SELECT md5(string_agg(${row}::text, ',' ORDER BY ${row}::text)) AS d FROM "${table_name}" t`);
+    const row = (BOOKKEEPING_COLUMNS[table_name] ?? []).reduce((expr, column) => `${expr} - '${column}'`, 'to_jsonb(t)');
+    const [{ d }] = await db.$queryRawUnsafe<{ d: string | null }[]>(`SELECT md5(string_agg((${row})::text, ',' ORDER BY (${row})::text)) AS d FROM "${table_name}" t`);
     digests[table_name] = d ?? 'empty';
   }
   return digests;

@@ -42,7 +42,7 @@ describe('when a person uses the web chat in a real browser', () => {
     await help.getByRole('button', { name: 'My clusters' }).click();
     const me = page.getByTestId('bot-message').last();
     await expect.poll(() => me.textContent()).toContain('LC1: Day-care Centers');
-    expect(await me.textContent()).toContain('You are a coordinator');
+    expect(await me.textContent()).toContain('Your role: coordinator');
 
     await page.screenshot({ path: `${ARTIFACTS}/web-chat-help.png`, fullPage: true });
     expect(existsSync(`${ARTIFACTS}/web-chat-help.png`)).toBe(true);
