@@ -38,14 +38,15 @@ export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender }): Ro
   router.get('/web/identities', async (_req, res) => {
     const identities = await deps.db.platformIdentity.findMany({
       where: { platform: 'WEB', person: { isDemo: true } },
-      include: { person: { include: { memberships: { include: { cluster: true } } } } },
+      include: { person: { include: { memberships: { where: { status: 'ACTIVE' }, include: { cluster: true }, orderBy: { cluster: { code: 'asc' } } } } } },
       orderBy: { externalId: 'asc' },
     });
     res.json(
       identities.map((identity) => ({
         key: identity.externalId.replace(/^web:/, ''),
         name: identity.person.displayName,
-        roles: identity.person.memberships.map((m) => ({ cluster: m.cluster.code, role: m.role })),
+        // Each role once (a coordinator of three clusters is "coordinator", not three times), first cluster first.
+        roles: identity.person.memberships.filter((m, i, all) => all.findIndex((o) => o.role === m.role) === i).map((m) => ({ cluster: m.cluster.code, role: m.role })),
       })),
     );
   });
