@@ -50,11 +50,28 @@ export function getI18n(): i18n {
 
 export type Translate = TFunction;
 
-/** A translate function fixed to one person's locale. */
+const translators = new Map<string, Translate>();
+
+/**
+ * A translate function fixed to one person's locale, made once per locale. A key asked for without
+ * options (most labels and headings) is translated once and remembered: the catalogue is read once at
+ * start-up and never changes, and i18next's lookup showed in every command's profile.
+ */
 export function translator(locale: string): Translate {
+  const known = translators.get(locale);
+  if (known) return known;
   const i18n = getI18n();
   const language = supportedLanguages().includes(locale) ? locale : locale.split('-')[0];
-  return i18n.getFixedT(language || 'en');
+  const t = i18n.getFixedT(language || 'en');
+  const plain = new Map<string, string>();
+  const remembering = ((key: unknown, ...rest: unknown[]) => {
+    if (rest.length > 0 || typeof key !== 'string') return (t as unknown as (...args: unknown[]) => string)(key, ...rest);
+    let text = plain.get(key);
+    if (text === undefined) plain.set(key, (text = t(key)));
+    return text;
+  }) as unknown as Translate;
+  translators.set(locale, remembering);
+  return remembering;
 }
 
 /**
