@@ -262,6 +262,11 @@ export class SlackAdapter {
     app.view(/^(?!lc-form$)/, async ({ ack }) => {
       await ack();
     });
+    // A closed modal (ours or any other, when Slack was asked to notify) needs only an acknowledgement:
+    // nothing was submitted, so nothing changes. Bolt's string and RegExp constraints match submissions only.
+    app.view({ type: 'view_closed', callback_id: /.*/ }, async ({ ack }) => {
+      await ack();
+    });
     app.shortcut(/.*/, async ({ ack }) => {
       await ack();
     });

@@ -5,7 +5,8 @@ import type { Clock } from '../../src/core/clock.js';
 import { parseCommand } from '../../src/core/commands.js';
 import type { Config } from '../../src/core/config.js';
 import type { Db } from '../../src/core/db.js';
-import { supportedLanguages, translator, type Translate } from '../../src/core/i18n.js';
+import { supportedLanguages, translator as messageTranslator, type Translate } from '../../src/core/i18n.js';
+import { plainText } from '../../src/core/markup.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { InboundEvent } from '../../src/core/messages.js';
 import type { Redis } from '../../src/core/redis.js';
@@ -14,8 +15,20 @@ import { projectPath } from '../../src/core/paths.js';
 import { SESSION_COOKIE, sessionTokenOf, webCallerLookup, type WebCaller, type WebCallerLookup } from './caller.js';
 import { SignInLimit } from './sign-in-limit.js';
 import type { WebSender } from './web-sender.js';
+import { toWebMessage } from './web-message.js';
 
 const publicDir = projectPath('adapters', 'web-chat', 'public');
+
+/**
+ * Texts of the page itself and of its JSON errors: the page shows them as plain text (textContent), so
+ * the catalogue's markup is read as text and interpolated values come back as typed.
+ */
+function translator(locale: string): Translate {
+  const t = messageTranslator(locale);
+  return ((key: string | string[], options?: Record<string, unknown>) => plainText(String(t(key, options as never)))) as Translate;
+}
+/** The web chat page's policy: its own script, styles, requests and images (charts are /files/… on this origin). */
+const WEB_CHAT_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const inputSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('typed'), text: z.string().max(10_000) }),
@@ -50,7 +63,8 @@ export function webChatRouter(deps: WebChatDeps): Router {
   const callerOf = webCallerLookup(deps);
   const limit = new SignInLimit(deps.redis, deps.config.REDIS_PREFIX);
   const policy = webSessionPolicy(deps.config);
-  router.use('/', serveStatic(publicDir, { index: 'index.html', maxAge: 0 }));
+  // The page runs only its own script and styles; what it shows of people's text can never run as code.
+  router.use('/', serveStatic(publicDir, { index: 'index.html', maxAge: 0, setHeaders: (res) => res.setHeader('Content-Security-Policy', WEB_CHAT_CSP) }));
   router.use('/web', refuseOtherSites(deps.config));
 
   /** What the page needs to start: demo or sign-in, who is signed in, and its texts. */
@@ -131,7 +145,7 @@ export function webChatRouter(deps: WebChatDeps): Router {
     const caller = await requireCaller(callerOf, req, res, t, parsed.data.identity);
     if (!caller) return;
     const response = await deps.bot.handle({ identity: caller.identity, event: toEvent(parsed.data.input), origin: { direct: true } });
-    res.json({ messages: response.messages });
+    res.json({ messages: response.messages.map(toWebMessage) });
   });
 
   router.get('/web/inbox', async (req, res) => {
@@ -139,7 +153,7 @@ export function webChatRouter(deps: WebChatDeps): Router {
     const caller = await requireCaller(callerOf, req, res, t, req.query.identity);
     if (!caller) return;
     try {
-      res.json({ messages: await deps.sender.drain(caller.externalId) });
+      res.json({ messages: (await deps.sender.drain(caller.externalId)).map(toWebMessage) });
     } catch (error) {
       // Redis is away: the messages wait there; the page asks again and says nothing is lost.
       deps.logger.warn({ err: (error as Error).message }, 'web chat inbox unavailable');

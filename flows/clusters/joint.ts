@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
 import { checkForm, fieldSchemas, refill } from '../../src/core/forms.js';
 import { translator } from '../../src/core/i18n.js';
+import { md } from '../../src/core/markup.js';
 import { ui, type Block, type Form, type OutboundMessage } from '../../src/core/messages.js';
 import { formatSpan, localInstant } from '../../src/domain/calendar.js';
 import { coordinatedClustersIn, createJointEvent, JointEventConflictError, jointEventsOf, joinJointEvent, leaveJointEvent, moveJointEvent, type JointEventInput } from '../../src/domain/clusters/joint-events.js';
@@ -161,7 +162,7 @@ async function renderJoint(ctx: FlowContext, clusterId: string): Promise<Outboun
   for (const e of events) {
     const codes = [...new Set(e.items.map((i) => i.cluster.code))].sort();
     const when = formatSpan({ startsAt: e.startsAt, endsAt: e.endsAt, allDay: false }, person, cluster.timeZone);
-    blocks.push(ui.paragraph(`**${e.title}**: ${when}${e.location ? ` (${e.location})` : ''}\n${t('clusters:joint.clusters', { codes: codes.join(', ') || '–' })}`));
+    blocks.push(ui.paragraph(`**${md`${e.title}`}**: ${when}${e.location ? md` (${e.location})` : ''}\n${t('clusters:joint.clusters', { codes: codes.join(', ') || '–' })}`));
     const mineIn = mine.filter((c) => e.items.some((i) => i.clusterId === c.id));
     const mineOut = mine.filter((c) => !e.items.some((i) => i.clusterId === c.id));
     const buttons = [

@@ -1,4 +1,5 @@
 import type { FlowContext } from '../../src/core/flow.js';
+import { escapeMarkup, md } from '../../src/core/markup.js';
 import { formatDateTime, formatList } from '../../src/core/format.js';
 import { ui, type Block, type OutboundMessage } from '../../src/core/messages.js';
 import { clockDiffers, formatSpan, phaseSentence } from '../../src/domain/calendar.js';
@@ -17,13 +18,13 @@ export async function renderTimeline(ctx: FlowContext, clusterId: string): Promi
   const items = labelTimeline(cluster.timeline);
   const lines = items.map((item) => {
     const when = item.startsAt && item.endsAt ? formatSpan({ startsAt: item.startsAt, endsAt: item.endsAt, allDay: isAllDay(item) }, viewer, cluster.timeZone) : t('clusters:timeline.notSet');
-    const where = item.location ? ` (${item.location})` : '';
+    const where = item.location ? md` (${item.location})` : '';
     const notes = [
       ...item.roles.map((r) => t(`timeline.role.${r}`)),
       ...(item.jointEventId ? [t('clusters:timeline.jointMark')] : []),
       ...(item.reminders ? [] : [t('clusters:timeline.remindersOffMark')]),
     ];
-    return `- **${itemTitle(t, item)}**: ${when}${where}${notes.length ? ` · _${formatList(notes, person.locale)}_` : ''}`;
+    return `- **${md`${itemTitle(t, item)}`}**: ${when}${where}${notes.length ? ` · _${formatList(notes, person.locale)}_` : ''}`;
   });
   const phase = phaseSentence(t, phaseAt(cluster.timeline, now), (item) => itemTitle(t, item), viewer, cluster.timeZone);
   const blocks: Block[] = [
@@ -36,7 +37,7 @@ export async function renderTimeline(ctx: FlowContext, clusterId: string): Promi
   if (coordinator) {
     const missing = missingRoles(cluster.timeline);
     if (missing.length) blocks.push(ui.paragraph(missingRolesText(ctx, missing)));
-    const options = items.map((item) => ({ label: itemTitle(t, item).slice(0, 75), value: `${clusterId}|${item.id}` }));
+    const options = items.map((item) => ({ label: escapeMarkup(itemTitle(t, item).slice(0, 75)), value: `${clusterId}|${item.id}` }));
     blocks.push(ui.actions(ui.button(t('clusters:timeline.add'), 'timeline:add', clusterId, 'primary'), ui.commandButton(t('clusters:timeline.jointEvents'), `joint ${cluster.code}`), ui.button(t('clusters:timeline.history'), 'timeline:history', clusterId)));
     if (options.length) {
       blocks.push(ui.actions({ type: 'select', actionId: 'timeline:edit', placeholder: t('clusters:timeline.editPlaceholder'), options }));
@@ -95,7 +96,7 @@ export async function renderHistory(ctx: FlowContext, clusterId: string): Promis
   const lines = changes.map((c) => {
     const value = (c.newValue ?? c.oldValue) as { type?: TimelineItemType; title?: string | null } | null;
     const item = value?.title ? value.title : value?.type ? t(`timeline.type.${value.type}`) : '?';
-    return `- ${formatDateTime(c.changedAt, person.timeZone, person.locale)} · ${c.changedBy?.displayName ?? t('clusters:timeline.someone')} · ${t(`clusters:timeline.action.${c.action}`, { defaultValue: c.action, item })}`;
+    return `- ${formatDateTime(c.changedAt, person.timeZone, person.locale)} · ${c.changedBy ? md`${c.changedBy.displayName}` : t('clusters:timeline.someone')} · ${t(`clusters:timeline.action.${c.action}`, { defaultValue: c.action, item })}`;
   });
   const title = t('clusters:timeline.historyTitle', { code: cluster.code });
   return ui.message(title, [ui.heading(title), ui.paragraph(lines.length ? lines.join('\n') : t('clusters:timeline.noHistory')), ui.actions(ui.commandButton(t('clusters:timeline.back'), `timeline ${cluster.code}`))], { ephemeral: true });
