@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../src/core/db.js';
 import { projectPath } from '../../src/core/paths.js';
 import { GENERIC_DESIGN } from '../../src/domain/timeline.js';
+import { stripMarkup } from '../../src/core/messages.js';
 import { planCluster } from '../../src/scheduler/plan.js';
 import { nudgeLine } from '../../src/scheduler/render.js';
 import { simulateCluster } from '../../src/scheduler/simulate.js';
@@ -118,7 +119,9 @@ describe('when the clusters of the seven fixed kinds are migrated to free timeli
     it(`sends the members of ${code} the same messages over the whole timeline`, async () => {
       const cluster = expected.clusters[code];
       const snapshot = (await loadSnapshot(db, cluster.id))!;
-      const got = simulateCluster(snapshot, { from: new Date(expected.now) }).messages.map((m) => ({ at: m.at.toISOString(), personId: m.personId, kinds: [...m.kinds].sort(), summary: m.summary }));
+      // The summary is compared as the words people read: since the fixture was written, summaries keep the
+      // message markup (the platforms render it) where the old code dropped ** and backticks.
+      const got = simulateCluster(snapshot, { from: new Date(expected.now) }).messages.map((m) => ({ at: m.at.toISOString(), personId: m.personId, kinds: [...m.kinds].sort(), summary: stripMarkup(m.summary) }));
       const wanted = cluster.simulation.map((m) => ({ ...m, kinds: m.kinds.map((k) => today(cluster.id, k).kind).sort() }));
       expect(got).toEqual(wanted);
     });
