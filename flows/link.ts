@@ -39,7 +39,7 @@ export const linkFlow = defineFlow({
           ui.heading(t('link:title')),
           ui.paragraph(text),
           ui.paragraph(t('link:howTo', { code: shown })),
-          ui.actions(ui.button(t('link:haveCode'), 'link:enter')),
+          ui.actions(ui.openButton(t('link:haveCode'), 'link:enter')),
         ], { ephemeral: true }),
       ],
       next: { step: 'shown', data: {} },

@@ -135,8 +135,8 @@ async function resultsMessage(ctx: FlowContext, runId: string) {
     const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-${run.questionnaireKey}.png`, contentType: 'image/png', body: png, createdById: person.id }, services.clock.now());
     blocks.push({ type: 'image', url: chart.url, alt: t('surveys:results.chartAlt', { title }) });
   }
-  const buttons = [ui.button(t('surveys:buttons.csv'), 'results:csv', run.id, 'primary'), ui.button(t('surveys:buttons.compare'), 'results:compare', run.id)];
-  if (run.definition.purpose === 'self-assessment') buttons.push(ui.button(t('surveys:buttons.beforeAfter'), 'results:change', run.id));
+  const buttons = [ui.openButton(t('surveys:buttons.csv'), 'results:csv', run.id, 'primary'), ui.openButton(t('surveys:buttons.compare'), 'results:compare', run.id)];
+  if (run.definition.purpose === 'self-assessment') buttons.push(ui.openButton(t('surveys:buttons.beforeAfter'), 'results:change', run.id));
   blocks.push(ui.actions(...buttons));
   return ui.message(heading, blocks, { ephemeral: true });
 }

@@ -1,3 +1,4 @@
+import { withoutTokens } from '../../src/core/action-tokens.js';
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { OutboundMessage } from '../../src/core/messages.js';
@@ -82,7 +83,7 @@ export class SlackSender implements PlatformSender {
     const channel = thread?.channel ?? (await this.directChannel(target.externalId, userId));
     const parts = await this.render(message, { teamId, userId, channel, threadTs: thread?.threadTs });
     const keyed = Boolean(message.deliveryKey);
-    const base = message.deliveryKey ?? createHash('sha256').update(`${target.externalId}\n${JSON.stringify(message)}`).digest('base64url');
+    const base = message.deliveryKey ?? createHash('sha256').update(`${target.externalId}\n${JSON.stringify(withoutTokens(message))}`).digest('base64url');
     for (const [index, part] of parts.entries()) {
       const post = () =>
         message.ephemeral && thread

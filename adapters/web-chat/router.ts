@@ -10,13 +10,16 @@ import { projectPath } from '../../src/core/paths.js';
 const publicDir = projectPath('adapters', 'web-chat', 'public');
 
 const identityKey = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,79}$/i, 'identity must be a demo identity key');
+/** The one-time token and label a used button or form brings back (UseMarks). */
+const marks = { token: z.string().regex(/^[\w-]{1,64}$/).optional(), label: z.string().max(200).optional() };
 const inputSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('typed'), text: z.string().max(10_000) }),
-  z.object({ type: z.literal('action'), actionId: z.string().min(1).max(200), value: z.string().max(10_000).default('') }),
+  z.object({ type: z.literal('action'), actionId: z.string().min(1).max(200), value: z.string().max(10_000).default(''), ...marks }),
   z.object({
     type: z.literal('form'),
     formId: z.string().min(1).max(200),
     values: z.record(z.string().max(100), z.union([z.string().max(20_000), z.array(z.string().max(1_000)).max(100)])),
+    ...marks,
   }),
 ]);
 const eventRequest = z.object({ identity: identityKey, input: inputSchema });
@@ -73,8 +76,9 @@ export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender }): Ro
 }
 
 function toEvent(input: z.infer<typeof inputSchema>): InboundEvent {
-  if (input.type === 'action') return { type: 'action', actionId: input.actionId, value: input.value };
-  if (input.type === 'form') return { type: 'form', formId: input.formId, values: input.values };
+  const used = input.type === 'typed' || !input.token ? {} : { token: input.token, ...(input.label ? { label: input.label } : {}) };
+  if (input.type === 'action') return { type: 'action', actionId: input.actionId, value: input.value, ...used };
+  if (input.type === 'form') return { type: 'form', formId: input.formId, values: input.values, ...used };
   // Same grammar as Slack: "/lc <verb>" is a command, anything else is an answer to the running flow.
   const command = parseCommand(input.text);
   return command ? { type: 'command', ...command, text: input.text } : { type: 'text', text: input.text };

@@ -127,7 +127,7 @@ async function preview(ctx: FlowContext, state: State, note?: string): Promise<F
   blocks.push(
     ui.actions(
       { ...ui.button(t('clusters:assign.confirm'), 'assign:confirm', '', 'primary'), confirm: { title: t('clusters:assign.confirmTitle'), text: t('clusters:assign.confirmText'), yes: t('clusters:assign.confirm'), no: t('clusters:cancel') } },
-      ui.button(t('clusters:assign.move'), 'assign:move'),
+      ui.openButton(t('clusters:assign.move'), 'assign:move'),
       ui.button(t('clusters:cancel'), 'assign:cancel'),
     ),
   );

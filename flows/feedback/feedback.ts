@@ -207,7 +207,7 @@ async function reviewBeforeSending(ctx: FlowContext, assignmentId: string): Prom
   if (a.round.anonymous) blocks.push(ui.context(t('feedback:notice.anonymous')));
   const buttons: Button[] = [];
   if (!empty) buttons.push(ui.button(t('feedback:form.send'), 'feedback:submit', a.id, 'primary'));
-  buttons.push(ui.button(t('feedback:form.edit'), 'feedback:write', a.id));
+  buttons.push(ui.openButton(t('feedback:form.edit'), 'feedback:write', a.id));
   blocks.push(ui.actions(...buttons));
   return ui.message(t('feedback:form.reviewTitle', { author: a.plan.author.displayName }), blocks);
 }
@@ -251,7 +251,7 @@ async function submitReply(ctx: FlowContext, state: State, values: FormValues): 
   const siblings = await ctx.services.db.feedbackAssignment.findMany({ where: { roundId: feedback.assignment.roundId, planId: feedback.assignment.planId }, select: { id: true } });
   const from = fromAuthor ? feedback.assignment.plan.author.displayName : reviewerLabel(t, feedback.assignment.round, siblings, feedback.assignment);
   const text = t('feedback:reply.received', { from, text: checked.data.text });
-  await ctx.services.notifier.notify(recipientId, ui.message(text, [ui.paragraph(text), ui.actions(ui.button(t('feedback:view.answer'), 'feedback:reply', feedback.id), ui.button(t('feedback:reply.open'), 'feedback:open', feedback.id))]));
+  await ctx.services.notifier.notify(recipientId, ui.message(text, [ui.paragraph(text), ui.actions(ui.openButton(t('feedback:view.answer'), 'feedback:reply', feedback.id), ui.openButton(t('feedback:reply.open'), 'feedback:open', feedback.id))]));
   return { replies: [ui.text(ctx.t('feedback:reply.sent'), { ephemeral: true })], next: null };
 }
 

@@ -153,7 +153,7 @@ async function preview(ctx: FlowContext, roundId: string): Promise<OutboundMessa
     ui.context(t('feedback:preview.nothingSent')),
     ui.actions(
       ui.button(t('feedback:preview.confirm'), 'feedback-round:confirm', round.id, 'primary'),
-      ui.button(t('feedback:preview.change'), 'feedback-round:change', round.id),
+      ui.openButton(t('feedback:preview.change'), 'feedback-round:change', round.id),
       ui.button(t('feedback:preview.reshuffle'), 'feedback-round:reshuffle', round.id),
       { ...ui.button(t('feedback:preview.cancel'), 'feedback-round:cancel', round.id, 'danger'), confirm: { title: t('feedback:preview.cancel'), text: t('feedback:preview.cancelConfirm'), yes: t('feedback:yes'), no: t('feedback:no') } },
     ),

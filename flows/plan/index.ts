@@ -96,7 +96,7 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
   if (event.type === 'text') {
     if (position?.step === 'guided' && state.planId) return guided(ctx, state, { text: event.text });
     const blocks: Block[] = [ui.paragraph(ctx.t('plan:guided.notInGuided'))];
-    if (state.planId) blocks.push(ui.actions(ui.button(ctx.t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', state.planId, 'primary')));
+    if (state.planId) blocks.push(ui.actions(ui.openButton(ctx.t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', state.planId, 'primary')));
     return { replies: [ui.message(ctx.t('plan:guided.notInGuided'), blocks, { ephemeral: true })] };
   }
   if (event.type !== 'action') return { replies: [] };
@@ -288,10 +288,10 @@ function incompleteMessage(ctx: FlowContext, planId: string, state: PlanState, e
   blocks.push(ui.context(t('plan:submit.fixHint')));
   blocks.push(
     ui.actions(
-      ui.button(t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', planId, 'primary'),
-      ui.button(t('plan:buttons.editGoal'), 'plan:editGoal', planId),
-      ui.button(t('plan:buttons.addActivity'), 'plan:addActivity', planId),
-      ui.button(t('plan:buttons.myPlan'), 'plan:page', `${planId}:0`),
+      ui.openButton(t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', planId, 'primary'),
+      ui.openButton(t('plan:buttons.editGoal'), 'plan:editGoal', planId),
+      ui.openButton(t('plan:buttons.addActivity'), 'plan:addActivity', planId),
+      ui.openButton(t('plan:buttons.myPlan'), 'plan:page', `${planId}:0`),
     ),
   );
   return ui.message(head, blocks.slice(0, 45), { ephemeral: true });
@@ -348,5 +348,5 @@ function formMessage(form: ReturnType<typeof goalForm>): OutboundMessage {
 
 function chooseCluster(ctx: FlowContext, clusters: { id: string; code: string; name: string }[], actionId: string, key: string): OutboundMessage {
   const text = ctx.t(key);
-  return ui.message(text, [ui.paragraph(text), ui.actions(...clusters.slice(0, 20).map((c) => ui.button(`${c.code}: ${c.name}`.slice(0, 70), actionId, c.id)))], { ephemeral: true });
+  return ui.message(text, [ui.paragraph(text), ui.actions(...clusters.slice(0, 20).map((c) => ui.openButton(`${c.code}: ${c.name}`.slice(0, 70), actionId, c.id)))], { ephemeral: true });
 }
