@@ -18,14 +18,18 @@ local untilMs = tonumber(ARGV[1])
 if untilMs > last then redis.call('SET', KEYS[1], untilMs, 'PX', untilMs - tonumber(ARGV[2]) + 60000) end
 return 1`;
 
-/** Where a channel's last reserved slot lives (shared with PostClaims, which reserves in the same script as its claim). */
-export function channelSlotKey(prefix: string, channel: string): string {
-  return `${prefix}:slack:slot:${channel}`;
+/**
+ * Where a channel's last reserved slot lives (shared with PostClaims, which reserves in the same
+ * script as its claim). Keyed by workspace too: Slack counts limits per workspace, so one busy
+ * workspace's slots never delay another's.
+ */
+export function channelSlotKey(prefix: string, teamId: string, channel: string): string {
+  return `${prefix}:slack:slot:${teamId}:${channel}`;
 }
 
 /**
  * Slack allows about one message per second per channel. The slots live in Redis, not in a
- * process timer, so several bot instances and workers share one budget per channel.
+ * process timer, so several bot instances and workers share one budget per channel (of a workspace).
  */
 export class ChannelRateLimit {
   constructor(
@@ -35,19 +39,15 @@ export class ChannelRateLimit {
     private readonly now: () => number = Date.now,
   ) {}
 
-  private key(channel: string): string {
-    return channelSlotKey(this.prefix, channel);
-  }
-
-  /** Reserves a slot; resolves with the milliseconds to wait before sending in it. */
-  async reserve(channel: string): Promise<number> {
-    return Number(await this.redis.eval(RESERVE, 1, this.key(channel), this.now(), this.intervalMs));
+  /** Reserves a slot in a workspace's channel; resolves with the milliseconds to wait before sending in it. */
+  async reserve(teamId: string, channel: string): Promise<number> {
+    return Number(await this.redis.eval(RESERVE, 1, channelSlotKey(this.prefix, teamId, channel), this.now(), this.intervalMs));
   }
 
   /** Slack said 429: nobody sends to this channel again before Retry-After has passed. */
-  async pushBack(channel: string, retryAfterSeconds: number): Promise<void> {
+  async pushBack(teamId: string, channel: string, retryAfterSeconds: number): Promise<void> {
     const now = this.now();
     // Stored as "the last slot", so the next reservation lands exactly at Retry-After.
-    await this.redis.eval(PUSH_BACK, 1, this.key(channel), now + retryAfterSeconds * 1000 - this.intervalMs, now);
+    await this.redis.eval(PUSH_BACK, 1, channelSlotKey(this.prefix, teamId, channel), now + retryAfterSeconds * 1000 - this.intervalMs, now);
   }
 }

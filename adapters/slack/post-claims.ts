@@ -55,9 +55,9 @@ export class PostClaims {
     private readonly now: () => number,
   ) {}
 
-  async claim(post: { sentKey: string; channel: string; claimMs: number; waitAtMostMs?: number }): Promise<PostVerdict> {
+  async claim(post: { sentKey: string; teamId: string; channel: string; claimMs: number; waitAtMostMs?: number }): Promise<PostVerdict> {
     const keptKey = `${post.sentKey}:slot`;
-    const [verdict, ms] = (await this.redis.eval(CLAIM_AND_RESERVE, 3, post.sentKey, channelSlotKey(this.prefix, post.channel), keptKey, this.now(), this.intervalMs, post.claimMs, post.waitAtMostMs ?? -1)) as [string, number];
+    const [verdict, ms] = (await this.redis.eval(CLAIM_AND_RESERVE, 3, post.sentKey, channelSlotKey(this.prefix, post.teamId, post.channel), keptKey, this.now(), this.intervalMs, post.claimMs, post.waitAtMostMs ?? -1)) as [string, number];
     if (verdict === 'later') return { verdict, at: Number(ms) };
     if (verdict === 'go') return { verdict, waitMs: Number(ms) };
     return { verdict: verdict as 'sent' | 'busy' };

@@ -4,6 +4,8 @@
  */
 export interface ReplyTarget {
   teamId: string;
+  /** The Enterprise Grid org, when the request came from one: an org-wide install covers the team through it. */
+  enterpriseId?: string;
   userId: string;
   /** The interaction's response_url (slash commands, message buttons): replies work in any channel. */
   responseUrl?: string;

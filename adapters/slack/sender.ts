@@ -1,6 +1,5 @@
 import { withoutTokens } from '../../src/core/action-tokens.js';
 import { createHash } from 'node:crypto';
-import type { WebClient } from '@slack/web-api';
 import type { OutboundMessage } from '../../src/core/messages.js';
 import { SendLater, UnreachableError, type PlatformSender, type SendOptions } from '../../src/core/notifier.js';
 import type { Redis } from '../../src/core/redis.js';
@@ -8,7 +7,8 @@ import { ChannelRateLimit } from './channel-rate-limit.js';
 import { PostClaims } from './post-claims.js';
 import { parseThreadKey } from './inbound.js';
 import type { SlackMessagePart } from './block-kit.js';
-import { platformErrorOf, sleep, UNREACHABLE_ERRORS, withRetryAfter } from './slack-api.js';
+import { platformErrorOf, REVOKED_TOKEN_ERRORS, sleep, UNREACHABLE_ERRORS, withRetryAfter } from './slack-api.js';
+import { NotInstalledError, type SlackWorkspaces, type WorkspaceRef } from './workspace-clients.js';
 
 /** A message with a deliveryKey is remembered as sent for a week (jobs retry within that). */
 const KEYED_SENT_TTL_SECONDS = 7 * 24 * 3600;
@@ -35,7 +35,7 @@ const WAIT_IN_PLACE_MAX_MS = 300;
 const COME_BACK_EARLY_MS = 250;
 
 /** Turns a core message into postable parts; forms become "Open the form" buttons (see SlackAdapter). */
-export type PartRenderer = (message: OutboundMessage, where: { teamId: string; userId: string; channel: string; threadTs?: string }) => Promise<SlackMessagePart[]>;
+export type PartRenderer = (message: OutboundMessage, where: { teamId: string; enterpriseId?: string; userId: string; channel: string; threadTs?: string }) => Promise<SlackMessagePart[]>;
 
 /** Knobs for tests and tuning; production uses the defaults. */
 export interface SlackSenderOptions {
@@ -62,7 +62,7 @@ export class SlackSender implements PlatformSender {
   private readonly dmChannels = new Map<string, string>();
 
   constructor(
-    private readonly client: WebClient,
+    private readonly workspaces: SlackWorkspaces,
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly render: PartRenderer,
@@ -75,37 +75,41 @@ export class SlackSender implements PlatformSender {
     this.wait = options.wait ?? sleep;
   }
 
-  async send(target: { externalId: string; conversationRef: unknown }, message: OutboundMessage, options: SendOptions = {}): Promise<void> {
+  async send(target: { externalId: string; conversationRef: unknown; workspaceId?: string | null }, message: OutboundMessage, options: SendOptions = {}): Promise<void> {
     const match = /^([TE][A-Z0-9]+):([UW][A-Z0-9]+)$/.exec(target.externalId);
     if (!match) throw new UnreachableError('SLACK', `not a Slack identity: ${target.externalId}`);
     const [, teamId, userId] = match;
+    // An identity met through an org-wide install carries the org's id: its token covers every team of the org.
+    const workspace: WorkspaceRef = { teamId, ...(target.workspaceId?.startsWith('E') ? { enterpriseId: target.workspaceId } : {}) };
+    const client = await this.mapErrors(workspace, () => this.workspaces.clientFor(workspace));
     const thread = parseThreadKey(message.threadKey);
-    const channel = thread?.channel ?? (await this.directChannel(target.externalId, userId));
-    const parts = await this.render(message, { teamId, userId, channel, threadTs: thread?.threadTs });
+    const channel = thread?.channel ?? (await this.directChannel(workspace, target.externalId, userId));
+    const parts = await this.render(message, { teamId, enterpriseId: workspace.enterpriseId, userId, channel, threadTs: thread?.threadTs });
     const keyed = Boolean(message.deliveryKey);
     const base = message.deliveryKey ?? createHash('sha256').update(`${target.externalId}\n${JSON.stringify(withoutTokens(message))}`).digest('base64url');
     for (const [index, part] of parts.entries()) {
       const post = () =>
         message.ephemeral && thread
-          ? this.client.chat.postEphemeral({ channel, user: userId, thread_ts: thread.threadTs, text: part.text, blocks: part.blocks as never })
-          : this.client.chat.postMessage({ channel, text: part.text, blocks: part.blocks as never, ...(thread ? { thread_ts: thread.threadTs } : {}) });
-      await this.postOnce(`${base}:${index}`, keyed, channel, post, options.canComeBackLater ?? false);
+          ? client.chat.postEphemeral({ channel, user: userId, thread_ts: thread.threadTs, text: part.text, blocks: part.blocks as never })
+          : client.chat.postMessage({ channel, text: part.text, blocks: part.blocks as never, ...(thread ? { thread_ts: thread.threadTs } : {}) });
+      await this.postOnce(`${base}:${index}`, keyed, workspace, channel, post, options.canComeBackLater ?? false);
     }
   }
 
   /** The person's DM channel with the bot (remembered in this process and cached in Redis). */
-  private async directChannel(externalId: string, userId: string): Promise<string> {
+  private async directChannel(workspace: WorkspaceRef, externalId: string, userId: string): Promise<string> {
     const remembered = this.dmChannels.get(externalId);
     if (remembered) return remembered;
     const key = `${this.prefix}:slack:dm:${externalId}`;
-    const cached = (await this.redis.get(key)) ?? (await this.openDirectChannel(key, userId));
+    const cached = (await this.redis.get(key)) ?? (await this.openDirectChannel(workspace, key, userId));
     if (this.dmChannels.size >= DM_MEMORY_ENTRIES) this.dmChannels.delete(this.dmChannels.keys().next().value!);
     this.dmChannels.set(externalId, cached);
     return cached;
   }
 
-  private async openDirectChannel(key: string, userId: string): Promise<string> {
-    const opened = await this.mapErrors(() => withRetryAfter(() => this.client.conversations.open({ users: userId }), { wait: this.wait }));
+  private async openDirectChannel(workspace: WorkspaceRef, key: string, userId: string): Promise<string> {
+    const client = await this.workspaces.clientFor(workspace);
+    const opened = await this.mapErrors(workspace, () => withRetryAfter(() => client.conversations.open({ users: userId }), { wait: this.wait }));
     const channel = opened.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
     await this.redis.set(key, channel, 'EX', DM_CACHE_TTL_SECONDS);
@@ -117,9 +121,9 @@ export class SlackSender implements PlatformSender {
    * the kept) slot; a caller that can come back later is told to (SendLater) instead of waiting
    * long. A 429 moves that channel's slots back for everyone, and the retry waits for the next one.
    */
-  private async postOnce(key: string, keyed: boolean, channel: string, post: () => Promise<unknown>, canComeBackLater: boolean): Promise<void> {
+  private async postOnce(key: string, keyed: boolean, workspace: WorkspaceRef, channel: string, post: () => Promise<unknown>, canComeBackLater: boolean): Promise<void> {
     const sentKey = `${this.prefix}:slack:sent:${key}`;
-    const claim = await this.claims.claim({ sentKey, channel, claimMs: CLAIM_LEASE_MS, waitAtMostMs: canComeBackLater ? WAIT_IN_PLACE_MAX_MS : undefined });
+    const claim = await this.claims.claim({ sentKey, teamId: workspace.teamId, channel, claimMs: CLAIM_LEASE_MS, waitAtMostMs: canComeBackLater ? WAIT_IN_PLACE_MAX_MS : undefined });
     if (claim.verdict === 'sent') return;
     // Another worker is posting this very message now: let the job retry and find it sent.
     if (claim.verdict === 'busy') throw new Error('this message is being sent by another worker; retry later');
@@ -129,7 +133,7 @@ export class SlackSender implements PlatformSender {
     }, CLAIM_RENEW_MS);
     try {
       let waitMs = claim.waitMs;
-      await this.mapErrors(() =>
+      await this.mapErrors(workspace, () =>
         withRetryAfter(
           async () => {
             if (waitMs > 0) await this.wait(waitMs);
@@ -140,8 +144,8 @@ export class SlackSender implements PlatformSender {
           {
             wait: async () => undefined,
             onRateLimited: async (seconds) => {
-              await this.limiter.pushBack(channel, seconds);
-              waitMs = await this.limiter.reserve(channel);
+              await this.limiter.pushBack(workspace.teamId, channel, seconds);
+              waitMs = await this.limiter.reserve(workspace.teamId, channel);
             },
           },
         ),
@@ -156,11 +160,21 @@ export class SlackSender implements PlatformSender {
     await this.redis.set(sentKey, 'sent', 'EX', keyed ? KEYED_SENT_TTL_SECONDS : HASHED_SENT_TTL_SECONDS);
   }
 
-  private async mapErrors<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * Slack's answers that mean the person cannot be reached become UnreachableError (the notifier
+   * marks the identity and tells the coordinators). A workspace where the bot is no longer
+   * installed, or whose token Slack refuses, is the same for everyone in it.
+   */
+  private async mapErrors<T>(workspace: WorkspaceRef, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
+      if (error instanceof NotInstalledError) throw new UnreachableError('SLACK', error.message);
       const code = platformErrorOf(error);
+      // The token was refused: whatever this process remembers of it is stale. The error stays an
+      // error (a misconfigured token must not mark everyone unreachable); the job's retry looks the
+      // workspace up again and finds the new token, or no installation (then: unreachable).
+      if (code && REVOKED_TOKEN_ERRORS.has(code)) this.workspaces.forget(workspace);
       if (code && UNREACHABLE_ERRORS.has(code)) throw new UnreachableError('SLACK', code);
       throw error;
     }

@@ -1,5 +1,4 @@
 import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Express } from 'express';
 import type { Bot, BotResponse } from '../../src/core/bot.js';
@@ -17,7 +16,8 @@ import { externalIdOf, fromBlockAction, fromMessageText, fromSlashCommand, fromV
 import { SLACK_LIMITS } from './limits.js';
 import type { ReplyTarget } from './reply-target.js';
 import { SlackSender } from './sender.js';
-import { boltLogger, createSlackClient, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
+import { boltLogger, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
+import { SingleWorkspace, type SlackWorkspaces, type WorkspaceRef } from './workspace-clients.js';
 import { refuseUnroutablePayloads } from './payload-guard.js';
 import { rejectFutureTimestamps } from './timestamp-guard.js';
 
@@ -60,7 +60,8 @@ interface ModalMeta {
  * and no state of its own: dedupe keys, rate-limit slots and modal sessions live in Redis.
  */
 export class SlackAdapter {
-  readonly client: WebClient;
+  /** The one way to a workspace's Web API client (see workspace-clients.ts). */
+  readonly workspaces: SlackWorkspaces;
   readonly sender: SlackSender;
   /** Over HTTP, Bolt's receiver; in Socket Mode, a route that says events arrive over the socket. */
   readonly mount: AdapterMount;
@@ -73,26 +74,24 @@ export class SlackAdapter {
 
   constructor(private readonly deps: SlackAdapterDeps) {
     const { config, redis, logger } = deps;
-    const token = config.SLACK_BOT_TOKEN!;
-    this.client = createSlackClient(token, config.SLACK_API_URL, logger);
+    const single = new SingleWorkspace(config.SLACK_BOT_TOKEN!, config.SLACK_API_URL, logger);
+    this.workspaces = single;
     this.dedupe = new EventDedupe(redis, config.REDIS_PREFIX);
     this.stash = new FormStash(redis, config.REDIS_PREFIX);
     this.defaultT = translator(config.DEFAULT_LOCALE);
-    this.sender = new SlackSender(this.client, redis, config.REDIS_PREFIX, (message, where) =>
-      this.partsWithFormButtons(message, { teamId: where.teamId, userId: where.userId, channel: where.channel, threadTs: where.threadTs, direct: !where.threadTs }, this.defaultT),
+    this.sender = new SlackSender(this.workspaces, redis, config.REDIS_PREFIX, (message, where) =>
+      this.partsWithFormButtons(message, { teamId: where.teamId, enterpriseId: where.enterpriseId, userId: where.userId, channel: where.channel, threadTs: where.threadTs, direct: !where.threadTs }, this.defaultT),
     );
     this.socketMode = Boolean(config.SLACK_APP_TOKEN);
 
-    const botIdentity = { botUserId: undefined as string | undefined, botId: undefined as string | undefined };
     // Authorisation without a network call, so nothing stands between a request and its ack;
     // the bot's own user id (for ignoring its own messages) is learnt in the background.
-    const authorize = async () => ({ botToken: token, ...botIdentity });
-    void this.client.auth
-      .test()
-      .then((r) => Object.assign(botIdentity, { botUserId: r.user_id, botId: r.bot_id }))
-      .catch((error) => logger.warn({ err: String(error) }, 'slack auth.test failed; check SLACK_BOT_TOKEN'));
+    const authorize = async (source: { teamId?: string; enterpriseId?: string }) => {
+      const { botToken, botUserId, botId } = await this.workspaces.authFor({ teamId: source.teamId ?? '', enterpriseId: source.enterpriseId });
+      return { botToken, botUserId, botId };
+    };
 
-    const common = { authorize, logger: boltLogger(logger), clientOptions: { slackApiUrl: this.client.slackApiUrl } };
+    const common = { authorize, logger: boltLogger(logger), clientOptions: { slackApiUrl: single.client.slackApiUrl } };
     if (this.socketMode) {
       // Built here rather than by Bolt so apps.connections.open also goes to SLACK_API_URL.
       const receiver = new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger: boltLogger(logger), installerOptions: { clientOptions: common.clientOptions } });
@@ -194,9 +193,10 @@ export class SlackAdapter {
       }
     });
 
-    app.command(/^\/lc/, async ({ command, ack }) => {
+    app.command(/^\/lc/, async ({ command, ack, context }) => {
       const target: ReplyTarget = {
         teamId: command.team_id,
+        ...orgOf(context),
         userId: command.user_id,
         responseUrl: command.response_url,
         channel: command.channel_id,
@@ -210,7 +210,7 @@ export class SlackAdapter {
       await ack();
     });
 
-    app.action(/.*/, async ({ body, action, ack }) => {
+    app.action(/.*/, async ({ body, action, ack, context }) => {
       await ack();
       if (body.type !== 'block_actions') return;
       const b = body as unknown as BlockActionsBody;
@@ -220,6 +220,7 @@ export class SlackAdapter {
       const messageTs = b.container?.message_ts ?? b.message?.ts;
       const target: ReplyTarget = {
         teamId: b.user.team_id ?? b.team?.id ?? '',
+        ...orgOf(context),
         userId: b.user.id,
         responseUrl: b.response_url,
         channel,
@@ -233,7 +234,7 @@ export class SlackAdapter {
         return;
       }
       if (raw.action_id.startsWith(ADAPTER_ACTIONS.homePage)) {
-        this.afterAck('home page', () => this.publishHome(target.teamId, target.userId, Number(raw.value) || 0));
+        this.afterAck('home page', () => this.publishHome(target, Number(raw.value) || 0));
         return;
       }
       const event = fromBlockAction(action);
@@ -243,12 +244,12 @@ export class SlackAdapter {
       this.afterAck('action', async () => {
         await this.handleAndDeliver(target, { type: 'action', ...event }, origin, trigger);
         // Pressing a task button on Home may finish the task: show the Home as it is now.
-        if (fromHome) await this.publishHome(target.teamId, target.userId, 0);
+        if (fromHome) await this.publishHome(target, 0);
       });
     });
 
-    app.view(FORM_CALLBACK_ID, async ({ body, view, ack }) => {
-      await this.handleSubmission(body as unknown as ViewSubmissionBody, view as unknown as SubmittedView, ack as unknown as (response?: object) => Promise<void>);
+    app.view(FORM_CALLBACK_ID, async ({ body, view, ack, context }) => {
+      await this.handleSubmission(body as unknown as ViewSubmissionBody, view as unknown as SubmittedView, ack as unknown as (response?: object) => Promise<void>, orgOf(context));
     });
 
     app.options(/.*/, async ({ ack }) => {
@@ -268,45 +269,46 @@ export class SlackAdapter {
       await ack();
     });
 
-    app.event('app_home_opened', async ({ event, body }) => {
+    app.event('app_home_opened', async ({ event, body, context }) => {
       if (event.tab !== 'home') return;
       const teamId = (body as { team_id?: string }).team_id ?? '';
-      this.afterAck('home', () => this.publishHome(teamId, event.user, 0));
+      this.afterAck('home', () => this.publishHome({ teamId, ...orgOf(context), userId: event.user }, 0));
     });
 
-    app.event('message', async ({ event, body }) => {
+    app.event('message', async ({ event, body, context }) => {
       const m = event as unknown as MessageEvent;
       // Only what a person typed to the bot in its DM: no edits, joins, or bots (ourselves included).
       if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user || typeof m.text !== 'string') return;
       const teamId = (body as { team_id?: string }).team_id ?? m.team ?? '';
-      const target: ReplyTarget = { teamId, userId: m.user, channel: m.channel, threadTs: m.thread_ts, direct: true };
+      const target: ReplyTarget = { teamId, ...orgOf(context), userId: m.user, channel: m.channel, threadTs: m.thread_ts, direct: true };
       const origin: Origin = { direct: true, threadKey: threadKey(m.channel, m.thread_ts ?? m.ts) };
       this.afterAck('message', () => this.handleAndDeliver(target, fromMessageText(m.text!), origin, null));
     });
 
-    app.event('app_mention', async ({ event, body }) => {
+    app.event('app_mention', async ({ event, body, context }) => {
       const m = event as unknown as MessageEvent;
       if (!m.user || typeof m.text !== 'string') return;
       const teamId = (body as { team_id?: string }).team_id ?? m.team ?? '';
       // A mention in a channel is answered in a thread under it, so the channel stays readable.
       const threadTs = m.thread_ts ?? m.ts;
-      const target: ReplyTarget = { teamId, userId: m.user, channel: m.channel, threadTs, direct: isDirectChannel(m.channel) };
+      const target: ReplyTarget = { teamId, ...orgOf(context), userId: m.user, channel: m.channel, threadTs, direct: isDirectChannel(m.channel) };
       const origin: Origin = { direct: target.direct, threadKey: threadKey(m.channel, threadTs) };
       this.afterAck('mention', () => this.handleAndDeliver(target, fromMessageText(m.text!), origin, null));
     });
   }
 
-  /** The identity of a Slack user; the profile is fetched only on first contact. */
-  private identity(teamId: string, userId: string): IdentityInput {
+  /** The identity of a Slack user; the profile is fetched only on first contact, with the user's workspace's token. */
+  private identity(who: { teamId: string; enterpriseId?: string; userId: string }): IdentityInput {
     return {
       platform: 'SLACK',
-      externalId: externalIdOf(teamId, userId),
-      loadProfile: () => this.loadProfile(userId),
+      externalId: externalIdOf(who.teamId, who.userId),
+      loadProfile: () => this.loadProfile(who, who.userId),
     };
   }
 
-  private async loadProfile(userId: string): Promise<ProfileInput> {
-    const info = await withRetryAfter(() => this.client.users.info({ user: userId, include_locale: true }));
+  private async loadProfile(workspace: WorkspaceRef, userId: string): Promise<ProfileInput> {
+    const client = await this.workspaces.clientFor(workspace);
+    const info = await withRetryAfter(() => client.users.info({ user: userId, include_locale: true }));
     const user = info.user;
     return {
       displayName: user?.profile?.display_name || user?.real_name || user?.profile?.real_name || user?.name,
@@ -317,7 +319,7 @@ export class SlackAdapter {
   }
 
   private async handleAndDeliver(target: ReplyTarget, event: InboundEvent, origin: Origin, trigger: Trigger | null): Promise<void> {
-    const response = await this.deps.bot.handle({ identity: this.identity(target.teamId, target.userId), event, origin });
+    const response = await this.deps.bot.handle({ identity: this.identity(target), event, origin });
     await this.deliver(response, target, trigger);
   }
 
@@ -382,14 +384,14 @@ export class SlackAdapter {
         if (message.receipt) continue;
       }
       if (thread) {
-        await this.postInChannel(thread.channel, thread.threadTs, content, message.ephemeral && !isDirectChannel(thread.channel) ? target.userId : undefined);
+        await this.postInChannel(target, thread.channel, thread.threadTs, content, message.ephemeral && !isDirectChannel(thread.channel) ? target.userId : undefined);
       } else if (target.responseUrl && responseUrlUses < 5 && !target.threadTs) {
         const body = { ...content, response_type: message.ephemeral || target.direct ? 'ephemeral' : 'in_channel' };
         responseUrlUses = await this.viaResponseUrl(target, body, content, responseUrlUses);
       } else if (target.channel && (target.direct || target.threadTs)) {
-        await this.postInChannel(target.channel, target.threadTs, content, message.ephemeral && !target.direct ? target.userId : undefined);
+        await this.postInChannel(target, target.channel, target.threadTs, content, message.ephemeral && !target.direct ? target.userId : undefined);
       } else {
-        await this.postDirect(target.userId, content);
+        await this.postDirect(target, content);
       }
     }
     return responseUrlUses;
@@ -408,11 +410,12 @@ export class SlackAdapter {
     if (shared) {
       if (message.receipt) return responseUrlUses;
       if (target.responseUrl && responseUrlUses < 5) return this.viaResponseUrl(target, { ...content, response_type: 'ephemeral' }, content, responseUrlUses);
-      await this.postInChannel(carrier.channel, target.threadTs, content, target.userId);
+      await this.postInChannel(target, carrier.channel, target.threadTs, content, target.userId);
       return responseUrlUses;
     }
     if (!carrier.ephemeral) {
-      await withRetryAfter(() => this.client.chat.update({ channel: carrier.channel, ts: carrier.ts, text: content.text, blocks: content.blocks as never }));
+      const client = await this.workspaces.clientFor(target);
+      await withRetryAfter(() => client.chat.update({ channel: carrier.channel, ts: carrier.ts, text: content.text, blocks: content.blocks as never }));
       return responseUrlUses;
     }
     if (!target.responseUrl || responseUrlUses >= 5) return null;
@@ -426,22 +429,24 @@ export class SlackAdapter {
     } catch (error) {
       // A response_url lives 30 minutes (a modal can stay open longer): the DM still reaches the person.
       this.deps.logger.warn({ err: String(error) }, 'slack response_url refused; replying by DM');
-      await this.postDirect(target.userId, content);
+      await this.postDirect(target, content);
     }
     return responseUrlUses + 1;
   }
 
-  private async postDirect(userId: string, content: { text: string; blocks: unknown[] }): Promise<void> {
-    const dm = await withRetryAfter(() => this.client.conversations.open({ users: userId }));
-    await this.postInChannel(dm.channel!.id!, undefined, content, undefined);
+  private async postDirect(target: ReplyTarget, content: { text: string; blocks: unknown[] }): Promise<void> {
+    const client = await this.workspaces.clientFor(target);
+    const dm = await withRetryAfter(() => client.conversations.open({ users: target.userId }));
+    await this.postInChannel(target, dm.channel!.id!, undefined, content, undefined);
   }
 
-  private async postInChannel(channel: string, threadTs: string | undefined, content: { text: string; blocks: unknown[] }, ephemeralFor: string | undefined): Promise<void> {
+  private async postInChannel(workspace: WorkspaceRef, channel: string, threadTs: string | undefined, content: { text: string; blocks: unknown[] }, ephemeralFor: string | undefined): Promise<void> {
     const thread = threadTs ? { thread_ts: threadTs } : {};
+    const client = await this.workspaces.clientFor(workspace);
     await withRetryAfter(() =>
       ephemeralFor
-        ? this.client.chat.postEphemeral({ channel, user: ephemeralFor, text: content.text, blocks: content.blocks as never, ...thread })
-        : this.client.chat.postMessage({ channel, text: content.text, blocks: content.blocks as never, ...thread }),
+        ? client.chat.postEphemeral({ channel, user: ephemeralFor, text: content.text, blocks: content.blocks as never, ...thread })
+        : client.chat.postMessage({ channel, text: content.text, blocks: content.blocks as never, ...thread }),
     );
   }
 
@@ -449,7 +454,8 @@ export class SlackAdapter {
   private async openModal(form: Form, target: ReplyTarget, triggerId: string, t: Translate): Promise<boolean> {
     try {
       const view = await this.modalView(form, target, 0, t, {});
-      await this.client.views.open({ trigger_id: triggerId, view: view as never });
+      const client = await this.workspaces.clientFor(target);
+      await client.views.open({ trigger_id: triggerId, view: view as never });
       return true;
     } catch (error) {
       const code = platformErrorOf(error);
@@ -489,7 +495,7 @@ export class SlackAdapter {
    * (field errors, the next step, or close), so the flow races a 2.5 s budget; if it loses, the
    * modal closes and the flow's replies are posted when they come.
    */
-  private async handleSubmission(body: ViewSubmissionBody, view: SubmittedView, ack: (response?: object) => Promise<void>): Promise<void> {
+  private async handleSubmission(body: ViewSubmissionBody, view: SubmittedView, ack: (response?: object) => Promise<void>, org: Pick<ReplyTarget, 'enterpriseId'>): Promise<void> {
     // private_metadata comes back from Slack as we wrote it, but a forged or broken one (e.g. "null")
     // must not crash the listener: anything not of our shape counts as an expired form.
     let meta: ModalMeta = { f: '', p: 0 };
@@ -500,7 +506,7 @@ export class SlackAdapter {
       // not JSON: expired form
     }
     const session = meta.s ? await this.stash.getSession(meta.s).catch(() => null) : null;
-    const target: ReplyTarget = session?.target ?? meta.t ?? { teamId: body.user.team_id ?? body.team?.id ?? '', userId: body.user.id, direct: true };
+    const target: ReplyTarget = session?.target ?? meta.t ?? { teamId: body.user.team_id ?? body.team?.id ?? '', ...org, userId: body.user.id, direct: true };
     const t = this.defaultT;
     if (!meta.f || (meta.s && !session)) {
       await ack();
@@ -517,9 +523,9 @@ export class SlackAdapter {
     }
 
     // The person is whoever Slack says submitted (signed), never what the metadata remembers.
-    const submitter = { teamId: body.user.team_id ?? body.team?.id ?? target.teamId, userId: body.user.id };
+    const submitter = { teamId: body.user.team_id ?? body.team?.id ?? target.teamId, ...org, userId: body.user.id };
     const token = meta.k ?? session?.form.token;
-    const handled = this.deps.bot.handle({ identity: this.identity(submitter.teamId, submitter.userId), event: { type: 'form', formId: meta.f, values, ...(token ? { token } : {}) }, origin: { direct: target.direct, ...(target.channel && target.threadTs ? { threadKey: threadKey(target.channel, target.threadTs) } : {}) } });
+    const handled = this.deps.bot.handle({ identity: this.identity(submitter), event: { type: 'form', formId: meta.f, values, ...(token ? { token } : {}) }, origin: { direct: target.direct, ...(target.channel && target.threadTs ? { threadKey: threadKey(target.channel, target.threadTs) } : {}) } });
     const timedOut = Symbol('timeout');
     const first = await Promise.race([handled, sleep(this.deps.budgets?.submissionMs ?? SUBMISSION_BUDGET_MS).then(() => timedOut)]);
     if (first === timedOut) {
@@ -555,12 +561,14 @@ export class SlackAdapter {
   }
 
   /** Renders the person's overview (the `home` command) into their App Home tab. */
-  private async publishHome(teamId: string, userId: string, page: number): Promise<void> {
-    const response = await this.deps.bot.handle({ identity: this.identity(teamId, userId), event: { type: 'command', verb: 'home', args: '', text: '/lc home' }, origin: { direct: true } });
+  private async publishHome(who: { teamId: string; enterpriseId?: string; userId: string }, page: number): Promise<void> {
+    const { userId } = who;
+    const response = await this.deps.bot.handle({ identity: this.identity(who), event: { type: 'command', verb: 'home', args: '', text: '/lc home' }, origin: { direct: true } });
     const t = translator(response.locale ?? this.deps.config.DEFAULT_LOCALE);
     const blocks = response.messages.flatMap((m) => m.blocks);
     const { view } = renderHome(blocks, { previous: t('slack:home.previous'), next: t('slack:home.next'), page: (p, n) => t('slack:home.page', { page: p, pages: n }) }, page);
-    await withRetryAfter(() => this.client.views.publish({ user_id: userId, view: view as never }));
+    const client = await this.workspaces.clientFor(who);
+    await withRetryAfter(() => client.views.publish({ user_id: userId, view: view as never }));
   }
 }
 
@@ -571,6 +579,7 @@ const modalMetaSchema = z.object({
   t: z
     .object({
       teamId: z.string(),
+      enterpriseId: z.string().optional(),
       userId: z.string(),
       responseUrl: z.string().optional(),
       channel: z.string().optional(),
@@ -582,6 +591,14 @@ const modalMetaSchema = z.object({
   s: z.string().optional(),
   k: z.string().regex(/^[\w-]{1,64}$/).optional(),
 });
+
+/**
+ * The org of the installation Bolt authorised the request with (Enterprise Grid), so replies and
+ * the person's profile use that installation's token.
+ */
+function orgOf(context: { enterpriseId?: string }): Pick<ReplyTarget, 'enterpriseId'> {
+  return context.enterpriseId ? { enterpriseId: context.enterpriseId } : {};
+}
 
 /** Resolves after the I/O already waiting on the event loop has been handled (setImmediate). */
 function nextTurn(): Promise<void> {

@@ -33,6 +33,9 @@ export function platformErrorOf(error: unknown): string | null {
 /** Errors that mean the person cannot be reached on Slack any more (left, deactivated, blocked the app). */
 export const UNREACHABLE_ERRORS = new Set(['user_not_found', 'user_disabled', 'account_inactive', 'cannot_dm_bot', 'users_not_found', 'team_access_not_granted', 'is_archived']);
 
+/** Errors that mean the bot token itself was refused (uninstalled, revoked, rotated). */
+export const REVOKED_TOKEN_ERRORS = new Set(['token_revoked', 'invalid_auth', 'not_authed', 'token_expired']);
+
 /**
  * Runs a Web API call, waiting out 429s (Slack did not act on a rate-limited call, so repeating it
  * is safe). `wait` is injectable so tests prove the wait without sleeping.

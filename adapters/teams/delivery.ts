@@ -1,4 +1,4 @@
-import type { ConversationRateLimiter } from './outbound-limits.js';
+import type { ConversationRateLimiter, TeamsConversation } from './outbound-limits.js';
 
 /** Statuses after which Teams asks us to try again: throttled, precondition (concurrent edit), gateway. */
 export const RETRYABLE_STATUSES = new Set([429, 412, 502, 504]);
@@ -54,9 +54,9 @@ export class ActivityDelivery {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
-  async send<T>(conversationId: string, call: () => Promise<T>): Promise<T> {
+  async send<T>(where: string | TeamsConversation, call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      await this.waitForRoom(conversationId);
+      await this.waitForRoom(where);
       try {
         return await call();
       } catch (error) {
@@ -69,10 +69,10 @@ export class ActivityDelivery {
     }
   }
 
-  private async waitForRoom(conversationId: string): Promise<void> {
+  private async waitForRoom(where: string | TeamsConversation): Promise<void> {
     let waited = 0;
     for (;;) {
-      const wait = await this.limiter.tryAcquire(conversationId);
+      const wait = await this.limiter.tryAcquire(where);
       if (wait === 0) return;
       if (waited + wait > this.policy.maxRateWaitMs) throw new TeamsDeliveryError(`rate limit of conversation reached; retry in ${wait} ms`, 429);
       waited += wait;

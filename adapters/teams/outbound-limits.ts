@@ -9,35 +9,59 @@ export const TEAMS_CONVERSATION_LIMITS: readonly { windowMs: number; max: number
   { windowMs: 3_600_000, max: 1_800 },
 ];
 
-// One sorted set per conversation holds the send times of the last hour. The script admits a send
-// only if every window has room, and otherwise answers how long to wait; atomic in Redis, so every
-// bot instance shares the same count.
+/**
+ * Teams' documented global limit per app per tenant: 50 requests per second. Kept per tenant, so
+ * one busy organisation never uses up another's budget.
+ */
+export const TEAMS_TENANT_LIMITS: readonly { windowMs: number; max: number }[] = [{ windowMs: 1_000, max: 50 }];
+
+/** One conversation of one tenant: what a send is counted against. */
+export interface TeamsConversation {
+  conversationId: string;
+  /** Absent in emulator mode and for activities without a tenant: only the conversation is counted. */
+  tenantId?: string;
+}
+
+// One sorted set per counted thing (the conversation, its tenant) holds the send times of its
+// longest window. The script admits a send only if every window of every set has room, and
+// otherwise answers how long to wait; atomic in Redis, so every bot instance shares the counts.
+// ARGV: now, member, then per key: the number of windows, then (window ms, max) pairs.
 const ADMIT = `
 local now = tonumber(ARGV[1])
-local longest = 0
 local wait = 0
-for i = 3, #ARGV, 2 do
-  local window = tonumber(ARGV[i])
-  local limit = tonumber(ARGV[i + 1])
-  if window > longest then longest = window end
-  local count = redis.call('ZCOUNT', KEYS[1], now - window + 1, '+inf')
-  if count >= limit then
-    local entry = redis.call('ZRANGEBYSCORE', KEYS[1], now - window + 1, '+inf', 'WITHSCORES', 'LIMIT', count - limit, 1)
-    local w = tonumber(entry[2]) + window - now
-    if w > wait then wait = w end
+local longest = {}
+local at = 3
+for k = 1, #KEYS do
+  local windows = tonumber(ARGV[at])
+  at = at + 1
+  longest[k] = 0
+  for i = 1, windows do
+    local window = tonumber(ARGV[at])
+    local limit = tonumber(ARGV[at + 1])
+    at = at + 2
+    if window > longest[k] then longest[k] = window end
+    local count = redis.call('ZCOUNT', KEYS[k], now - window + 1, '+inf')
+    if count >= limit then
+      local entry = redis.call('ZRANGEBYSCORE', KEYS[k], now - window + 1, '+inf', 'WITHSCORES', 'LIMIT', count - limit, 1)
+      local w = tonumber(entry[2]) + window - now
+      if w > wait then wait = w end
+    end
   end
 end
 if wait > 0 then return wait end
-redis.call('ZADD', KEYS[1], now, ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - longest)
-redis.call('PEXPIRE', KEYS[1], longest)
+for k = 1, #KEYS do
+  redis.call('ZADD', KEYS[k], now, ARGV[2])
+  redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', now - longest[k])
+  redis.call('PEXPIRE', KEYS[k], longest[k])
+end
 return 0
 `;
 
 /**
- * Keeps every conversation under Teams' limits across all bot instances, through Redis.
- * `tryAcquire` never waits: it says how long to wait, so callers decide (sleep, or give up and let
- * the job retry later).
+ * Keeps every conversation under Teams' limits, and every tenant under its global limit, across
+ * all bot instances, through Redis. Keys carry the tenant, so each organisation's counts are its
+ * own. `tryAcquire` never waits: it says how long to wait, so callers decide (sleep, or give up
+ * and let the job retry later).
  */
 export class ConversationRateLimiter {
   constructor(
@@ -45,12 +69,19 @@ export class ConversationRateLimiter {
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
     private readonly limits = TEAMS_CONVERSATION_LIMITS,
+    private readonly tenantLimits = TEAMS_TENANT_LIMITS,
   ) {}
 
   /** Records one send and returns 0, or returns the milliseconds to wait and records nothing. */
-  async tryAcquire(conversationId: string): Promise<number> {
-    const args = [String(this.now()), randomUUID(), ...this.limits.flatMap((l) => [String(l.windowMs), String(l.max)])];
-    const wait = await this.redis.eval(ADMIT, 1, `${this.prefix}:teams:rate:${conversationId}`, ...args);
-    return Number(wait);
+  async tryAcquire(where: string | TeamsConversation): Promise<number> {
+    const { conversationId, tenantId } = typeof where === 'string' ? { conversationId: where, tenantId: undefined } : where;
+    const windows = (limits: readonly { windowMs: number; max: number }[]) => [String(limits.length), ...limits.flatMap((l) => [String(l.windowMs), String(l.max)])];
+    const keys = [`${this.prefix}:teams:rate:${tenantId ?? '-'}:${conversationId}`];
+    const args = [String(this.now()), randomUUID(), ...windows(this.limits)];
+    if (tenantId) {
+      keys.push(`${this.prefix}:teams:tenant-rate:${tenantId}`);
+      args.push(...windows(this.tenantLimits));
+    }
+    return Number(await this.redis.eval(ADMIT, keys.length, ...keys, ...args));
   }
 }

@@ -4,6 +4,11 @@ import type { OutboundMessage } from '../../src/core/messages.js';
 import { renderMessage, type Card } from './cards.js';
 import type { ActivityDelivery } from './delivery.js';
 
+/** The tenant an activity belongs to (Teams puts it on the conversation and in channelData). */
+export function tenantOf(activity: Partial<Activity>): string | undefined {
+  return activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? undefined;
+}
+
 /** A card as a message activity. The summary is what notifications and screen readers show. */
 export function cardActivity(card: Card, summary: string): Partial<Activity> {
   return { type: 'message', summary, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
@@ -30,7 +35,8 @@ export async function sendReplies(
   delivery: ActivityDelivery,
   options: { replaceId?: string; submittedFormId?: string; shared?: boolean } = {},
 ): Promise<void> {
-  const conversationId = context.activity.conversation.id;
+  // Counted per conversation and per tenant (Teams' global limit is per app per tenant).
+  const conversation = { conversationId: context.activity.conversation.id, tenantId: tenantOf(context.activity) };
   let replaceId = options.shared ? undefined : options.replaceId;
   for (const message of messages) {
     if (message.receipt && !replaceId) continue;
@@ -39,11 +45,11 @@ export async function sendReplies(
     for (const [index, activity] of activities.entries()) {
       if (inPlace && index === 0) {
         const id = replaceId!;
-        await delivery.send(conversationId, () => context.updateActivity({ ...activity, id }));
+        await delivery.send(conversation, () => context.updateActivity({ ...activity, id }));
         // Only one message can take the place of the card that was pressed.
         replaceId = undefined;
       } else {
-        await delivery.send(conversationId, () => context.sendActivity(activity));
+        await delivery.send(conversation, () => context.sendActivity(activity));
       }
     }
   }

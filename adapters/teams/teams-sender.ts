@@ -8,7 +8,7 @@ import type { Redis } from '../../src/core/redis.js';
 import { disableHiddenRetries } from './bot-framework.js';
 import { parseThreadKey, referenceFor, storedRefSchema } from './conversation-ref.js';
 import { statusOf, type ActivityDelivery } from './delivery.js';
-import { activitiesFor } from './outbound.js';
+import { activitiesFor, tenantOf } from './outbound.js';
 
 /** How long the parts delivered of a half-sent proactive message are remembered, so a retry skips them. */
 const PROGRESS_TTL_SECONDS = 10 * 60;
@@ -41,10 +41,10 @@ export class TeamsSender implements PlatformSender {
       // The SDK replies to the (random) id of its continuation event; a proactive message is a new
       // message, or a reply in the thread the core named.
       context.activity.id = thread?.activityId as string;
-      const conversationId = context.activity.conversation.id;
+      const conversation = { conversationId: context.activity.conversation.id, tenantId: tenantOf(context.activity) ?? ('tenantId' in ref ? ref.tenantId : undefined) };
       for (const [index, activity] of activities.entries()) {
         if (index < done) continue;
-        await this.deps.delivery.send(conversationId, () => context.sendActivity(activity));
+        await this.deps.delivery.send(conversation, () => context.sendActivity(activity));
         await this.deps.redis.set(progressKey, String(index + 1), 'EX', PROGRESS_TTL_SECONDS);
       }
       // Delivered in full: the same words sent again later are a new message, not a retry.

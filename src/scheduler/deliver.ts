@@ -22,6 +22,21 @@ const LEASE_RENEW_MS = 3_000;
 
 export type SlotOutcome = 'sent' | 'unreachable' | 'nothing' | 'dropped' | 'failed';
 
+/** How long a slot held by a pending re-plan waits before it is tried again (a re-plan takes about a second). */
+export const REPLAN_WAIT_MS = 1_000;
+
+/**
+ * Nothing was claimed: the slot holds a nudge of a cluster waiting for its re-plan. The job should run
+ * again at `notBefore` (the worker puts it back to delayed; not an attempt): by then the nudge has been
+ * moved (this slot finds nothing), kept (it goes out), or cancelled.
+ */
+export class WaitForReplan extends Error {
+  constructor(readonly notBefore: number) {
+    super('a nudge of this slot waits for its cluster to be re-planned');
+    this.name = 'WaitForReplan';
+  }
+}
+
 export interface DeliveryDeps {
   db: Db;
   clock: Clock;
@@ -47,6 +62,7 @@ export interface DeliveryDeps {
  *    way and is rethrown for the worker to put the job back until then; it is never an attempt.
  *
  * Each step is one SQL statement (delivery-store.ts): claim (with the recipient), record, release.
+ * A slot with a nudge of a cluster marked "needs re-plan" is not claimed: WaitForReplan.
  *
  * The window left: a worker killed after the platform accepted a post and before its sender
  * remembered the key; the taker-over posts again. Milliseconds wide, versus the whole send before.
@@ -67,7 +83,8 @@ export async function deliverSlot(deps: DeliveryDeps, slot: Slot, job: { lateByM
     }
   }
 
-  const { nudges, recipient } = await claimSlot(db, { personId: slot.personId, dueAt }, { deliveredAt: now, leaseUntil: new Date(Date.now() + CLAIM_LEASE_MS) });
+  const { nudges, recipient, held } = await claimSlot(db, { personId: slot.personId, dueAt }, { deliveredAt: now, leaseUntil: new Date(Date.now() + CLAIM_LEASE_MS) });
+  if (held) throw new WaitForReplan(Date.now() + REPLAN_WAIT_MS);
   if (nudges.length > 0) return send(deps, slot, nudges, recipient, job);
   const taken = await takeOverDeadClaim(deps, slot);
   return taken.length ? send(deps, slot, taken, await loadRecipient(db, slot.personId), job) : 'nothing';

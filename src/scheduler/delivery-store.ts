@@ -30,24 +30,34 @@ export interface Recipient {
  * a `sending` delivery row with a lease, and the recipient comes back with them. A second
  * claimant blocks on the row locks, then finds the rows no longer PLANNED and claims nothing;
  * the delivery table's primary key is the backstop (the statement fails as a whole).
+ *
+ * Nothing is claimed (`held`) while a nudge of the slot belongs to a cluster marked "needs re-plan"
+ * (replan-requests.ts): it was planned from a state that has changed since (a timeline edit answered
+ * a moment ago), and the background re-plan decides whether it still goes out, and when.
  */
-export async function claimSlot(db: Db, slot: { personId: string; dueAt: Date }, at: { deliveredAt: Date; leaseUntil: Date }): Promise<{ nudges: ClaimedNudge[]; recipient: Recipient | null }> {
-  const rows = await db.$queryRaw<(Recipient & { nudges: ClaimedNudge[] })[]>`
-    WITH claimed AS (
+export async function claimSlot(db: Db, slot: { personId: string; dueAt: Date }, at: { deliveredAt: Date; leaseUntil: Date }): Promise<{ nudges: ClaimedNudge[]; recipient: Recipient | null; held: boolean }> {
+  const rows = await db.$queryRaw<(Recipient & { nudges: ClaimedNudge[]; held: boolean })[]>`
+    WITH held AS (
+      SELECT EXISTS (
+        SELECT 1 FROM "PlannedNudge" n JOIN "ReplanRequest" r ON r."clusterId" = n."clusterId"
+        WHERE n."personId" = ${slot.personId} AND n."dueAt" = ${slot.dueAt} AND n.status = 'PLANNED'
+      ) AS held
+    ), claimed AS (
       UPDATE "PlannedNudge" SET status = 'SENT', "updatedAt" = ${new Date()}
-      WHERE "personId" = ${slot.personId} AND "dueAt" = ${slot.dueAt} AND status = 'PLANNED'
+      WHERE "personId" = ${slot.personId} AND "dueAt" = ${slot.dueAt} AND status = 'PLANNED' AND NOT (SELECT held FROM held)
       RETURNING id, payload
     ), deliveries AS (
       INSERT INTO "NudgeDelivery" ("nudgeId", outcome, "deliveredAt", "leaseUntil")
       SELECT id, 'sending', ${at.deliveredAt}, ${at.leaseUntil} FROM claimed
     )
     SELECT
+      (SELECT held FROM held) AS held,
       (SELECT coalesce(json_agg(json_build_object('id', c.id, 'payload', c.payload) ORDER BY c.id), '[]') FROM claimed c) AS nudges,
       ${recipientOf(slot.personId)}`;
   const row = rows[0];
-  if (!row) return { nudges: [], recipient: null };
-  const { nudges, ...recipient } = row;
-  return { nudges, recipient };
+  if (!row) return { nudges: [], recipient: null, held: false };
+  const { nudges, held, ...recipient } = row;
+  return { nudges, recipient, held };
 }
 
 /**

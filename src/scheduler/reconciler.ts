@@ -2,10 +2,17 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/db.js';
 import type { Logger } from '../core/logger.js';
 import type { NudgeQueue, Slot } from './queue.js';
+import { pendingReplans } from './replan-requests.js';
 import { replanCluster } from './store.js';
 
 /** A claim older than this that nobody could finish (workers kept dying) is given up as "unknown". */
 export const SENDING_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * A "needs re-plan" mark older than this has lost its job (Redis was down when it was queued, or every
+ * attempt failed): the reconciler re-plans the cluster itself. A queued re-plan takes about a second.
+ */
+export const REPLAN_OVERDUE_MS = 30_000;
 
 export interface ReconcileResult {
   replanned: number;
@@ -18,14 +25,15 @@ export interface ReconcileResult {
 /**
  * Makes Redis agree with PostgreSQL again. Redis keeps nothing on disk here, so after a restart or
  * a flush the delayed jobs are gone while PlannedNudge still holds the plan. Steps:
- * 1. Clusters with nudges overdue (and, with `recentMs`, clusters edited that recently)  by more than a minute are re-planned: planning sends a late
- *    nudge once (at the next working moment) while its rule says it is still useful, drops it if stale.
+ * 1. Clusters with nudges overdue by more than a minute, clusters whose "needs re-plan" mark is older than
+ *    REPLAN_OVERDUE_MS (its job was lost) and, with `recentMs`, clusters edited that recently are re-planned:
+ *    planning sends a late nudge once (at the next working moment) while its rule says it is still useful, drops it if stale.
  * 2. Overdue manual nudges past their use are dropped; every PLANNED slot without a job gets its job back (adding an existing id is a no-op).
  * 3. Claims left "sending" by a worker that died (lease run out) get their job back if it is gone, so
  *    another worker takes them over; after 10 minutes without success they are marked "unknown" and left.
  * Safe to run on every instance at once: re-planning is locked per cluster and job ids are deterministic.
  */
-export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue; logger: Logger }, options: { clusters?: string[]; recentMs?: number } = {}): Promise<ReconcileResult> {
+export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue; logger: Logger }, options: { recentMs?: number; replanOverdueMs?: number } = {}): Promise<ReconcileResult> {
   const now = deps.clock.now();
   const overdue = await deps.db.plannedNudge.findMany({
     where: { status: 'PLANNED', dueAt: { lt: new Date(now.getTime() - 60_000) }, clusterId: { not: null } },
@@ -41,7 +49,8 @@ export async function reconcile(deps: { db: Db; clock: Clock; queue: NudgeQueue;
         deps.db.actionPlan.findMany({ where: { OR: [{ updatedAt: { gte: since } }, { activities: { some: { updatedAt: { gte: since } } } }] }, distinct: ['clusterId'], select: { clusterId: true } }),
       ])
     : [];
-  const clusters = new Set([...overdue.map((o) => o.clusterId!), ...(options.clusters ?? []), ...recent.flat().map((r) => r.clusterId)]);
+  const lost = await pendingReplans(deps.db, options.replanOverdueMs ?? REPLAN_OVERDUE_MS);
+  const clusters = new Set([...overdue.map((o) => o.clusterId!), ...lost.map((l) => l.clusterId), ...recent.flat().map((r) => r.clusterId)]);
   for (const clusterId of clusters) {
     await replanCluster(deps, clusterId).catch((error) => deps.logger.error({ clusterId, err: error }, 'reconciler could not re-plan a cluster'));
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMessage } from '../../adapters/slack/block-kit.js';
 import { SlackSender } from '../../adapters/slack/sender.js';
-import { createSlackClient } from '../../adapters/slack/slack-api.js';
+import { SingleWorkspace } from '../../adapters/slack/workspace-clients.js';
 import { createLogger } from '../../src/core/logger.js';
 import { ui } from '../../src/core/messages.js';
 import { SendLater, UnreachableError } from '../../src/core/notifier.js';
@@ -23,8 +23,8 @@ afterAll(async () => {
 /** A sender as one bot instance builds it; `waits` records every pause it asks for, without sleeping. */
 function instance(clockMs: () => number) {
   const waits: number[] = [];
-  const client = createSlackClient('xoxb-test', fake.apiUrl, createLogger('silent'));
-  const sender = new SlackSender(client, runtime.redis, runtime.config.REDIS_PREFIX, async (message) => renderMessage(message), {
+  const workspaces = new SingleWorkspace('xoxb-test', fake.apiUrl, createLogger('silent'));
+  const sender = new SlackSender(workspaces, runtime.redis, runtime.config.REDIS_PREFIX, async (message) => renderMessage(message), {
     wait: async (ms) => void waits.push(ms),
     now: clockMs,
   });
@@ -95,12 +95,25 @@ describe('when messages go to one channel', () => {
     expect(b.waits).toEqual([1000]);
   });
 
+  it("keeps each workspace's slots apart, so a 429 in one workspace does not hold back another", async () => {
+    const now = Date.now() + 200_000;
+    const a = instance(() => now);
+    // Two workspaces' threads in channels with the same id (Slack counts limits per workspace).
+    const inThread = (text: string, key: string) => ui.text(text, { deliveryKey: key, threadKey: 'SLACK:CSHARED:1700000000.000100' });
+    fake.rateLimit('chat.postMessage', 5);
+    await a.sender.send({ externalId: 'T1:USLOTA', conversationRef: null }, inThread('busy workspace', 'slot-a'));
+    expect(a.waits).toEqual([5000]);
+    const b = instance(() => now);
+    await b.sender.send({ externalId: 'T2:USLOTB', conversationRef: null }, inThread('quiet workspace', 'slot-b'));
+    expect(b.waits).toEqual([]);
+  });
+
   it('waits out a 429 Retry-After and then posts once', async () => {
     const now = Date.now() + 240_000;
     const a = instance(() => now);
     fake.rateLimit('chat.postMessage', 7);
     await a.sender.send(target('ULIMIT'), ui.text('Rate limited once', { deliveryKey: 'limit-1' }));
-    expect(fake.callsOf('chat.postMessage:429')).toHaveLength(1);
+    expect(fake.callsOf('chat.postMessage:429').filter((c) => c.params.channel === 'DLIMIT')).toHaveLength(1);
     expect(fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'DLIMIT')).toHaveLength(1);
     expect(a.waits).toEqual([7000]);
     // Another instance sending to that channel right after also respects the pause.

@@ -8,6 +8,8 @@ import { FakeSlack } from '../support/fake-slack.js';
 import { freshDatabase, freshRedisPrefix } from '../support/harness.js';
 import { PrivateRedis, tableDigests, TcpProxy } from '../support/outages.js';
 import { slackClient } from '../support/slack-requests.js';
+import { formOf, talkAs, textOf } from '../support/transcript.js';
+import { selectOf } from '../flows/clusters/helpers.js';
 
 /**
  * The bot against backing services that go away: PostgreSQL behind a TCP proxy the test cuts and
@@ -200,5 +202,28 @@ describe('when Redis restarts empty (or is flushed)', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(await tableDigests(runtime.db, SAVED)).toEqual(before);
+  });
+});
+
+describe('when Redis is down at the moment a coordinator edits the timeline', () => {
+  it('saves and answers the edit, keeps the need to re-plan in PostgreSQL, and re-plans once Redis is back', async () => {
+    const cluster = await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC1' } });
+    const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
+    const view = await coordinator.say('/lc timeline LC1');
+    const form = formOf(await coordinator.choose(selectOf(view, 'timeline:edit'), `${cluster.id}|EE3`));
+    // The same dates as before (the form comes filled in), in a new place.
+    const values = Object.fromEntries(form.fields.map((f) => [f.name, String(f.initial ?? '')]));
+
+    await redis.kill();
+    const answer = await coordinator.submit(form, { ...values, location: 'Ohrid, Hotel Metropol' });
+    expect(textOf(answer)).toContain('Exchange event 3 is changed');
+    expect(await runtime.db.replanRequest.count({ where: { clusterId: cluster.id } })).toBe(1);
+
+    await redis.start();
+    // Nobody calls reconcile or replan: the scheduler's own timer (RECONCILE_EVERY_SECONDS=5) finds the overdue mark.
+    while ((await runtime.db.replanRequest.count({ where: { clusterId: cluster.id } })) > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    const reminders = await runtime.db.plannedNudge.findMany({ where: { clusterId: cluster.id, kind: 'ee3-week-before', status: 'PLANNED' } });
+    expect(reminders.length).toBeGreaterThan(0);
+    for (const reminder of reminders) expect((reminder.payload as { location?: string }).location).toBe('Ohrid, Hotel Metropol');
   });
 });

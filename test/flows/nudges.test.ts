@@ -51,6 +51,8 @@ describe('when a coordinator sends a manual nudge', () => {
     expect(textOf(preview)).toContain('Send this reminder to 3 people in FL1, now?');
     const done = await coordinator.press(findButton(preview, 'Send'));
     expect(textOf(done)).toContain('the reminder goes to 3 people');
+    // The nudges' jobs are queued by the cluster's background re-plan; run what its job would run, now.
+    await runtime.scheduler.replanPending();
     const rows = await runtime.db.plannedNudge.findMany({ where: { kind: 'manual' } });
     expect(rows).toHaveLength(3);
     for (const row of rows) {
@@ -70,10 +72,12 @@ describe('when a coordinator sends a manual nudge', () => {
     const preview = await coordinator.say('/lc nudge @Member2 Call me about the premises at 2026-10-02 14:30');
     expect(textOf(preview)).toContain('Send this reminder to 1 person in FL1, Fri 2 Oct 2026, 14:30 GMT+2?');
     await coordinator.press(findButton(preview, 'Send'));
+    await runtime.scheduler.replanPending();
     const row = await runtime.db.plannedNudge.findFirstOrThrow({ where: { kind: 'manual', personId: lc.members[1].id, status: 'PLANNED' } });
     expect(row.dueAt.toISOString()).toBe('2026-10-02T12:30:00.000Z');
     // Re-planning the cluster (a timeline edit) never cancels a coordinator's own nudge.
     await runtime.services.scheduler.clusterChanged(lc.clusterId, 'test');
+    await runtime.scheduler.replanPending();
     expect((await runtime.db.plannedNudge.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('PLANNED');
   });
 
@@ -92,6 +96,7 @@ describe('when a member cannot be reached', () => {
     await runtime.db.platformIdentity.updateMany({ where: { personId: member.id }, data: { unreachableAt: new Date() } });
     const coordinator = talkAs(runtime.bot, lc.coordinator.externalId);
     await coordinator.press(findButton(await coordinator.say('/lc nudge @Member3 Are you still with us?'), 'Send'));
+    await runtime.scheduler.replanPending();
     // The newest manual nudge of this member (the worker may be sending it already, so its status is not a way to tell).
     const row = await runtime.db.plannedNudge.findFirstOrThrow({ where: { kind: 'manual', personId: member.id }, orderBy: { createdAt: 'desc' } });
     // Same person, same instant as the first manual nudge (the clock stands still): the finished job is replaced.

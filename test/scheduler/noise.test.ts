@@ -60,6 +60,8 @@ describe('when many reminders fall in one week', () => {
       data: { startsAt: new Date('2026-11-23T09:00:00Z'), endsAt: new Date('2026-11-24T15:00:00Z') },
     });
     await runtime.services.scheduler.clusterChanged(lc.clusterId, 'EE3 moved');
+    // The re-plan runs in the background; run what its job would run, now.
+    await runtime.scheduler.replanPending();
     const member = lc.members[0];
     const kinds = (await runtime.db.plannedNudge.findMany({ where: { personId: member.id, status: 'PLANNED', dueAt: { gte: new Date('2026-11-16'), lt: new Date('2026-11-21') } } })).map((n) => n.kind);
     expect(kinds).toEqual(expect.arrayContaining(['ee3-week-before', 'ee3-day-before']));
@@ -79,6 +81,7 @@ describe('when a member snoozes reminders for a week', () => {
     await runtime.scheduler.replan(lc.clusterId);
     before = await planned();
     replies = await talkAs(runtime.bot, member().externalId).say('/lc snooze 1w');
+    await runtime.scheduler.replanPending();
   });
 
   it('confirms until when, and cancels the reminders due in that week but not event dates', async () => {
@@ -92,14 +95,17 @@ describe('when a member snoozes reminders for a week', () => {
   it('undoes the snooze with one button, bringing the same reminders back', async () => {
     const undone = await talkAs(runtime.bot, member().externalId).press(findButton(replies, 'Undo'));
     expect(textOf(undone)).toContain('Snooze undone');
+    await runtime.scheduler.replanPending();
     expect(await planned()).toEqual(before);
   });
 
   it('pauses everything with /lc pause, event dates included, until /lc resume', async () => {
     const me = talkAs(runtime.bot, member().externalId);
     expect(textOf(await me.say('/lc pause'))).toContain('Reminders are paused');
+    await runtime.scheduler.replanPending();
     expect(await planned()).toEqual([]);
     expect(textOf(await me.say('/lc resume'))).toContain('Reminders are back on');
+    await runtime.scheduler.replanPending();
     expect(await planned()).toEqual(before);
   });
 

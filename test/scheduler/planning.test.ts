@@ -98,6 +98,8 @@ describe('when a member submits their plan', () => {
     const due = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: m1.id, kind: 'conceptualisation-midway' } });
     await runtime.db.actionPlan.create({ data: { clusterId: lc.clusterId, authorId: m1.id, approach: 'Day-care', stage: 'SUBMITTED' } });
     await runtime.services.scheduler.clusterChanged(lc.clusterId, 'plan submitted');
+    // The re-plan runs in the background; run what its job would run, now.
+    await runtime.scheduler.replanPending();
     const kinds = await plannedKinds(m1.id);
     for (const k of ['conceptualisation-start', 'conceptualisation-midway', 'plan-due-before-ee2']) expect(kinds).not.toContain(k);
     expect((await runtime.db.plannedNudge.findUniqueOrThrow({ where: { id: due.id } })).status).toBe('CANCELLED');

@@ -5,6 +5,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { reconcile } from '../../src/scheduler/reconciler.js';
 import { isInWorkingHours, DEFAULT_WORKING_HOURS } from '../../src/scheduler/local-time.js';
 import { slotJobId } from '../../src/scheduler/queue.js';
+import { requestReplan } from '../../src/scheduler/replan-requests.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
 import { createCluster, type TestCluster } from './fixtures.js';
@@ -123,5 +124,33 @@ describe('when nothing ran for days and Redis was lost', () => {
     expect(result.unknown).toBe(1);
     expect((await runtime.db.nudgeDelivery.findUniqueOrThrow({ where: { nudgeId: row.id } })).outcome).toBe('unknown');
     expect((await runtime.db.plannedNudge.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('SENT');
+  });
+});
+
+describe('when a re-plan was requested but its job never ran (Redis was down when it was queued)', () => {
+  it('re-plans the cluster from its mark in PostgreSQL once the mark is overdue, and clears the mark', async () => {
+    const lc2 = await createCluster(runtime.db, { code: 'RC2', ee1: '2026-09-15', members: 2 });
+    await runtime.scheduler.replan(lc2.clusterId);
+    const member = lc2.members[0];
+    const before = await runtime.db.plannedNudge.findFirstOrThrow({ where: { personId: member.id, kind: 'ee3-week-before' } });
+    // EE3 moves a day earlier: saved, and the cluster marked, but no job reached Redis.
+    await runtime.db.timelineItem.update({
+      where: { clusterId_kind: { clusterId: lc2.clusterId, kind: 'EE3' } },
+      data: { startsAt: new Date(lc2.timeline.EE3.startsAt.getTime() - 86_400_000), endsAt: new Date(lc2.timeline.EE3.endsAt.getTime() - 86_400_000) },
+    });
+    await requestReplan(runtime.db, lc2.clusterId, 'timeline');
+    const deps = { db: runtime.db, clock, queue: runtime.scheduler.queue, logger: createLogger('silent') };
+
+    // A fresh mark may still have its job on the way: left alone.
+    await reconcile(deps, { replanOverdueMs: 60_000 });
+    expect(await runtime.db.replanRequest.count({ where: { clusterId: lc2.clusterId } })).toBe(1);
+    expect((await runtime.db.plannedNudge.findUniqueOrThrow({ where: { id: before.id } })).dueAt).toEqual(before.dueAt);
+
+    // Overdue: the reconciler re-plans the cluster itself.
+    await reconcile(deps, { replanOverdueMs: 0 });
+    expect(await runtime.db.replanRequest.count({ where: { clusterId: lc2.clusterId } })).toBe(0);
+    const after = await runtime.db.plannedNudge.findUniqueOrThrow({ where: { id: before.id } });
+    expect(after.dueAt.getTime()).toBe(before.dueAt.getTime() - 86_400_000);
+    expect(await runtime.scheduler.queue.exists({ personId: member.id, dueAt: after.dueAt.getTime() })).toBe(true);
   });
 });

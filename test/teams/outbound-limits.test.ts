@@ -58,6 +58,20 @@ describe('when a conversation gets many messages', () => {
   });
 });
 
+describe('when one tenant sends a lot', () => {
+  it('holds that tenant at 50 sends per second across its conversations, while another tenant sends on', async () => {
+    const clock = manualNow();
+    const limiter = new ConversationRateLimiter(redis, freshRedisPrefix(), clock.now);
+    // 50 different conversations of tenant A: each has room, the tenant's global budget runs out.
+    for (let i = 0; i < 50; i++) expect(await limiter.tryAcquire({ tenantId: 'tenant-a', conversationId: `a:${i}` })).toBe(0);
+    expect(await limiter.tryAcquire({ tenantId: 'tenant-a', conversationId: 'a:fresh' })).toBe(1_000);
+    // Tenant B is not slowed by A, even in a conversation with the same id.
+    for (let i = 0; i < 7; i++) expect(await limiter.tryAcquire({ tenantId: 'tenant-b', conversationId: 'a:0' })).toBe(0);
+    clock.advance(1_000);
+    expect(await limiter.tryAcquire({ tenantId: 'tenant-a', conversationId: 'a:fresh' })).toBe(0);
+  });
+});
+
 const extra: ReturnType<typeof createRedis>[] = [];
 function createRedisForInstance() {
   const connection = createRedis(testRedisUrl);
