@@ -42,7 +42,11 @@ export class ActionLedger {
       const { count } = await this.db.actionUse.createMany({ data: [{ personId, token, claimedAt: new Date() }], skipDuplicates: true });
       if (count === 1) return { state: 'claimed' };
       const row = await this.db.actionUse.findUnique({ where: { personId_token: { personId, token } } });
-      if (!row) continue; // released between the two statements: try again
+      if (!row) {
+        // Released between the two statements: try again, within the same wait.
+        if (Date.now() >= deadline) return { state: 'running' };
+        continue;
+      }
       if (row.doneAt) return { state: 'done', outcome: row.outcome as unknown as StoredOutcome };
       if (Date.now() - row.claimedAt.getTime() > CLAIM_LEASE_MS) {
         // The first request's instance died mid-way: take its claim over, exactly one of us wins.

@@ -250,7 +250,7 @@ function receipt(ctx: FlowContext, event: Extract<InboundEvent, { type: 'action'
 function alreadyDone(ctx: FlowContext, outcome: StoredOutcome): OutboundMessage {
   const time = formatShortTime(new Date(outcome.at), ctx.services.clock.now(), ctx.person.timeZone, ctx.person.locale);
   const note = ctx.t('actions.alreadyDone', { time });
-  const blocks = outcome.message.receipt ? [ui.context(note)] : [...outcome.message.blocks, ui.context(note)];
+  const blocks = [...outcome.message.blocks, ui.context(note)];
   return { ...outcome.message, blocks, summary: note, replaceOriginal: true };
 }
 

@@ -176,7 +176,7 @@ describe('when a member asks something the FAQ already answers', () => {
     // Pressed again: nothing is sent twice, and the answer says what already happened.
     const again = textOf(await colleague().press(findButton(offer, 'Send my question to a resource person')));
     expect(again).toContain('Already done at');
-    expect(again).toContain('Your question went to');
+    expect(again).toContain('Send my question to a resource person: done by you at');
     expect(await runtime.db.routedQuestion.count({ where: { text: similar } })).toBe(1);
   });
 
