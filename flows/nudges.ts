@@ -41,7 +41,7 @@ export const nudgesFlow = defineFlow<Pending | Record<string, never>>({
     if (event.actionId === 'nudge:cancel') return { replies: [ui.text(ctx.t('scheduler:manual.cancelled'), { ephemeral: true, replaceOriginal: true })], next: null };
     if (event.actionId !== 'nudge:send') return { replies: [] };
     const pending = confirmSchema.safeParse(position?.data);
-    if (!pending.success) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation');
+    if (!pending.success) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'nudge' });
     return { replies: [await sendManualNudge(ctx, pending.data)], next: null };
   },
 });

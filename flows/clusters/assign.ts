@@ -47,7 +47,7 @@ export const assignFlow = defineFlow<State>({
       await requireProgrammeCoordinator(ctx.services.db, ctx.person.id, event.value);
       return preview(ctx, { programmeId: event.value, seed: seedFor(event.value), overrides: {}, fingerprint: '' });
     }
-    if (!position) return { replies: [ui.text(ctx.t('errors.staleConversation'), { ephemeral: true })], next: null };
+    if (!position) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'assign' });
     const state = position.data;
     if (event.type === 'action' && event.actionId === 'assign:move') {
       const proposal = await proposeAssignment(ctx.services.db, ctx.person.id, state.programmeId, state.seed);

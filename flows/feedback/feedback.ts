@@ -172,7 +172,7 @@ function nextPage(current: Page, activities: number): Page {
 /** Autosave of one page, then the next page (or the review before sending). */
 async function savePage(ctx: FlowContext, assignmentId: string, current: Page, values: FormValues): Promise<FlowResult<State>> {
   const a = await reviewerAssignment(ctx.services.db, assignmentId, ctx.person.id);
-  if (typeof current === 'number' && !a.plan.activities[current]) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback' });
+  if (typeof current === 'number' && !a.plan.activities[current]) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'feedback' });
   if (current === 'overall') {
     const checked = checkForm(overallSchema, values, ctx.t);
     if (!checked.ok) return { replies: [ui.message(ctx.t('feedback:form.overall'), [ui.form(refill(buildPage(ctx, a, current), values, checked.errors))])] };
@@ -240,7 +240,7 @@ function replyForm(ctx: FlowContext): Form {
 }
 
 async function submitReply(ctx: FlowContext, state: State, values: FormValues): Promise<FlowResult<State>> {
-  if (!state.feedbackId) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback' });
+  if (!state.feedbackId) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'feedback' });
   const checked = checkForm(replySchema, values, ctx.t);
   if (!checked.ok) return { replies: [ui.message(ctx.t('feedback:reply.title'), [ui.form(refill(replyForm(ctx), values, checked.errors))])] };
   const { feedback, fromAuthor } = await addReply(ctx.services.db, state.feedbackId, ctx.person.id, checked.data.text);
@@ -285,7 +285,7 @@ async function startConsolidation(ctx: FlowContext, roundId: string): Promise<Fl
 }
 
 async function submitConsolidation(ctx: FlowContext, state: State, values: FormValues): Promise<FlowResult<State>> {
-  if (!state.roundId || !state.planId) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback' });
+  if (!state.roundId || !state.planId) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'feedback' });
   const checked = checkForm(consolidateSchema, values, ctx.t);
   if (!checked.ok) {
     const plan = await authorPlanInRound(ctx, state.roundId);

@@ -114,7 +114,7 @@ async function settingsForm(ctx: FlowContext, clusterId: string): Promise<Form> 
 }
 
 async function submitSettings(ctx: FlowContext, state: State, values: FormValues): Promise<FlowResult<State>> {
-  if (!state.clusterId) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback-round' });
+  if (!state.clusterId) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'feedback-round' });
   await requireRole(ctx.services.db, ctx.person.id, state.clusterId, ['COORDINATOR']);
   const form = await settingsForm(ctx, state.clusterId);
   const checked = checkForm(settingsSchema(ctx.t), values, ctx.t);
@@ -182,7 +182,7 @@ async function changeForm(ctx: FlowContext, round: Awaited<ReturnType<typeof loa
 }
 
 async function submitChange(ctx: FlowContext, state: State, values: FormValues): Promise<FlowResult<State>> {
-  if (!state.roundId) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback-round' });
+  if (!state.roundId) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'feedback-round' });
   const round = await coordinatorRound(ctx, state.roundId);
   const form = await changeForm(ctx, round);
   const checked = checkForm(changeSchema, values, ctx.t);

@@ -36,7 +36,7 @@ import { renderClusterList } from './cluster-list.js';
 import { renderDiff, renderVersions } from './versions-view.js';
 import { exportCluster, exportPlan, parseExportValue } from './exports.js';
 import { activityForm, activityFormSchema, goalForm, goalFormSchema, progressForm, progressFormSchema } from './forms.js';
-import { askMessage, guidedStep, resumeCursor, type GuidedWord } from './guided.js';
+import { askMessage, guidedStep, parseWordValue, resumeCursor, type GuidedWord } from './guided.js';
 import { missingLines, pageOfActivity, renderPlan } from './render.js';
 import { planStateSchema, type PlanState } from './state.js';
 
@@ -118,9 +118,12 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
       const data: PlanState = { ...state, planId: plan.id, cursor: resumeCursor(contentOf(plan), state.planId === plan.id ? state.cursor : undefined) };
       return { replies: [askMessage(ctx, contentOf(plan), data.cursor!)], next: { step: 'guided', data } };
     }
-    case 'word':
-      if (!state.planId) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'plan' });
-      return guided(ctx, state, { word: value as GuidedWord });
+    case 'word': {
+      const pressed = parseWordValue(value);
+      // The step-by-step session ended (stopped, finished, or another command took over): nothing to act on.
+      if (!state.planId || !pressed || position?.step !== 'guided') throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'plan' });
+      return guided(ctx, state, pressed);
+    }
     case 'editGoal': {
       const plan = await ownPlan(ctx, value);
       return { replies: [formMessage(goalForm(ctx, plan.id, contentOf(plan)))] };
@@ -204,11 +207,11 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
       return { replies: [await exportCluster(ctx, key, format)] };
     }
     default:
-      throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'plan' });
+      throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'plan' });
   }
 }
 
-async function guided(ctx: FlowContext, state: PlanState, input: { word: GuidedWord } | { text: string }): Promise<Result> {
+async function guided(ctx: FlowContext, state: PlanState, input: { word: GuidedWord; boundTo?: string } | { text: string }): Promise<Result> {
   const plan = await ownPlan(ctx, state.planId!);
   return guidedStep(ctx, {
     planId: plan.id,
@@ -261,7 +264,7 @@ async function handleForm(ctx: FlowContext, formId: string, values: Record<strin
     const index = plan.activities.findIndex((x) => x.id === activity.id);
     return { replies: [await overview(ctx, plan.id, state, pageOfActivity(index), [t('plan:view.saved')])] };
   }
-  throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'plan' });
+  throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'plan' });
 }
 
 async function submit(ctx: FlowContext, planId: string, state: PlanState): Promise<Result> {

@@ -37,7 +37,7 @@ export const questionsFlow = defineFlow<Record<string, never>>({
   async handle(ctx, event): Promise<Result> {
     if (event.type === 'action') return onAction(ctx, event);
     if (event.type === 'form') return onForm(ctx, event);
-    throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'questions' });
+    throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'questions' });
   },
 });
 
@@ -92,7 +92,7 @@ async function onAction(ctx: FlowContext, event: Extract<InboundEvent, { type: '
       return say(t(consent ? (inFaq ? 'questions:done.faqYes' : 'questions:done.faqYesLater') : 'questions:done.faqNo'));
     }
     default:
-      throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'questions' });
+      throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'questions' });
   }
 }
 
@@ -122,7 +122,7 @@ async function onForm(ctx: FlowContext, event: Extract<InboundEvent, { type: 'fo
     const { assignment } = await askFollowUp(deps, id, ctx.person.id, checked.data.text);
     return reply(assignment ? sentMessage(ctx, assignment) : ui.text(t('questions:sent.nobody')));
   }
-  throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'questions' });
+  throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'questions' });
 }
 
 function formMessage(form: Form): OutboundMessage {

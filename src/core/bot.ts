@@ -223,7 +223,10 @@ export class Bot {
       this.logger.info({ code: error.code, key: error.messageKey, platform: envelope.identity.platform }, 'request refused');
       const text = t(error.messageKey, translateVars(error.vars, t));
       const blocks = [ui.paragraph(text)];
-      if (error.code === ErrorCode.StaleConversation || error.code === ErrorCode.NotAllowed) {
+      // A button from a step that is over: offer the command that shows where the person is now.
+      const verb = error.code === ErrorCode.StaleConversation ? this.flowsByName.get(String(error.vars.flow ?? ''))?.commands[0]?.verb : undefined;
+      if (verb) blocks.push(ui.actions(ui.commandButton(t('errors.carryOn', { verb }), verb, 'primary'), ui.commandButton(t('help.button'), 'help')));
+      else if (error.code === ErrorCode.StaleConversation || error.code === ErrorCode.NotAllowed) {
         blocks.push(ui.actions(ui.commandButton(t('help.button'), 'help')));
       }
       return ui.message(text, blocks, { ephemeral: true });
