@@ -4,6 +4,7 @@ import type { Bot } from '../../src/core/bot.js';
 import { parseCommand } from '../../src/core/commands.js';
 import type { Db } from '../../src/core/db.js';
 import type { InboundEvent } from '../../src/core/messages.js';
+import type { HistoryEntry, WebChatHistory } from './history.js';
 import type { WebSender } from './web-sender.js';
 import { projectPath } from '../../src/core/paths.js';
 
@@ -11,7 +12,12 @@ const publicDir = projectPath('adapters', 'web-chat', 'public');
 
 const identityKey = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,79}$/i, 'identity must be a demo identity key');
 /** The one-time token and label a used button or form brings back (UseMarks). */
-const marks = { token: z.string().regex(/^[\w-]{1,64}$/).optional(), label: z.string().max(200).optional() };
+const marks = {
+  token: z.string().regex(/^[\w-]{1,64}$/).optional(),
+  label: z.string().max(200).optional(),
+  /** The id of the message the button or form was on, so the outcome can take its place. */
+  messageId: z.string().regex(/^m[\w-]{1,40}$/).optional(),
+};
 const inputSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('typed'), text: z.string().max(10_000) }),
   z.object({ type: z.literal('action'), actionId: z.string().min(1).max(200), value: z.string().max(10_000).default(''), ...marks }),
@@ -29,7 +35,7 @@ const eventRequest = z.object({ identity: identityKey, input: inputSchema });
  * it only translates, and typed text goes through the same command grammar ("/lc help").
  * There is no login: it is meant for trying the bot locally with demo identities.
  */
-export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender }): Router {
+export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender; history: WebChatHistory }): Router {
   const router = Router();
   router.use('/', serveStatic(publicDir, { index: 'index.html', maxAge: 0 }));
 
@@ -56,12 +62,35 @@ export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender }): Ro
       return;
     }
     const { identity, input } = parsed.data;
+    const externalId = `web:${identity}`;
+    // What the person did goes into their conversation first, so a reload shows both sides in order.
+    const entries: HistoryEntry[] = [await deps.history.append(externalId, 'me', { text: echoOf(input) })];
     const response = await deps.bot.handle({
-      identity: { platform: 'WEB', externalId: `web:${identity}`, loadProfile: async () => ({ displayName: guestName(identity) }) },
+      identity: { platform: 'WEB', externalId, loadProfile: async () => ({ displayName: guestName(identity) }) },
       event: toEvent(input),
       origin: { direct: true },
     });
-    res.json({ messages: response.messages });
+    const carrier = input.type === 'typed' ? undefined : input.messageId;
+    let replaced = false;
+    for (const message of response.messages) {
+      // The outcome of a used button or form takes the place of the message it was on.
+      const inPlace = carrier && message.replaceOriginal && !replaced ? await deps.history.replace(externalId, carrier, message) : null;
+      if (inPlace) replaced = true;
+      else if (message.receipt) continue;
+      entries.push(inPlace ?? (await deps.history.append(externalId, 'bot', message, { personId: response.personId })));
+    }
+    res.json({ entries, messages: response.messages });
+  });
+
+  /** The conversation after a reload (its latest messages), or what is new or changed since `after`. */
+  router.get('/web/history', async (req, res) => {
+    const parsed = identityKey.safeParse(req.query.identity);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'Pick an identity first.' });
+      return;
+    }
+    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+    res.json({ entries: await deps.history.since(`web:${parsed.data}`, after) });
   });
 
   router.get('/web/inbox', async (req, res) => {
@@ -82,6 +111,13 @@ function toEvent(input: z.infer<typeof inputSchema>): InboundEvent {
   // Same grammar as Slack: "/lc <verb>" is a command, anything else is an answer to the running flow.
   const command = parseCommand(input.text);
   return command ? { type: 'command', ...command, text: input.text } : { type: 'text', text: input.text };
+}
+
+/** What the person's own bubble says: their text, the button they pressed, or the form they sent. */
+function echoOf(input: z.infer<typeof inputSchema>): string {
+  if (input.type === 'typed') return input.text;
+  if (input.type === 'action') return `[${input.label || input.value || input.actionId}]`;
+  return `[${input.label || 'Sent'}]`;
 }
 
 function guestName(key: string): string {

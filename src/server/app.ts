@@ -9,6 +9,7 @@ import type { Redis } from '../core/redis.js';
 import { checkHealth } from './health.js';
 import { findDownload } from '../core/downloads.js';
 import { webChatRouter } from '../../adapters/web-chat/router.js';
+import type { WebChatHistory } from '../../adapters/web-chat/history.js';
 import type { WebSender } from '../../adapters/web-chat/web-sender.js';
 import { projectPath } from '../core/paths.js';
 
@@ -29,6 +30,7 @@ export interface AppDeps {
   logger: Logger;
   bot: Bot;
   webSender: WebSender;
+  webHistory: WebChatHistory;
   adapters: AdapterMount[];
 }
 
@@ -72,7 +74,7 @@ export function createApp(deps: AppDeps): Express {
     app.post('/api/messages', notConfigured('Teams', 'the Teams adapter'));
   }
 
-  if (deps.config.webChatEnabled) app.use('/', webChatRouter({ bot: deps.bot, db: deps.db, sender: deps.webSender }));
+  if (deps.config.webChatEnabled) app.use('/', webChatRouter({ bot: deps.bot, db: deps.db, sender: deps.webSender, history: deps.webHistory }));
   else app.get('/', (_req, res) => res.type('text').send('Cluster Bot is running. The web chat is off (WEB_CHAT=off or a platform is configured); set WEB_CHAT=on to enable it.'));
 
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

@@ -7,6 +7,8 @@ const input = document.getElementById('text');
 const sendButton = document.getElementById('send');
 let identity = '';
 let pollTimer;
+/** The highest history seq this page has shown: polls ask only for what is newer or replaced. */
+let lastSeq = '0';
 
 async function loadIdentities() {
   const res = await fetch('web/identities');
@@ -28,8 +30,14 @@ async function loadIdentities() {
     }
     picker.append(group);
   }
+  // A guest keeps one identity in this browser, so a reload finds their conversation again.
+  let guestKey = localStorage.getItem('cb-guest');
+  if (!guestKey) {
+    guestKey = `guest-${Math.random().toString(36).slice(2, 10)}`;
+    localStorage.setItem('cb-guest', guestKey);
+  }
   const guest = document.createElement('option');
-  guest.value = `guest-${Math.random().toString(36).slice(2, 8)}`;
+  guest.value = guestKey;
   guest.textContent = 'A new person (not in any cluster)';
   picker.append(guest);
   const remembered = localStorage.getItem('cb-identity');
@@ -39,67 +47,100 @@ async function loadIdentities() {
   }
 }
 
-function choose(key) {
+async function choose(key) {
   identity = key;
   localStorage.setItem('cb-identity', key);
   input.disabled = sendButton.disabled = !key;
   log.replaceChildren();
+  lastSeq = '0';
+  clearInterval(pollTimer);
   if (!key) return;
   system(`You are talking as ${picker.selectedOptions[0].textContent}. Try /lc help.`);
   input.focus();
-  clearInterval(pollTimer);
+  // The conversation is kept on the server: a reload shows it again, with what came while away.
+  await poll();
   pollTimer = setInterval(poll, 3000);
 }
 
-async function send(payload, origin) {
+/** Sends what the person did; `origin` is the message box whose button or form was used. */
+async function send(payload, origin, echo) {
+  const pending = mine(echo);
+  if (origin) origin.classList.add('busy');
   try {
     const res = await fetch('web/events', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ identity, input: payload }),
+      body: JSON.stringify({ identity, input: { ...payload, ...(origin?.dataset.id ? { messageId: origin.dataset.id } : {}) } }),
     });
     const body = await res.json();
+    pending.remove();
     if (!res.ok) return system(body.error ?? 'Something went wrong. Try again.');
-    for (const message of body.messages) render(message, origin);
+    for (const entry of body.entries) show(entry);
   } catch {
+    pending.remove();
     system('The bot could not be reached. Check that it is running and try again.');
+  } finally {
+    if (origin) origin.classList.remove('busy');
   }
 }
 
 async function poll() {
   if (!identity) return;
+  const asked = identity;
   try {
-    const res = await fetch(`web/inbox?identity=${encodeURIComponent(identity)}`);
-    if (!res.ok) return;
+    const res = await fetch(`web/history?identity=${encodeURIComponent(asked)}&after=${lastSeq}`);
+    if (!res.ok || asked !== identity) return;
     const body = await res.json();
-    for (const message of body.messages) render(message);
+    for (const entry of body.entries) show(entry);
   } catch { /* the next poll tries again */ }
 }
 
+/** Shows one history entry: a new one at the end, a replaced one in its old place. */
+function show(entry) {
+  if (BigInt(entry.seq) > BigInt(lastSeq)) lastSeq = entry.seq;
+  const existing = log.querySelector(`[data-id="${CSS.escape(entry.id)}"]`);
+  if (existing && BigInt(existing.dataset.seq) >= BigInt(entry.seq)) return;
+  const box = entry.from === 'me' ? mine(entry.text, entry.at) : render(entry.message, entry.at);
+  box.dataset.id = entry.id;
+  box.dataset.seq = entry.seq;
+  if (existing) existing.replaceWith(box);
+  box.scrollIntoView({ block: 'end' });
+}
+
+/** "10:42" today, "3 Dec 10:42" another day: when a message was first shown. */
+function timeOf(iso) {
+  const at = new Date(iso);
+  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return at.toDateString() === new Date().toDateString() ? time : `${at.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time}`;
+}
+
 function system(text) {
-  const div = el('div', 'msg context');
+  const div = el('div', 'msg context system');
   div.textContent = text;
   log.append(div);
   div.scrollIntoView({ block: 'end' });
 }
 
-function mine(text) {
+/** The person's own bubble (with its time once the server has it). */
+function mine(text, at) {
   const div = el('div', 'msg mine');
+  div.setAttribute('data-testid', 'my-message');
   div.textContent = text;
+  if (at) { const time = el('div', 'time'); time.textContent = timeOf(at); div.append(time); }
   log.append(div);
+  return div;
 }
 
-/** Renders one outbound message; replaceOriginal swaps it in for the message a button was on. */
-function render(message, origin) {
+/** Renders one bot message at the end of the log; `show` moves it into a replaced message's place. */
+function render(message, at) {
   const box = el('div', `msg bot${message.ephemeral ? ' ephemeral' : ''}`);
   box.setAttribute('data-testid', 'bot-message');
   const who = el('div', 'who');
-  who.textContent = 'Cluster Bot';
+  who.textContent = at ? `Cluster Bot · ${timeOf(at)}` : 'Cluster Bot';
   box.append(who);
   for (const block of message.blocks) box.append(renderBlock(block, box));
-  if (message.replaceOriginal && origin && origin.isConnected) origin.replaceWith(box);
-  else log.append(box);
-  box.scrollIntoView({ block: 'end' });
+  log.append(box);
+  return box;
 }
 
 function renderBlock(block, box) {
@@ -129,9 +170,9 @@ function renderButton(button, box) {
   b.type = 'button';
   b.textContent = button.label;
   b.addEventListener('click', () => {
+    if (box.classList.contains('busy')) return;
     if (button.confirm && !confirm(`${button.confirm.title}\n\n${button.confirm.text}`)) return;
-    mine(`[${button.label}]`);
-    send({ type: 'action', actionId: button.actionId, value: button.value ?? '' }, box);
+    send({ type: 'action', actionId: button.actionId, value: button.value ?? '', label: button.label, ...(button.token ? { token: button.token } : {}) }, box, `[${button.label}]`);
   });
   return b;
 }
@@ -144,8 +185,7 @@ function renderSelect(select, box) {
   if (select.initial) s.value = select.initial;
   s.addEventListener('change', () => {
     if (!s.value) return;
-    mine(`[${s.selectedOptions[0].textContent}]`);
-    send({ type: 'action', actionId: select.actionId, value: s.value }, box);
+    send({ type: 'action', actionId: select.actionId, value: s.value, label: s.selectedOptions[0].textContent }, box, `[${s.selectedOptions[0].textContent}]`);
   });
   return s;
 }
@@ -191,8 +231,8 @@ function renderForm(form, box) {
       else if (field.kind === 'checkbox') values[field.name] = control.checked ? 'true' : 'false';
       else values[field.name] = control.value;
     }
-    mine(`[${form.submitLabel}: ${form.title}]`);
-    send({ type: 'form', formId: form.formId, values }, box);
+    if (box.classList.contains('busy')) return;
+    send({ type: 'form', formId: form.formId, values, label: form.submitLabel, ...(form.token ? { token: form.token } : {}) }, box, `[${form.submitLabel}: ${form.title}]`);
   });
   return f;
 }
@@ -239,8 +279,7 @@ composer.addEventListener('submit', (event) => {
   event.preventDefault();
   const text = input.value.trim();
   if (!text || !identity) return;
-  mine(text);
   input.value = '';
-  send({ type: 'typed', text });
+  send({ type: 'typed', text }, undefined, text);
 });
 loadIdentities().catch(() => system('Could not load the demo identities. Is the bot running with its database?'));
