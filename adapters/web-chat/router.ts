@@ -63,13 +63,18 @@ export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender; histo
     }
     const { identity, input } = parsed.data;
     const externalId = `web:${identity}`;
-    // What the person did goes into their conversation first, so a reload shows both sides in order.
-    const entries: HistoryEntry[] = [await deps.history.append(externalId, 'me', { text: echoOf(input) })];
     const response = await deps.bot.handle({
       identity: { platform: 'WEB', externalId, loadProfile: async () => ({ displayName: guestName(identity) }) },
       event: toEvent(input),
       origin: { direct: true },
     });
+    // "Try again in a moment": nothing happened, and the storage may be what is away. The page shows it, unstored.
+    if (response.transient) {
+      res.json({ entries: [], messages: response.messages });
+      return;
+    }
+    // What the person did, then the answers, in order: a reload shows both sides as they happened.
+    const entries: HistoryEntry[] = [await deps.history.append(externalId, 'me', { text: echoOf(input) }, { personId: response.personId })];
     const carrier = input.type === 'typed' ? undefined : input.messageId;
     let replaced = false;
     for (const message of response.messages) {

@@ -23,6 +23,11 @@ export interface BotResponse {
   /** The person's language, so adapters can translate their own labels (paging, "open the form"). */
   locale?: string;
   messages: OutboundMessage[];
+  /**
+   * The answer is "try again in a moment" (this instance is busy, or a backing service is away):
+   * nothing happened, so an adapter should not store or build on it.
+   */
+  transient?: boolean;
 }
 
 /**
@@ -71,7 +76,7 @@ export class Bot {
       this.noteRefusal();
       // Before knowing the person (that needs the database), so in the deployment's language.
       const t = translator(this.services.config.DEFAULT_LOCALE);
-      return { messages: [ui.text(t('errors.busy'), { ephemeral: true })] };
+      return { messages: [ui.text(t('errors.busy'), { ephemeral: true })], transient: true };
     }
   }
 
@@ -116,7 +121,7 @@ export class Bot {
       const messages = (event.type === 'action' || event.type === 'form') && event.token ? await this.once(ctx, event) : await this.dispatch(ctx, event);
       return { personId, locale, messages: messages.map(withTokens) };
     } catch (error) {
-      return { personId, locale, messages: [this.explain(error, t, envelope)] };
+      return { personId, locale, messages: [this.explain(error, t, envelope)], ...(!isBotError(error) && isTransientInfraError(error) ? { transient: true } : {}) };
     }
   }
 

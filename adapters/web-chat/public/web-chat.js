@@ -76,6 +76,8 @@ async function send(payload, origin, echo) {
     pending.remove();
     if (!res.ok) return system(body.error ?? 'Something went wrong. Try again.');
     for (const entry of body.entries) show(entry);
+    // Not stored (e.g. "try again in a moment"): shown once, as it came.
+    if (!body.entries.length) for (const message of body.messages) render(message).scrollIntoView({ block: 'end' });
   } catch {
     pending.remove();
     system('The bot could not be reached. Check that it is running and try again.');
@@ -92,6 +94,8 @@ async function poll() {
     if (!res.ok || asked !== identity) return;
     const body = await res.json();
     for (const entry of body.entries) show(entry);
+    // Not stored (e.g. "try again in a moment"): shown once, as it came.
+    if (!body.entries.length) for (const message of body.messages) render(message).scrollIntoView({ block: 'end' });
   } catch { /* the next poll tries again */ }
 }
 
