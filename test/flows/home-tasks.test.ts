@@ -123,7 +123,9 @@ describe('when a question waits for a resource person', () => {
   });
 
   it('is offered in help to resource persons and coordinators, and refused to members', async () => {
-    expect(textOf(await talkAs(runtime.bot, 'web:lc1-rp1').say('/lc help'))).toContain('/lc questions: the questions waiting for your answer');
+    const help = await talkAs(runtime.bot, 'web:lc1-rp1').say('/lc help');
+    expect(findButton(help, 'My questions').value).toBe('questions');
+    expect(textOf(await talkAs(runtime.bot, 'web:lc1-rp1').say('/lc help all'))).toContain('/lc questions: the questions waiting for your answer');
     expect(textOf(await talkAs(runtime.bot, 'web:lc1-m6').say('/lc questions'))).toContain('is for other roles');
   });
 });

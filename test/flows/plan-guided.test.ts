@@ -143,8 +143,8 @@ describe('when a guided answer is too long', () => {
 });
 
 describe('when a member asks for help', () => {
-  it('lists /lc plan and /lc plans with their usage', async () => {
-    const text = textOf(await talkAs(runtime.bot, 'web:lc1-m6').say('/lc help'));
+  it('lists /lc plan and /lc plans with their usage among all commands', async () => {
+    const text = textOf(await talkAs(runtime.bot, 'web:lc1-m6').say('/lc help all'));
     expect(text).toContain('/lc plan [cluster]: write your action plan');
     expect(text).toContain('/lc plans [cluster]');
   });

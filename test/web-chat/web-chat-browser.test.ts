@@ -41,10 +41,10 @@ describe('when a person uses the web chat in a real browser', () => {
     await expect.poll(() => help.textContent()).toContain('Cluster Bot: what you can do');
     expect(await help.textContent()).toContain('/lc me');
 
-    await help.getByRole('button', { name: 'My clusters' }).click();
-    const me = page.getByTestId('bot-message').last();
-    await expect.poll(() => me.textContent()).toContain('LC1: Day-care Centers');
-    expect(await me.textContent()).toContain('You are a coordinator');
+    await help.getByRole('button', { name: 'All commands' }).click();
+    const all = page.getByTestId('bot-message').last();
+    await expect.poll(() => all.textContent()).toContain('For everyone');
+    expect(await all.textContent()).toContain('/lc me');
 
     await page.screenshot({ path: `${ARTIFACTS}/web-chat-help.png`, fullPage: true });
     expect(existsSync(`${ARTIFACTS}/web-chat-help.png`)).toBe(true);
