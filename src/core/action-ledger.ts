@@ -61,7 +61,8 @@ export class ActionLedger {
 
   /** The use had its effect: repeats answer with this outcome from now on. */
   async complete(personId: string, token: string, outcome: StoredOutcome): Promise<void> {
-    await this.db.actionUse.update({ where: { personId_token: { personId, token } }, data: { doneAt: new Date(), outcome: outcome as unknown as Prisma.InputJsonValue } });
+    // No row left means the action itself erased it (forget-me): nothing to remember then.
+    await this.db.actionUse.updateMany({ where: { personId, token }, data: { doneAt: new Date(), outcome: outcome as unknown as Prisma.InputJsonValue } });
   }
 
   /** The use had no effect: the token may be used again. */
