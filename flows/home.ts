@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { defineFlow, type FlowContext } from '../src/core/flow.js';
-import { formatDate, formatDateTime } from '../src/core/format.js';
+import { formatDate, formatDateTime, formatList } from '../src/core/format.js';
 import { ui, type Block, type Button } from '../src/core/messages.js';
-import { activeMemberships } from '../src/domain/memberships.js';
-import { EXCHANGE_EVENTS, phaseAt, upcoming } from '../src/domain/timeline.js';
+import { formatSpan, formatStart } from '../src/domain/calendar.js';
+import { activeClusters } from '../src/domain/memberships.js';
 import { contentOf, missingParts } from '../src/domain/plans/index.js';
 import { QUESTION_ACTIONS } from '../src/domain/questions/notices.js';
+import { itemTitle, timelineGlance, upcoming } from '../src/domain/timeline.js';
 
 /** How many tasks the overview lists before saying "and N more" (the list is soonest first). */
 const MAX_TASKS = 15;
@@ -40,9 +41,8 @@ export async function buildHome(ctx: FlowContext): Promise<Block[]> {
   const { db, clock } = ctx.services;
   const now = clock.now();
   const dateTime = (d: Date) => formatDateTime(d, person.timeZone, person.locale);
-  const date = (d: Date) => formatDate(d, person.timeZone, person.locale);
 
-  const memberships = await activeMemberships(db, person.id);
+  const memberships = await activeClusters(db, person.id);
   const tasks = await collectTasks(ctx, memberships);
 
   const blocks: Block[] = [ui.heading(t('home:title', { name: person.displayName }))];
@@ -58,16 +58,14 @@ export async function buildHome(ctx: FlowContext): Promise<Block[]> {
   blocks.push(ui.divider(), ui.paragraph(`**${t('home:clustersTitle')}**`));
   if (memberships.length === 0) blocks.push(ui.paragraph(t('home:noClusters')));
   for (const m of memberships) {
+    const roles = formatList(m.roles.map((r) => t(`roles.${r}`)), person.locale);
     const { cluster } = m;
-    const next = upcoming(cluster.timeline, now, 2).map((item) => {
-      const when = EXCHANGE_EVENTS.includes(item.kind) ? dateTime(item.startsAt) : date(item.startsAt);
-      return `- ${t(`timeline.${item.kind}`)}: ${when}`;
-    });
+    const { phase, next } = timelineGlance(t, cluster, { timeZone: person.timeZone, locale: person.locale }, now, 2);
     blocks.push(
       ui.paragraph(
         [
           `**${cluster.code}: ${cluster.name}**`,
-          t('home:clusterLine', { role: t(`roles.${m.role}`), phase: t(`timeline.${phaseAt(cluster.timeline, now)}`) }),
+          `${t('home:clusterLine', { roles, count: m.roles.length })} ${phase}`,
           next.length ? `${t('home:nextDates')}\n${next.join('\n')}` : t('home:noUpcoming'),
         ].join('\n'),
       ),
@@ -103,17 +101,18 @@ const ACTIVITY_HORIZON_MS = 14 * 24 * 3600 * 1000;
  * put to them, and for coordinators registrations to approve and invitations not yet accepted; in
  * the application period, their plan's activities due within two weeks. Each with its button.
  */
-async function collectTasks(ctx: FlowContext, memberships: Awaited<ReturnType<typeof activeMemberships>>): Promise<Task[]> {
+async function collectTasks(ctx: FlowContext, memberships: Awaited<ReturnType<typeof activeClusters>>): Promise<Task[]> {
   const { t, person } = ctx;
   const { db, clock } = ctx.services;
   const now = clock.now();
   const dateTime = (d: Date) => formatDateTime(d, person.timeZone, person.locale);
   const date = (d: Date) => formatDate(d, person.timeZone, person.locale);
-  const memberOf = memberships.filter((m) => m.role === 'MEMBER');
-  const coordinating = memberships.filter((m) => m.role === 'COORDINATOR').map((m) => m.clusterId);
+  const viewer = { timeZone: person.timeZone, locale: person.locale };
+  const memberOf = memberships.filter((m) => m.roles.includes('MEMBER'));
+  const coordinating = memberships.filter((m) => m.roles.includes('COORDINATOR')).map((m) => m.cluster.id);
 
   const [plans, reviews, runs, questions, feedbackToConsider, registrations, invitations] = await Promise.all([
-    db.actionPlan.findMany({ where: { authorId: person.id, clusterId: { in: memberOf.map((m) => m.clusterId) } }, include: { activities: { orderBy: { position: 'asc' } } } }),
+    db.actionPlan.findMany({ where: { authorId: person.id, clusterId: { in: memberOf.map((m) => m.cluster.id) } }, include: { activities: { orderBy: { position: 'asc' } } } }),
     db.feedbackAssignment.findMany({
       where: { reviewerId: person.id, status: { in: ['PENDING', 'IN_PROGRESS'] }, round: { status: 'OPEN' } },
       include: { round: { include: { cluster: true } }, plan: { include: { author: true } } },
@@ -138,8 +137,9 @@ async function collectTasks(ctx: FlowContext, memberships: Awaited<ReturnType<ty
   for (const m of memberOf) {
     const ee2 = m.cluster.timeline.find((i) => i.kind === 'EE2');
     const due = ee2?.startsAt ?? null;
-    const dueText = due ? t('home:due', { date: dateTime(due) }) : '';
-    const plan = plans.find((p) => p.clusterId === m.clusterId);
+    // Due when EE2 begins, told as the calendar tells an event's start (in the viewer's zone).
+    const dueText = ee2 ? t('home:due', { date: formatStart({ ...ee2, allDay: false }, viewer, m.cluster.timeZone) }) : '';
+    const plan = plans.find((p) => p.clusterId === m.cluster.id);
     const open = ui.commandButton(t('home:buttons.openPlan'), `plan ${m.cluster.code}`, 'primary');
     if (!plan) {
       // Before EE2 only: after it, writing a plan from nothing is the coordinator's call, not a nag.
@@ -192,12 +192,13 @@ function clipText(text: string, max: number): string {
 }
 
 /** An empty task list says what comes next and when, so "nothing" is never a dead end. */
-function nothingWaiting(ctx: FlowContext, memberships: Awaited<ReturnType<typeof activeMemberships>>, now: Date): string {
+function nothingWaiting(ctx: FlowContext, memberships: Awaited<ReturnType<typeof activeClusters>>, now: Date): string {
   const { t, person } = ctx;
+  const viewer = { timeZone: person.timeZone, locale: person.locale };
   const next = memberships
-    .flatMap((m) => upcoming(m.cluster.timeline, now, 1).map((item) => ({ item, cluster: m.cluster.code })))
+    .flatMap((m) => upcoming(m.cluster.timeline, now, 1).map((item) => ({ item, cluster: m.cluster })))
     .sort((a, b) => a.item.startsAt.getTime() - b.item.startsAt.getTime())[0];
   if (!next) return t('home:noTasks');
-  const when = EXCHANGE_EVENTS.includes(next.item.kind) ? formatDateTime(next.item.startsAt, person.timeZone, person.locale) : formatDate(next.item.startsAt, person.timeZone, person.locale);
-  return t('home:noTasksNext', { what: t(`timeline.${next.item.kind}`), cluster: next.cluster, when });
+  const when = next.item.allDay ? formatSpan(next.item, viewer, next.cluster.timeZone) : formatStart(next.item, viewer, next.cluster.timeZone);
+  return t('home:noTasksNext', { what: itemTitle(t, next.item), cluster: next.cluster.code, when });
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { defineFlow, type FlowContext } from '../src/core/flow.js';
-import { formatDate, formatDateTime } from '../src/core/format.js';
 import { ui, type Block } from '../src/core/messages.js';
-import { activeMemberships } from '../src/domain/memberships.js';
-import { EXCHANGE_EVENTS, phaseAt, upcoming } from '../src/domain/timeline.js';
+import { activeClusters } from '../src/domain/memberships.js';
+import { formatList } from '../src/core/format.js';
+import { timelineGlance } from '../src/domain/timeline.js';
 
 /** `/lc me`: who I am, my clusters and roles, and the next dates, in my own time zone. */
 export const meFlow = defineFlow({
@@ -20,7 +20,7 @@ async function renderMe(ctx: FlowContext) {
   const { t, person } = ctx;
   const now = ctx.services.clock.now();
   // No active role anywhere means no active membership: spare the query (six, with its relations).
-  const memberships = person.roles.size ? await activeMemberships(ctx.services.db, person.id) : [];
+  const memberships = person.roles.size ? await activeClusters(ctx.services.db, person.id) : [];
   const blocks: Block[] = [
     ui.heading(t('me:title', { name: person.displayName })),
     ui.fields([
@@ -31,21 +31,17 @@ async function renderMe(ctx: FlowContext) {
   if (memberships.length === 0) blocks.push(ui.paragraph(t('me:noClusters')));
 
   for (const m of memberships) {
+    const roles = formatList(m.roles.map((r) => t(`roles.${r}`)), person.locale);
     const { cluster } = m;
-    const phase = phaseAt(cluster.timeline, now);
-    const lines = upcoming(cluster.timeline, now, 3).map((item) => {
-      const when = EXCHANGE_EVENTS.includes(item.kind) ? formatDateTime(item.startsAt, person.timeZone, person.locale) : formatDate(item.startsAt, person.timeZone, person.locale);
-      const where = item.location ? ` (${item.location})` : '';
-      return `- ${t(`timeline.${item.kind}`)}: ${when}${where}`;
-    });
+    const { phase, next: lines } = timelineGlance(t, cluster, { timeZone: person.timeZone, locale: person.locale }, now, 3);
     blocks.push(ui.divider());
     blocks.push(
       ui.paragraph(
         [
           `**${cluster.code}: ${cluster.name}**`,
-          t('me:roleLine', { role: t(`roles.${m.role}`), approach: cluster.approach }),
+          t('me:roleLine', { roles, count: m.roles.length, approach: cluster.approach }),
           m.organisation ? t('me:organisation', { organisation: m.organisation.name }) : '',
-          t('me:phase', { phase: t(`timeline.${phase}`) }),
+          phase,
           lines.length ? `${t('me:nextDates')}\n${lines.join('\n')}` : t('me:noUpcoming'),
         ]
           .filter(Boolean)

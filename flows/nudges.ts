@@ -1,52 +1,65 @@
-import { randomBytes } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { defineFlow, type FlowContext } from '../src/core/flow.js';
+import { DATE_PATTERN, parseDateInput, parseDuration, parseTimeInput, TIME_PATTERN } from '../src/core/date-input.js';
+import { defineFlow, type FlowContext, type FlowResult } from '../src/core/flow.js';
 import { BotError, ErrorCode } from '../src/core/errors.js';
-import { formatDateTime } from '../src/core/format.js';
-import { ui, type Block } from '../src/core/messages.js';
+import { checkForm, fieldSchemas, refill, type FormValues } from '../src/core/forms.js';
+import { formatDateTime, formatList } from '../src/core/format.js';
+import { ui, type Block, type Form, type OutboundMessage } from '../src/core/messages.js';
+import { formatMoment } from '../src/domain/calendar.js';
+import { deliveryTimes, matchName, nudgeCandidates, saveManualNudge, senderInstant, type NudgeCandidate, type NudgeDelivery, type NudgeWhen } from '../src/domain/manual-nudges.js';
+import { ROLE_ORDER } from '../src/domain/memberships.js';
 import type { Role } from '../src/generated/prisma/enums.js';
 
 /**
  * Coordinators and nudges: `/lc nudges [cluster]` shows what goes out next and what could not be
- * delivered; `/lc nudge …` sends the coordinator's own reminder now or later, after a preview.
- * Manual nudges are PlannedNudge rows like any other, so the scheduler delivers them exactly once.
+ * delivered; `/lc nudge` writes the coordinator's own reminder, in a form (recipients by name or role,
+ * the message, when) or typed (`/lc nudge LC1 @Genta Morina Thank you… at 01.12.2026 10:00`). Either
+ * way a preview names every recipient with the local time it reaches them, and nothing is sent until
+ * Send. Reminders are PlannedNudge rows like any other, so the scheduler delivers each exactly once.
  */
-const MANUAL_KIND = 'manual';
 const MAX_TEXT = 1_000;
 const UPCOMING_LIMIT = 25;
+const MAX_DAYS_AHEAD = 366;
 
-const confirmSchema = z.object({
+const pendingSchema = z.object({
   clusterId: z.string(),
-  recipients: z.array(z.string()).min(1),
   text: z.string().min(1).max(MAX_TEXT),
-  dueAt: z.iso.datetime(),
+  now: z.boolean(),
+  deliveries: z.array(z.object({ personId: z.string(), dueAt: z.iso.datetime() })).min(1),
 });
-type Pending = z.infer<typeof confirmSchema>;
+const composingSchema = z.object({ clusterId: z.string(), composing: z.literal(true) });
+type Pending = z.infer<typeof pendingSchema>;
+type Composing = z.infer<typeof composingSchema>;
+type State = Pending | Composing | Record<string, never>;
 
-export const nudgesFlow = defineFlow<Pending | Record<string, never>>({
+export const nudgesFlow = defineFlow<State>({
   name: 'nudge',
-  version: 1,
-  schema: z.union([confirmSchema, z.object({}).strict()]) as z.ZodType<Pending | Record<string, never>>,
+  version: 2,
+  schema: z.union([pendingSchema, composingSchema, z.object({}).strict()]) as z.ZodType<State>,
   commands: [
     { verb: 'nudges', summaryKey: 'scheduler:summary.nudges', usageKey: 'scheduler:usage.nudges', audience: ['COORDINATOR'], common: true },
     { verb: 'nudge', summaryKey: 'scheduler:summary.nudge', usageKey: 'scheduler:usage.nudge', audience: ['COORDINATOR'] },
   ],
   async start(ctx, { verb, args }) {
     if (verb === 'nudges') return { replies: [await listNudges(ctx, args)] };
-    return prepareManualNudge(ctx, args);
+    return startNudge(ctx, args);
   },
-  async handle(ctx, event, position) {
+  async handle(ctx, event, position): Promise<FlowResult<State>> {
+    if (event.type === 'form' && event.formId === 'nudge:compose') {
+      const composing = composingSchema.safeParse(position?.data);
+      if (!composing.success) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation');
+      return submitForm(ctx, composing.data.clusterId, event.values);
+    }
     if (event.type !== 'action') return { replies: [] };
     if (event.actionId === 'nudge:cancel') return { replies: [ui.text(ctx.t('scheduler:manual.cancelled'), { ephemeral: true, replaceOriginal: true })], next: null };
     if (event.actionId !== 'nudge:send') return { replies: [] };
-    const pending = confirmSchema.safeParse(position?.data);
+    const pending = pendingSchema.safeParse(position?.data);
     if (!pending.success) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'nudge' });
     return { replies: [await sendManualNudge(ctx, pending.data)], next: null };
   },
 });
 
-/** The coordinator's cluster: the one named, or their only one. */
+/** The coordinator's clusters, and the one named (or their only one). */
 async function coordinatedCluster(ctx: FlowContext, code: string | undefined) {
   const clusters = await ctx.services.db.cluster.findMany({
     where: { archivedAt: null, memberships: { some: { personId: ctx.person.id, role: 'COORDINATOR', status: 'ACTIVE' } } },
@@ -60,15 +73,16 @@ async function coordinatedCluster(ctx: FlowContext, code: string | undefined) {
   return { cluster: clusters.length === 1 ? clusters[0] : undefined, clusters };
 }
 
+function clusterButtons(ctx: FlowContext, clusters: { code: string }[], verb: string, text: string): OutboundMessage {
+  return ui.message(text, [ui.paragraph(text), ui.actions(...clusters.slice(0, 5).map((c) => ui.commandButton(c.code, `${verb} ${c.code}`)))], { ephemeral: true });
+}
+
 async function listNudges(ctx: FlowContext, args: string) {
   const { t, person } = ctx;
   const { db, clock } = ctx.services;
   const code = args.trim().split(/\s+/)[0] || undefined;
   const { cluster, clusters } = await coordinatedCluster(ctx, code);
-  if (!cluster) {
-    const text = t('scheduler:list.pickCluster');
-    return ui.message(text, [ui.paragraph(text), ui.actions(...clusters.slice(0, 5).map((c) => ui.commandButton(c.code, `nudges ${c.code}`)))], { ephemeral: true });
-  }
+  if (!cluster) return clusterButtons(ctx, clusters, 'nudges', t('scheduler:list.pickCluster'));
   const now = clock.now();
   const [upcoming, total, failed, sent] = await Promise.all([
     db.plannedNudge.findMany({ where: { clusterId: cluster.id, status: 'PLANNED', dueAt: { gte: new Date(now.getTime() - 3_600_000) } }, include: { person: { select: { displayName: true } } }, orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], take: UPCOMING_LIMIT }),
@@ -88,14 +102,39 @@ async function listNudges(ctx: FlowContext, args: string) {
     const lines = failed.map((n) => `- **${n.person.displayName}**: ${t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind })} (${n.delivery?.error ?? n.delivery?.outcome ?? '?'})`);
     blocks.push(ui.paragraph(`**${t('scheduler:list.failedTitle')}**\n${lines.join('\n')}`));
   }
-  blocks.push(ui.actions(ui.commandButton(t('scheduler:button.refresh'), `nudges ${cluster.code}`)));
+  blocks.push(ui.actions(ui.commandButton(t('scheduler:button.write'), `nudge ${cluster.code}`, 'primary'), ui.commandButton(t('scheduler:button.refresh'), `nudges ${cluster.code}`)));
   return ui.message(title, blocks, { ephemeral: true });
+}
+
+/** `/lc nudge` with nothing, or only a cluster, opens the form; with more it is read as the typed grammar. */
+async function startNudge(ctx: FlowContext, args: string): Promise<FlowResult<State>> {
+  const tokens = tokenize(args);
+  const { clusters } = await coordinatedCluster(ctx, undefined);
+  const named = tokens.length ? clusters.find((c) => c.code.toLowerCase() === tokens[0].toLowerCase()) : undefined;
+  const rest = named ? tokens.slice(1) : tokens;
+  const cluster = named ?? (clusters.length === 1 ? clusters[0] : undefined);
+  if (rest.length === 0) {
+    if (!cluster) return { replies: [clusterButtons(ctx, clusters, 'nudge', ctx.t('scheduler:compose.pickCluster'))], next: null };
+    return { replies: [formMessage(await composeForm(ctx, cluster.id))], next: { step: 'compose', data: { clusterId: cluster.id, composing: true } } };
+  }
+  if (!cluster) throw invalid(ctx, ctx.t('scheduler:manual.whichCluster', { codes: clusters.map((c) => c.code).join(', ') }));
+  return typedNudge(ctx, cluster.id, rest);
+}
+
+function invalid(ctx: FlowContext, problem: string): BotError {
+  return new BotError(ErrorCode.InvalidInput, 'errors.invalidInput', { problem });
+}
+
+/** Words and what must stay whole: Teams mentions (`<at>Genta Morina</at>`), Slack mentions, quoted names. */
+function tokenize(text: string): string[] {
+  return text.trim().match(/<at>.*?<\/at>,?|<@[^>]+>,?|@?"[^"]*",?|@?“[^”]*”,?|\S+/gi) ?? [];
 }
 
 const ROLE_WORDS: Record<string, Role[] | 'everyone'> = {
   members: ['MEMBER'],
   member: ['MEMBER'],
   rps: ['RESOURCE_PERSON'],
+  rp: ['RESOURCE_PERSON'],
   'resource-persons': ['RESOURCE_PERSON'],
   coordinators: ['COORDINATOR'],
   observers: ['OBSERVER'],
@@ -103,105 +142,252 @@ const ROLE_WORDS: Record<string, Role[] | 'everyone'> = {
   all: 'everyone',
 };
 
-/** Splits "[LC1] <who> <message> [in 2d | at 2026-12-01 10:00]" and validates each part. */
-async function prepareManualNudge(ctx: FlowContext, args: string) {
-  const { t, person } = ctx;
-  const usage = () => new BotError(ErrorCode.InvalidInput, 'errors.invalidInput', { problem: t('scheduler:manual.usage') });
-  let tokens = args.trim().split(/\s+/).filter(Boolean);
-  if (tokens.length < 2) throw usage();
-  const { clusters } = await coordinatedCluster(ctx, undefined);
-  let cluster = clusters.length === 1 ? clusters[0] : undefined;
-  const named = clusters.find((c) => c.code.toLowerCase() === tokens[0].toLowerCase());
-  if (named) [cluster, tokens] = [named, tokens.slice(1)];
-  if (!cluster) throw new BotError(ErrorCode.InvalidInput, 'errors.invalidInput', { problem: t('scheduler:manual.whichCluster', { codes: clusters.map((c) => c.code).join(', ') }) });
+/** Is this token the start of a person: a mention, a quoted name or @Name. */
+function isPersonToken(token: string): boolean {
+  return /^(<at>|<@|@|"|“)/i.test(token);
+}
 
-  const memberships = await ctx.services.db.membership.findMany({ where: { clusterId: cluster.id, status: 'ACTIVE' }, include: { person: { select: { id: true, displayName: true } } } });
-  let recipients: string[] = [];
-  const role = ROLE_WORDS[tokens[0].toLowerCase()];
-  if (role) {
-    recipients = memberships.filter((m) => role === 'everyone' || role.includes(m.role)).map((m) => m.personId);
-    tokens = tokens.slice(1);
-  } else {
-    while (tokens[0]?.startsWith('@')) {
-      for (const handle of tokens[0].split(',').map((h) => h.replace(/^@/, '').toLowerCase()).filter(Boolean)) {
-        const matches = memberships.filter((m) => {
-          const name = m.person.displayName.toLowerCase();
-          return name.replace(/\s+/g, '') === handle || name.split(/\s+/)[0] === handle;
-        });
-        const ids = [...new Set(matches.map((m) => m.personId))];
-        if (ids.length !== 1) throw new BotError(ErrorCode.InvalidInput, 'errors.invalidInput', { problem: t(ids.length ? 'scheduler:manual.ambiguous' : 'scheduler:manual.unknownPerson', { handle }) });
-        recipients.push(ids[0]);
-      }
-      tokens = tokens.slice(1);
-    }
+/**
+ * Reads the recipients at the start of the typed words: one or more role words, or people as
+ * mentions, quoted names or @Name, where a name may have spaces (`@Genta Morina`): the longest run
+ * of words that is someone's full name wins, then a unique first name.
+ */
+async function readRecipients(ctx: FlowContext, clusterId: string, tokens: string[], candidates: NudgeCandidate[]): Promise<{ recipients: NudgeCandidate[]; rest: string[]; byRole: boolean }> {
+  const roleTokens: (Role[] | 'everyone')[] = [];
+  let i = 0;
+  for (; i < tokens.length; i++) {
+    const words = tokens[i].toLowerCase().split(',').filter(Boolean);
+    if (!words.length || !words.every((w) => ROLE_WORDS[w])) break;
+    roleTokens.push(...words.map((w) => ROLE_WORDS[w]));
   }
-  recipients = [...new Set(recipients)].filter((id) => id !== person.id || role === undefined);
-  if (recipients.length === 0) throw new BotError(ErrorCode.InvalidInput, 'errors.invalidInput', { problem: t('scheduler:manual.nobody') });
-
-  const now = ctx.services.clock.now();
-  let dueAt = now;
-  const text = tokens.join(' ');
-  let message = text;
-  const inMatch = /\s+in\s+(\d{1,3})\s*(h|d|w)$/i.exec(text);
-  const atMatch = /\s+at\s+(\d{4}-\d{2}-\d{2})(?:\s+(\d{1,2}:\d{2}))?$/i.exec(text);
-  if (inMatch) {
-    const n = Number(inMatch[1]);
-    dueAt = DateTime.fromJSDate(now).plus(inMatch[2].toLowerCase() === 'h' ? { hours: n } : inMatch[2].toLowerCase() === 'd' ? { days: n } : { weeks: n }).toJSDate();
-    message = text.slice(0, inMatch.index);
-  } else if (atMatch) {
-    const local = DateTime.fromISO(`${atMatch[1]}T${(atMatch[2] ?? '09:00').padStart(5, '0')}`, { zone: person.timeZone });
-    if (!local.isValid) throw new BotError(ErrorCode.InvalidInput, 'errors.invalidInput', { problem: t('scheduler:manual.badWhen') });
-    dueAt = local.toJSDate();
-    message = text.slice(0, atMatch.index);
+  if (roleTokens.length) {
+    const recipients = candidates.filter((c) => roleTokens.some((r) => r === 'everyone' || c.roles.some((role) => r.includes(role))));
+    return { recipients, rest: tokens.slice(i), byRole: true };
   }
-  message = message.trim();
-  if (!message) throw usage();
-  if (message.length > MAX_TEXT) throw new BotError(ErrorCode.InvalidInput, 'errors.invalidInput', { problem: t('scheduler:manual.tooLong', { max: MAX_TEXT }) });
-  if (dueAt.getTime() < now.getTime() - 60_000 || dueAt.getTime() > now.getTime() + 366 * 86_400_000) {
-    throw new BotError(ErrorCode.InvalidInput, 'errors.invalidInput', { problem: t('scheduler:manual.badWhen') });
-  }
-  const pending: Pending = { clusterId: cluster.id, recipients, text: message, dueAt: dueAt.toISOString() };
-  const when = dueAt.getTime() <= now.getTime() + 60_000 ? t('scheduler:manual.now') : formatDateTime(dueAt, person.timeZone, person.locale);
-  const preview = t('scheduler:manual.preview', { count: recipients.length, cluster: cluster.code, when });
-  return {
-    replies: [
-      ui.message(preview, [
-        ui.paragraph(preview),
-        ui.paragraph(`> ${message}`),
-        ui.actions(ui.button(t('scheduler:button.send'), 'nudge:send', '', 'primary'), ui.button(t('scheduler:button.cancel'), 'nudge:cancel')),
-      ], { ephemeral: true }),
-    ],
-    next: { step: 'confirm', data: pending },
+  const recipients: NudgeCandidate[] = [];
+  const unknown = (name: string) => invalid(ctx, ctx.t('scheduler:manual.unknownPerson', { name }));
+  const one = (matches: NudgeCandidate[], name: string) => {
+    if (matches.length === 0) throw unknown(name);
+    if (matches.length > 1) throw invalid(ctx, ctx.t('scheduler:manual.ambiguous', { name, names: formatList(matches.map((m) => m.displayName), ctx.person.locale) }));
+    recipients.push(matches[0]);
   };
+  while (i < tokens.length && isPersonToken(tokens[i])) {
+    const token = tokens[i].replace(/,$/, '');
+    const teams = /^<at>(.*)<\/at>$/i.exec(token);
+    const slack = /^<@([A-Z0-9]+)(?:\|[^>]*)?>$/i.exec(token);
+    const quoted = /^@?["“](.*)["”]$/.exec(token);
+    if (teams || quoted) {
+      const name = (teams ?? quoted)![1];
+      one(matchName(candidates, name), name);
+      i++;
+      continue;
+    }
+    if (slack) {
+      const identity = await ctx.services.db.platformIdentity.findFirst({ where: { platform: 'SLACK', externalId: { endsWith: `:${slack[1]}` }, person: { memberships: { some: { clusterId, status: 'ACTIVE' } } } } });
+      const match = candidates.filter((c) => c.personId === identity?.personId);
+      one(match, token);
+      i++;
+      continue;
+    }
+    // @Name with spaces: try the longest run of words first (a comma ends a name).
+    let taken = 0;
+    for (let length = Math.min(4, tokens.length - i); length >= 2 && !taken; length--) {
+      const words = tokens.slice(i, i + length);
+      if (words.slice(0, -1).some((w) => w.endsWith(','))) continue;
+      const name = words.join(' ').replace(/^@/, '').replace(/,$/, '');
+      const full = matchName(candidates, name).filter((c) => c.displayName.trim().split(/\s+/).length >= length);
+      if (full.length === 1) {
+        recipients.push(full[0]);
+        taken = length;
+      }
+    }
+    if (!taken) {
+      one(matchName(candidates, token.replace(/^@/, '')), token);
+      taken = 1;
+    }
+    i += taken;
+  }
+  return { recipients, rest: tokens.slice(i), byRole: false };
+}
+
+/** The "when" at the end of a typed message: `in 2d`, `at 01.12.2026 10:00`, `on 2026-12-01`. */
+function readWhen(ctx: FlowContext, text: string): { message: string; when: NudgeWhen } {
+  const inMatch = new RegExp(String.raw`\s+in\s+(\d{1,3}\s*\p{L}+)$`, 'iu').exec(text);
+  if (inMatch) {
+    const duration = parseDuration(inMatch[1]);
+    if (!duration) throw invalid(ctx, ctx.t('scheduler:manual.badWhen'));
+    return { message: text.slice(0, inMatch.index), when: { kind: 'in', duration } };
+  }
+  const atMatch = new RegExp(String.raw`\s+(?:at|on)\s+(${DATE_PATTERN})(?:\s+(?:at\s+)?(${TIME_PATTERN}))?$`, 'i').exec(text);
+  if (atMatch) {
+    const date = parseDateInput(atMatch[1]);
+    const time = atMatch[2] ? parseTimeInput(atMatch[2]) : '09:00';
+    if (!date || !time) throw invalid(ctx, ctx.t('scheduler:manual.badWhen'));
+    return { message: text.slice(0, atMatch.index), when: { kind: 'at', date, time } };
+  }
+  return { message: text, when: { kind: 'now' } };
+}
+
+/** The typed grammar: `[cluster] <who> <message> [in 2d | at 01.12.2026 10:00]`. */
+async function typedNudge(ctx: FlowContext, clusterId: string, tokens: string[]): Promise<FlowResult<State>> {
+  const { t, person } = ctx;
+  const candidates = await nudgeCandidates(ctx.services.db, clusterId);
+  const { recipients, rest, byRole } = await readRecipients(ctx, clusterId, tokens, candidates);
+  const chosen = byRole ? recipients.filter((r) => r.personId !== person.id) : recipients;
+  if (!tokens.length || !rest.length) throw invalid(ctx, t('scheduler:manual.usage'));
+  if (chosen.length === 0) throw invalid(ctx, t('scheduler:manual.nobody'));
+  const { message: raw, when } = readWhen(ctx, rest.join(' '));
+  const message = raw.trim();
+  if (!message) throw invalid(ctx, t('scheduler:manual.usage'));
+  if (message.length > MAX_TEXT) throw invalid(ctx, t('scheduler:manual.tooLong', { max: MAX_TEXT }));
+  const problem = whenProblem(ctx, when);
+  if (problem) throw invalid(ctx, problem);
+  return preview(ctx, clusterId, uniquePeople(chosen), message, when);
+}
+
+function uniquePeople(people: NudgeCandidate[]): NudgeCandidate[] {
+  return [...new Map(people.map((p) => [p.personId, p])).values()];
+}
+
+/** Why a chosen time cannot be used (past, or more than a year ahead), or null. */
+function whenProblem(ctx: FlowContext, when: NudgeWhen): string | null {
+  const now = ctx.services.clock.now();
+  const at = senderInstant(when, now, ctx.person.timeZone);
+  if (at.getTime() < now.getTime() - 60_000) return ctx.t('scheduler:compose.past', { when: formatDateTime(at, ctx.person.timeZone, ctx.person.locale) });
+  if (at.getTime() > now.getTime() + MAX_DAYS_AHEAD * 86_400_000) return ctx.t('scheduler:compose.tooFar');
+  return null;
+}
+
+/** The preview: who gets it, and when each of them does by their own clock; Send or Cancel. */
+async function preview(ctx: FlowContext, clusterId: string, recipients: NudgeCandidate[], message: string, when: NudgeWhen): Promise<FlowResult<State>> {
+  const { t, person } = ctx;
+  const { db, clock } = ctx.services;
+  const cluster = await db.cluster.findUniqueOrThrow({ where: { id: clusterId } });
+  const deliveries = deliveryTimes(recipients, when, { now: clock.now(), senderZone: person.timeZone, clusterHours: cluster.workingHours });
+  const title = t('scheduler:manual.preview', { count: deliveries.length, cluster: cluster.code });
+  const blocks: Block[] = [ui.paragraph(`**${title}**`), ui.paragraph(`> ${message}`)];
+  blocks.push(ui.paragraph(`${t(when.kind === 'now' ? 'scheduler:manual.whenNow' : 'scheduler:manual.whenLocal')}\n${deliveryLines(ctx, deliveries, when.kind === 'now').join('\n')}`));
+  blocks.push(ui.actions(ui.button(t('scheduler:button.send'), 'nudge:send', '', 'primary'), ui.button(t('scheduler:button.cancel'), 'nudge:cancel')));
+  const pending: Pending = { clusterId, text: message, now: when.kind === 'now', deliveries: deliveries.map((d) => ({ personId: d.personId, dueAt: d.dueAt.toISOString() })) };
+  return { replies: [ui.message(title, blocks, { ephemeral: true })], next: { step: 'confirm', data: pending } };
+}
+
+/**
+ * One line per moment: the people who get it then, and the moment by their own clock (their zone
+ * named when it differs from the coordinator's), so the coordinator sees each recipient's local time.
+ */
+function deliveryLines(ctx: FlowContext, deliveries: NudgeDelivery[], now: boolean): string[] {
+  const groups = new Map<string, string[]>();
+  for (const d of deliveries) {
+    const when = now ? ctx.t('scheduler:manual.now') : formatMoment(d.dueAt, { timeZone: d.timeZone, locale: ctx.person.locale }, ctx.person.timeZone);
+    groups.set(when, [...(groups.get(when) ?? []), d.displayName]);
+  }
+  return [...groups.entries()].map(([when, names]) => `- ${formatList(names, ctx.person.locale)}: ${when}`);
+}
+
+function formMessage(form: Form): OutboundMessage {
+  return ui.message(form.title, [ui.form(form)], { ephemeral: true });
+}
+
+/** The form: recipients (roles or people), the message, and when (now, a date and time, or in some days). */
+async function composeForm(ctx: FlowContext, clusterId: string): Promise<Form> {
+  const { t } = ctx;
+  const cluster = await ctx.services.db.cluster.findUniqueOrThrow({ where: { id: clusterId } });
+  const candidates = (await nudgeCandidates(ctx.services.db, clusterId)).filter((c) => c.personId !== ctx.person.id);
+  const roles = ROLE_ORDER.filter((r) => candidates.some((c) => c.roles.includes(r)));
+  const roleName = (r: Role) => t(`roles.${r}`);
+  return {
+    formId: 'nudge:compose',
+    title: t('scheduler:compose.title', { cluster: cluster.code }),
+    submitLabel: t('scheduler:compose.submit'),
+    intro: t('scheduler:compose.intro'),
+    fields: [
+      {
+        name: 'recipients',
+        label: t('scheduler:compose.recipients'),
+        kind: 'multiselect',
+        required: true,
+        options: [
+          { label: t('scheduler:compose.everyone', { cluster: cluster.code, count: candidates.length }), value: 'everyone' },
+          ...roles.map((r) => ({ label: t(`scheduler:compose.allOf.${r}`, { count: candidates.filter((c) => c.roles.includes(r)).length }), value: `role:${r}` })),
+          ...candidates.map((c) => ({ label: `${c.displayName} (${formatList(c.roles.map(roleName), ctx.person.locale)})`, value: `person:${c.personId}` })),
+        ],
+      },
+      { name: 'message', label: t('scheduler:compose.message'), kind: 'textarea', required: true, maxLength: MAX_TEXT },
+      {
+        name: 'when',
+        label: t('scheduler:compose.when'),
+        kind: 'select',
+        required: true,
+        initial: 'now',
+        options: (['now', 'at', 'in'] as const).map((w) => ({ label: t(`scheduler:compose.whenChoice.${w}`), value: w })),
+      },
+      { name: 'date', label: t('scheduler:compose.date'), kind: 'date', hint: t('scheduler:compose.dateHint') },
+      { name: 'time', label: t('scheduler:compose.time'), kind: 'text', placeholder: '10:00', hint: t('scheduler:compose.timeHint', { zone: ctx.person.timeZone }) },
+      { name: 'days', label: t('scheduler:compose.days'), kind: 'number', placeholder: '2', hint: t('scheduler:compose.daysHint') },
+    ],
+  };
+}
+
+const single = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+const composeSchema = z
+  .object({
+    recipients: z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()).min(1, 'form.required')),
+    message: z.preprocess(single, fieldSchemas.text(MAX_TEXT)),
+    when: z.preprocess(single, z.enum(['now', 'at', 'in'], { message: 'form.invalidChoice' })),
+    date: z.preprocess(single, fieldSchemas.optionalDate()),
+    time: z.preprocess(single, z.string().trim().optional()),
+    days: z.preprocess(single, z.string().trim().optional()),
+  })
+  .superRefine((v, issue) => {
+    if (v.when === 'at') {
+      if (!v.date) issue.addIssue({ code: 'custom', path: ['date'], message: 'scheduler:compose.dateNeeded' });
+      if (v.time && !parseTimeInput(v.time)) issue.addIssue({ code: 'custom', path: ['time'], message: 'form.invalidTime' });
+    }
+    if (v.when === 'in' && !/^\d{1,3}$/.test(v.days ?? '')) issue.addIssue({ code: 'custom', path: ['days'], message: 'scheduler:compose.daysNeeded' });
+    if (v.when === 'in' && /^\d{1,3}$/.test(v.days ?? '') && (Number(v.days) < 1 || Number(v.days) > MAX_DAYS_AHEAD)) issue.addIssue({ code: 'custom', path: ['days'], message: 'scheduler:compose.daysNeeded' });
+  });
+
+/** Checks every field at once; a good form becomes the same preview as the typed grammar. */
+async function submitForm(ctx: FlowContext, clusterId: string, values: FormValues): Promise<FlowResult<State>> {
+  const { t } = ctx;
+  const { cluster } = await coordinatedCluster(ctx, (await ctx.services.db.cluster.findUniqueOrThrow({ where: { id: clusterId } })).code);
+  const form = await composeForm(ctx, cluster!.id);
+  const checked = checkForm(composeSchema, values, t);
+  const errors: Record<string, string> = checked.ok ? {} : { ...checked.errors };
+  let when: NudgeWhen | undefined;
+  if (checked.ok) {
+    const v = checked.data;
+    when = v.when === 'now' ? { kind: 'now' } : v.when === 'at' ? { kind: 'at', date: v.date, time: v.time ? parseTimeInput(v.time)! : '09:00' } : { kind: 'in', duration: { days: Number(v.days) } };
+    const problem = whenProblem(ctx, when);
+    if (problem) errors[v.when === 'in' ? 'days' : 'date'] = problem;
+  }
+  const candidates = (await nudgeCandidates(ctx.services.db, clusterId)).filter((c) => c.personId !== ctx.person.id);
+  const picked = checked.ok ? pickRecipients(checked.data.recipients, candidates) : [];
+  if (checked.ok && picked.length === 0) errors.recipients = t('scheduler:manual.nobody');
+  if (Object.keys(errors).length || !checked.ok || !when) return { replies: [formMessage(refill(form, values, errors))] };
+  return preview(ctx, clusterId, picked, checked.data.message, when);
+}
+
+/** The form's choices (everyone, role:X, person:id) as people, each once. */
+function pickRecipients(values: string[], candidates: NudgeCandidate[]): NudgeCandidate[] {
+  return uniquePeople(
+    candidates.filter((c) =>
+      values.some((v) => v === 'everyone' || (v.startsWith('role:') && c.roles.includes(v.slice(5) as Role)) || v === `person:${c.personId}`),
+    ),
+  );
 }
 
 async function sendManualNudge(ctx: FlowContext, pending: Pending) {
   const { db, clock } = ctx.services;
   const cluster = await db.cluster.findUniqueOrThrow({ where: { id: pending.clusterId } });
   const now = clock.now();
-  // "Now" is the moment of confirming, not of typing.
-  const dueAt = new Date(Math.max(new Date(pending.dueAt).getTime(), now.getTime()));
-  const batch = randomBytes(6).toString('hex');
-  await db.plannedNudge.createMany({
-    data: pending.recipients.map((personId) => ({
-      id: `${MANUAL_KIND}.${batch}.${personId}`,
-      clusterId: cluster.id,
-      personId,
-      kind: MANUAL_KIND,
-      dueAt,
-      payload: {
-        kind: MANUAL_KIND,
-        clusterCode: cluster.code,
-        clusterName: cluster.name,
-        anchorAt: dueAt.toISOString(),
-        usefulUntil: new Date(dueAt.getTime() + 86_400_000).toISOString(),
-        event: false,
-        text: pending.text,
-        from: ctx.person.displayName,
-      },
-    })),
-  });
+  // "Now" is the moment of confirming, not of typing; a time that passed while the preview waited goes now.
+  const deliveries = pending.deliveries.map((d) => ({ personId: d.personId, dueAt: new Date(pending.now ? now.getTime() : Math.max(new Date(d.dueAt).getTime(), now.getTime())) }));
+  await saveManualNudge(db, { clusterId: cluster.id, clusterCode: cluster.code, clusterName: cluster.name, clusterTimeZone: cluster.timeZone, from: ctx.person.displayName, text: pending.text, deliveries });
   await ctx.services.scheduler.clusterChanged(cluster.id, 'manual nudge');
-  const text = ctx.t('scheduler:manual.scheduled', { count: pending.recipients.length, when: formatDateTime(dueAt, ctx.person.timeZone, ctx.person.locale) });
+  const first = new Date(Math.min(...deliveries.map((d) => d.dueAt.getTime())));
+  const when = pending.now ? ctx.t('scheduler:manual.now') : formatDateTime(first, ctx.person.timeZone, ctx.person.locale);
+  const text = ctx.t(pending.now ? 'scheduler:manual.sentNow' : 'scheduler:manual.scheduled', { count: deliveries.length, when });
   return ui.text(text, { ephemeral: true, replaceOriginal: true });
 }

@@ -1,4 +1,6 @@
+import { Duration } from 'luxon';
 import { z } from 'zod';
+import { parseDuration } from '../src/core/date-input.js';
 import { defineFlow, type FlowContext } from '../src/core/flow.js';
 import { formatDateTime } from '../src/core/format.js';
 import { ui } from '../src/core/messages.js';
@@ -9,14 +11,12 @@ import { ui } from '../src/core/messages.js';
  * until resume. Either way the person's clusters are re-planned at once, so the change is real.
  */
 const MAX_SNOOZE_DAYS = 56;
+/** "3d", "1 week", "12h" (src/core/date-input.ts) as milliseconds, within the longest snooze. */
 const durationSchema = z
   .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^(\d{1,3})\s*(h|d|w)$/)
-  .transform((v) => {
-    const [, n, unit] = /^(\d{1,3})\s*(h|d|w)$/.exec(v)!;
-    return Number(n) * (unit === 'h' ? 3_600_000 : unit === 'd' ? 86_400_000 : 7 * 86_400_000);
+  .transform((v, ctx) => {
+    const duration = parseDuration(v);
+    return duration ? Duration.fromObject(duration).toMillis() : (ctx.addIssue({ code: 'custom', message: 'unreadable' }), z.NEVER);
   })
   .refine((ms) => ms > 0 && ms <= MAX_SNOOZE_DAYS * 86_400_000);
 

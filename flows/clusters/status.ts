@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
-import { formatDate, formatDateTime, formatRelative } from '../../src/core/format.js';
 import { ui, type Block } from '../../src/core/messages.js';
 import { loadCluster } from '../../src/domain/clusters/timeline-edits.js';
 import { collectStatus } from '../../src/domain/status.js';
-import { EXCHANGE_EVENTS, phaseAt, upcoming } from '../../src/domain/timeline.js';
+import { timelineGlance } from '../../src/domain/timeline.js';
 import { withCluster } from './common.js';
 import { registerClusterStatusSections } from '../../src/domain/clusters/status-sections.js';
 import { registerQuestionStatusSection } from '../../src/domain/questions/status-section.js';
@@ -34,13 +33,10 @@ async function renderStatus(ctx: FlowContext, clusterId: string) {
   const { t, person } = ctx;
   const now = ctx.services.clock.now();
   const cluster = await loadCluster(ctx.services.db, clusterId);
-  const next = upcoming(cluster.timeline, now, 2).map((item) => {
-    const when = EXCHANGE_EVENTS.includes(item.kind) ? formatDateTime(item.startsAt, person.timeZone, person.locale) : formatDate(item.startsAt, person.timeZone, person.locale);
-    return `- ${t(`timeline.${item.kind}`)}: ${when} (${formatRelative(item.startsAt, now, person.locale)})`;
-  });
+  const { phase, next } = timelineGlance(t, cluster, { timeZone: person.timeZone, locale: person.locale }, now, 2);
   const blocks: Block[] = [
     ui.heading(t('clusters:status.title', { code: cluster.code, name: cluster.name })),
-    ui.paragraph(`${t('clusters:status.phase', { phase: t(`timeline.${phaseAt(cluster.timeline, now)}`) })}\n${next.length ? next.join('\n') : t('clusters:status.noDates')}`),
+    ui.paragraph(`${phase}\n${next.length ? next.join('\n') : t('clusters:status.noDates')}`),
   ];
   for (const { section, fields, failed } of await collectStatus(ctx.services.db, clusterId, now)) {
     blocks.push(ui.paragraph(`**${t(section.titleKey)}**`));

@@ -3,21 +3,20 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { checkForm, fieldSchemas, refill } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
-import { formatDate, formatDateTime } from '../../src/core/format.js';
+import { clockDiffers, formatEnd, formatSpan, formatStart, localInstant, periodInstants, phaseSentence, spanDays } from '../../src/domain/calendar.js';
 import { ui, type Block, type Form, type OutboundMessage } from '../../src/core/messages.js';
 import { requireRole } from '../../src/domain/memberships.js';
 import { editTimelineItem, loadCluster, undoTimelineChange } from '../../src/domain/clusters/timeline-edits.js';
 import { TimelineConflictError, type TimelineConflict } from '../../src/domain/clusters/timeline-rules.js';
-import { EXCHANGE_EVENTS, phaseAt, TIMELINE_ORDER } from '../../src/domain/timeline.js';
+import { EXCHANGE_EVENTS, isAllDay, itemTitle, phaseAt, TIMELINE_ORDER, timelineSpans, type TimelineEntry } from '../../src/domain/timeline.js';
 import { TimelineKind } from '../../src/generated/prisma/enums.js';
 import { ALL_ROLES, withCluster } from './common.js';
 
 const stateSchema = z.object({ clusterId: z.string(), kind: z.enum(TimelineKind) });
 type State = z.infer<typeof stateSchema>;
 
-const time = z.string().trim().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'form.invalidTime');
 const periodForm = z.object({ startDate: fieldSchemas.date(), endDate: fieldSchemas.date() });
-const eventForm = periodForm.extend({ startTime: time, endTime: time, location: fieldSchemas.optionalText(300) });
+const eventForm = periodForm.extend({ startTime: fieldSchemas.time(), endTime: fieldSchemas.time(), location: fieldSchemas.optionalText(300) });
 
 /**
  * `/lc timeline [cluster]`: the cluster's timeline in the viewer's time zone; coordinators edit one
@@ -41,7 +40,7 @@ export const timelineFlow = defineFlow<State>({
       await requireRole(ctx.services.db, ctx.person.id, parsed.data.clusterId, ['COORDINATOR']);
       const cluster = await loadCluster(ctx.services.db, parsed.data.clusterId);
       const item = cluster.timeline.find((i) => i.kind === parsed.data.kind);
-      return { replies: [ui.message(ctx.t('clusters:timeline.editTitle'), [ui.form(editForm(ctx, parsed.data.kind, cluster.code, item))], { ephemeral: true })], next: { step: 'editing', data: parsed.data } };
+      return { replies: [ui.message(ctx.t('clusters:timeline.editTitle'), [ui.form(editForm(ctx, parsed.data.kind, cluster, item))], { ephemeral: true })], next: { step: 'editing', data: parsed.data } };
     }
     if (event.type === 'action' && event.actionId === 'timeline:undo') {
       try {
@@ -61,21 +60,24 @@ export const timelineFlow = defineFlow<State>({
       await requireRole(ctx.services.db, ctx.person.id, clusterId, ['COORDINATOR']);
       const cluster = await loadCluster(ctx.services.db, clusterId);
       const isEvent = EXCHANGE_EVENTS.includes(kind);
-      const form = editForm(ctx, kind, cluster.code, cluster.timeline.find((i) => i.kind === kind));
+      const form = editForm(ctx, kind, cluster, cluster.timeline.find((i) => i.kind === kind));
       const checked = isEvent ? checkForm(eventForm, event.values, ctx.t) : checkForm(periodForm, event.values, ctx.t);
       if (!checked.ok) return { replies: [formReply(ctx, refill(form, event.values, checked.errors))] };
-      const zone = ctx.person.timeZone;
+      // Periods are calendar days of the cluster and event times are planned in its zone (src/domain/calendar.ts).
+      const zone = cluster.timeZone;
       const v = checked.data as z.infer<typeof eventForm>;
-      const startsAt = isEvent ? DateTime.fromISO(`${v.startDate}T${pad(v.startTime)}`, { zone }) : DateTime.fromISO(v.startDate, { zone });
-      // A period's end date is its last day, stored as the start of the next day.
-      const endsAt = isEvent ? DateTime.fromISO(`${v.endDate}T${pad(v.endTime)}`, { zone }) : DateTime.fromISO(v.endDate, { zone }).plus({ days: 1 });
+      const { startsAt, endsAt } = isEvent
+        ? { startsAt: localInstant(v.startDate, v.startTime, zone), endsAt: localInstant(v.endDate, v.endTime, zone) }
+        : periodInstants(v.startDate, v.endDate, zone);
+      const before = cluster.timeline.find((i) => i.kind === kind);
       try {
-        const { changed, changeId } = await editTimelineItem(ctx.services.db, ctx.person.id, { clusterId, kind, startsAt: startsAt.toJSDate(), endsAt: endsAt.toJSDate(), ...(isEvent ? { location: v.location ?? null } : {}) }, ctx.services.clock.now());
+        const { changed, changeId } = await editTimelineItem(ctx.services.db, ctx.person.id, { clusterId, kind, startsAt, endsAt, ...(isEvent ? { location: v.location ?? null } : {}) }, ctx.services.clock.now());
         if (changed) await ctx.services.scheduler.clusterChanged(clusterId, 'timeline');
         const note = ui.paragraph(changed ? ctx.t('clusters:timeline.saved', { item: ctx.t(`timeline.${kind}`) }) : ctx.t('clusters:timeline.unchanged'));
-        const undo = changed && changeId && cluster.timeline.some((i) => i.kind === kind) ? [ui.actions(ui.button(ctx.t('clusters:timeline.undo'), 'timeline:undo', changeId))] : [];
+        const past = changed ? pastWarning(ctx, { kind, startsAt, endsAt }, before, zone) : [];
+        const undo = changed && changeId && before ? [ui.actions(ui.button(ctx.t('clusters:timeline.undo'), 'timeline:undo', changeId))] : [];
         const view = await renderTimeline(ctx, clusterId);
-        return { replies: [{ ...view, blocks: [note, ...undo, ...view.blocks] }], next: null };
+        return { replies: [{ ...view, blocks: [note, ...past, ...undo, ...view.blocks] }], next: null };
       } catch (error) {
         if (!(error instanceof TimelineConflictError)) throw error;
         const messages = error.conflicts.map((c) => describeConflict(ctx, c));
@@ -93,8 +95,21 @@ export const timelineFlow = defineFlow<State>({
   },
 });
 
-function pad(hhmm: string): string {
-  return hhmm.length === 4 ? `0${hhmm}` : hhmm;
+/**
+ * A date set in the past is allowed (a timeline may be recorded after the fact) but usually a typo in
+ * the year, so the coordinator is told which day is past. Only days this edit changed count.
+ */
+function pastWarning(ctx: FlowContext, edited: TimelineEntry, before: TimelineEntry | undefined, zone: string): Block[] {
+  const now = ctx.services.clock.now();
+  const today = DateTime.fromJSDate(now).setZone(zone).toISODate()!;
+  const span = { ...edited, allDay: isAllDay(edited) };
+  const days = spanDays(span, zone);
+  const old = before ? spanDays({ ...before, allDay: span.allDay }, zone) : undefined;
+  const viewer = { timeZone: ctx.person.timeZone, locale: ctx.person.locale };
+  const item = ctx.t(`timeline.${edited.kind}`);
+  if (days.last < today && days.last !== old?.last) return [ui.paragraph(ctx.t('clusters:timeline.pastEnd', { item, end: formatEnd(span, viewer, zone) }))];
+  if (days.first < today && days.first !== old?.first) return [ui.paragraph(ctx.t('clusters:timeline.pastStart', { item, start: formatStart(span, viewer, zone) }))];
+  return [];
 }
 
 function formReply(ctx: FlowContext, form: Form): OutboundMessage {
@@ -108,21 +123,22 @@ function describeConflict(ctx: FlowContext, c: TimelineConflict): string {
   return ctx.t('clusters:timeline.conflict.overlap', { item: name(c.item), other: name(c.other) });
 }
 
-function editForm(ctx: FlowContext, kind: TimelineKind, code: string, item?: { startsAt: Date; endsAt: Date; location: string | null }): Form {
-  const zone = ctx.person.timeZone;
+function editForm(ctx: FlowContext, kind: TimelineKind, cluster: { code: string; timeZone: string }, item?: { startsAt: Date; endsAt: Date; location: string | null }): Form {
+  const zone = cluster.timeZone;
   const isEvent = EXCHANGE_EVENTS.includes(kind);
+  const days = item ? spanDays({ ...item, allDay: !isEvent }, zone) : undefined;
   const start = item ? DateTime.fromJSDate(item.startsAt).setZone(zone) : undefined;
-  const end = item ? DateTime.fromJSDate(item.endsAt).setZone(zone).minus(isEvent ? 0 : { days: 1 }) : undefined;
-  const hint = ctx.t('clusters:timeline.zoneHint', { zone });
+  const end = item ? DateTime.fromJSDate(item.endsAt).setZone(zone) : undefined;
+  const hint = isEvent ? ctx.t('clusters:timeline.zoneHint', { zone }) : ctx.t('clusters:timeline.daysHint');
   return {
     formId: 'timeline:item',
-    title: ctx.t('clusters:timeline.editItem', { item: ctx.t(`timeline.${kind}`), code }),
+    title: ctx.t('clusters:timeline.editItem', { item: ctx.t(`timeline.${kind}`), code: cluster.code }),
     submitLabel: ctx.t('clusters:timeline.save'),
     intro: hint,
     fields: [
-      { name: 'startDate', label: ctx.t('clusters:timeline.startDate'), kind: 'date', required: true, initial: start?.toISODate() ?? undefined },
+      { name: 'startDate', label: ctx.t('clusters:timeline.startDate'), kind: 'date', required: true, initial: days?.first },
       ...(isEvent ? [{ name: 'startTime', label: ctx.t('clusters:timeline.startTime'), kind: 'text' as const, required: true, placeholder: '10:00', initial: start?.toFormat('HH:mm') ?? '10:00' }] : []),
-      { name: 'endDate', label: ctx.t(isEvent ? 'clusters:timeline.endDate' : 'clusters:timeline.lastDay'), kind: 'date', required: true, initial: end?.toISODate() ?? undefined },
+      { name: 'endDate', label: ctx.t(isEvent ? 'clusters:timeline.endDate' : 'clusters:timeline.lastDay'), kind: 'date', required: true, initial: days?.last },
       ...(isEvent
         ? [
             { name: 'endTime', label: ctx.t('clusters:timeline.endTime'), kind: 'text' as const, required: true, placeholder: '16:00', initial: end?.toFormat('HH:mm') ?? '16:00' },
@@ -138,21 +154,20 @@ async function renderTimeline(ctx: FlowContext, clusterId: string): Promise<Outb
   const { t, person } = ctx;
   const cluster = await loadCluster(ctx.services.db, clusterId);
   const now = ctx.services.clock.now();
+  const viewer = { timeZone: person.timeZone, locale: person.locale };
+  const spans = timelineSpans(cluster.timeline);
   const lines = TIMELINE_ORDER.map((kind) => {
-    const item = cluster.timeline.find((i) => i.kind === kind);
+    const item = spans.find((i) => i.kind === kind);
     if (!item) return `- **${t(`timeline.${kind}`)}**: ${t('clusters:timeline.notSet')}`;
-    if (EXCHANGE_EVENTS.includes(kind)) {
-      const where = item.location ? ` (${item.location})` : '';
-      return `- **${t(`timeline.${kind}`)}**: ${formatDateTime(item.startsAt, person.timeZone, person.locale)} – ${formatDateTime(item.endsAt, person.timeZone, person.locale)}${where}`;
-    }
-    const lastDay = new Date(item.endsAt.getTime() - 1);
-    return `- **${t(`timeline.${kind}`)}**: ${formatDate(item.startsAt, person.timeZone, person.locale)} – ${formatDate(lastDay, person.timeZone, person.locale)}`;
+    const where = !item.allDay && item.location ? ` (${item.location})` : '';
+    return `- **${t(`timeline.${kind}`)}**: ${formatSpan(item, viewer, cluster.timeZone)}${where}`;
   });
+  const phase = phaseSentence(t, phaseAt(cluster.timeline, now), (item) => itemTitle(t, item), viewer, cluster.timeZone);
   const blocks: Block[] = [
     ui.heading(t('clusters:timeline.title', { code: cluster.code, name: cluster.name })),
-    ui.paragraph(t('clusters:timeline.phase', { phase: t(`timeline.${phaseAt(cluster.timeline, now)}`) })),
+    ui.paragraph(phase),
     ui.paragraph(lines.join('\n')),
-    ui.context(t('clusters:timeline.shownIn', { zone: person.timeZone })),
+    ui.context(clockDiffers(now, person.timeZone, cluster.timeZone) ? t('clusters:timeline.shownInOther', { zone: cluster.timeZone, yours: person.timeZone }) : t('clusters:timeline.shownIn', { zone: cluster.timeZone })),
   ];
   const coordinator = await ctx.services.db.membership.findFirst({ where: { personId: person.id, clusterId, role: 'COORDINATOR', status: 'ACTIVE' } });
   if (coordinator) {

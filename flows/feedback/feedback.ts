@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
 import { formatDate } from '../../src/core/format.js';
+import { formatStoredDay } from '../../src/domain/calendar.js';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
 import { translator } from '../../src/core/i18n.js';
 import { ui, type Block, type Button, type Form, type OutboundMessage } from '../../src/core/messages.js';
@@ -126,7 +127,7 @@ function planIntro(ctx: FlowContext, a: ReviewerAssignment, page: Page): string 
     t('feedback:form.activityOf', { n: page + 1, total }),
     act.activity,
     act.responsible ? `${t('feedback:plan.responsible')}: ${act.responsible}` : '',
-    act.deadline ? `${t('feedback:plan.deadline')}: ${formatDate(act.deadline, 'UTC', ctx.person.locale)}` : '',
+    act.deadline ? `${t('feedback:plan.deadline')}: ${formatStoredDay(act.deadline, ctx.person.locale)}` : '',
     act.challenges ? `${t('feedback:plan.challenges')}: ${act.challenges}` : '',
     act.mitigation ? `${t('feedback:plan.mitigation')}: ${act.mitigation}` : '',
     act.resources ? `${t('feedback:plan.resources')}: ${act.resources}` : '',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FlowContext } from '../../src/core/flow.js';
 import { fieldSchemas } from '../../src/core/forms.js';
 import type { Form, FormField } from '../../src/core/messages.js';
-import { ACTIVITY_FIELD_LIMITS, PLAN_FIELD_LIMITS, PROGRESS_NOTE_LIMIT, type ActivityContent, type PlanContent } from '../../src/domain/plans/index.js';
+import { ACTIVITY_FIELD_LIMITS, PLAN_FIELD_LIMITS, PROGRESS_NOTE_LIMIT, spanWords, type ActivityContent, type PlanContent } from '../../src/domain/plans/index.js';
 
 /** Form ids carry what they edit, e.g. "plan:goal:<planId>", "plan:activity:edit:<activityId>". */
 export const formIds = {
@@ -14,7 +14,7 @@ export const formIds = {
 
 /** Optional text bounded by its limit; empty means "not written yet" (a draft may be partial). */
 const optional = (max: number) => z.string().trim().max(max).optional().default('');
-const optionalDate = () => z.union([z.literal(''), fieldSchemas.date()]).optional().default('');
+const optionalDate = () => fieldSchemas.optionalDate();
 
 export const goalFormSchema = z.object({
   approach: fieldSchemas.text(PLAN_FIELD_LIMITS.approach),
@@ -76,8 +76,8 @@ export function activityForm(ctx: FlowContext, target: { planId: string } | { ac
   const { t } = ctx;
   const a = 'activity' in target ? target.activity : undefined;
   const deadline = hinted(ctx, 'deadline', ACTIVITY_FIELD_LIMITS.deadline, 'date', a?.deadline);
-  deadline.hint = `${t('plan:fields.deadline.question')} ${span ? t('plan:hint.deadlineSpan', span) : t('plan:hint.deadline')}`;
-  deadline.placeholder = 'YYYY-MM-DD';
+  deadline.hint = `${t('plan:fields.deadline.question')} ${span ? t('plan:hint.deadlineSpan', spanWords(span, ctx.person.locale)) : t('plan:hint.deadline')}`;
+  deadline.placeholder = '31.12.2026';
   const activity = hinted(ctx, 'activity', ACTIVITY_FIELD_LIMITS.activity, 'textarea', a?.activity, true);
   activity.hint = `${t('plan:fields.activity.question')} ${t('plan:legalReminder')} ${t('plan:hint.limit', { max: ACTIVITY_FIELD_LIMITS.activity })}`;
   return {

@@ -8,6 +8,7 @@ import {
   addActivity,
   contentOf,
   deadlineOutsideTimeline,
+  spanWords,
   loadPlan,
   missingParts,
   PLAN_FIELD_LIMITS,
@@ -17,7 +18,8 @@ import {
   type PlanContent,
   type PlanField,
 } from '../../src/domain/plans/index.js';
-import type { TimelineEntry } from '../../src/domain/timeline.js';
+import type { ClusterCalendar } from '../../src/domain/timeline.js';
+import { formatDay } from '../../src/domain/calendar.js';
 import { clip, textBlocks } from './render.js';
 import type { PlanState } from './state.js';
 
@@ -144,7 +146,7 @@ export interface GuidedTurn {
   planId: string;
   cursor: string;
   state: PlanState;
-  timeline: TimelineEntry[];
+  timeline: ClusterCalendar;
   /** Called after a deadline was saved or added, so nudges follow. */
   deadlinesChanged: () => Promise<void>;
   /** Renders the overview when the member stops or finishes. */
@@ -221,7 +223,7 @@ export async function guidedStep(ctx: FlowContext, turn: GuidedTurn, input: { wo
   }
   if (field === 'deadline') {
     const span = deadlineOutsideTimeline(value, turn.timeline);
-    if (span) notes.push(t('plan:deadlineWarning', { date: value, ...span }));
+    if (span) notes.push(t('plan:deadlineWarning', { date: formatDay(value, ctx.person.locale), ...spanWords(span, ctx.person.locale) }));
     await turn.deadlinesChanged();
   }
   content = contentOf(await loadPlan(db, turn.planId));

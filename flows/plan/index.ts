@@ -3,6 +3,7 @@ import { FlowStore } from '../../src/core/flow-store.js';
 import { checkForm, refill } from '../../src/core/forms.js';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { ui, type Block, type InboundEvent, type OutboundMessage } from '../../src/core/messages.js';
+import { formatDay } from '../../src/domain/calendar.js';
 import {
   addActivity,
   consolidatePlan,
@@ -27,6 +28,7 @@ import {
   startApplication,
   submitPlan,
   timelineSpan,
+  spanWords,
   updateActivity,
   updatePlanFields,
   type PlanDocument,
@@ -249,7 +251,7 @@ async function handleForm(ctx: FlowContext, formId: string, values: Record<strin
     const deadline = check.data.deadline || null;
     if (deadline) {
       const span = deadlineOutsideTimeline(deadline, timeline);
-      if (span) notes.push(t('plan:deadlineWarning', { date: deadline, ...span }));
+      if (span) notes.push(t('plan:deadlineWarning', { date: formatDay(deadline, ctx.person.locale), ...spanWords(span, ctx.person.locale) }));
     }
     if ((existing?.deadline ?? null) !== deadline) await announce(ctx, plan.clusterId);
     const index = (await loadPlan(db, plan.id)).activities.findIndex((x) => x.id === saved.id);
@@ -336,8 +338,9 @@ async function requireClusterOf(ctx: FlowContext, clusterId: string, roles: ('ME
   return clusterId;
 }
 
+/** The cluster's calendar: its zone and timeline, for deadline hints in the timeline's own days. */
 function timelineOf(ctx: FlowContext, clusterId: string) {
-  return ctx.services.db.timelineItem.findMany({ where: { clusterId } });
+  return ctx.services.db.cluster.findUniqueOrThrow({ where: { id: clusterId }, select: { timeZone: true, timeline: true } });
 }
 
 /** Nudges depend on a plan's stage and deadlines: the scheduler re-plans the cluster. */

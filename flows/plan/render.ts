@@ -3,6 +3,7 @@ import { formatDate } from '../../src/core/format.js';
 import { ui, type Block, type Button, type OutboundMessage } from '../../src/core/messages.js';
 import { missingParts, type ActivityContent, type MissingPart, type PlanDocument } from '../../src/domain/plans/index.js';
 import { ACTIVITY_FIELDS, PLAN_FIELDS } from '../../src/domain/plans/limits.js';
+import { formatDay } from '../../src/domain/calendar.js';
 
 /**
  * Activities per message. Five keeps a page of a full plan (every field at its limit) under
@@ -130,7 +131,9 @@ export function activityText(ctx: FlowContext, activity: ActivityContent, n: num
   const lines = [`**${n}. ${clip(activity.activity, CLIP)}**`];
   for (const field of ACTIVITY_FIELDS.slice(1)) {
     const value = activity[field];
-    lines.push(`_${t(`plan:fields.${field}.label`)}:_ ${value?.trim() ? clip(value, CLIP) : '–'}`);
+    // A deadline is a calendar day: shown as every other date is (src/domain/calendar.ts).
+    const shown = field === 'deadline' && value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDay(value, ctx.person.locale) : value;
+    lines.push(`_${t(`plan:fields.${field}.label`)}:_ ${shown?.trim() ? clip(shown, CLIP) : '–'}`);
   }
   if (withProgress) {
     lines.push(`**${t('plan:view.progressLine', { progress: t(`plan:progress.${activity.progress}`) })}**${activity.progressNote ? `: ${clip(activity.progressNote, CLIP)}` : ''}`);

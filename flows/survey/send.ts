@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { ErrorCode, isBotError } from '../../src/core/errors.js';
 import type { FlowContext, FlowResult } from '../../src/core/flow.js';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
-import { formatDate, formatDateTime } from '../../src/core/format.js';
+import { formatDateTime } from '../../src/core/format.js';
 import { stripMarkup, ui, type Form } from '../../src/core/messages.js';
 import { requireRole } from '../../src/domain/memberships.js';
 import { localise, type QuestionnaireDefinition } from '../../src/domain/questionnaires/definition.js';
 import { openRunAndInvite } from '../../src/domain/questionnaires/invitations.js';
 import { createRun } from '../../src/domain/questionnaires/runs.js';
-import { TIMELINE_ORDER } from '../../src/domain/timeline.js';
+import { isAllDay, TIMELINE_ORDER } from '../../src/domain/timeline.js';
+import { formatMoment, formatStart } from '../../src/domain/calendar.js';
 import type { SurveyState } from './state.js';
 
 /**
@@ -25,7 +26,7 @@ const sendSchema = z.object({
   questionnaire: z.string().trim().min(1),
   cluster: z.string().trim().min(1),
   when: z.enum(['now', ...TIMELINE_ORDER], { message: 'form.invalidChoice' }),
-  closes: z.union([z.literal(''), fieldSchemas.date()]).optional(),
+  closes: fieldSchemas.optionalDate(),
   anonymous: z.enum(['yes', 'no'], { message: 'form.invalidChoice' }),
   minGroupSize: z.coerce.number({ message: 'form.invalidNumber' }).int('form.invalidNumber').min(1, 'form.invalidNumber').max(100, 'form.invalidNumber'),
 });
@@ -101,12 +102,12 @@ export async function submitSend(ctx: FlowContext, values: FormValues): Promise<
   const cluster = await services.db.cluster.findUniqueOrThrow({ where: { id: input.cluster } });
   const now = services.clock.now();
 
+  const item = input.when === 'now' ? null : await services.db.timelineItem.findUnique({ where: { clusterId_kind: { clusterId: cluster.id, kind: input.when } } });
   let closesAt: Date;
   if (input.closes) {
     closesAt = DateTime.fromISO(input.closes, { zone: cluster.timeZone }).endOf('day').toJSDate();
     if (closesAt <= now) return again({ closes: t('surveys:errors.pastDate') });
   } else {
-    const item = input.when === 'now' ? null : await services.db.timelineItem.findUnique({ where: { clusterId_kind: { clusterId: cluster.id, kind: input.when } } });
     const opens = item && item.startsAt > now ? item.startsAt : now;
     closesAt = new Date(opens.getTime() + DEFAULT_OPEN_DAYS * 24 * 3600 * 1000);
   }
@@ -115,7 +116,7 @@ export async function submitSend(ctx: FlowContext, values: FormValues): Promise<
   try {
     run = await createRun(services.db, { questionnaireKey: input.questionnaire, clusterId: cluster.id, createdById: ctx.person.id, when: input.when, closesAt, anonymous: input.anonymous === 'yes', minGroupSize: input.minGroupSize }, now);
   } catch (error) {
-    if (isBotError(error) && error.code === ErrorCode.InvalidInput) return again({ [error.messageKey.endsWith('noSuchPhase') ? 'when' : 'closes']: t(error.messageKey, error.vars) });
+    if (isBotError(error) && error.code === ErrorCode.InvalidInput) return again({ [error.messageKey.endsWith('noSuchPhase') ? 'when' : 'closes']: t(error.messageKey, { ...error.vars, phase: t(`timeline.${input.when}`) }) });
     throw error;
   }
   const questionnaire = await services.db.questionnaire.findUniqueOrThrow({ where: { id: run.questionnaireId } });
@@ -126,7 +127,7 @@ export async function submitSend(ctx: FlowContext, values: FormValues): Promise<
     const { invited, delivered } = await openRunAndInvite(services, run.id);
     text = t('surveys:send.sentNow', { title, invited, delivered, cluster: cluster.code, closes });
   } else {
-    text = t('surveys:send.scheduled', { title, cluster: cluster.code, phase: t(`timeline.${input.when}`), opens: formatDate(run.opensAt, ctx.person.timeZone, ctx.person.locale), closes, reminders: run.maxReminders });
+    text = t('surveys:send.scheduled', { title, cluster: cluster.code, phase: t(`timeline.${input.when}`), opens: item && item.startsAt.getTime() === run.opensAt.getTime() ? formatStart({ ...item, allDay: isAllDay(item) }, ctx.person, cluster.timeZone) : formatMoment(run.opensAt, ctx.person, cluster.timeZone), closes, reminders: run.maxReminders });
   }
   // The scheduler plans opening (for a phase), reminders and closing from the stored run.
   await services.scheduler.clusterChanged(cluster.id, 'survey');

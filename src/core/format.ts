@@ -20,3 +20,12 @@ export function formatShortTime(date: Date, now: Date, timeZone: string, locale:
   const today = DateTime.fromJSDate(now).setZone(timeZone);
   return at.hasSame(today, 'day') ? at.toFormat('HH:mm') : at.toFormat('d LLL, HH:mm');
 }
+
+/** "a, b and c" in the person's language (Intl.ListFormat), for role lists and names. */
+export function formatList(items: string[], locale: string): string {
+  try {
+    return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
+  } catch {
+    return items.join(', ');
+  }
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDateInput, parseTimeInput } from './date-input.js';
 import type { Translate } from './i18n.js';
 import type { Form } from './messages.js';
 
@@ -22,10 +23,25 @@ export function checkForm<T>(schema: z.ZodType<T>, values: FormValues, t: Transl
 }
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown, t: Translate): string {
+  // A rule across fields names what is missing in its own words ("Please give the date, e.g. …").
+  if (issue.code === 'custom' && isMessageKey(issue.message)) return t(issue.message);
+  // Nothing given: say so, whatever rule the schema broke first (a number's minimum is not "required").
+  if (isEmpty(value)) return t('form.required');
+  // Schemas carry an i18n key as their message ("form.invalidDate", "scheduler:compose.dateNeeded").
+  if (isMessageKey(issue.message)) return t(issue.message);
   if (issue.code === 'too_big' && typeof value === 'string') return t('form.tooLong', { max: issue.maximum, length: value.length });
-  if (issue.code === 'too_small' || (issue.code === 'invalid_type' && (value === undefined || value === ''))) return t('form.required');
-  // Schemas may carry an i18n key as their message ("form.invalidDate"); otherwise zod's own text.
-  return issue.message.startsWith('form.') ? t(issue.message) : issue.message;
+  if (issue.code === 'too_small') return t('form.required');
+  return issue.message;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value === 'string') return value.trim() === '';
+  return Array.isArray(value) && value.every((v) => typeof v !== 'string' || v.trim() === '');
+}
+
+function isMessageKey(message: string): boolean {
+  return /^(form\.|[a-z]+:)[\w.]+$/.test(message);
 }
 
 /** Copies submitted values into a form's fields, so nothing typed is lost when it comes back with errors. */
@@ -47,10 +63,25 @@ export const fieldSchemas = {
       .max(max)
       .optional()
       .transform((v) => (v ? v : undefined)),
+  /** A date typed the local way or as ISO (src/core/date-input.ts), handed on as "YYYY-MM-DD". */
   date: () =>
     z
       .string()
       .trim()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'form.invalidDate')
-      .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'form.invalidDate'),
+      .min(1)
+      .transform((value, ctx) => parseDateInput(value) ?? (ctx.addIssue({ code: 'custom', message: 'form.invalidDate' }), z.NEVER)),
+  /** The same, where the field may stay empty (handed on as ""). */
+  optionalDate: () =>
+    z
+      .string()
+      .trim()
+      .optional()
+      .transform((value, ctx) => (!value ? '' : (parseDateInput(value) ?? (ctx.addIssue({ code: 'custom', message: 'form.invalidDate' }), z.NEVER)))),
+  /** A time of day (10:00, 9:30, 10h), handed on as "HH:mm". */
+  time: () =>
+    z
+      .string()
+      .trim()
+      .min(1)
+      .transform((value, ctx) => parseTimeInput(value) ?? (ctx.addIssue({ code: 'custom', message: 'form.invalidTime' }), z.NEVER)),
 };

@@ -11,6 +11,26 @@ export async function activeMemberships(db: Db, personId: string) {
   });
 }
 
+/**
+ * Active memberships grouped by cluster, roles in a fixed order and never repeated: one person may
+ * hold several roles in one cluster (a resource person who also coordinates), and views show the
+ * cluster once with all of them.
+ */
+export async function activeClusters(db: Db, personId: string) {
+  const memberships = await activeMemberships(db, personId);
+  const byCluster = new Map<string, { cluster: (typeof memberships)[number]['cluster']; roles: Role[]; organisation: (typeof memberships)[number]['organisation'] }>();
+  for (const m of memberships) {
+    const entry = byCluster.get(m.clusterId) ?? { cluster: m.cluster, roles: [], organisation: m.organisation };
+    if (!entry.roles.includes(m.role)) entry.roles.push(m.role);
+    entry.organisation ??= m.organisation;
+    byCluster.set(m.clusterId, entry);
+  }
+  return [...byCluster.values()].map((entry) => ({ ...entry, roles: ROLE_ORDER.filter((r) => entry.roles.includes(r)) }));
+}
+
+/** The order roles are named in: who runs the cluster first. */
+export const ROLE_ORDER: Role[] = ['COORDINATOR', 'RESOURCE_PERSON', 'MEMBER', 'OBSERVER'];
+
 /** Every role the person holds anywhere (for help). */
 export async function rolesOf(db: Db, personId: string): Promise<Set<Role>> {
   const rows = await db.membership.findMany({ where: { personId, status: 'ACTIVE' }, select: { role: true } });

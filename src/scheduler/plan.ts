@@ -40,6 +40,8 @@ export interface NudgePayload {
   kind: string;
   clusterCode: string;
   clusterName: string;
+  /** The cluster's zone: an event's time names the reader's zone only when their clock differs from it. */
+  clusterTimeZone?: string;
   anchorAt: string;
   usefulUntil: string;
   event: boolean;
@@ -213,6 +215,7 @@ function timeNudge(rule: NudgeRule, s: ClusterSnapshot, target: Target, id: stri
     kind: rule.kind,
     clusterCode: s.cluster.code,
     clusterName: s.cluster.name,
+    clusterTimeZone: s.cluster.timeZone,
     anchorAt: target.anchorAt.toISOString(),
     usefulUntil: limit.toISOString(),
     event: rule.event,

@@ -1,4 +1,5 @@
 import { formatDate, formatDateTime } from '../core/format.js';
+import { formatDay, formatMoment } from '../domain/calendar.js';
 import { translator } from '../core/i18n.js';
 import { ui, type Block, type OutboundMessage } from '../core/messages.js';
 import type { NudgePayload } from './plan.js';
@@ -13,13 +14,14 @@ export interface Reader {
 export function nudgeLine(payload: NudgePayload, reader: Reader): string {
   const t = translator(reader.locale);
   if (payload.text !== undefined) return `${t('scheduler:fromCoordinator', { from: payload.from ?? '', cluster: payload.clusterCode })}\n${payload.text}`;
-  const when = payload.startsAt ? formatDateTime(new Date(payload.startsAt), reader.timeZone, reader.locale) : '';
+  const when = payload.startsAt ? formatMoment(new Date(payload.startsAt), reader, payload.clusterTimeZone ?? reader.timeZone) : '';
   return t(`scheduler:nudge.${payload.kind}`, {
     event: payload.item ? t(`timeline.${payload.item}`) : '',
     when,
     where: payload.location ? t('scheduler:at', { location: payload.location }) : '',
     activity: payload.activity ?? '',
-    deadline: payload.deadline ? formatDate(new Date(payload.deadline), payload.kind === 'activity-due' ? 'UTC' : reader.timeZone, reader.locale) : '',
+    // An activity's deadline is a calendar day; a feedback round's is a moment.
+    deadline: payload.deadline ? (payload.kind === 'activity-due' ? formatDay(payload.deadline.slice(0, 10), reader.locale) : formatDate(new Date(payload.deadline), reader.timeZone, reader.locale)) : '',
     count: payload.openAssignments ?? 0,
     questionnaire: payload.questionnaire ?? '',
     closes: payload.closesAt ? formatDateTime(new Date(payload.closesAt), reader.timeZone, reader.locale) : '',

@@ -263,7 +263,7 @@ describe('when a command answers with a form', () => {
     const body = response.json();
     expect(body.response_action).toBe('errors');
     expect(body.errors.name).toContain('At most 20 characters');
-    expect(body.errors.day).toContain('YYYY-MM-DD');
+    expect(body.errors.day).toContain('This field is required');
     // Nothing was saved for the person: the flow still waits for the details.
     const person = await runtime.db.platformIdentity.findUnique({ where: { platform_externalId: { platform: 'SLACK', externalId: 'T1:UBAD' } } });
     const state = await runtime.db.flowState.findUnique({ where: { personId_flow: { personId: person!.personId, flow: 'contact' } } });

@@ -48,9 +48,10 @@ describe('when a coordinator sends a manual nudge', () => {
   it('previews it, and on Send delivers it to every member exactly once', async () => {
     const coordinator = talkAs(runtime.bot, lc.coordinator.externalId);
     const preview = await coordinator.say('/lc nudge members Please bring one photo of your case to EE2');
-    expect(textOf(preview)).toContain('Send this reminder to 3 people in FL1, now?');
+    expect(textOf(preview)).toContain('Send this reminder to 3 people in FL1?');
+    expect(textOf(preview)).toContain('Member1 FL1, Member2 FL1, and Member3 FL1: now');
     const done = await coordinator.press(findButton(preview, 'Send'));
-    expect(textOf(done)).toContain('the reminder goes to 3 people');
+    expect(textOf(done)).toContain('the reminder is on its way to 3 people');
     // The nudges' jobs are queued by the cluster's background re-plan; run what its job would run, now.
     await runtime.scheduler.replanPending();
     const rows = await runtime.db.plannedNudge.findMany({ where: { kind: 'manual' } });
@@ -70,7 +71,8 @@ describe('when a coordinator sends a manual nudge', () => {
   it('schedules one for later for named people, in the coordinator\'s zone', async () => {
     const coordinator = talkAs(runtime.bot, lc.coordinator.externalId);
     const preview = await coordinator.say('/lc nudge @Member2 Call me about the premises at 2026-10-02 14:30');
-    expect(textOf(preview)).toContain('Send this reminder to 1 person in FL1, Fri 2 Oct 2026, 14:30 GMT+2?');
+    expect(textOf(preview)).toContain('Send this reminder to 1 person in FL1?');
+    expect(textOf(preview)).toContain('Member2 FL1: Fri 2 Oct 2026, 14:30');
     await coordinator.press(findButton(preview, 'Send'));
     await runtime.scheduler.replanPending();
     const row = await runtime.db.plannedNudge.findFirstOrThrow({ where: { kind: 'manual', personId: lc.members[1].id, status: 'PLANNED' } });
@@ -83,9 +85,9 @@ describe('when a coordinator sends a manual nudge', () => {
 
   it('explains what went wrong with an unknown person or a missing message, and saves nothing', async () => {
     const coordinator = talkAs(runtime.bot, lc.coordinator.externalId);
-    expect(textOf(await coordinator.say('/lc nudge @Nobody hello'))).toContain('Nobody in this cluster is called @nobody');
+    expect(textOf(await coordinator.say('/lc nudge @Nobody hello'))).toContain('Nobody in this cluster is called @Nobody');
     expect(textOf(await coordinator.say('/lc nudge members'))).toContain('Write it as `/lc nudge'.replace(/`/g, ''));
-    expect(textOf(await coordinator.say('/lc nudge members hi at 2020-01-01'))).toContain('I could not use that time');
+    expect(textOf(await coordinator.say('/lc nudge members hi at 2020-01-01'))).toContain('has already passed');
     expect(await runtime.db.plannedNudge.count({ where: { kind: 'manual' } })).toBe(4);
   });
 });

@@ -1,20 +1,26 @@
-import type { TimelineEntry } from '../timeline.js';
-import { isoDate } from './content.js';
+import { formatDay, timelineDays } from '../calendar.js';
+import { timelineSpans, type ClusterCalendar } from '../timeline.js';
 
-/** The span a deadline is expected in, as YYYY-MM-DD, or null when the cluster has no timeline. */
-export function timelineSpan(timeline: TimelineEntry[]): { from: string; to: string } | null {
-  if (timeline.length === 0) return null;
-  const from = new Date(Math.min(...timeline.map((t) => t.startsAt.getTime())));
-  const to = new Date(Math.max(...timeline.map((t) => t.endsAt.getTime())));
-  return { from: isoDate(from), to: isoDate(to) };
+/**
+ * The days a deadline is expected in (the first and last day of the cluster's timeline, as the
+ * timeline itself shows them), as YYYY-MM-DD, or null when the cluster has no timeline.
+ */
+export function timelineSpan(cluster: ClusterCalendar): { from: string; to: string } | null {
+  const days = timelineDays(timelineSpans(cluster.timeline), cluster.timeZone);
+  return days ? { from: days.first, to: days.last } : null;
 }
 
 /**
  * A deadline outside the cluster's timeline is allowed (municipal work does not follow our
  * calendar), but the member is told, since it is often a typo in the year.
  */
-export function deadlineOutsideTimeline(deadline: string, timeline: TimelineEntry[]): { from: string; to: string } | null {
-  const span = timelineSpan(timeline);
+export function deadlineOutsideTimeline(deadline: string, cluster: ClusterCalendar): { from: string; to: string } | null {
+  const span = timelineSpan(cluster);
   if (!span) return null;
   return deadline < span.from || deadline > span.to ? span : null;
+}
+
+/** A span of days as words for a message ("Tue 13 Oct 2026" …), in the reader's language. */
+export function spanWords(span: { from: string; to: string }, locale: string): { from: string; to: string } {
+  return { from: formatDay(span.from, locale), to: formatDay(span.to, locale) };
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../../core/db.js';
 import { formatDateTime } from '../../core/format.js';
+import { formatStoredDay } from '../calendar.js';
 import { translator, type Translate } from '../../core/i18n.js';
 import { ui, type Block, type OutboundMessage } from '../../core/messages.js';
 
@@ -36,7 +37,7 @@ export async function loadReader(db: Db, personId: string): Promise<Reader> {
  * the goal, or one activity with its deadline, challenges and resources. Null when nothing is linked
  * or the link no longer points at anything (the member may have deleted the activity).
  */
-export async function planContext(db: Db, question: { askerId: string | null; clusterId: string; planRef: string | null }, t: Translate): Promise<string | null> {
+export async function planContext(db: Db, question: { askerId: string | null; clusterId: string; planRef: string | null }, t: Translate, locale: string): Promise<string | null> {
   if (!question.planRef || !question.askerId) return null;
   const plan = await db.actionPlan.findUnique({
     where: { clusterId_authorId: { clusterId: question.clusterId, authorId: question.askerId } },
@@ -52,7 +53,7 @@ export async function planContext(db: Db, question: { askerId: string | null; cl
   const a = plan.activities[index];
   const lines = [
     `**${t('questions:context.activity', { n: index + 1 })}**: ${a.activity}`,
-    a.deadline && `- ${t('questions:context.deadline')}: ${a.deadline.toISOString().slice(0, 10)}`,
+    a.deadline && `- ${t('questions:context.deadline')}: ${formatStoredDay(a.deadline, locale)}`,
     a.challenges && `- ${t('questions:context.challenges')}: ${a.challenges}`,
     a.resources && `- ${t('questions:context.resources')}: ${a.resources}`,
   ];
@@ -75,7 +76,7 @@ export async function questionForAssignee(
   const who = asker ? (asker.organisation ? `${asker.displayName} (${asker.organisation.name})` : asker.displayName) : t('questions:formerMember');
   const intro = t(`questions:toAssignee.${reason}`, { who, cluster: `${cluster.code}: ${cluster.name}` });
   const blocks: Block[] = [ui.paragraph(`${question.urgent ? `**${t('questions:urgentTag')}** ` : ''}${intro}`), ui.paragraph(question.text)];
-  const context = await planContext(db, question, t);
+  const context = await planContext(db, question, t, assignee.locale);
   if (context) blocks.push(ui.context(`${t('questions:context.title')}\n${context}`));
   if (question.dueAt) blocks.push(ui.context(t('questions:toAssignee.due', { when: formatDateTime(question.dueAt, assignee.timeZone, assignee.locale) })));
   const buttons = [ui.openButton(t('questions:buttons.answer'), QUESTION_ACTIONS.answer, question.id, 'primary')];

@@ -5,7 +5,8 @@ import { formatDate } from '../../core/format.js';
 import type { Translate } from '../../core/i18n.js';
 import { localise, type ReportSection } from '../questionnaires/definition.js';
 import { answerLabel, resultsChart, round1, runResults, type RunResults } from '../questionnaires/results.js';
-import { sortTimeline } from '../timeline.js';
+import { formatEnd, formatStart, formatStoredDay } from '../calendar.js';
+import { itemTitle, timelineSpans } from '../timeline.js';
 
 /**
  * The cluster's summary report in the shape the peer-learning guide asks of rapporteurs (results and
@@ -44,6 +45,7 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
     },
   });
   const date = (d: Date) => formatDate(d, timeZone, locale);
+  const viewer = { timeZone, locale };
   const md: string[] = [];
   md.push(`# ${t('surveys:reportDoc.title', { code: cluster.code, name: cluster.name })}`);
   md.push(`_${t('surveys:reportDoc.subtitle', { programme: cluster.programme.name, approach: cluster.approach, hosts: cluster.hosts.map((h) => h.organisation.name).join(', '), date: date(options.now) })}_`);
@@ -62,7 +64,7 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
   md.push(`## ${t('surveys:reportDoc.timeline')}`);
   // One entry: a blank line between the header and the rows would end the table.
   md.push(
-    [`| ${t('surveys:reportDoc.phase')} | ${t('surveys:reportDoc.from')} | ${t('surveys:reportDoc.to')} |`, '|---|---|---|', ...sortTimeline(cluster.timeline).map((i) => `| ${t(`timeline.${i.kind}`)} | ${date(i.startsAt)} | ${date(i.endsAt)} |`)].join('\n'),
+    [`| ${t('surveys:reportDoc.phase')} | ${t('surveys:reportDoc.from')} | ${t('surveys:reportDoc.to')} |`, '|---|---|---|', ...timelineSpans(cluster.timeline).map((i) => `| ${itemTitle(t, i)} | ${formatStart(i, viewer, cluster.timeZone)} | ${formatEnd(i, viewer, cluster.timeZone)} |`)].join('\n'),
   );
 
   // What the bot knows: plans, feedback, questions, evaluations.
@@ -150,7 +152,7 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
 
   md.push(`## 4. ${t('surveys:reportDoc.sections.homeActivities')}`);
   const upcoming = plans.flatMap((p) => p.activities.filter((a) => a.progress !== 'DONE').map((a) => ({ a, who: p.author.organisation?.name ?? '' }))).slice(0, 30);
-  if (upcoming.length) md.push(upcoming.map(({ a, who }) => `- ${escapeMd(who)}: ${escapeMd(a.activity.slice(0, 160))}${a.deadline ? ` (${date(a.deadline)})` : ''}, ${t(`surveys:reportDoc.progress.${a.progress}`)}`).join('\n'));
+  if (upcoming.length) md.push(upcoming.map(({ a, who }) => `- ${escapeMd(who)}: ${escapeMd(a.activity.slice(0, 160))}${a.deadline ? ` (${formatStoredDay(a.deadline, locale)})` : ''}, ${t(`surveys:reportDoc.progress.${a.progress}`)}`).join('\n'));
   md.push(quoteBlock('homeActivities'));
 
   md.push(`## 5. ${t('surveys:reportDoc.sections.lessons')}`);
