@@ -34,7 +34,7 @@ describe('when a member has no plan a week before EE2', () => {
   it('lists "Write your action plan, due …" with a button that opens it', async () => {
     clock.set(new Date(ee2.getTime() - 7 * DAY));
     const replies = await home('lc1-m1');
-    expect(textOf(replies)).toMatch(/Write your action plan for LC1, due \w{3} \d+ \w{3} 2026, 10:00 GMT\+1\./);
+    expect(textOf(replies)).toMatch(/Write your action plan for LC1, due \w{3} \d+ \w{3} 2026, 10:00\./);
     const write = findButton(replies, 'Write my plan');
     const opened = await talkAs(runtime.bot, 'web:lc1-m1').press(write);
     expect(textOf(opened)).toContain('Your action plan (LC1: Day-care Centers)');
@@ -62,7 +62,7 @@ describe('when a member with a submitted plan has nothing to do', () => {
   it('says nothing is waiting and what comes next, and when', async () => {
     clock.set(new Date(ee2.getTime() - 7 * DAY));
     await runtime.db.actionPlan.create({ data: { clusterId: lc1.id, authorId: await personOf('lc1-m3'), approach: 'Day-care Centers', stage: 'SUBMITTED' } });
-    expect(textOf(await home('lc1-m3'))).toMatch(/Nothing is waiting for you right now\. Next: Exchange event 2 of LC1, \w{3} \d+ \w{3} 2026, 10:00 GMT\+1/);
+    expect(textOf(await home('lc1-m3'))).toMatch(/Nothing is waiting for you right now\. Next: Exchange event 2 of LC1, \w{3} \d+ \w{3} 2026, 10:00/);
   });
 });
 
