@@ -39,6 +39,8 @@ export const linkFlow = defineFlow({
           ui.heading(t('link:title')),
           ui.paragraph(text),
           ui.paragraph(t('link:howTo', { code: shown })),
+          // The same code signs a browser in to the web chat (adapters/web-chat, src/domain/web-sessions.ts).
+          ...(ctx.services.config.webChatEnabled && ctx.person.platform !== 'WEB' ? [ui.paragraph(t('link:webSignIn', { url: ctx.services.config.PUBLIC_URL }))] : []),
           ui.actions(ui.openButton(t('link:haveCode'), 'link:enter')),
         ], { ephemeral: true }),
       ],

@@ -7,7 +7,7 @@ import { translator, type Translate } from '../../src/core/i18n.js';
 import type { Logger } from '../../src/core/logger.js';
 import { ui, type Form, type InboundEvent, type Origin, type OutboundMessage } from '../../src/core/messages.js';
 import type { Redis } from '../../src/core/redis.js';
-import type { IdentityInput, ProfileInput } from '../../src/domain/people.js';
+import type { IdentityInput } from '../../src/domain/people.js';
 import type { AdapterMount } from '../../src/server/app.js';
 import { ADAPTER_ACTIONS, fieldErrors, FIELDS_PER_MODAL_PAGE, FORM_CALLBACK_ID, formsOf, modalPageCount, renderHome, renderMessage, renderModal, type SlackMessagePart, type SlackView } from './block-kit.js';
 import { EventDedupe } from './event-dedupe.js';
@@ -15,6 +15,7 @@ import { FormStash, type ModalSession } from './form-stash.js';
 import { externalIdOf, fromBlockAction, fromMessageText, fromSlashCommand, fromViewState, isDirectChannel, parseThreadKey, threadKey } from './inbound.js';
 import { SLACK_LIMITS } from './limits.js';
 import type { ReplyTarget } from './reply-target.js';
+import { slackProfileOf } from './profile.js';
 import { SlackSender } from './sender.js';
 import { boltLogger, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
 import { SingleWorkspace, type SlackWorkspaces, type WorkspaceRef } from './workspace-clients.js';
@@ -302,19 +303,7 @@ export class SlackAdapter {
     return {
       platform: 'SLACK',
       externalId: externalIdOf(who.teamId, who.userId),
-      loadProfile: () => this.loadProfile(who, who.userId),
-    };
-  }
-
-  private async loadProfile(workspace: WorkspaceRef, userId: string): Promise<ProfileInput> {
-    const client = await this.workspaces.clientFor(workspace);
-    const info = await withRetryAfter(() => client.users.info({ user: userId, include_locale: true }));
-    const user = info.user;
-    return {
-      displayName: user?.profile?.display_name || user?.real_name || user?.profile?.real_name || user?.name,
-      email: user?.profile?.email,
-      locale: user?.locale,
-      timeZone: user?.tz,
+      loadProfile: async () => slackProfileOf(await this.workspaces.clientFor(who), who, who.userId),
     };
   }
 

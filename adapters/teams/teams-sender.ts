@@ -24,13 +24,25 @@ export class TeamsSender implements PlatformSender {
   readonly platform = 'TEAMS' as const;
 
   constructor(
-    private readonly deps: { adapter: CloudAdapter; appId: string; delivery: ActivityDelivery; redis: Redis; prefix: string; defaultLocale: string; logger: Logger },
+    private readonly deps: {
+      adapter: CloudAdapter;
+      appId: string;
+      delivery: ActivityDelivery;
+      redis: Redis;
+      prefix: string;
+      defaultLocale: string;
+      logger: Logger;
+      /** Whether the bot may call a service URL (emulator mode: only this machine). */
+      reachable: (serviceUrl: string) => boolean;
+    },
   ) {}
 
   async send(target: { externalId: string; conversationRef: unknown }, message: OutboundMessage): Promise<void> {
     const stored = storedRefSchema.safeParse(target.conversationRef);
     if (!stored.success) throw new UnreachableError('TEAMS', 'no usable conversation reference stored');
     const ref = stored.data;
+    const serviceUrl = ref.kind === 'conversation' ? ref.reference.serviceUrl : ref.serviceUrl;
+    if (!this.deps.reachable(serviceUrl)) throw new UnreachableError('TEAMS', 'emulator mode sends only to service URLs on this machine');
     const { activities } = activitiesFor(message, translator(ref.locale ?? this.deps.defaultLocale));
     const progressKey = `${this.deps.prefix}:teams:sent:${createHash('sha256').update(`${target.externalId}\n${JSON.stringify(message)}`).digest('hex')}`;
     const done = Number((await this.deps.redis.get(progressKey)) ?? 0);

@@ -25,9 +25,14 @@ export interface TurnDeps {
   delivery: ActivityDelivery;
 }
 
+/** The tenant an activity comes from. */
+function tenantOf(activity: Partial<Activity>): string | undefined {
+  return activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+}
+
 /** The Teams identity of the sender: "<tenantId>:<aadObjectId>", or the channel account id without AAD. */
 export function externalIdOf(activity: Partial<Activity>): string {
-  const tenant = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+  const tenant = tenantOf(activity);
   const aad = activity.from?.aadObjectId;
   return tenant && aad ? `${tenant}:${aad}` : activity.from!.id;
 }
@@ -151,11 +156,16 @@ export class TeamsTurnHandler {
   private async profile(context: TurnContext): Promise<ProfileInput> {
     const activity = context.activity;
     const profile: ProfileInput = { displayName: activity.from.name, locale: activity.locale, timeZone: activity.localTimezone };
-    if (activity.channelId !== 'msteams') return profile;
+    // The member lookup goes to the activity's serviceUrl. Only a token that vouches for that URL
+    // (authenticated mode, bot-framework.ts) makes its answer Teams' word; without one nothing is asked.
+    if (activity.channelId !== 'msteams' || this.deps.config.teamsMode !== 'authenticated') return profile;
     try {
       const member = await withTimeout(TeamsInfo.getMember(context, activity.from.id), PROFILE_TIMEOUT_MS);
-      // Teams vouches for the email of a member of its tenant: resolvePerson links by it.
-      return { ...profile, displayName: member.name || profile.displayName, email: member.email || undefined };
+      // Teams vouches for the email of a member of a tenant we trust (any tenant's admin can set any
+      // address, TEAMS_TRUSTED_TENANTS): resolvePerson links by it. Elsewhere people link with /lc link.
+      const tenant = tenantOf(activity);
+      const trusted = tenant !== undefined && this.deps.config.TEAMS_TRUSTED_TENANTS.includes(tenant);
+      return { ...profile, displayName: member.name || profile.displayName, verifiedEmail: trusted ? member.email || undefined : undefined };
     } catch (error) {
       this.deps.logger.info({ err: (error as Error).message }, 'Teams member lookup failed; going on with the activity data');
       return profile;

@@ -1,17 +1,24 @@
-import { Router, static as serveStatic, json } from 'express';
+import { Router, static as serveStatic, json, type Request, type Response, type NextFunction } from 'express';
 import { z } from 'zod';
 import type { Bot } from '../../src/core/bot.js';
+import type { Clock } from '../../src/core/clock.js';
 import { parseCommand } from '../../src/core/commands.js';
+import type { Config } from '../../src/core/config.js';
 import type { Db } from '../../src/core/db.js';
+import { supportedLanguages, translator, type Translate } from '../../src/core/i18n.js';
+import type { Logger } from '../../src/core/logger.js';
 import type { InboundEvent } from '../../src/core/messages.js';
+import type { Redis } from '../../src/core/redis.js';
+import { endAllWebSessions, endWebSession, signInWithLinkCode, webSessionPolicy } from '../../src/domain/web-sessions.js';
+import { projectPath } from '../../src/core/paths.js';
+import { SESSION_COOKIE, sessionTokenOf, webCallerLookup, type WebCaller, type WebCallerLookup } from './caller.js';
+import { SignInLimit } from './sign-in-limit.js';
 import type { HistoryEntry, WebChatHistory } from './history.js';
 import type { WebSender } from './web-sender.js';
-import { projectPath } from '../../src/core/paths.js';
 
 const publicDir = projectPath('adapters', 'web-chat', 'public');
 
-const identityKey = z.string().regex(/^[a-z0-9][a-z0-9:_-]{0,79}$/i, 'identity must be a demo identity key');
-/** The one-time token and label a used button or form brings back (UseMarks). */
+/** The one-time token and label a used button or form brings back (UseMarks), and the message it was on. */
 const marks = {
   token: z.string().regex(/^[\w-]{1,64}$/).optional(),
   label: z.string().max(200).optional(),
@@ -28,51 +35,117 @@ const inputSchema = z.discriminatedUnion('type', [
     ...marks,
   }),
 ]);
-const eventRequest = z.object({ identity: identityKey, input: inputSchema });
+const eventRequest = z.object({ identity: z.unknown().optional(), input: inputSchema });
+const signInRequest = z.object({ code: z.string().max(100) });
+
+export interface WebChatDeps {
+  bot: Bot;
+  db: Db;
+  redis: Redis;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  sender: WebSender;
+  /** Each identity's conversation, kept so a reload shows it again. */
+  history: WebChatHistory;
+}
 
 /**
- * The local web chat: a page and three JSON endpoints. It is an adapter like Slack's and Teams':
- * it only translates, and typed text goes through the same command grammar ("/lc help").
- * There is no login: it is meant for trying the bot locally with demo identities.
+ * The web chat: a page and a few JSON endpoints. It is an adapter like Slack's and Teams': it only
+ * translates, and typed text goes through the same command grammar ("/lc help"). Who a request
+ * acts as is decided in one place (caller.ts): the session cookie of a person who signed in with a
+ * code from /lc link, or, in the local demo only, the identity the page picked.
  */
-export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender; history: WebChatHistory }): Router {
+export function webChatRouter(deps: WebChatDeps): Router {
   const router = Router();
+  const callerOf = webCallerLookup(deps);
+  const limit = new SignInLimit(deps.redis, deps.config.REDIS_PREFIX);
+  const policy = webSessionPolicy(deps.config);
   router.use('/', serveStatic(publicDir, { index: 'index.html', maxAge: 0 }));
+  router.use('/web', refuseOtherSites(deps.config));
 
-  /** Demo identities to pick from, grouped by cluster. */
-  router.get('/web/identities', async (_req, res) => {
+  /** What the page needs to start: demo or sign-in, who is signed in, and its texts. */
+  router.get('/web/session', async (req, res) => {
+    const found = deps.config.webChatAccess === 'sign-in' || sessionTokenOf(req) ? await callerOf(req) : undefined;
+    const session = found && 'caller' in found ? found.caller.session : undefined;
+    const t = translator(session?.locale ?? languageOf(req, deps.config));
+    res.set('Cache-Control', 'no-store').json({
+      access: deps.config.webChatAccess,
+      signedIn: session ? { name: session.displayName } : null,
+      texts: pageTexts(t, deps.config),
+    });
+  });
+
+  /** Sign in with a one-time code from /lc link: a session cookie for the code's owner. */
+  router.post('/web/session', json({ limit: '4kb' }), async (req, res) => {
+    const t = translator(languageOf(req, deps.config));
+    const parsed = signInRequest.safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: t('web:errors.badFormat') });
+    const client = req.ip ?? 'unknown';
+    try {
+      if (await limit.blocked(client)) return void res.status(429).json({ error: t('web:errors.tooManyTries') });
+      const result = await signInWithLinkCode(deps.db, { code: parsed.data.code, now: deps.clock.now(), policy });
+      if (!result.ok) {
+        if (result.reason === 'unknown') await limit.failed(client);
+        return void res.status(result.reason === 'format' ? 400 : 401).json({ error: t(result.reason === 'format' ? 'web:errors.badFormat' : 'web:errors.unknownCode') });
+      }
+      res.cookie(SESSION_COOKIE, result.token, { httpOnly: true, secure: true, sameSite: 'strict', path: '/', expires: result.session.expiresAt });
+      deps.logger.info({ personId: result.session.personId }, 'web chat sign-in');
+      const welcome = translator(result.session.locale)('web:signIn.welcome', { name: result.session.displayName });
+      res.set('Cache-Control', 'no-store').json({ signedIn: { name: result.session.displayName }, welcome });
+    } catch (error) {
+      deps.logger.warn({ err: (error as Error).message }, 'web chat sign-in failed');
+      res.status(503).json({ error: t('web:errors.unavailable') });
+    }
+  });
+
+  /** Sign out: this device, or (everywhere=true) every device of the person. */
+  router.delete('/web/session', async (req, res) => {
+    const token = sessionTokenOf(req);
+    const everywhere = req.query.everywhere === 'true';
+    const found = token ? await callerOf(req) : undefined;
+    const session = found && 'caller' in found ? found.caller.session : undefined;
+    const t = translator(session?.locale ?? languageOf(req, deps.config));
+    let ended = 0;
+    if (session && everywhere) ended = await endAllWebSessions(deps.db, session.personId);
+    else if (token) await endWebSession(deps.db, token);
+    res.clearCookie(SESSION_COOKIE, { httpOnly: true, secure: true, sameSite: 'strict', path: '/' });
+    res.json({ signedIn: null, message: everywhere && session ? t('web:page.signedOutEverywhere', { count: ended }) : t('web:page.signedOut') });
+  });
+
+  /** Demo identities to pick from, grouped by cluster; only in the local demo. */
+  router.get('/web/identities', async (req, res) => {
+    if (deps.config.webChatAccess !== 'demo') {
+      return void res.status(404).json({ error: translator(languageOf(req, deps.config))('web:errors.noDemoIdentities') });
+    }
     const identities = await deps.db.platformIdentity.findMany({
       where: { platform: 'WEB', person: { isDemo: true } },
-      include: { person: { include: { memberships: { include: { cluster: true } } } } },
+      include: { person: { include: { memberships: { where: { status: 'ACTIVE' }, include: { cluster: true }, orderBy: { cluster: { code: 'asc' } } } } } },
       orderBy: { externalId: 'asc' },
     });
     res.json(
       identities.map((identity) => ({
         key: identity.externalId.replace(/^web:/, ''),
         name: identity.person.displayName,
-        roles: identity.person.memberships.map((m) => ({ cluster: m.cluster.code, role: m.role })),
+        // Each role once (a coordinator of three clusters is "coordinator", not three times), first cluster first.
+        roles: identity.person.memberships.filter((m, i, all) => all.findIndex((o) => o.role === m.role) === i).map((m) => ({ cluster: m.cluster.code, role: m.role })),
       })),
     );
   });
 
   router.post('/web/events', json({ limit: '256kb' }), async (req, res) => {
+    const t = translator(languageOf(req, deps.config));
     const parsed = eventRequest.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).json({ error: `Your message could not be read: ${parsed.error.issues[0]?.message}. Reload the page and try again.` });
-      return;
+      return void res.status(400).json({ error: t('web:errors.unreadable', { problem: parsed.error.issues[0]?.message ?? 'unknown' }) });
     }
-    const { identity, input } = parsed.data;
-    const externalId = `web:${identity}`;
-    const response = await deps.bot.handle({
-      identity: { platform: 'WEB', externalId, loadProfile: async () => ({ displayName: guestName(identity) }) },
-      event: toEvent(input),
-      origin: { direct: true },
-    });
+    const caller = await requireCaller(callerOf, req, res, t, parsed.data.identity);
+    if (!caller) return;
+    const input = parsed.data.input;
+    const response = await deps.bot.handle({ identity: caller.identity, event: toEvent(input), origin: { direct: true } });
     // "Try again in a moment": nothing happened, and the storage may be what is away. The page shows it, unstored.
-    if (response.transient) {
-      res.json({ entries: [], messages: response.messages });
-      return;
-    }
+    if (response.transient) return void res.json({ entries: [], messages: response.messages });
+    const externalId = caller.externalId;
     // What the person did, then the answers, in order: a reload shows both sides as they happened.
     const entries: HistoryEntry[] = [await deps.history.append(externalId, 'me', { text: echoOf(input) }, { personId: response.personId })];
     const carrier = input.type === 'typed' ? undefined : input.messageId;
@@ -87,35 +160,118 @@ export function webChatRouter(deps: { bot: Bot; db: Db; sender: WebSender; histo
     res.json({ entries, messages: response.messages });
   });
 
-  /** The conversation after a reload (its latest messages), or what is new or changed since `after`. */
+  /** The conversation after a reload (its latest messages), or what is new or replaced since `after`. */
   router.get('/web/history', async (req, res) => {
-    const parsed = identityKey.safeParse(req.query.identity);
-    if (!parsed.success) {
-      res.status(400).json({ error: 'Pick an identity first.' });
-      return;
+    const t = translator(languageOf(req, deps.config));
+    const caller = await requireCaller(callerOf, req, res, t, req.query.identity);
+    if (!caller) return;
+    try {
+      const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+      res.json({ entries: await deps.history.since(caller.externalId, after) });
+    } catch (error) {
+      // PostgreSQL is away: the conversation waits there; the page asks again and says nothing is lost.
+      deps.logger.warn({ err: (error as Error).message }, 'web chat history unavailable');
+      res.status(503).set('Retry-After', '5').json({ error: t('web:page.inboxPaused') });
     }
-    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
-    res.json({ entries: await deps.history.since(`web:${parsed.data}`, after) });
   });
 
   router.get('/web/inbox', async (req, res) => {
-    const parsed = identityKey.safeParse(req.query.identity);
-    if (!parsed.success) {
-      res.status(400).json({ error: 'Pick an identity first.' });
-      return;
+    const t = translator(languageOf(req, deps.config));
+    const caller = await requireCaller(callerOf, req, res, t, req.query.identity);
+    if (!caller) return;
+    try {
+      res.json({ messages: await deps.sender.drain(caller.externalId) });
+    } catch (error) {
+      // Redis is away: the messages wait there; the page asks again and says nothing is lost.
+      deps.logger.warn({ err: (error as Error).message }, 'web chat inbox unavailable');
+      res.status(503).set('Retry-After', '5').json({ error: t('web:page.inboxPaused') });
     }
-    res.json({ messages: await deps.sender.drain(`web:${parsed.data}`) });
   });
   return router;
 }
 
-function toEvent(input: z.infer<typeof inputSchema>): InboundEvent {
-  const used = input.type === 'typed' || !input.token ? {} : { token: input.token, ...(input.label ? { label: input.label } : {}) };
-  if (input.type === 'action') return { type: 'action', actionId: input.actionId, value: input.value, ...used };
-  if (input.type === 'form') return { type: 'form', formId: input.formId, values: input.values, ...used };
-  // Same grammar as Slack: "/lc <verb>" is a command, anything else is an answer to the running flow.
-  const command = parseCommand(input.text);
-  return command ? { type: 'command', ...command, text: input.text } : { type: 'text', text: input.text };
+async function requireCaller(callerOf: WebCallerLookup, req: Request, res: Response, t: Translate, claimed: unknown): Promise<WebCaller | null> {
+  let found: Awaited<ReturnType<WebCallerLookup>>;
+  try {
+    found = await callerOf(req, claimed);
+  } catch {
+    // The session store (PostgreSQL) is away: nobody can be recognised, and nothing was done.
+    res.status(503).set('Retry-After', '5').json({ error: t('web:errors.unavailable') });
+    return null;
+  }
+  if ('caller' in found) return found.caller;
+  res.status(found.refused.status).json({ error: t(`web:errors.${found.refused.reason}`) });
+  return null;
+}
+
+/**
+ * The session cookie is SameSite=Strict already; a request another site's page sends with a
+ * different Origin is refused too, so nothing under /web can be triggered from elsewhere.
+ */
+function refuseOtherSites(config: Config) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = req.headers.origin;
+    if (req.method === 'GET' || req.method === 'HEAD' || !origin) return next();
+    const host = req.headers.host;
+    let sameSite = false;
+    try {
+      const url = new URL(origin);
+      sameSite = url.host === host || url.origin === new URL(config.PUBLIC_URL).origin;
+    } catch {
+      sameSite = false;
+    }
+    if (sameSite) return next();
+    res.status(403).json({ error: translator(languageOf(req, config))('web:errors.otherSite') });
+  };
+}
+
+/** The browser's preferred language among the catalogue's, else the deployment's default. */
+function languageOf(req: Request, config: Config): string {
+  const supported = supportedLanguages();
+  const wanted = (req.headers['accept-language'] ?? '')
+    .split(',')
+    .map((part) => part.split(';')[0].trim().toLowerCase())
+    .filter(Boolean);
+  for (const tag of wanted) {
+    if (supported.includes(tag)) return tag;
+    const base = tag.split('-')[0];
+    if (supported.includes(base)) return base;
+  }
+  return config.DEFAULT_LOCALE;
+}
+
+/** The page's own texts, from the catalogue (locales/<lang>/web.json), with what the server knows filled in. */
+function pageTexts(t: Translate, config: Config): Record<string, unknown> {
+  const platforms = config.slackEnabled && config.teamsEnabled ? 'both' : config.teamsEnabled ? 'teams' : 'slack';
+  const steps = [
+    ...(config.slackEnabled || !config.teamsEnabled ? [t('web:signIn.stepSlack')] : []),
+    ...(config.teamsEnabled ? [t('web:signIn.stepTeams')] : []),
+  ];
+  const keep = { name: '{{name}}', interpolation: { escapeValue: false } };
+  return {
+    subtitle: t(config.webChatAccess === 'demo' ? 'web:page.demoSubtitle' : 'web:page.subtitle'),
+    talkAs: t('web:page.talkAs'),
+    pickIdentity: t('web:page.pickIdentity'),
+    newPerson: t('web:page.newPerson'),
+    talkingAs: t('web:page.talkingAs', keep),
+    messagePlaceholder: t('web:page.messagePlaceholder'),
+    message: t('web:page.message'),
+    send: t('web:page.send'),
+    signedInAs: t('web:page.signedInAs', keep),
+    signOut: t('web:page.signOut'),
+    signOutEverywhere: t('web:page.signOutEverywhere'),
+    unreachable: t('web:page.unreachable'),
+    inboxPaused: t('web:page.inboxPaused'),
+    signIn: {
+      title: t('web:signIn.title'),
+      intro: t('web:signIn.intro', { platforms: t(`web:platforms.${platforms}`) }),
+      steps: [...steps, t('web:signIn.stepCode'), t('web:signIn.stepType')],
+      codeLabel: t('web:signIn.codeLabel'),
+      submit: t('web:signIn.submit'),
+      stay: t('web:signIn.stay', { count: config.WEB_SESSION_DAYS }),
+      warning: t('web:signIn.warning'),
+    },
+  };
 }
 
 /** What the person's own bubble says: their text, the button they pressed, or the form they sent. */
@@ -125,6 +281,11 @@ function echoOf(input: z.infer<typeof inputSchema>): string {
   return `[${input.label || 'Sent'}]`;
 }
 
-function guestName(key: string): string {
-  return `Guest ${key.slice(-4)}`;
+function toEvent(input: z.infer<typeof inputSchema>): InboundEvent {
+  const used = input.type === 'typed' || !input.token ? {} : { token: input.token, ...(input.label ? { label: input.label } : {}) };
+  if (input.type === 'action') return { type: 'action', actionId: input.actionId, value: input.value, ...used };
+  if (input.type === 'form') return { type: 'form', formId: input.formId, values: input.values, ...used };
+  // Same grammar as Slack: "/lc <verb>" is a command, anything else is an answer to the running flow.
+  const command = parseCommand(input.text);
+  return command ? { type: 'command', ...command, text: input.text } : { type: 'text', text: input.text };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FlowContext, FlowResult } from '../../src/core/flow.js';
 import { ui, type OutboundMessage } from '../../src/core/messages.js';
+import { canonicalLanguage, isCountryCode, isLanguageTag } from '../../src/domain/codes.js';
 import { resolveClusterArg, type ClusterChoice } from '../../src/domain/clusters/cluster-arg.js';
 import type { Role } from '../../src/generated/prisma/enums.js';
 
@@ -57,6 +58,36 @@ export const timeZoneSchema = z.string().trim().min(1).refine((zone) => {
     return false;
   }
 }, 'form.invalidTimeZone');
+
+/** A two-letter country code from the real list (ISO 3166-1, with XK), upper-cased. */
+export const countrySchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .superRefine((code, ctx) => {
+    if (!/^[A-Z]{2}$/.test(code)) ctx.addIssue({ code: 'custom', message: 'form.invalidCountry' });
+    else if (!isCountryCode(code)) ctx.addIssue({ code: 'custom', message: 'form.unknownCountry', params: { code } });
+  });
+
+/** One language tag people use (sq, sr-Latn), in its canonical spelling. */
+export const languageSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .superRefine((tag, ctx) => {
+    if (!isLanguageTag(tag)) ctx.addIssue({ code: 'custom', message: 'form.unknownLanguage', params: { codes: tag } });
+  })
+  .transform(canonicalLanguage);
+
+/** Several language tags ("sq, en"), each checked; the unknown ones are named. */
+export const languagesSchema = (maxItems: number) =>
+  listSchema(maxItems, 20)
+    .superRefine((list, ctx) => {
+      if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'form.required' });
+      const unknown = list.filter((tag) => !isLanguageTag(tag));
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: 'form.unknownLanguage', params: { codes: unknown.join(', ') } });
+    })
+    .transform((list) => [...new Set(list.map(canonicalLanguage))]);
 
 /** Comma-separated words ("sq, en") as a clean list. */
 export const listSchema = (maxItems: number, maxLength: number) =>

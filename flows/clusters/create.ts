@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { checkForm, fieldSchemas, refill } from '../../src/core/forms.js';
+import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext } from '../../src/core/flow.js';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { ui, type Form } from '../../src/core/messages.js';
 import { createCluster, creatablePlaces, nextClusterCode } from '../../src/domain/clusters/creation.js';
-import { listSchema, single, timeZoneSchema } from './common.js';
+import { countrySchema, languageSchema, listSchema, single, timeZoneSchema } from './common.js';
 
 const formSchema = z.object({
   programmeId: single(z.string().trim().optional()),
@@ -12,9 +12,9 @@ const formSchema = z.object({
   name: fieldSchemas.text(120),
   approach: fieldSchemas.text(200),
   hosts: listSchema(5, 120).refine((l) => l.length > 0, 'form.required'),
-  hostCountry: z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'form.invalidCountry'),
+  hostCountry: countrySchema,
   timeZone: timeZoneSchema,
-  language: z.string().trim().toLowerCase().regex(/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/, 'form.invalidLanguage'),
+  language: languageSchema,
   capacity: z.coerce.number({ message: 'form.invalidNumber' }).int('form.invalidNumber').min(1, 'form.capacityRange').max(100, 'form.capacityRange'),
 });
 
@@ -32,7 +32,12 @@ export const createFlow = defineFlow({
     if (event.type !== 'form' || event.formId !== 'create:cluster') return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
     const form = await createForm(ctx);
     const checked = checkForm(formSchema, event.values, ctx.t);
-    if (!checked.ok) return { replies: [ui.message(form.title, [ui.form(refill(form, event.values, checked.errors))], { ephemeral: true })] };
+    // A code already taken is reported with every other mistake (the check below still guards a race).
+    const taken = await codeTaken(ctx, event.values);
+    if (!checked.ok || taken) {
+      const errors = { ...(checked.ok ? {} : checked.errors), ...(taken ? { code: ctx.t('clusters:create.codeTaken', { code: taken }) } : {}) };
+      return { replies: [ui.message(form.title, [ui.form(refill(form, event.values, errors))], { ephemeral: true })] };
+    }
     try {
       const cluster = await createCluster(ctx.services.db, ctx.person.id, { ...checked.data, programmeId: checked.data.programmeId || undefined });
       await ctx.services.scheduler.clusterChanged(cluster.id, 'created');
@@ -60,6 +65,18 @@ export const createFlow = defineFlow({
     }
   },
 });
+
+/** The typed code when it is well-formed and already used in the chosen programme, else undefined. */
+async function codeTaken(ctx: FlowContext, values: FormValues): Promise<string | undefined> {
+  const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? '')).trim();
+  const code = first(values.code).toUpperCase();
+  if (!/^[A-Z][A-Z0-9-]{0,11}$/.test(code)) return undefined;
+  const { programmes } = await creatablePlaces(ctx.services.db, ctx.person.id);
+  const programmeId = first(values.programmeId) || (programmes.length === 1 ? programmes[0].id : '');
+  if (!programmes.some((p) => p.id === programmeId)) return undefined;
+  const existing = await ctx.services.db.cluster.findUnique({ where: { programmeId_code: { programmeId, code } } });
+  return existing ? code : undefined;
+}
 
 async function createForm(ctx: FlowContext): Promise<Form> {
   const { programmes } = await creatablePlaces(ctx.services.db, ctx.person.id);

@@ -2,9 +2,10 @@ import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
-import { ui, type Form } from '../../src/core/messages.js';
+import { formatList } from '../../src/core/format.js';
+import { ui, type Button, type Form } from '../../src/core/messages.js';
 import { requireRole } from '../../src/domain/memberships.js';
-import { answerInvitation, invite, parseHandles } from '../../src/domain/clusters/invitations.js';
+import { addRole, answerInvitation, invite, parseHandles } from '../../src/domain/clusters/invitations.js';
 import { coordinatorsOf } from '../../src/domain/clusters/registrations.js';
 import { loadCluster } from '../../src/domain/clusters/timeline-edits.js';
 import { Role } from '../../src/generated/prisma/enums.js';
@@ -68,6 +69,21 @@ export const inviteFlow = defineFlow<State>({
       if (!checked.ok) return { replies: [formMessage(refill(inviteForm(ctx, cluster.code), event.values, checked.errors))] };
       return sendInvitations(ctx, cluster.id, checked.data.people, checked.data.role);
     }
+    if (event.type === 'action' && event.actionId === 'invite:addRole') {
+      const [clusterId, personId, role] = event.value.split('|');
+      const parsedRole = z.enum(Role).safeParse(role);
+      if (!clusterId || !personId || !parsedRole.success) return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
+      const { membership, changed } = await addRole(ctx.services.db, ctx.person.id, clusterId, personId, parsedRole.data);
+      const cluster = await loadCluster(ctx.services.db, clusterId);
+      const roleName = ctx.t(`roles.${parsedRole.data}`);
+      const person = await ctx.services.db.person.findUniqueOrThrow({ where: { id: membership.personId }, select: { displayName: true } });
+      if (changed) {
+        await ctx.services.scheduler.clusterChanged(clusterId, 'membership');
+        await ctx.services.notifier.notify(membership.personId, ui.text(ctx.t('clusters:invite.roleAddedNotice', { inviter: ctx.person.displayName, role: roleName, code: cluster.code })));
+      }
+      const text = ctx.t('clusters:invite.roleAdded', { name: person.displayName, role: roleName, code: cluster.code });
+      return { replies: [ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('clusters:invite.seeMembers'), `members ${cluster.code}`))], { ephemeral: true, replaceOriginal: true })], next: null };
+    }
     if (event.type === 'action' && (event.actionId === 'invite:accept' || event.actionId === 'invite:decline')) {
       const accept = event.actionId === 'invite:accept';
       const { membership, cluster } = await answerInvitation(ctx.services.db, ctx.person.id, event.value, accept);
@@ -110,11 +126,12 @@ function inviteForm(ctx: FlowContext, code: string): Form {
 }
 
 async function sendInvitations(ctx: FlowContext, clusterId: string, people: string, role: Role): Promise<FlowResult<State>> {
-  const handles = parseHandles(people).map((handle) => ({ handle, text: handle.kind === 'slack' ? `<@${handle.userId}>` : handle.kind === 'email' ? handle.email : handle.name }));
+  const handles = parseHandles(people).map((handle) => ({ handle, text: handle.kind === 'slack' ? `<@${handle.userId}>` : handle.kind === 'email' ? handle.email : handle.kind === 'badEmail' ? handle.text : handle.name }));
   const cluster = await loadCluster(ctx.services.db, clusterId);
   const outcomes = await invite(ctx.services.db, ctx.person.id, clusterId, handles, role);
   const roleName = ctx.t(`roles.${role}`);
   const lines: string[] = [];
+  const addRoleButtons: Button[] = [];
   for (const outcome of outcomes) {
     if (outcome.status === 'failed') {
       lines.push(`- ${outcome.handle}: ${ctx.t(outcome.messageKey, outcome.vars)}`);
@@ -122,6 +139,12 @@ async function sendInvitations(ctx: FlowContext, clusterId: string, people: stri
     }
     if (outcome.status === 'already') {
       lines.push(`- ${outcome.handle}: ${ctx.t('clusters:invite.already', { role: roleName })}`);
+      continue;
+    }
+    if (outcome.status === 'otherRole') {
+      const roles = formatList(outcome.roles.map((r) => ctx.t(`roles.${r}`)), ctx.person.locale);
+      lines.push(`- ${outcome.handle}: ${ctx.t(outcome.active ? 'clusters:invite.otherRole' : 'clusters:invite.otherRoleInvited', { roles, role: roleName })}`);
+      if (outcome.active) addRoleButtons.push(ui.button(ctx.t('clusters:invite.addRole', { name: outcome.name, role: roleName }), 'invite:addRole', `${clusterId}|${outcome.personId}|${role}`, 'primary'));
       continue;
     }
     const invitation = ctx.t('clusters:invite.dm', { inviter: ctx.person.displayName, role: roleName, code: cluster.code, name: cluster.name, approach: cluster.approach });
@@ -136,5 +159,6 @@ async function sendInvitations(ctx: FlowContext, clusterId: string, people: stri
   }
   if (outcomes.some((o) => o.status === 'invited' || o.status === 'reinvited')) await ctx.services.scheduler.clusterChanged(clusterId, 'membership');
   const heading = ctx.t('clusters:invite.result', { code: cluster.code, role: roleName });
-  return { replies: [ui.message(heading, [ui.paragraph(`**${heading}**\n${lines.join('\n')}`), ui.actions(ui.commandButton(ctx.t('clusters:invite.seeMembers'), `members ${cluster.code}`))], { ephemeral: true })], next: null };
+  const buttons = [...addRoleButtons.slice(0, 4), ui.commandButton(ctx.t('clusters:invite.seeMembers'), `members ${cluster.code}`)];
+  return { replies: [ui.message(heading, [ui.paragraph(`**${heading}**\n${lines.join('\n')}`), ui.actions(...buttons)], { ephemeral: true })], next: null };
 }

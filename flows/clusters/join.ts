@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { checkForm, fieldSchemas, refill } from '../../src/core/forms.js';
+import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
 import { ui, type Block, type Form, type OutboundMessage } from '../../src/core/messages.js';
 import { pendingInvitations } from '../../src/domain/clusters/invitations.js';
 import { coordinatorsOf, findRegistration, saveRegistration } from '../../src/domain/clusters/registrations.js';
-import { checkboxSchema, listSchema, single, timeZoneSchema } from './common.js';
+import { checkboxSchema, countrySchema, languagesSchema, listSchema, single, timeZoneSchema } from './common.js';
 
 const optionalChoice = single(z.string().trim().optional()).transform((v) => v || undefined);
 const formSchema = z
@@ -14,17 +14,12 @@ const formSchema = z
     choice3: optionalChoice,
     organisationName: fieldSchemas.text(120),
     position: fieldSchemas.optionalText(120),
-    country: z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'form.invalidCountry'),
-    languages: listSchema(8, 20).refine((l) => l.length > 0, 'form.required'),
+    country: countrySchema,
+    languages: languagesSchema(8),
     timeZone: timeZoneSchema,
     caseDescription: fieldSchemas.optionalText(2000),
     topics: listSchema(12, 60),
     consent: checkboxSchema.refine((v) => v, 'form.consentRequired'),
-  })
-  .superRefine((v, issue) => {
-    if (v.choice2 && v.choice2 === v.choice1) issue.addIssue({ code: 'custom', path: ['choice2'], message: 'form.duplicateChoice' });
-    if (v.choice3 && (v.choice3 === v.choice1 || v.choice3 === v.choice2)) issue.addIssue({ code: 'custom', path: ['choice3'], message: 'form.duplicateChoice' });
-    if (!v.choice2 && v.choice3) issue.addIssue({ code: 'custom', path: ['choice2'], message: 'form.fillInOrder' });
   });
 
 /**
@@ -78,14 +73,11 @@ export const joinFlow = defineFlow({
     const form = await registrationForm(ctx);
     const checked = checkForm(formSchema, event.values, ctx.t);
     const again = (errors: Record<string, string>) => ({ replies: [ui.message(form.title, [ui.form(refill(form, event.values, errors))], { ephemeral: true })] });
-    if (!checked.ok) return again(checked.errors);
+    // Choices that are not open clusters, or from two programmes, are reported with every other mistake.
+    const choiceErrors = await checkChoices(ctx, event.values);
+    if (!checked.ok || Object.keys(choiceErrors).length) return again({ ...(checked.ok ? {} : checked.errors), ...choiceErrors });
     const v = checked.data;
     const preferences = [v.choice1, v.choice2, v.choice3].filter((c): c is string => Boolean(c));
-    const offered = new Set(await openClusterIds(ctx));
-    const unknown = preferences.findIndex((id) => !offered.has(id));
-    if (unknown >= 0) return again({ [`choice${unknown + 1}`]: ctx.t('form.invalidChoice') });
-    const programmes = await ctx.services.db.cluster.findMany({ where: { id: { in: preferences } }, select: { programmeId: true } });
-    if (new Set(programmes.map((p) => p.programmeId)).size > 1) return again({ choice2: ctx.t('clusters:join.oneProgramme') });
 
     const db = ctx.services.db;
     const { created } = await saveRegistration(db, ctx.person.id, { ...v, preferences }, ctx.services.clock.now());
@@ -124,8 +116,20 @@ async function isResourcePerson(ctx: FlowContext) {
   return (await ctx.services.db.membership.count({ where: { personId: ctx.person.id, role: 'RESOURCE_PERSON', status: 'ACTIVE' } })) > 0;
 }
 
-async function openClusterIds(ctx: FlowContext) {
-  return (await ctx.services.db.cluster.findMany({ where: { archivedAt: null }, select: { id: true } })).map((c) => c.id);
+/** Errors of the cluster choices: the same cluster twice, a gap, one that is not open, or two programmes. */
+async function checkChoices(ctx: FlowContext, values: FormValues): Promise<Record<string, string>> {
+  const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? '')).trim();
+  const chosen = (['choice1', 'choice2', 'choice3'] as const).map((field) => ({ field, id: first(values[field]) })).filter((c) => c.id);
+  const errors: Record<string, string> = {};
+  const [c1, c2, c3] = (['choice1', 'choice2', 'choice3'] as const).map((field) => first(values[field]));
+  if (c2 && c2 === c1) errors.choice2 = ctx.t('form.duplicateChoice');
+  if (c3 && (c3 === c1 || c3 === c2)) errors.choice3 = ctx.t('form.duplicateChoice');
+  if (!c2 && c3) errors.choice2 = ctx.t('form.fillInOrder');
+  if (!chosen.length) return errors;
+  const open = await ctx.services.db.cluster.findMany({ where: { archivedAt: null, id: { in: chosen.map((c) => c.id) } }, select: { id: true, programmeId: true } });
+  for (const c of chosen) if (!open.some((o) => o.id === c.id)) errors[c.field] = ctx.t('form.invalidChoice');
+  if (new Set(open.map((o) => o.programmeId)).size > 1) errors.choice2 ??= ctx.t('clusters:join.oneProgramme');
+  return errors;
 }
 
 /** What was saved, shown after saving and when someone registers twice. */

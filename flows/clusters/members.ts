@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
 import { ui, type Block, type Button, type OutboundMessage, type Select } from '../../src/core/messages.js';
-import { requireRole } from '../../src/domain/memberships.js';
+import { requireRole, ROLE_ORDER } from '../../src/domain/memberships.js';
+import { formatList } from '../../src/core/format.js';
 import { approveRegistration, changeRole, clusterRoster, declineRegistration } from '../../src/domain/clusters/members.js';
 import { loadCluster } from '../../src/domain/clusters/timeline-edits.js';
 import { Role } from '../../src/generated/prisma/enums.js';
@@ -109,12 +110,17 @@ async function renderRoster(ctx: FlowContext, clusterId: string): Promise<Outbou
     }
     blocks.push(ui.divider());
   }
-  const lines = memberships.map((m) => {
-    const status = m.status === 'INVITED' ? ` · ${t('clusters:members.invited')}` : '';
-    const topics = m.topics.length ? ` · ${t('clusters:members.topics', { topics: m.topics.join(', ') })}` : '';
-    return `- ${m.person.displayName}: ${t(`roles.${m.role}`)}${m.organisation ? `, ${m.organisation.name}` : ''}${status}${topics}`;
+  // One line per person, with every role they hold here (a resource person may also be a member).
+  const people = new Map<string, typeof memberships>();
+  for (const m of memberships) people.set(m.personId, [...(people.get(m.personId) ?? []), m]);
+  const lines = [...people.values()].map((held) => {
+    const m = held[0];
+    const roles = formatList(ROLE_ORDER.filter((r) => held.some((h) => h.role === r)).map((r) => t(`roles.${r}`) + (held.find((h) => h.role === r)?.status === 'INVITED' ? ` (${t('clusters:members.invited')})` : '')), ctx.person.locale);
+    const organisation = held.find((h) => h.organisation)?.organisation;
+    const topics = [...new Set(held.flatMap((h) => h.topics))];
+    return `- ${m.person.displayName}: ${roles}${organisation ? `, ${organisation.name}` : ''}${topics.length ? ` · ${t('clusters:members.topics', { topics: topics.join(', ') })}` : ''}`;
   });
-  blocks.push(ui.paragraph(`**${t('clusters:members.current', { count: memberships.length })}**\n${lines.join('\n')}`));
+  blocks.push(ui.paragraph(`**${t('clusters:members.current', { count: people.size })}**\n${lines.join('\n')}`));
   const others = memberships.filter((m) => m.personId !== ctx.person.id).slice(0, 100);
   const elements: (Button | Select)[] = [];
   if (others.length) elements.push({ type: 'select', actionId: 'members:pick', placeholder: t('clusters:members.changeRole'), options: others.map((m) => ({ label: `${m.person.displayName} (${t(`roles.${m.role}`)})`.slice(0, 75), value: m.id })) });

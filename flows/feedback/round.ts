@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
+import { parseDateInput } from '../../src/core/date-input.js';
 import { ui, type Form, type OutboundMessage } from '../../src/core/messages.js';
 import { requireRole } from '../../src/domain/memberships.js';
 import { assignmentWarnings, cancelPreview, changeReviewer, confirmRound, coordinatedClusters, createRoundPreview, loadRound, priorPairSet } from '../../src/domain/feedback/rounds.js';
@@ -119,9 +120,11 @@ async function submitSettings(ctx: FlowContext, state: State, values: FormValues
   const form = await settingsForm(ctx, state.clusterId);
   const checked = checkForm(settingsSchema(ctx.t), values, ctx.t);
   const cluster = await ctx.services.db.cluster.findUniqueOrThrow({ where: { id: state.clusterId } });
-  if (!checked.ok) return { replies: [ui.message(form.title, [ui.form(refill(form, values, checked.errors))])] };
-  const deadline = DateTime.fromISO(checked.data.deadline, { zone: cluster.timeZone }).endOf('day').toJSDate();
-  if (deadline <= ctx.services.clock.now()) return { replies: [ui.message(form.title, [ui.form(refill(form, values, { deadline: ctx.t('feedback:settings.deadlinePast') }))])] };
+  // A deadline in the past is reported with every other mistake, not after they are fixed.
+  const typed = parseDateInput(String(Array.isArray(values.deadline) ? values.deadline[0] : (values.deadline ?? '')));
+  const deadline = typed ? DateTime.fromISO(typed, { zone: cluster.timeZone }).endOf('day').toJSDate() : undefined;
+  const errors = { ...(checked.ok ? {} : checked.errors), ...(deadline && deadline <= ctx.services.clock.now() ? { deadline: ctx.t('feedback:settings.deadlinePast') } : {}) };
+  if (!checked.ok || !deadline || Object.keys(errors).length) return { replies: [ui.message(form.title, [ui.form(refill(form, values, errors))])] };
   const round = await createRoundPreview(ctx.services.db, {
     clusterId: state.clusterId,
     createdById: ctx.person.id,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ErrorCode, isBotError } from '../../src/core/errors.js';
 import type { FlowContext, FlowResult } from '../../src/core/flow.js';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
+import { parseDateInput } from '../../src/core/date-input.js';
 import { formatDateTime } from '../../src/core/format.js';
 import { stripMarkup, ui, type Form } from '../../src/core/messages.js';
 import { requireRole } from '../../src/domain/memberships.js';
@@ -89,6 +90,15 @@ export async function startSend(ctx: FlowContext, words: string[]): Promise<Resu
   return { replies: [ui.message(form.title, [ui.form(form)])], next: { step: 'send', data: {} } };
 }
 
+/** True when the typed closing date has already ended in the chosen cluster's zone. */
+async function closesInPast(ctx: FlowContext, values: FormValues): Promise<boolean> {
+  const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? ''));
+  const closes = parseDateInput(first(values.closes));
+  if (!closes) return false;
+  const cluster = await ctx.services.db.cluster.findUnique({ where: { id: first(values.cluster) }, select: { timeZone: true } });
+  return DateTime.fromISO(closes, { zone: cluster?.timeZone ?? ctx.person.timeZone }).endOf('day').toJSDate() <= ctx.services.clock.now();
+}
+
 /** The send form submitted: checked, the run created, opened now or scheduled for its phase. */
 export async function submitSend(ctx: FlowContext, values: FormValues): Promise<Result> {
   const { t, services } = ctx;
@@ -96,7 +106,9 @@ export async function submitSend(ctx: FlowContext, values: FormValues): Promise<
   if (!form) return { replies: [ui.text(t('surveys:send.noClusters'), { ephemeral: true })], next: null };
   const again = (errors: Record<string, string>): Result => ({ replies: [ui.message(form.title, [ui.form(refill(form, values, errors))])], next: { step: 'send', data: {} } });
   const checked = checkForm(sendSchema, values, t);
-  if (!checked.ok) return again(checked.errors);
+  // A closing date in the past is reported with every other mistake, not after they are fixed.
+  const pastClose = await closesInPast(ctx, values);
+  if (!checked.ok || pastClose) return again({ ...(checked.ok ? {} : checked.errors), ...(pastClose ? { closes: t('surveys:errors.pastDate') } : {}) });
   const input = checked.data;
   await requireRole(services.db, ctx.person.id, input.cluster, ['COORDINATOR']);
   const cluster = await services.db.cluster.findUniqueOrThrow({ where: { id: input.cluster } });

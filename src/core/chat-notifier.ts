@@ -6,7 +6,8 @@ import { UnreachableError, type DeliveryResult, type Notifier, type NotifyOption
 
 /**
  * Delivers a message to a person on the platform they used last, falling back to their other
- * identities. A platform that says the person is gone marks that identity unreachable, so it is
+ * identities. The web chat comes after Slack and Teams: its inbox is read only while the page is
+ * open, so a person who also signed in there still gets reminders where their phone shows them. A platform that says the person is gone marks that identity unreachable, so it is
  * never retried forever; other errors propagate, so the caller (a job) can retry with backoff.
  */
 export class ChatNotifier implements Notifier {
@@ -39,7 +40,9 @@ export class ChatNotifier implements Notifier {
       }));
     // A reply into a thread must go to the platform the thread lives on ("SLACK:…", "TEAMS:…").
     const threadPlatform = message.threadKey?.split(':')[0];
-    const identities = threadPlatform ? [...found.filter((i) => i.platform === threadPlatform), ...found.filter((i) => i.platform !== threadPlatform)] : found;
+    const rank = (platform: string) => (platform === threadPlatform ? 0 : platform === 'WEB' ? 2 : 1);
+    // Stable sort: within a rank, the most recently seen first (the query's order).
+    const identities = [...found].sort((a, b) => rank(a.platform) - rank(b.platform));
     for (const identity of identities) {
       const sender = this.senders.get(identity.platform);
       if (!sender) continue;

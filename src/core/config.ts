@@ -60,6 +60,15 @@ export const configSpec = {
   TEAMS_OPENID_METADATA_URL: { schema: z.url().optional(), example: 'https://login.botframework.com/v1/.well-known/openidconfiguration' },
   /** The issuer Bot Framework tokens must carry; goes with TEAMS_OPENID_METADATA_URL. */
   TEAMS_TOKEN_ISSUER: { schema: z.string().min(1).optional(), example: 'https://api.botframework.com' },
+  /**
+   * Tenants whose directory e-mail addresses the bot links Teams accounts by (email invitations, the
+   * same person on Slack). Any tenant's admin can give a user any address, so only tenants you trust.
+   * Default: MICROSOFT_APP_TENANT_ID. Comma-separated.
+   */
+  TEAMS_TRUSTED_TENANTS: {
+    schema: optionalSecret.transform((v) => (v ? v.split(',').map((t) => t.trim()).filter(Boolean) : undefined)),
+    example: '00000000-0000-0000-0000-000000000000,11111111-1111-1111-1111-111111111111',
+  },
   DEFAULT_LOCALE: { schema: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag').default('en'), example: 'en' },
   DEFAULT_TIMEZONE: { schema: ianaZone.default('Europe/Belgrade'), example: 'Europe/Belgrade' },
   PUBLIC_URL: {
@@ -67,7 +76,16 @@ export const configSpec = {
     example: 'https://clusterbot.example.org',
   },
   WEB_CHAT: { schema: z.enum(['auto', 'on', 'off']).default('auto'), example: 'auto' },
-  SEED_DEMO_ON_EMPTY: { schema: booleanFlag.default(true), example: 'true' },
+  /**
+   * The local demo: the web chat lets anyone pick who they are (demo identities, guests) and the
+   * demo clusters are loaded. Default on outside production, off in production, where it is refused.
+   */
+  DEMO_MODE: { schema: booleanFlag, example: 'false' },
+  /** Default: DEMO_MODE's value (so false in production, where true is refused). */
+  SEED_DEMO_ON_EMPTY: { schema: booleanFlag, example: 'false' },
+  /** How long a web chat sign-in lasts on one device; unused for WEB_SESSION_IDLE_DAYS it ends earlier. */
+  WEB_SESSION_DAYS: { schema: z.coerce.number().int().min(1).max(365).default(30), example: '30' },
+  WEB_SESSION_IDLE_DAYS: { schema: z.coerce.number().int().min(1).max(365).default(7), example: '7' },
   ADMIN_TOKEN: { schema: z.string().min(16, 'must be at least 16 characters').optional(), example: 'a-long-random-admin-token' },
   // Requests one instance works on at once, and how many more may wait; beyond that "try again in a moment".
   MAX_ACTIVE_REQUESTS: { schema: z.coerce.number().int().min(1).max(1000).default(20), example: '20' },
@@ -82,11 +100,25 @@ export const configSpec = {
 } as const;
 
 type Spec = typeof configSpec;
-export type Config = { -readonly [K in keyof Spec]: z.output<Spec[K]["schema"]> } & {
+export type Config = { -readonly [K in Exclude<keyof Spec, keyof Defaulted>]: z.output<Spec[K]['schema']> } & Defaulted & {
   slackEnabled: boolean;
+  /** Teams credentials are set: /api/messages authenticates every request. */
   teamsEnabled: boolean;
+  /**
+   * How /api/messages works: `authenticated` with credentials; `emulator` (no tokens, replies only to
+   * loopback service URLs) without them outside production; `off` (404) without them in production.
+   */
+  teamsMode: 'authenticated' | 'emulator' | 'off';
   webChatEnabled: boolean;
+  /**
+   * Who the web chat may act as: `demo` lets the page pick (demo identities, guests; a session if it has
+   * one), `sign-in` only the person of the session cookie (a one-time code from Slack or Teams).
+   */
+  webChatAccess: 'demo' | 'sign-in';
 };
+
+/** Variables whose default depends on others (NODE_ENV, MICROSOFT_APP_TENANT_ID), always set after loadConfig. */
+type Defaulted = { DEMO_MODE: boolean; SEED_DEMO_ON_EMPTY: boolean; TEAMS_TRUSTED_TENANTS: string[] };
 
 /** Thrown when the environment is wrong; its message is the one line shown to the operator. */
 export class ConfigError extends Error {
@@ -96,12 +128,25 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Thrown for a combination that would open the bot to the internet in production (docs/security.md,
+ * production checklist): one line naming the combination, why it is refused, and what to set instead.
+ */
+export class UnsafeConfigError extends ConfigError {
+  constructor(variable: string, line: string) {
+    super(variable, '', '');
+    this.message = `Unsafe configuration: ${line}`;
+    this.name = 'UnsafeConfigError';
+  }
+}
+
 /** Reads and validates the environment. Local defaults for the two URLs apply outside production. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const out: Record<string, unknown> = {};
   const production = env.NODE_ENV === 'production';
   for (const [name, { schema, example }] of Object.entries(configSpec)) {
-    let raw = env[name];
+    // Empty means "not set" (.env.example, docker compose's ${VAR:-}), so defaults apply.
+    let raw = env[name] === '' ? undefined : env[name];
     if (raw === undefined && !production && name in localDefaults) raw = localDefaults[name as keyof typeof localDefaults];
     const parsed = (schema as z.ZodType).safeParse(raw);
     if (!parsed.success) {
@@ -124,10 +169,55 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.MICROSOFT_APP_TYPE === 'SingleTenant' && config.MICROSOFT_APP_ID && !config.MICROSOFT_APP_TENANT_ID) {
     throw new ConfigError('MICROSOFT_APP_TENANT_ID', 'is missing (a single-tenant bot needs its tenant id)', configSpec.MICROSOFT_APP_TENANT_ID.example);
   }
-  // Teams works without credentials too (emulator mode); it is "enabled" as a real channel only with them.
+  config.DEMO_MODE ??= !production;
+  config.SEED_DEMO_ON_EMPTY ??= config.DEMO_MODE;
+  // Teams works without credentials outside production (emulator mode); it is "enabled" as a real channel only with them.
   config.teamsEnabled = Boolean(config.MICROSOFT_APP_ID);
-  config.webChatEnabled = config.WEB_CHAT === 'on' || (config.WEB_CHAT === 'auto' && !config.slackEnabled && !config.teamsEnabled);
+  config.teamsMode = config.teamsEnabled ? 'authenticated' : production ? 'off' : 'emulator';
+  config.TEAMS_TRUSTED_TENANTS ??= config.MICROSOFT_APP_TENANT_ID ? [config.MICROSOFT_APP_TENANT_ID] : [];
+  config.webChatAccess = config.DEMO_MODE ? 'demo' : 'sign-in';
+  // `auto` is the try-it-locally web chat: on in demo mode when no platform is configured.
+  config.webChatEnabled = config.WEB_CHAT === 'on' || (config.WEB_CHAT === 'auto' && config.DEMO_MODE && !config.slackEnabled && !config.teamsEnabled);
+  if (production) refuseUnsafeProduction(config);
   return config;
+}
+
+/** A URL whose host is this machine: plain HTTP to it never crosses a network. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
+const httpsOrLoopback = (url: string) => url.startsWith('https://') || isLoopbackUrl(url);
+
+/**
+ * Every combination that is fine on a laptop and dangerous on the internet, refused in production
+ * with one line (docs/security.md lists them). Checked after the single variables, so each message
+ * can assume well-formed values.
+ */
+function refuseUnsafeProduction(config: Config): void {
+  if (config.DEMO_MODE) {
+    throw new UnsafeConfigError('DEMO_MODE', 'DEMO_MODE=true with NODE_ENV=production lets anyone act as anyone in the web chat. Remove DEMO_MODE in production, or set NODE_ENV=development for a local demo.');
+  }
+  if (config.SEED_DEMO_ON_EMPTY) {
+    throw new UnsafeConfigError('SEED_DEMO_ON_EMPTY', 'SEED_DEMO_ON_EMPTY=true with NODE_ENV=production loads made-up demo people into a production database. Remove it (the production default is false); to load the demo on purpose, run npm run seed:demo once.');
+  }
+  if (config.WEB_CHAT === 'on' && !config.slackEnabled && !config.teamsEnabled) {
+    throw new UnsafeConfigError('WEB_CHAT', 'WEB_CHAT=on with NODE_ENV=production needs sign-in, and sign-in codes come from /lc link in Slack or Teams. Set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD), or set WEB_CHAT=off.');
+  }
+  if (config.webChatEnabled && !httpsOrLoopback(config.PUBLIC_URL)) {
+    throw new UnsafeConfigError('PUBLIC_URL', `WEB_CHAT=on with NODE_ENV=production signs people in with a Secure cookie, which browsers keep only over HTTPS, but PUBLIC_URL is ${config.PUBLIC_URL}. Set PUBLIC_URL=https://<your bot's address>.`);
+  }
+  if (!httpsOrLoopback(config.SLACK_API_URL)) {
+    throw new UnsafeConfigError('SLACK_API_URL', `SLACK_API_URL=${config.SLACK_API_URL} with NODE_ENV=production would send the Slack bot token unencrypted. Remove SLACK_API_URL (default https://slack.com/api/) or use an https:// URL.`);
+  }
+  if (config.TEAMS_OPENID_METADATA_URL && !httpsOrLoopback(config.TEAMS_OPENID_METADATA_URL)) {
+    throw new UnsafeConfigError('TEAMS_OPENID_METADATA_URL', `TEAMS_OPENID_METADATA_URL=${config.TEAMS_OPENID_METADATA_URL} with NODE_ENV=production lets anyone on the network hand the bot signing keys for forged Teams tokens. Remove it (Microsoft's public cloud is the default) or use an https:// URL.`);
+  }
 }
 
 function firstIssue(error: z.ZodError): string {

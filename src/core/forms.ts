@@ -24,14 +24,19 @@ export function checkForm<T>(schema: z.ZodType<T>, values: FormValues, t: Transl
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown, t: Translate): string {
   // A rule across fields names what is missing in its own words ("Please give the date, e.g. …").
-  if (issue.code === 'custom' && isMessageKey(issue.message)) return t(issue.message);
+  if (issue.code === 'custom' && isMessageKey(issue.message)) return t(issue.message, paramsOf(issue));
   // Nothing given: say so, whatever rule the schema broke first (a number's minimum is not "required").
   if (isEmpty(value)) return t('form.required');
   // Schemas carry an i18n key as their message ("form.invalidDate", "scheduler:compose.dateNeeded").
-  if (isMessageKey(issue.message)) return t(issue.message);
+  if (isMessageKey(issue.message)) return t(issue.message, paramsOf(issue));
   if (issue.code === 'too_big' && typeof value === 'string') return t('form.tooLong', { max: issue.maximum, length: value.length });
   if (issue.code === 'too_small') return t('form.required');
   return issue.message;
+}
+
+/** What a custom rule passes to its message (`params: { code: 'QQ' }`), e.g. to name what was typed. */
+function paramsOf(issue: z.core.$ZodIssue): Record<string, unknown> {
+  return ((issue as { params?: Record<string, unknown> }).params ?? {}) as Record<string, unknown>;
 }
 
 function isEmpty(value: unknown): boolean {

@@ -41,6 +41,17 @@ export async function createLinkCode(db: Db, personId: string, platform: Platfor
   }
 }
 
+/**
+ * Takes a live code, once: the single statement that deletes it also says whose it was, so of two
+ * concurrent attempts exactly one gets the owner. Used both to link accounts (redeemLinkCode) and
+ * to sign in to the web chat with a code from Slack or Teams (src/domain/web-sessions.ts).
+ */
+export async function claimLinkCode(db: Db, code: string, now: Date): Promise<{ personId: string; platform: Platform } | null> {
+  const rows = await db.$queryRaw<{ personId: string; platform: Platform }[]>`
+    DELETE FROM "LinkCode" WHERE code = ${code} AND "expiresAt" > ${now} RETURNING "personId", platform::text AS platform`;
+  return rows[0] ?? null;
+}
+
 /** A successful link: who survived, how many memberships moved, and the clusters to re-plan. */
 export type LinkOutcome = { merged: true; survivorId: string; movedMemberships: number; clusterIds: string[] };
 
@@ -67,8 +78,7 @@ export async function redeemLinkCode(db: Db, input: { personId: string; platform
 
   return db.$transaction(async (tx) => {
     // Single use: whoever deletes the row first links; a second, concurrent attempt finds nothing.
-    const { count } = await tx.linkCode.deleteMany({ where: { code: row.code, expiresAt: { gt: now } } });
-    if (count === 0) throw new BotError(ErrorCode.NotFound, 'link:unknownCode');
+    if (!(await claimLinkCode(tx as unknown as Db, row.code, now))) throw new BotError(ErrorCode.NotFound, 'link:unknownCode');
     return mergePeople(tx as unknown as Db, { survivorId: row.personId, absorbedId: personId });
   });
 }

@@ -15,9 +15,15 @@ export interface IdentityInput {
   keepExistingRef?: boolean;
 }
 
+/** What a platform says about a person on first contact. */
 export interface ProfileInput {
   displayName?: string;
-  email?: string;
+  /**
+   * An address the platform vouches for: Slack's users.info under the bot token, Teams' member
+   * lookup under an authenticated token. Never one a caller typed or an unauthenticated request
+   * carried: the person is linked by it (invitations by email, the same person on two platforms).
+   */
+  verifiedEmail?: string;
   locale?: string;
   timeZone?: string;
 }
@@ -75,20 +81,20 @@ export async function resolvePerson(db: Db, input: IdentityInput, defaults: { lo
     const stale = Date.now() - new Date(known.lastSeenAt).getTime() > 60_000;
     if (newRef || stale || known.unreachable) {
       const data: { lastSeenAt: Date; conversationRef?: object; unreachableAt?: null } = { lastSeenAt: new Date(), unreachableAt: null };
-      if (newRef) data.conversationRef = input.conversationRef as object;
+      if (newRef) data.conversationRef = storableJson(input.conversationRef) as object;
       await db.platformIdentity.update({ where: { id: known.identityId }, data });
     }
     return { id: known.personId, displayName: known.displayName, locale: known.locale, timeZone: known.timeZone, isNew: false, roles: new Set(known.roles) };
   }
   const profile = (await input.loadProfile?.().catch(() => ({}) as ProfileInput)) ?? {};
-  const email = profile.email?.toLowerCase();
+  const email = cleanEmail(profile.verifiedEmail);
   // Linking by verified email: the platform vouches for it, so the same person on two platforms is one.
   const existing = email ? await db.person.findUnique({ where: { email } }) : null;
   const person =
     existing ??
     (await db.person.create({
       data: {
-        displayName: profile.displayName?.slice(0, 200) || 'Guest',
+        displayName: cleanDisplayName(profile.displayName) || 'Guest',
         email,
         locale: normaliseLocale(profile.locale) ?? defaults.locale,
         timeZone: validZone(profile.timeZone) ?? defaults.timeZone,
@@ -100,7 +106,7 @@ export async function resolvePerson(db: Db, input: IdentityInput, defaults: { lo
         personId: person.id,
         platform: input.platform,
         externalId: input.externalId,
-        ...(input.conversationRef ? { conversationRef: input.conversationRef as object } : {}),
+        ...(input.conversationRef ? { conversationRef: storableJson(input.conversationRef) as object } : {}),
       },
     });
   } catch (error) {
@@ -114,6 +120,40 @@ export async function resolvePerson(db: Db, input: IdentityInput, defaults: { lo
   // A person found by email may already hold roles (invited by email before their first contact).
   const roles = existing ? await rolesOf(db, person.id) : new Set<Role>();
   return { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, isNew: !existing, roles };
+}
+
+/**
+ * A display name as PostgreSQL can store it and every platform can show it: NUL and other control
+ * characters, lone surrogates and invisible direction overrides removed, spaces collapsed, at most
+ * 200 characters (not splitting a surrogate pair). A name a platform sends with a NUL no longer
+ * breaks every message from that person.
+ */
+export function cleanDisplayName(name: string | undefined | null): string {
+  if (typeof name !== 'string') return '';
+  const cleaned = name
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, ' ')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return [...cleaned].slice(0, 200).join('').trim();
+}
+
+/**
+ * A platform's conversation reference as jsonb can hold it: PostgreSQL refuses NUL in jsonb text, and
+ * a reference carries the sender's display name, so one odd name would make every turn fail.
+ */
+function storableJson(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/\u0000/g, '').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableJson(k) as string, storableJson(v)]));
+  return value;
+}
+
+/** A vouched-for address in the form people are found by (lower case), or undefined if it is not an address. */
+function cleanEmail(email: string | undefined): string | undefined {
+  if (typeof email !== 'string') return undefined;
+  const trimmed = email.trim().toLowerCase();
+  return /^[^\s@\u0000]{1,64}@[^\s@\u0000]{1,255}$/.test(trimmed) ? trimmed : undefined;
 }
 
 function normaliseLocale(locale?: string): string | undefined {

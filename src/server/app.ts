@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { marked } from 'marked';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import type { Bot } from '../core/bot.js';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config.js';
 import type { Db } from '../core/db.js';
 import type { Logger } from '../core/logger.js';
@@ -29,6 +30,7 @@ export interface AppDeps {
   redis: Redis;
   logger: Logger;
   bot: Bot;
+  clock: Clock;
   webSender: WebSender;
   webHistory: WebChatHistory;
   adapters: AdapterMount[];
@@ -71,11 +73,15 @@ export function createApp(deps: AppDeps): Express {
     app.post('/slack/events', notConfigured('Slack', 'SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN'));
   }
   if (!deps.adapters.some((a) => a.path === '/api/messages')) {
-    app.post('/api/messages', notConfigured('Teams', 'the Teams adapter'));
+    // In production without credentials Teams is off: nothing on this path reads the body or calls out.
+    app.all('/api/messages', notConfigured('Teams', 'MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD'));
   }
 
-  if (deps.config.webChatEnabled) app.use('/', webChatRouter({ bot: deps.bot, db: deps.db, sender: deps.webSender, history: deps.webHistory }));
-  else app.get('/', (_req, res) => res.type('text').send('Cluster Bot is running. The web chat is off (WEB_CHAT=off or a platform is configured); set WEB_CHAT=on to enable it.'));
+  if (deps.config.webChatEnabled) {
+    app.use('/', webChatRouter({ bot: deps.bot, db: deps.db, redis: deps.redis, config: deps.config, clock: deps.clock, logger: deps.logger, sender: deps.webSender, history: deps.webHistory }));
+  } else {
+    app.get('/', (_req, res) => res.type('text').send('Cluster Bot is running. The web chat is off (WEB_CHAT=off, or a platform is configured); set WEB_CHAT=on to enable it.'));
+  }
 
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     // Body-parser and friends mark client mistakes (malformed JSON, too large) with a 4xx status.

@@ -31,7 +31,8 @@ export interface Runtime {
   webSender: WebSender;
   /** The question-deadline queue and worker (BullMQ queue "questions"). */
   questions: QuestionDeadlineRuntime;
-  teams: TeamsAdapter;
+  /** The Teams adapter; absent in production without Teams credentials (then /api/messages answers 404). */
+  teams?: TeamsAdapter;
   /** The questionnaire files, checked at creation: a bad file stops start-up (QuestionnaireFileError). */
   questionnaires: QuestionnaireDefinition[];
   /** The Slack adapter, when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set. */
@@ -57,7 +58,7 @@ export function createRuntime(
     redis?: Redis;
     /** Run the question-deadline worker here (default true). */
     questionWorker?: boolean;
-    teams?: Pick<TeamsAdapterDeps, 'retryPolicy' | 'sleep' | 'now'>;
+    teams?: Pick<TeamsAdapterDeps, 'retryPolicy' | 'sleep' | 'now' | 'credentialsFactory'>;
     questionnairesDir?: string;
     /** Flows only a test needs (e.g. a form to drive an adapter's modal handling). */
     extraFlows?: Flow<any>[];
@@ -89,22 +90,28 @@ export function createRuntime(
     await reportUnreachable(db, notifier, personId, platform);
   });
 
-  // Teams is always mounted: with MICROSOFT_APP_ID it authenticates every request, without it it
-  // runs in emulator mode for local use (Bot Framework Emulator, tests) and says so here.
-  const teams = createTeamsAdapter({ config, logger, bot, db, redis, ...options.teams });
-  notifier.register(teams.sender);
-  if (teams.mode === 'emulator') {
-    logger.warn('Teams adapter on /api/messages runs WITHOUT authentication (no MICROSOFT_APP_ID set): emulator mode, for local use only');
-  } else {
-    logger.info({ appId: config.MICROSOFT_APP_ID, tenant: config.MICROSOFT_APP_TENANT_ID ?? 'multi-tenant' }, 'Teams adapter on /api/messages authenticates requests with the Bot Framework');
+  // With MICROSOFT_APP_ID Teams authenticates every request. Without it, outside production, it runs
+  // in emulator mode for local use (Bot Framework Emulator, tests; replies only to this machine) and
+  // says so here; in production it is not mounted at all and /api/messages answers 404.
+  const teams = config.teamsMode === 'off' ? undefined : createTeamsAdapter({ config, logger, bot, db, redis, ...options.teams });
+  const adapters: AdapterMount[] = [dashboardMount(config.ADMIN_TOKEN, () => scheduler.queue.queue)];
+  if (teams) {
+    notifier.register(teams.sender);
+    adapters.push(teams.mount);
   }
-  const adapters: AdapterMount[] = [teams.mount, dashboardMount(config.ADMIN_TOKEN, () => scheduler.queue.queue)];
+  if (config.teamsMode === 'emulator') {
+    logger.warn('Teams adapter on /api/messages runs WITHOUT authentication (no MICROSOFT_APP_ID set): emulator mode, for local use only, answering only service URLs on this machine');
+  } else if (config.teamsMode === 'authenticated') {
+    logger.info({ appId: config.MICROSOFT_APP_ID, tenant: config.MICROSOFT_APP_TENANT_ID ?? 'multi-tenant' }, 'Teams adapter on /api/messages authenticates requests with the Bot Framework');
+  } else {
+    logger.info('Teams is off (no MICROSOFT_APP_ID in production): /api/messages answers 404');
+  }
   const slack = config.slackEnabled ? new SlackAdapter({ config, bot, redis, logger, budgets: options.slackBudgets }) : undefined;
   if (slack) {
     notifier.register(slack.sender);
     adapters.push(slack.mount);
   }
-  const app = createApp({ config, db, redis, logger, bot, webSender, webHistory, adapters });
+  const app = createApp({ config, db, redis, logger, bot, clock, webSender, webHistory, adapters });
   let server: Server | undefined;
 
   return {

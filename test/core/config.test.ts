@@ -73,3 +73,65 @@ describe('when a variable is wrong, start-up stops with one line naming it and a
     );
   });
 });
+
+describe('when NODE_ENV=production', () => {
+  const production = { ...base, NODE_ENV: 'production' };
+  const slack = { SLACK_SIGNING_SECRET: 'secret', SLACK_BOT_TOKEN: 'xoxb-1' };
+
+  it('switches every local convenience off: no demo mode, no demo data, no web chat, no unauthenticated Teams', () => {
+    const config = loadConfig({ ...production, ...slack });
+    expect(config.DEMO_MODE).toBe(false);
+    expect(config.SEED_DEMO_ON_EMPTY).toBe(false);
+    expect(config.webChatEnabled).toBe(false);
+    expect(config.teamsMode).toBe('off');
+  });
+
+  it('runs the web chat only with sign-in when WEB_CHAT=on', () => {
+    const config = loadConfig({ ...production, ...slack, WEB_CHAT: 'on', PUBLIC_URL: 'https://bot.example.org' });
+    expect(config.webChatEnabled).toBe(true);
+    expect(config.webChatAccess).toBe('sign-in');
+  });
+
+  it('authenticates Teams when its credentials are set, and trusts addresses only from the configured tenant', () => {
+    const config = loadConfig({ ...production, MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TENANT_ID: 'tenant-a' });
+    expect(config.teamsMode).toBe('authenticated');
+    expect(config.TEAMS_TRUSTED_TENANTS).toEqual(['tenant-a']);
+    expect(loadConfig({ ...production, MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', TEAMS_TRUSTED_TENANTS: 'a, b' }).TEAMS_TRUSTED_TENANTS).toEqual(['a', 'b']);
+  });
+
+  const unsafe: [string, Record<string, string>, RegExp][] = [
+    ['demo mode', { ...slack, DEMO_MODE: 'true' }, /^Unsafe configuration: DEMO_MODE=true with NODE_ENV=production lets anyone act as anyone in the web chat\. Remove DEMO_MODE in production, or set NODE_ENV=development for a local demo\.$/],
+    ['demo data', { ...slack, SEED_DEMO_ON_EMPTY: 'true' }, /^Unsafe configuration: SEED_DEMO_ON_EMPTY=true with NODE_ENV=production loads made-up demo people .*run npm run seed:demo once\.$/],
+    ['a web chat nobody can sign in to', { WEB_CHAT: 'on', PUBLIC_URL: 'https://bot.example.org' }, /^Unsafe configuration: WEB_CHAT=on with NODE_ENV=production needs sign-in, .*Set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN \(or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD\), or set WEB_CHAT=off\.$/],
+    ['a web chat on plain HTTP', { ...slack, WEB_CHAT: 'on', PUBLIC_URL: 'http://bot.example.org' }, /^Unsafe configuration: WEB_CHAT=on with NODE_ENV=production signs people in with a Secure cookie, .*Set PUBLIC_URL=https:\/\//],
+    ['a Slack API over plain HTTP', { ...slack, SLACK_API_URL: 'http://slack-proxy.example.org/api/' }, /^Unsafe configuration: SLACK_API_URL=http:\/\/slack-proxy\.example\.org\/api\/ with NODE_ENV=production would send the Slack bot token unencrypted\./],
+    ['Teams signing keys over plain HTTP', { MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', TEAMS_OPENID_METADATA_URL: 'http://keys.example.org/openid' }, /^Unsafe configuration: TEAMS_OPENID_METADATA_URL=http:\/\/keys\.example\.org\/openid with NODE_ENV=production lets anyone on the network hand the bot signing keys/],
+  ];
+  for (const [what, env, expected] of unsafe) {
+    it(`refuses ${what} with one line naming it and what to set`, () => {
+      const message = problemWith({ NODE_ENV: 'production', ...env });
+      expect(message).toMatch(expected);
+      expect(message).not.toContain('\n');
+    });
+  }
+
+  it('allows plain HTTP to this machine (a local Slack-compatible server, tests)', () => {
+    expect(loadConfig({ ...production, ...slack, SLACK_API_URL: 'http://127.0.0.1:9999/api/' }).SLACK_API_URL).toBe('http://127.0.0.1:9999/api/');
+  });
+});
+
+describe('outside production', () => {
+  it('runs the local demo by default: demo identities, demo data, Teams without credentials for the Emulator', () => {
+    const config = loadConfig(base);
+    expect(config.DEMO_MODE).toBe(true);
+    expect(config.SEED_DEMO_ON_EMPTY).toBe(true);
+    expect(config.webChatAccess).toBe('demo');
+    expect(config.teamsMode).toBe('emulator');
+  });
+
+  it('lets a developer try the production behaviour with DEMO_MODE=false: sign-in, no demo data', () => {
+    const config = loadConfig({ ...base, DEMO_MODE: 'false', WEB_CHAT: 'on' });
+    expect(config.webChatAccess).toBe('sign-in');
+    expect(config.SEED_DEMO_ON_EMPTY).toBe(false);
+  });
+});

@@ -1,56 +1,35 @@
-import { createServer, type Server } from 'node:http';
-import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ServiceUrlBoundAuthentication } from '../../adapters/teams/bot-framework.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
 import { FakeBotConnector, teamsActivity } from '../support/fake-bot-connector.js';
+import { LocalTokenService } from '../support/teams-auth.js';
 
 /**
  * Real RS256 tokens, signed with a local key the bot learns from a local OpenID metadata document
  * and JWKS (as it learns Microsoft's from login.botframework.com), so the SDK's whole validation
  * runs: signature, issuer, audience, expiry, key endorsement and the serviceurl claim.
  */
-const APP_ID = '11111111-1111-1111-1111-111111111111';
-const ISSUER = 'https://api.botframework.test';
-const trusted = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
-
-let metadata: Server;
-let metadataUrl: string;
+const tokens = new LocalTokenService();
 let connector: FakeBotConnector;
 let runtime: Runtime;
 let botUrl: string;
 
 beforeAll(async () => {
-  metadata = createServer((req, res) => {
-    const base = `http://127.0.0.1:${(metadata.address() as { port: number }).port}`;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    if (req.url === '/keys') {
-      const jwk = trusted.publicKey.export({ format: 'jwk' });
-      res.end(JSON.stringify({ keys: [{ ...jwk, kid: 'trusted', kty: 'RSA', use: 'sig', alg: 'RS256', endorsements: ['msteams'] }] }));
-    } else {
-      res.end(JSON.stringify({ issuer: ISSUER, jwks_uri: `${base}/keys`, id_token_signing_alg_values_supported: ['RS256'] }));
-    }
-  });
-  await new Promise<void>((resolve) => metadata.listen(0, '127.0.0.1', resolve));
-  metadataUrl = `http://127.0.0.1:${(metadata.address() as { port: number }).port}/.well-known/openidconfiguration`;
+  await tokens.start();
   connector = await new FakeBotConnector().start();
-  runtime = await testRuntime({ env: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'secret-value', TEAMS_OPENID_METADATA_URL: metadataUrl, TEAMS_TOKEN_ISSUER: ISSUER } });
+  runtime = await testRuntime({ env: tokens.env() });
   botUrl = `http://127.0.0.1:${await runtime.listen(0)}/api/messages`;
 });
 afterAll(async () => {
   await connector?.stop();
-  await new Promise((resolve) => metadata?.close(resolve));
+  await tokens.stop();
 });
 
-function jwt(claims: Record<string, unknown>, key: KeyObject = trusted.privateKey, kid = 'trusted'): string {
-  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const unsigned = `${part({ alg: 'RS256', typ: 'JWT', kid })}.${part(claims)}`;
-  return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key).toString('base64url')}`;
-}
-
+const jwt = (claims: Record<string, unknown>, key?: Parameters<LocalTokenService['sign']>[1]) => tokens.sign(claims, key);
 const now = () => Math.floor(Date.now() / 1000);
-const goodClaims = () => ({ iss: ISSUER, aud: APP_ID, serviceurl: connector.url, nbf: now() - 60, iat: now() - 60, exp: now() + 3_600 });
+const goodClaims = () => tokens.claims(connector.url);
+const stranger = tokens.stranger;
 
 async function send(userId: string, authorization?: string) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -90,4 +69,30 @@ describe('when Teams credentials are configured and the token is missing, expire
       expect(connector.attempts).toHaveLength(0);
     });
   }
+});
+
+describe('when Teams credentials are configured and a token passes the SDK but vouches for no serviceUrl', () => {
+  it('refuses the activity with 401: nobody is registered and the bot calls nothing', async () => {
+    // Emulator and skill tokens carry no serviceurl claim; they are signed by Microsoft's AAD keys,
+    // which no local service can stand in for. So a valid channel token goes through the SDK's real
+    // check, and only the identity it returns loses the claim, as an emulator token's would lack it.
+    const sdk = Object.getPrototypeOf(ServiceUrlBoundAuthentication.prototype) as ServiceUrlBoundAuthentication;
+    const original = sdk.authenticateRequest;
+    const spy = vi.spyOn(sdk, 'authenticateRequest').mockImplementation(async function (this: ServiceUrlBoundAuthentication, activity, header) {
+      const result = await original.call(this, activity, header);
+      const claims = result.claimsIdentity.claims.filter((c) => c.type !== 'serviceurl');
+      expect(claims.length).toBeLessThan(result.claimsIdentity.claims.length);
+      return { ...result, claimsIdentity: { claims, isAuthenticated: true, getClaimValue: (type: string) => claims.find((c) => c.type === type)?.value ?? null } as never };
+    });
+    try {
+      connector.clear();
+      const status = await send('no-serviceurl-claim', `Bearer ${jwt(goodClaims())}`);
+      expect(status).toBe(401);
+      expect(spy).toHaveBeenCalled();
+      expect(await personFor('no-serviceurl-claim')).toBe(0);
+      expect(connector.requests).toHaveLength(0);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });

@@ -31,8 +31,10 @@ export interface ScriptedAnswer {
  */
 export class FakeBotConnector {
   readonly calls: ConnectorCall[] = [];
-  /** Every request, accepted or not, in order. */
+  /** Every request that sends or updates an activity, accepted or not, in order. */
   readonly attempts: ConnectorCall[] = [];
+  /** Every request of any kind (member lookups, opening chats, activities), in order. */
+  readonly requests: { method: string; path: string; authorization?: string }[] = [];
   private readonly script: ScriptedAnswer[] = [];
   private readonly members = new Map<string, Record<string, unknown>>();
   private server?: Server;
@@ -77,6 +79,7 @@ export class FakeBotConnector {
   clear(): void {
     this.calls.length = 0;
     this.attempts.length = 0;
+    this.requests.length = 0;
   }
 
   /** Resolves once at least `count` activities were accepted (proactive sends run after the request). */
@@ -91,6 +94,7 @@ export class FakeBotConnector {
     const body = raw ? JSON.parse(raw) : undefined;
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = decodeURIComponent(url.pathname);
+    this.requests.push({ method: req.method ?? 'GET', path, authorization: req.headers.authorization });
     const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(payload === undefined ? '' : JSON.stringify(payload));

@@ -23,6 +23,11 @@ export interface FakeSlackUser {
   tz: string;
   locale: string;
   email?: string;
+  /** The workspace the account belongs to (default T1, the workspace the tests' requests come from). */
+  team_id?: string;
+  is_email_confirmed?: boolean;
+  is_bot?: boolean;
+  deleted?: boolean;
 }
 
 type Waiter = { match: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void };
@@ -235,7 +240,21 @@ export class FakeSlack {
       case 'users.info': {
         const user = this.users.get(p.user);
         if (!user) return { ok: false, error: 'user_not_found' };
-        return { ok: true, user: { id: user.id, team_id: 'T1', name: user.name, real_name: user.real_name, tz: user.tz, locale: p.include_locale ? user.locale : undefined, profile: { real_name: user.real_name, display_name: '', email: user.email } } };
+        return {
+          ok: true,
+          user: {
+            id: user.id,
+            team_id: user.team_id ?? 'T1',
+            name: user.name,
+            real_name: user.real_name,
+            tz: user.tz,
+            locale: p.include_locale ? user.locale : undefined,
+            deleted: user.deleted ?? false,
+            is_bot: user.is_bot ?? false,
+            is_email_confirmed: user.is_email_confirmed ?? true,
+            profile: { real_name: user.real_name, display_name: '', email: user.email },
+          },
+        };
       }
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(p.users).replace(/^U/, '')}` } };

@@ -81,3 +81,33 @@ export async function testRuntime(
   cleanups.push(() => runtime.stop());
   return runtime;
 }
+
+/**
+ * The bot as `npm start` starts it (src/server/start.ts: migrations, demo seeding, server, scheduler)
+ * with NODE_ENV=production, on a fresh database and Redis prefix (or given ones, to start a second
+ * instance or restart on the same data). Stopped after the file, or earlier with `runtime.stop()`.
+ */
+export async function startProductionBot(
+  env: Record<string, string>,
+  shared: { DATABASE_URL?: string; REDIS_PREFIX?: string } = {},
+): Promise<{ runtime: Runtime; url: string; config: Config }> {
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    DATABASE_URL: shared.DATABASE_URL ?? (await freshDatabase()),
+    REDIS_URL: testRedisUrl,
+    REDIS_PREFIX: shared.REDIS_PREFIX ?? freshRedisPrefix(),
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const { startBot } = await import('../../src/server/start.js');
+  const { runtime, port } = await startBot(config, createLogger(config.LOG_LEVEL), { port: 0 });
+  let stopped = false;
+  const stop = runtime.stop.bind(runtime);
+  runtime.stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await stop();
+  };
+  cleanups.push(() => runtime.stop());
+  return { runtime, url: `http://127.0.0.1:${port}`, config };
+}

@@ -61,7 +61,7 @@ describe('when the bot starts without Microsoft app credentials', () => {
     const runtime = createRuntime(await testConfig(), logger);
     try {
       expect(lines.join('')).toContain('Teams adapter on /api/messages runs WITHOUT authentication');
-      expect(runtime.teams.mode).toBe('emulator');
+      expect(runtime.teams?.mode).toBe('emulator');
     } finally {
       await runtime.stop();
     }

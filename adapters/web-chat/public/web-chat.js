@@ -5,10 +5,122 @@ const picker = document.getElementById('identity');
 const composer = document.getElementById('composer');
 const input = document.getElementById('text');
 const sendButton = document.getElementById('send');
+const signInPanel = document.getElementById('sign-in');
+const signInForm = document.getElementById('sign-in-form');
+const codeInput = document.getElementById('code');
+const signInError = document.getElementById('sign-in-error');
+const account = document.getElementById('account');
+// 'demo': the page picks who it is (local demo only); 'sign-in': the session cookie decides, nothing else.
+let access = 'demo';
 let identity = '';
+let texts = {};
 let pollTimer;
 /** The highest history seq this page has shown: polls ask only for what is newer or replaced. */
 let lastSeq = '0';
+let inboxPausedShown = false;
+
+/** Texts from the server's catalogue (locales/<lang>/web.json); the HTML's English is the fallback. */
+function text(key, name) {
+  const value = texts[key];
+  return typeof value === 'string' ? value.replace('{{name}}', name ?? '') : undefined;
+}
+
+function setText(id, value) {
+  if (value) document.getElementById(id).textContent = value;
+}
+
+async function start() {
+  const res = await fetch('web/session', { credentials: 'same-origin' });
+  const state = await res.json();
+  access = state.access;
+  texts = state.texts ?? {};
+  setText('subtitle', texts.subtitle);
+  setText('talk-as', texts.talkAs);
+  setText('pick-identity', texts.pickIdentity);
+  setText('sign-out', texts.signOut);
+  setText('sign-out-everywhere', texts.signOutEverywhere);
+  if (texts.messagePlaceholder) input.placeholder = texts.messagePlaceholder;
+  if (texts.message) input.setAttribute('aria-label', texts.message);
+  setText('send', texts.send);
+  if (access === 'demo') {
+    document.getElementById('demo-picker').hidden = false;
+    return loadIdentities();
+  }
+  fillSignIn(texts.signIn ?? {});
+  if (state.signedIn) signedIn(state.signedIn.name);
+  else showSignIn();
+}
+
+function fillSignIn(t) {
+  setText('sign-in-title', t.title);
+  const intro = document.getElementById('sign-in-intro');
+  if (t.intro) { intro.replaceChildren(); appendMarkup(intro, t.intro); }
+  const steps = document.getElementById('sign-in-steps');
+  steps.replaceChildren();
+  for (const step of t.steps ?? []) { const li = el('li'); appendMarkup(li, step); steps.append(li); }
+  setText('code-label', t.codeLabel);
+  setText('sign-in-submit', t.submit);
+  setText('sign-in-stay', t.stay);
+  setText('sign-in-warning', t.warning);
+}
+
+/** The sign-in panel replaces the chat; `message` says why (signed out, sign-in ended). */
+function showSignIn(message) {
+  clearInterval(pollTimer);
+  account.hidden = true;
+  account.open = false;
+  log.hidden = true;
+  composer.hidden = true;
+  input.disabled = sendButton.disabled = true;
+  signInPanel.hidden = false;
+  signInError.textContent = message ?? '';
+  codeInput.value = '';
+  codeInput.focus();
+}
+
+function signedIn(name, welcome) {
+  signInPanel.hidden = true;
+  log.hidden = false;
+  composer.hidden = false;
+  account.hidden = false;
+  setText('signed-in-as', text('signedInAs', name) ?? name);
+  input.disabled = sendButton.disabled = false;
+  log.replaceChildren();
+  system(welcome ?? text('talkingAs', name) ?? `You are talking as ${name}. Try /lc help.`);
+  input.focus();
+  startPolling();
+}
+
+signInForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const code = codeInput.value.trim();
+  signInError.textContent = '';
+  if (!code) { codeInput.focus(); return; }
+  const submit = document.getElementById('sign-in-submit');
+  submit.disabled = true;
+  try {
+    const res = await fetch('web/session', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const body = await res.json();
+    if (!res.ok) { signInError.textContent = body.error; codeInput.focus(); codeInput.select(); return; }
+    signedIn(body.signedIn.name, body.welcome);
+  } catch {
+    signInError.textContent = text('unreachable') ?? 'The bot could not be reached. Check your connection and try again.';
+  } finally {
+    submit.disabled = false;
+  }
+});
+
+async function signOut(everywhere) {
+  try {
+    const res = await fetch(`web/session${everywhere ? '?everywhere=true' : ''}`, { method: 'DELETE', credentials: 'same-origin' });
+    const body = await res.json();
+    showSignIn(body.message);
+  } catch {
+    system(text('unreachable') ?? 'The bot could not be reached. Check your connection and try again.');
+  }
+}
+document.getElementById('sign-out').addEventListener('click', () => signOut(false));
+document.getElementById('sign-out-everywhere').addEventListener('click', () => signOut(true));
 
 async function loadIdentities() {
   const res = await fetch('web/identities');
@@ -38,7 +150,7 @@ async function loadIdentities() {
   }
   const guest = document.createElement('option');
   guest.value = guestKey;
-  guest.textContent = 'A new person (not in any cluster)';
+  guest.textContent = text('newPerson') ?? 'A new person (not in any cluster)';
   picker.append(guest);
   const remembered = localStorage.getItem('cb-identity');
   if (remembered && [...picker.options].some((o) => o.value === remembered)) {
@@ -47,55 +159,76 @@ async function loadIdentities() {
   }
 }
 
-async function choose(key) {
+function choose(key) {
   identity = key;
   localStorage.setItem('cb-identity', key);
   input.disabled = sendButton.disabled = !key;
   log.replaceChildren();
-  lastSeq = '0';
-  clearInterval(pollTimer);
   if (!key) return;
-  system(`You are talking as ${picker.selectedOptions[0].textContent}. Try /lc help.`);
+  const name = picker.selectedOptions[0].textContent;
+  system(text('talkingAs', name) ?? `You are talking as ${name}. Try /lc help.`);
   input.focus();
-  // The conversation is kept on the server: a reload shows it again, with what came while away.
-  await poll();
+  startPolling();
+}
+
+/** The conversation is kept on the server: the first poll shows it again (after a reload too), later ones what is new. */
+function startPolling() {
+  clearInterval(pollTimer);
+  inboxPausedShown = false;
+  lastSeq = '0';
+  void poll();
   pollTimer = setInterval(poll, 3000);
 }
 
-/** Sends what the person did; `origin` is the message box whose button or form was used. */
+/** What a request says about who it is: the picked identity in the demo, nothing with sign-in (the cookie says it). */
+function who() {
+  return access === 'demo' ? { identity } : {};
+}
+
+/** Sends what the person did; `origin` is the message box whose button or form was used, `echo` their bubble. */
 async function send(payload, origin, echo) {
   const pending = mine(echo);
   if (origin) origin.classList.add('busy');
   try {
     const res = await fetch('web/events', {
       method: 'POST',
+      credentials: 'same-origin',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ identity, input: { ...payload, ...(origin?.dataset.id ? { messageId: origin.dataset.id } : {}) } }),
+      body: JSON.stringify({ ...who(), input: { ...payload, ...(origin?.dataset.id ? { messageId: origin.dataset.id } : {}) } }),
     });
     const body = await res.json();
     pending.remove();
+    if (res.status === 401 && access === 'sign-in') return showSignIn(body.error);
     if (!res.ok) return system(body.error ?? 'Something went wrong. Try again.');
-    for (const entry of body.entries) show(entry);
+    for (const entry of body.entries ?? []) show(entry);
     // Not stored (e.g. "try again in a moment"): shown once, as it came.
-    if (!body.entries.length) for (const message of body.messages) render(message).scrollIntoView({ block: 'end' });
+    if (!body.entries?.length) for (const message of body.messages) render(message).scrollIntoView({ block: 'end' });
   } catch {
     pending.remove();
-    system('The bot could not be reached. Check that it is running and try again.');
+    system(text('unreachable') ?? 'The bot could not be reached. Check that it is running and try again.');
   } finally {
     if (origin) origin.classList.remove('busy');
   }
 }
 
 async function poll() {
-  if (!identity) return;
-  const asked = identity;
+  if (access === 'demo' && !identity) return;
   try {
-    const res = await fetch(`web/history?identity=${encodeURIComponent(asked)}&after=${lastSeq}`);
-    if (!res.ok || asked !== identity) return;
+    const query = access === 'demo' ? `?identity=${encodeURIComponent(identity)}` : '';
+    const asked = identity;
+    const res = await fetch(`web/history${query}${query ? '&' : '?'}after=${lastSeq}`, { credentials: 'same-origin' });
+    if (asked !== identity) return;
+    if (res.status === 401 && access === 'sign-in') return showSignIn((await res.json()).error);
+    if (res.status === 503) {
+      // The messages wait on the server; say so once, then keep asking quietly.
+      if (!inboxPausedShown) system((await res.json()).error);
+      inboxPausedShown = true;
+      return;
+    }
+    if (!res.ok) return;
+    inboxPausedShown = false;
     const body = await res.json();
     for (const entry of body.entries) show(entry);
-    // Not stored (e.g. "try again in a moment"): shown once, as it came.
-    if (!body.entries.length) for (const message of body.messages) render(message).scrollIntoView({ block: 'end' });
   } catch { /* the next poll tries again */ }
 }
 
@@ -118,9 +251,10 @@ function timeOf(iso) {
   return at.toDateString() === new Date().toDateString() ? time : `${at.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time}`;
 }
 
+/** A line from the page or the server itself (never someone's text), so its markup is shown. */
 function system(text) {
-  const div = el('div', 'msg context system');
-  div.textContent = text;
+  const div = el('div', 'msg context');
+  appendMarkup(div, text);
   log.append(div);
   div.scrollIntoView({ block: 'end' });
 }
@@ -281,9 +415,9 @@ function el(tag, className) {
 picker.addEventListener('change', () => choose(picker.value));
 composer.addEventListener('submit', (event) => {
   event.preventDefault();
-  const text = input.value.trim();
-  if (!text || !identity) return;
+  const typed = input.value.trim();
+  if (!typed || (access === 'demo' && !identity)) return;
   input.value = '';
-  send({ type: 'typed', text }, undefined, text);
+  send({ type: 'typed', text: typed }, undefined, typed);
 });
-loadIdentities().catch(() => system('Could not load the demo identities. Is the bot running with its database?'));
+start().catch(() => system('Could not reach the bot. Is it running with its database? Reload the page to try again.'));

@@ -8,6 +8,8 @@ export type InviteeHandle =
   | { kind: 'slack'; userId: string }
   | { kind: 'teams'; name: string }
   | { kind: 'email'; email: string }
+  /** Looks like an email address but is not one ("foo@", "a@b"): told so, never searched as a name. */
+  | { kind: 'badEmail'; text: string }
   | { kind: 'name'; name: string };
 
 const SLACK_MENTION = /^<@([A-Z0-9]+)(?:\|[^>]*)?>$/i;
@@ -31,6 +33,7 @@ export function parseHandles(text: string): InviteeHandle[] {
     const teams = TEAMS_MENTION.exec(token);
     if (teams) return { kind: 'teams', name: teams[1].trim() };
     if (EMAIL.test(token)) return { kind: 'email', email: token.toLowerCase() };
+    if (/^[^@]+@/.test(token)) return { kind: 'badEmail', text: token };
     return { kind: 'name', name: token.replace(/^@/, '') };
   });
 }
@@ -42,6 +45,7 @@ async function findInvitee(db: Db, handle: InviteeHandle): Promise<{ personId: s
     if (!identity) throw new BotError(ErrorCode.NotFound, 'clusters:invite.unknownSlack', { mention: `<@${handle.userId}>` });
     return { personId: identity.personId, created: false };
   }
+  if (handle.kind === 'badEmail') throw new BotError(ErrorCode.InvalidInput, 'clusters:invite.badEmail', { text: handle.text });
   if (handle.kind === 'email') {
     const known = await db.person.findUnique({ where: { email: handle.email } });
     if (known) return { personId: known.id, created: false };
@@ -58,6 +62,8 @@ async function findInvitee(db: Db, handle: InviteeHandle): Promise<{ personId: s
 /** What happened to one handle of an invitation. */
 export type InviteOutcome =
   | { handle: string; status: 'invited' | 'reinvited' | 'already'; personId: string; membershipId: string; newPerson: boolean }
+  /** Already in the cluster in another role: a second membership is not created; the coordinator may add the role. */
+  | { handle: string; status: 'otherRole'; personId: string; name: string; roles: Role[]; active: boolean }
   | { handle: string; status: 'failed'; messageKey: string; vars: Record<string, unknown> };
 
 /**
@@ -77,6 +83,11 @@ export async function invite(db: Db, actorId: string, clusterId: string, handles
         outcomes.push({ handle: text, status: 'already', personId, membershipId: existing.id, newPerson: false });
         continue;
       }
+      const others = await db.membership.findMany({ where: { personId, clusterId, role: { not: role }, status: { in: ['ACTIVE', 'INVITED'] } }, include: { person: { select: { displayName: true } } } });
+      if (others.length) {
+        outcomes.push({ handle: text, status: 'otherRole', personId, name: others[0].person.displayName, roles: [...new Set(others.map((o) => o.role))], active: others.some((o) => o.status === 'ACTIVE') });
+        continue;
+      }
       const membership = await db.membership.upsert({ where: key, create: { personId, clusterId, role, status: 'INVITED', invitedById: actorId }, update: { status: 'INVITED', invitedById: actorId } });
       outcomes.push({ handle: text, status: existing ? 'reinvited' : 'invited', personId, membershipId: membership.id, newPerson: created });
     } catch (error) {
@@ -85,6 +96,21 @@ export async function invite(db: Db, actorId: string, clusterId: string, handles
     }
   }
   return outcomes;
+}
+
+/**
+ * Gives someone already active in the cluster one more role (a resource person who also writes a plan
+ * as a member), as the coordinator chose after an invitation found them there. One person, one
+ * membership per role: nothing is duplicated, and doing it twice changes nothing.
+ */
+export async function addRole(db: Db, actorId: string, clusterId: string, personId: string, role: Role) {
+  await requireRole(db, actorId, clusterId, ['COORDINATOR']);
+  const active = await db.membership.findFirst({ where: { personId, clusterId, status: 'ACTIVE' } });
+  if (!active) throw new BotError(ErrorCode.Conflict, 'clusters:invite.notActive');
+  const key = { personId_clusterId_role: { personId, clusterId, role } };
+  const before = await db.membership.findUnique({ where: key });
+  const membership = await db.membership.upsert({ where: key, create: { personId, clusterId, role, status: 'ACTIVE', invitedById: actorId, organisationId: active.organisationId }, update: { status: 'ACTIVE' } });
+  return { membership, changed: before?.status !== 'ACTIVE' };
 }
 
 /** The invitee answers; only they can, and only while it is pending. */

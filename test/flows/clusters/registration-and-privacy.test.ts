@@ -134,7 +134,7 @@ describe('when a coordinator invites people', () => {
     const replies = await talkAs(runtime.bot, 'web:lc1-coordinator').say('/lc invite LC1 Dana.New@Example.org');
     expect(textOf(replies)).toContain('dana.new@example.org: invited; they will see it when they first open the bot');
     const arriving = await runtime.bot.handle({
-      identity: { platform: 'TEAMS', externalId: 'tenant:dana', loadProfile: async () => ({ displayName: 'Dana New', email: 'dana.new@example.org' }) },
+      identity: { platform: 'TEAMS', externalId: 'tenant:dana', loadProfile: async () => ({ displayName: 'Dana New', verifiedEmail: 'dana.new@example.org' }) },
       event: { type: 'command', verb: 'join', args: '', text: '/lc join' },
       origin: { direct: true },
     });
