@@ -1,8 +1,10 @@
 /**
  * 2. Nudge fan-out: members in 50 clusters each due one nudge now, delivered by the real scheduler
- * worker (own process) to the fake Slack Web API, against a bare BullMQ worker processing the same
- * number of no-op jobs on the same Redis. Then Slack's per-channel limit switched on in the fake:
- * several nudges per channel, total time against what the limit allows.
+ * worker (own process) to the fake Slack Web API, against two references on the same Redis: a bare
+ * BullMQ worker processing the same number of no-op jobs, and the minimal correct delivery (claim
+ * one row, post one message to the fake Slack, record it; bench/processes/worker.ts, `minimal`) of
+ * the same number of nudges. Then Slack's per-channel limit switched on in the fake: several nudges
+ * per channel, total time against what the limit allows.
  */
 import { Queue } from 'bullmq';
 import { systemClock } from '../src/core/clock.js';
@@ -10,7 +12,7 @@ import { createRedis } from '../src/core/redis.js';
 import { bullPrefix, NudgeQueue, type Slot } from '../src/scheduler/queue.js';
 import { FakeSlack } from '../test/support/fake-slack.js';
 import type { Benchmark, BenchContext } from './context.js';
-import { benchPrefix, botEnv, deletePrefix, REDIS_URL, startChild } from './env.js';
+import { benchPrefix, botEnv, cpuMs, deletePrefix, REDIS_URL, startChild } from './env.js';
 import { createMembers, insertNudges, manualNudge, type Member } from './population.js';
 import { figure } from './report.js';
 
@@ -35,6 +37,19 @@ export const fanOut: Benchmark = async (ctx) => {
     const reference = await runWorker('noop', prefix, fake, total);
     ctx.log(`  BullMQ no-op: ${total} jobs in ${(reference.elapsedMs / 1000).toFixed(1)} s`);
 
+    // The minimal correct delivery: one nudge due a minute ago per member (its own slots), and a job each.
+    const minimalDue = Date.now() - 60_000;
+    await insertNudges(ctx.db, members.map((m) => manualNudge(m, new Date(minimalDue), `Minimal nudge for ${m.userId}`)));
+    const minimalQueue = new Queue('bench-minimal', { connection, prefix: bullPrefix(prefix) });
+    for (let i = 0; i < total; i += 1000) {
+      await minimalQueue.addBulk(members.slice(i, i + 1000).map((m) => ({ name: 'deliver', data: { personId: m.personId, dueAt: minimalDue }, opts: { jobId: `minimal.${m.personId}`, attempts: 8, removeOnComplete: { count: 5000 } } })));
+    }
+    await minimalQueue.close();
+    const minimal = await runWorker('minimal', prefix, fake, total, 'bench-minimal');
+    const minimalPosts = fake.callsOf('chat.postMessage').length;
+    ctx.log(`  minimal delivery: ${total} nudges in ${(minimal.elapsedMs / 1000).toFixed(1)} s (${JSON.stringify(minimal.outcomes)}; fake Slack got ${minimalPosts} posts), ${(minimal.cpuMs / total).toFixed(2)} ms of CPU each`);
+    fake.calls.length = 0;
+
     // The bot: one nudge due now per member, jobs as the scheduler makes them.
     const now = Date.now();
     await insertNudges(ctx.db, members.map((m) => manualNudge(m, new Date(now), `Fan-out nudge for ${m.userId}`)));
@@ -42,13 +57,17 @@ export const fanOut: Benchmark = async (ctx) => {
     await queue.ensureMany(members.map((m): Slot => ({ personId: m.personId, dueAt: now })));
     const bot = await runWorker('real', prefix, fake, total);
     const posted = fake.callsOf('chat.postMessage').length;
-    ctx.log(`  bot: ${total} nudges in ${(bot.elapsedMs / 1000).toFixed(1)} s (${JSON.stringify(bot.outcomes)}; fake Slack got ${posted} posts)`);
+    ctx.log(`  bot: ${total} nudges in ${(bot.elapsedMs / 1000).toFixed(1)} s (${JSON.stringify(bot.outcomes)}; fake Slack got ${posted} posts), ${(bot.cpuMs / total).toFixed(2)} ms of CPU each`);
     if (posted !== total) ctx.note(`fan-out: fake Slack received ${posted} posts for ${total} nudges`);
 
     const botRate = total / (bot.elapsedMs / 1000);
     const referenceRate = total / (reference.elapsedMs / 1000);
+    const minimalRate = total / (minimal.elapsedMs / 1000);
+    const common = { benchmark: '2 nudge fan-out', unit: '/s' };
     const figures = [
-      figure({ benchmark: '2 nudge fan-out', metric: `deliveries/s (${total} members, 50 clusters, concurrency ${CONCURRENCY})`, unit: '/s', bot: botRate, reference: referenceRate, referenceName: 'BullMQ no-op jobs', target: '≥ 0.5× BullMQ', met: botRate >= 0.5 * referenceRate }),
+      figure({ ...common, metric: `deliveries/s (${total} members, 50 clusters, concurrency ${CONCURRENCY})`, bot: botRate, reference: referenceRate, referenceName: 'BullMQ no-op jobs', target: '≥ 0.5× BullMQ', met: botRate >= 0.5 * referenceRate }),
+      figure({ ...common, metric: 'deliveries/s against the minimal correct delivery', bot: botRate, reference: minimalRate, referenceName: 'minimal correct delivery', target: '≥ 0.7× minimal', met: botRate >= 0.7 * minimalRate && posted === total }),
+      figure({ ...common, metric: 'CPU per delivery of the worker process', unit: 'ms', bot: bot.cpuMs / total, reference: minimal.cpuMs / total, referenceName: 'minimal correct delivery', target: 'informational', met: true, informational: true }),
     ];
 
     figures.push(await limitedRun(ctx, members.slice(0, 10), connection, prefix, fake));
@@ -99,13 +118,18 @@ async function limitedRun(ctx: BenchContext, members: Member[], connection: Retu
   });
 }
 
-/** Starts a worker process, waits for it to be ready, lets it go and waits until `expected` jobs are done. */
-export async function runWorker(mode: 'real' | 'noop', prefix: string, fake: FakeSlack, expected: number) {
-  const child = startChild('worker', botEnv(prefix, fake.apiUrl), [mode, 'bench-noop', String(expected), String(CONCURRENCY)]);
+/**
+ * Starts a worker process, waits for it to be ready, lets it go and waits until `expected` jobs are done;
+ * also returns the CPU the process used from "go" to done.
+ */
+export async function runWorker(mode: 'real' | 'noop' | 'minimal', prefix: string, fake: FakeSlack, expected: number, queueName = 'bench-noop') {
+  const child = startChild('worker', botEnv(prefix, fake.apiUrl), [mode, queueName, String(expected), String(CONCURRENCY)]);
   try {
     await child.next('ready');
+    const cpuBefore = await cpuMs(child.process.pid!);
     child.send({ type: 'go' });
-    return await child.next<{ elapsedMs: number; lateness: number[]; outcomes: Record<string, number> }>('done');
+    const done = await child.next<{ elapsedMs: number; lateness: number[]; outcomes: Record<string, number> }>('done');
+    return { ...done, cpuMs: (await cpuMs(child.process.pid!)) - cpuBefore };
   } finally {
     await child.stop();
   }

@@ -33,6 +33,11 @@ export function machine() {
   return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
 }
 
+/** The machine's 1-minute load average, printed beside every run: the machine is shared, and the figures move with it. */
+export function loadAverage(): string {
+  return os.loadavg()[0].toFixed(2);
+}
+
 /** Writes bench/results.json and prints a readable table. */
 export function publish(figures: Figure[], notes: string[] = []): void {
   mkdirSync('bench', { recursive: true });

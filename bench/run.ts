@@ -10,9 +10,10 @@ import { fanOut } from './fan-out.js';
 import { lateness } from './lateness.js';
 import { memory } from './memory.js';
 import { reconciliation } from './reconciliation.js';
-import { machine, publish, type Figure } from './report.js';
+import { scaling } from './scaling.js';
+import { loadAverage, machine, publish, type Figure } from './report.js';
 
-const benchmarks: Record<string, Benchmark> = { latency: commandLatency, fanout: fanOut, lateness, reconcile: reconciliation, memory };
+const benchmarks: Record<string, Benchmark> = { latency: commandLatency, fanout: fanOut, lateness, reconcile: reconciliation, memory, scaling };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -35,7 +36,8 @@ try {
   for (const [name, run] of Object.entries(benchmarks)) {
     if (only && !only.includes(name)) continue;
     const began = performance.now();
-    console.log(`${name}…`);
+    const loadBefore = loadAverage();
+    console.log(`${name}… (load average ${loadBefore})`);
     try {
       figures.push(...(await run(ctx)));
     } catch (error) {
@@ -43,7 +45,9 @@ try {
       console.error(`${name} failed:`, error);
       notes.push(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
-    console.log(`${name} took ${((performance.now() - began) / 1000).toFixed(0)} s`);
+    const loadAfter = loadAverage();
+    console.log(`${name} took ${((performance.now() - began) / 1000).toFixed(0)} s (load average ${loadAfter})`);
+    notes.push(`${name}: load average (1 min) ${loadBefore} at the start, ${loadAfter} at the end`);
   }
 } finally {
   await db.$disconnect();

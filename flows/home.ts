@@ -1,3 +1,4 @@
+import { md } from '../src/core/markup.js';
 import { z } from 'zod';
 import { defineFlow, type FlowContext } from '../src/core/flow.js';
 import { formatDate, formatDateTime, formatList } from '../src/core/format.js';
@@ -64,7 +65,7 @@ export async function buildHome(ctx: FlowContext): Promise<Block[]> {
     blocks.push(
       ui.paragraph(
         [
-          `**${cluster.code}: ${cluster.name}**`,
+          md`**${cluster.code}: ${cluster.name}**`,
           `${t('home:clusterLine', { roles, count: m.roles.length })} ${phase}`,
           next.length ? `${t('home:nextDates')}\n${next.join('\n')}` : t('home:noUpcoming'),
         ].join('\n'),

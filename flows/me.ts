@@ -1,3 +1,4 @@
+import { md } from '../src/core/markup.js';
 import { z } from 'zod';
 import { defineFlow, type FlowContext } from '../src/core/flow.js';
 import { ui, type Block } from '../src/core/messages.js';
@@ -38,7 +39,7 @@ async function renderMe(ctx: FlowContext) {
     blocks.push(
       ui.paragraph(
         [
-          `**${cluster.code}: ${cluster.name}**`,
+          md`**${cluster.code}: ${cluster.name}**`,
           t('me:roleLine', { roles, count: m.roles.length, approach: cluster.approach }),
           m.organisation ? t('me:organisation', { organisation: m.organisation.name }) : '',
           phase,

@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../src/core/markup.js';
 import { z } from 'zod';
 import { DATE_PATTERN, parseDateInput, parseDuration, parseTimeInput, TIME_PATTERN } from '../src/core/date-input.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../src/core/flow.js';
@@ -94,12 +95,12 @@ async function listNudges(ctx: FlowContext, args: string) {
   const blocks: Block[] = [ui.heading(title), ui.context(t('scheduler:list.counts', { planned: total, sent, failed: failed.length }))];
   if (upcoming.length === 0) blocks.push(ui.paragraph(t('scheduler:list.none')));
   else {
-    const lines = upcoming.map((n) => `- ${formatDateTime(n.dueAt, person.timeZone, person.locale)}: **${n.person.displayName}**, ${t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind })}`);
+    const lines = upcoming.map((n) => `- ${formatDateTime(n.dueAt, person.timeZone, person.locale)}: **${escapeMarkup(n.person.displayName)}**, ${t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind })}`);
     blocks.push(ui.paragraph(lines.join('\n')));
     if (total > upcoming.length) blocks.push(ui.context(t('scheduler:list.more', { count: total - upcoming.length })));
   }
   if (failed.length) {
-    const lines = failed.map((n) => `- **${n.person.displayName}**: ${t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind })} (${n.delivery?.error ?? n.delivery?.outcome ?? '?'})`);
+    const lines = failed.map((n) => `- **${escapeMarkup(n.person.displayName)}**: ${t(`scheduler:kind.${n.kind}`, { defaultValue: n.kind })} (${escapeMarkup(n.delivery?.error ?? n.delivery?.outcome ?? '?')})`);
     blocks.push(ui.paragraph(`**${t('scheduler:list.failedTitle')}**\n${lines.join('\n')}`));
   }
   blocks.push(ui.actions(ui.commandButton(t('scheduler:button.write'), `nudge ${cluster.code}`, 'primary'), ui.commandButton(t('scheduler:button.refresh'), `nudges ${cluster.code}`)));
@@ -265,7 +266,7 @@ async function preview(ctx: FlowContext, clusterId: string, recipients: NudgeCan
   const cluster = await db.cluster.findUniqueOrThrow({ where: { id: clusterId } });
   const deliveries = deliveryTimes(recipients, when, { now: clock.now(), senderZone: person.timeZone, clusterHours: cluster.workingHours });
   const title = t('scheduler:manual.preview', { count: deliveries.length, cluster: cluster.code });
-  const blocks: Block[] = [ui.paragraph(`**${title}**`), ui.paragraph(`> ${message}`)];
+  const blocks: Block[] = [ui.paragraph(`**${title}**`), ui.paragraph(`> ${escapeMarkup(message)}`)];
   blocks.push(ui.paragraph(`${t(when.kind === 'now' ? 'scheduler:manual.whenNow' : 'scheduler:manual.whenLocal')}\n${deliveryLines(ctx, deliveries, when.kind === 'now').join('\n')}`));
   blocks.push(ui.actions(ui.button(t('scheduler:button.send'), 'nudge:send', '', 'primary'), ui.button(t('scheduler:button.cancel'), 'nudge:cancel')));
   const pending: Pending = { clusterId, text: message, now: when.kind === 'now', deliveries: deliveries.map((d) => ({ personId: d.personId, dueAt: d.dueAt.toISOString() })) };
@@ -282,7 +283,7 @@ function deliveryLines(ctx: FlowContext, deliveries: NudgeDelivery[], now: boole
     const when = now ? ctx.t('scheduler:manual.now') : formatMoment(d.dueAt, { timeZone: d.timeZone, locale: ctx.person.locale }, ctx.person.timeZone);
     groups.set(when, [...(groups.get(when) ?? []), d.displayName]);
   }
-  return [...groups.entries()].map(([when, names]) => `- ${formatList(names, ctx.person.locale)}: ${when}`);
+  return [...groups.entries()].map(([when, names]) => `- ${escapeMarkup(formatList(names, ctx.person.locale))}: ${when}`);
 }
 
 function formMessage(form: Form): OutboundMessage {
@@ -310,7 +311,7 @@ async function composeForm(ctx: FlowContext, clusterId: string): Promise<Form> {
         options: [
           { label: t('scheduler:compose.everyone', { cluster: cluster.code, count: candidates.length }), value: 'everyone' },
           ...roles.map((r) => ({ label: t(`scheduler:compose.allOf.${r}`, { count: candidates.filter((c) => c.roles.includes(r)).length }), value: `role:${r}` })),
-          ...candidates.map((c) => ({ label: `${c.displayName} (${formatList(c.roles.map(roleName), ctx.person.locale)})`, value: `person:${c.personId}` })),
+          ...candidates.map((c) => ({ label: `${escapeMarkup(c.displayName)} (${formatList(c.roles.map(roleName), ctx.person.locale)})`, value: `person:${c.personId}` })),
         ],
       },
       { name: 'message', label: t('scheduler:compose.message'), kind: 'textarea', required: true, maxLength: MAX_TEXT },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { documentTranslator } from '../src/core/i18n.js';
 import { createDownload } from '../src/core/downloads.js';
 import { BotError, ErrorCode } from '../src/core/errors.js';
 import { defineFlow } from '../src/core/flow.js';
-import { stripMarkup, ui } from '../src/core/messages.js';
+import { ui } from '../src/core/messages.js';
 import { requireRole } from '../src/domain/memberships.js';
 import { buildClusterReport } from '../src/domain/report/cluster-report.js';
 
@@ -30,11 +31,11 @@ export const reportFlow = defineFlow<Record<string, never>>({
     }
     await requireRole(services.db, person.id, cluster.id, ['COORDINATOR']);
     const now = services.clock.now();
-    const report = await buildClusterReport(services.db, cluster.id, { locale: person.locale, timeZone: person.timeZone, now, publicUrl: services.config.PUBLIC_URL, createdById: person.id, t });
+    const report = await buildClusterReport(services.db, cluster.id, { locale: person.locale, timeZone: person.timeZone, now, publicUrl: services.config.PUBLIC_URL, createdById: person.id, t: documentTranslator(person.locale) });
     const base = `${cluster.code}-summary-report`;
     const md = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${base}.md`, contentType: 'text/markdown; charset=utf-8', body: report.markdown, createdById: person.id }, now);
     const html = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${base}.html`, contentType: 'text/html; charset=utf-8', body: report.html, createdById: person.id }, now);
     const text = t('surveys:report.ready', { cluster: cluster.code, md: md.url, html: html.url });
-    return { replies: [ui.message(stripMarkup(text), [ui.paragraph(text)], { ephemeral: true })] };
+    return { replies: [ui.message(text, [ui.paragraph(text)], { ephemeral: true })] };
   },
 });

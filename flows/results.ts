@@ -1,9 +1,11 @@
+import { md, plainText } from '../src/core/markup.js';
+import { documentTranslator } from '../src/core/i18n.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../src/core/flow.js';
 import { z } from 'zod';
 import { createDownload } from '../src/core/downloads.js';
 import { BotError, ErrorCode } from '../src/core/errors.js';
 import { formatDate, formatDateTime } from '../src/core/format.js';
-import { stripMarkup, ui, type Block } from '../src/core/messages.js';
+import { ui, type Block } from '../src/core/messages.js';
 import { requireRole } from '../src/domain/memberships.js';
 import { localise, type QuestionnaireDefinition } from '../src/domain/questionnaires/definition.js';
 import { closeDueRuns } from '../src/domain/questionnaires/runs.js';
@@ -87,7 +89,7 @@ async function listRuns(ctx: FlowContext) {
   const blocks: Block[] = [ui.heading(t('surveys:results.listTitle'))];
   for (const run of runs) {
     const title = localise((run.questionnaire.definition as unknown as QuestionnaireDefinition).title, person.locale);
-    blocks.push(ui.paragraph(`**${title}** (${run.cluster.code}), ${t(`surveys:list.status.${run.status}`)}, ${formatDate(run.opensAt, person.timeZone, person.locale)}`));
+    blocks.push(ui.paragraph(`${md`**${title}** (${run.cluster.code})`}, ${t(`surveys:list.status.${run.status}`)}, ${formatDate(run.opensAt, person.timeZone, person.locale)}`));
     blocks.push(ui.actions(ui.commandButton(t('surveys:buttons.results'), `results ${run.id}`)));
   }
   return ui.message(t('surveys:results.listTitle'), blocks, { ephemeral: true });
@@ -115,33 +117,33 @@ async function resultsMessage(ctx: FlowContext, runId: string, options: { detail
     return ui.message(heading, blocks, { ephemeral: true });
   }
   if (!options.details) {
-    const lines = results.questions.map(({ question, summary }, index) => `**${index + 1}.** ${shorten(localise(question.text, person.locale), SHORT_QUESTION)}: ${shortSummary(ctx, question, summary)}`);
+    const lines = results.questions.map(({ question, summary }, index) => `${md`**${index + 1}.** ${shorten(localise(question.text, person.locale), SHORT_QUESTION)}`}: ${shortSummary(ctx, question, summary)}`);
     if (lines.length) blocks.push(ui.paragraph(lines.join('\n')));
   }
   if (options.details) results.questions.forEach(({ question, summary }, index) => {
-    const lines = [`**${index + 1}. ${localise(question.text, person.locale)}**`];
+    const lines = [md`**${index + 1}. ${localise(question.text, person.locale)}**`];
     switch (summary.type) {
       case 'scale':
       case 'rating':
         lines.push(t('surveys:results.scaleLine', { n: summary.answered, mean: round1(summary.mean), median: round1(summary.median) }));
-        lines.push(...summary.buckets.map((b) => `- ${answerLabel(question, b.value, person.locale)}: ${b.count}`));
+        lines.push(...summary.buckets.map((b) => md`- ${answerLabel(question, b.value, person.locale)}: ${b.count}`));
         break;
       case 'single':
       case 'multiple':
-        lines.push(...summary.buckets.map((b) => `- ${answerLabel(question, b.value, person.locale)}: ${b.count}`));
+        lines.push(...summary.buckets.map((b) => md`- ${answerLabel(question, b.value, person.locale)}: ${b.count}`));
         break;
       case 'ranking':
         lines.push(t('surveys:results.rankingLine', { order: summary.order.map((o, i) => `${i + 1}. ${answerLabel(question, o.value, person.locale)} (${o.points})`).join(', ') }));
         break;
       case 'text':
         if (!summary.texts.length) lines.push(`_${t('surveys:results.noTexts')}_`);
-        lines.push(...summary.texts.slice(0, TEXTS_IN_CHAT).map((text) => `- ${shorten(text.replace(/\s+/g, ' '), TEXT_LENGTH_IN_CHAT)}`));
+        lines.push(...summary.texts.slice(0, TEXTS_IN_CHAT).map((text) => md`- ${shorten(text.replace(/\s+/g, ' '), TEXT_LENGTH_IN_CHAT)}`));
         if (summary.texts.length > TEXTS_IN_CHAT) lines.push(`- … (+${summary.texts.length - TEXTS_IN_CHAT})`);
         break;
     }
     blocks.push(ui.paragraph(lines.join('\n')));
   });
-  const png = resultsChart(results, person.locale, t);
+  const png = resultsChart(results, person.locale, documentTranslator(person.locale));
   if (png) {
     const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-${run.questionnaireKey}.png`, contentType: 'image/png', body: png, createdById: person.id }, services.clock.now());
     blocks.push({ type: 'image', url: chart.url, alt: t('surveys:results.chartAlt', { title }) });
@@ -172,8 +174,8 @@ async function compareReply(ctx: FlowContext, results: RunResults): Promise<Flow
   const lines = comparison.series.map((s) => `${t('surveys:results.compareLine', { cluster: s.name, responded: s.responded })}${s.shown ? '' : t('surveys:results.compareHidden')}`);
   const blocks: Block[] = [ui.heading(title), ui.paragraph(lines.join('\n'))];
   if (comparison.categories.length) {
-    blocks.push(ui.paragraph(`${t('surveys:results.compareMeans')}\n${comparison.categories.map((c, i) => `- ${c}: ${comparison.series.map((s) => `${s.name} ${round1(s.values[i])}`).join(', ')}`).join('\n')}`));
-    const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `compare-${results.run.questionnaireKey}.png`, contentType: 'image/png', body: comparisonChart(title, comparison), createdById: person.id }, services.clock.now());
+    blocks.push(ui.paragraph(`${t('surveys:results.compareMeans')}\n${comparison.categories.map((c, i) => md`- ${c}: ${comparison.series.map((s) => `${s.name} ${round1(s.values[i])}`).join(', ')}`).join('\n')}`));
+    const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `compare-${results.run.questionnaireKey}.png`, contentType: 'image/png', body: comparisonChart(plainText(title), comparison), createdById: person.id }, services.clock.now());
     blocks.push({ type: 'image', url: chart.url, alt: title });
   }
   return { replies: [ui.message(title, blocks, { ephemeral: true })] };
@@ -190,7 +192,7 @@ async function changeReply(ctx: FlowContext, results: RunResults): Promise<FlowR
   };
   const lines = change.rows.map((r) => `- ${t('surveys:results.beforeAfterLine', { question: r.question, before: round1(r.before), after: round1(r.after), change: r.change === null ? '–' : `${r.change >= 0 ? '+' : ''}${round1(r.change)}` })}`);
   const blocks: Block[] = [ui.heading(title), ui.paragraph(`${labels.before} · ${labels.after}\n${lines.join('\n')}`)];
-  const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-before-after.png`, contentType: 'image/png', body: beforeAfterChart(title, labels, change), createdById: person.id }, services.clock.now());
+  const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-before-after.png`, contentType: 'image/png', body: beforeAfterChart(plainText(title), { before: plainText(labels.before), after: plainText(labels.after) }, change), createdById: person.id }, services.clock.now());
   blocks.push({ type: 'image', url: chart.url, alt: title });
   return { replies: [ui.message(title, blocks, { ephemeral: true })] };
 }

@@ -1,6 +1,7 @@
-import { stripMarkup, type Block, type Button, type Form, type FormField, type OutboundMessage, type Select } from '../../src/core/messages.js';
+import { type Block, type Button, type Form, type FormField, type OutboundMessage, type Select } from '../../src/core/messages.js';
 import { SLACK_LIMITS as L } from './limits.js';
-import { clip, escapeSlack, splitText, toMrkdwn } from './mrkdwn.js';
+import { plainText } from '../../src/core/markup.js';
+import { clip, clipMrkdwn, literalMrkdwn, splitText, toMrkdwn } from './mrkdwn.js';
 
 /**
  * The pure renderer from the core message model to Block Kit. It knows Slack's limits and keeps
@@ -35,8 +36,12 @@ export const ADAPTER_ACTIONS = {
 /** callback_id of every modal the adapter opens for a core form. */
 export const FORM_CALLBACK_ID = 'lc-form';
 
-const plain = (text: string, max: number) => ({ type: 'plain_text', text: clip(stripMarkup(text), max) || ' ', emoji: true });
-const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
+/** A core text where Slack shows only plain text (buttons, titles, labels): the markup's literal reading. */
+const plain = (text: string, max: number) => ({ type: 'plain_text', text: clip(plainText(text), max) || ' ', emoji: true });
+/** Rendered mrkdwn. `verbatim`: Slack turns no bare URL, channel or @name into a link; only the bot's <url|label> links are links. */
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
+/** A label shown in bold inside mrkdwn, literally. */
+const boldLabel = (label: string) => `*${literalMrkdwn(plainText(label))}*`;
 
 /**
  * Action ids must be unique within a message, but the core reuses them (every command button is
@@ -61,7 +66,7 @@ export function tokenOfActionId(actionId: string): string | undefined {
 /** Renders a message as one or more Slack messages of at most 50 blocks each. Form blocks are left to the adapter. */
 export function renderMessage(message: OutboundMessage): SlackMessagePart[] {
   const blocks = renderBlocks(message.blocks);
-  const text = clip(escapeSlack(message.summary), L.messageText);
+  const text = clipMrkdwn(toMrkdwn(message.summary), L.messageText);
   if (blocks.length === 0) return message.blocks.some((b) => b.type === 'form') ? [] : [{ text, blocks: [] }];
   const parts: SlackMessagePart[] = [];
   for (let i = 0; i < blocks.length; i += L.blocksPerMessage) parts.push({ text, blocks: blocks.slice(i, i + L.blocksPerMessage) });
@@ -80,15 +85,15 @@ export function renderBlocks(blocks: Block[]): SlackBlock[] {
   for (const block of blocks) {
     switch (block.type) {
       case 'heading':
-        if (stripMarkup(block.text).length <= L.headerText) out.push({ type: 'header', text: plain(block.text, L.headerText) });
-        else for (const piece of splitText(`*${toMrkdwn(block.text)}*`, L.sectionText)) out.push({ type: 'section', text: mrkdwn(piece) });
+        if (plainText(block.text).length <= L.headerText) out.push({ type: 'header', text: plain(block.text, L.headerText) });
+        else for (const piece of splitText(boldLabel(block.text), L.sectionText)) out.push({ type: 'section', text: mrkdwn(piece) });
         break;
       case 'text':
         for (const piece of splitText(toMrkdwn(block.text), L.sectionText)) out.push({ type: 'section', text: mrkdwn(piece || ' ') });
         break;
       case 'fields':
         for (let i = 0; i < block.fields.length; i += L.sectionFields) {
-          const fields = block.fields.slice(i, i + L.sectionFields).map((f) => mrkdwn(clip(`*${escapeSlack(f.label)}*\n${toMrkdwn(f.value)}`, L.fieldText)));
+          const fields = block.fields.slice(i, i + L.sectionFields).map((f) => mrkdwn(clipMrkdwn(`${boldLabel(f.label)}\n${toMrkdwn(f.value)}`, L.fieldText)));
           out.push({ type: 'section', fields });
         }
         break;
@@ -99,7 +104,7 @@ export function renderBlocks(blocks: Block[]): SlackBlock[] {
         out.push({ type: 'divider' });
         break;
       case 'image':
-        out.push({ type: 'image', image_url: clip(block.url, L.imageUrl), alt_text: clip(block.alt || ' ', L.imageAlt) });
+        out.push({ type: 'image', image_url: clip(block.url, L.imageUrl), alt_text: clip(plainText(block.alt) || ' ', L.imageAlt) });
         break;
       case 'actions': {
         const elements = block.elements.flatMap((e) => (e.type === 'button' ? [renderButton(e, counter.action++)] : renderSelect(e, counter)));
@@ -183,14 +188,14 @@ export function renderModal(form: Form, privateMetadata: string, labels: ModalLa
   const blocks: SlackBlock[] = [];
   const intro = page === 0 && form.intro ? splitText(toMrkdwn(form.intro), L.sectionText).slice(0, 3) : [];
   for (const piece of intro) blocks.push({ type: 'section', text: mrkdwn(piece) });
-  if (pages > 1) blocks.push({ type: 'context', elements: [mrkdwn(escapeSlack(labels.part(page + 1, pages)))] });
+  if (pages > 1) blocks.push({ type: 'context', elements: [mrkdwn(toMrkdwn(labels.part(page + 1, pages)))] });
   // Errors Slack cannot pin next to a shown field (form-level, or another page's) are listed on top.
   const onPage = new Set(fields.map((f) => f.name));
   const labelOf = new Map(form.fields.map((f) => [f.name, f.label]));
   const listed = Object.entries(form.errors ?? {}).filter(([name]) => options.errorsAsContext || !onPage.has(name));
   if (listed.length) {
-    const lines = listed.map(([name, m]) => `:warning: ${labelOf.has(name) ? `*${escapeSlack(labelOf.get(name)!)}*: ` : ''}${escapeSlack(m)}`);
-    blocks.push({ type: 'context', elements: [mrkdwn(clip(lines.join('\n'), L.contextText))] });
+    const lines = listed.map(([name, m]) => `:warning: ${labelOf.has(name) ? `${boldLabel(labelOf.get(name)!)}: ` : ''}${toMrkdwn(m)}`);
+    blocks.push({ type: 'context', elements: [mrkdwn(clipMrkdwn(lines.join('\n'), L.contextText))] });
   }
   for (const field of fields) blocks.push(renderInput(field));
   return {
@@ -265,7 +270,7 @@ export function fieldErrors(form: Form, page = 0): Record<string, string> | null
   const entries = Object.entries(form.errors ?? {});
   // An error Slack cannot pin to a field on the shown page must be shown another way (view update).
   if (entries.length === 0 || entries.some(([name]) => !onPage.has(name))) return null;
-  return Object.fromEntries(entries.map(([name, message]) => [name, clip(message, 150)]));
+  return Object.fromEntries(entries.map(([name, message]) => [name, clip(plainText(message), 150)]));
 }
 
 /** Labels of the Home tab's paging buttons. */
@@ -289,7 +294,7 @@ export function renderHome(blocks: Block[], labels: HomeLabels, page = 0): { vie
     const buttons: Record<string, unknown>[] = [];
     if (current > 0) buttons.push({ type: 'button', text: plain(labels.previous, L.buttonText), action_id: `${ADAPTER_ACTIONS.homePage}#prev`, value: String(current - 1) });
     if (current < pages - 1) buttons.push({ type: 'button', text: plain(labels.next, L.buttonText), action_id: `${ADAPTER_ACTIONS.homePage}#next`, value: String(current + 1) });
-    shown.push({ type: 'context', block_id: 'home-page', elements: [mrkdwn(escapeSlack(labels.page(current + 1, pages)))] });
+    shown.push({ type: 'context', block_id: 'home-page', elements: [mrkdwn(toMrkdwn(labels.page(current + 1, pages)))] });
     shown.push({ type: 'actions', block_id: 'home-paging', elements: buttons });
   }
   return { view: { type: 'home', blocks: shown }, pages };

@@ -7,7 +7,7 @@ import { ChannelRateLimit } from './channel-rate-limit.js';
 import { PostClaims } from './post-claims.js';
 import { parseThreadKey } from './inbound.js';
 import type { SlackMessagePart } from './block-kit.js';
-import { platformErrorOf, REVOKED_TOKEN_ERRORS, sleep, UNREACHABLE_ERRORS, withRetryAfter } from './slack-api.js';
+import { callWebApi, platformErrorOf, REVOKED_TOKEN_ERRORS, sleep, UNREACHABLE_ERRORS, withRetryAfter } from './slack-api.js';
 import { NotInstalledError, type SlackWorkspaces, type WorkspaceRef } from './workspace-clients.js';
 
 /** A message with a deliveryKey is remembered as sent for a week (jobs retry within that). */
@@ -33,6 +33,12 @@ const DM_MEMORY_ENTRIES = 20_000;
  */
 const WAIT_IN_PLACE_MAX_MS = 300;
 const COME_BACK_EARLY_MS = 250;
+
+/** The DM channel kept on a Slack identity met in its DM (SlackAdapter's identity), if any. */
+function dmOf(conversationRef: unknown): string | undefined {
+  const channel = (conversationRef as { channel?: unknown } | null)?.channel;
+  return typeof channel === 'string' && channel.startsWith('D') ? channel : undefined;
+}
 
 /** Turns a core message into postable parts; forms become "Open the form" buttons (see SlackAdapter). */
 export type PartRenderer = (message: OutboundMessage, where: { teamId: string; enterpriseId?: string; userId: string; channel: string; threadTs?: string }) => Promise<SlackMessagePart[]>;
@@ -81,17 +87,18 @@ export class SlackSender implements PlatformSender {
     const [, teamId, userId] = match;
     // An identity met through an org-wide install carries the org's id: its token covers every team of the org.
     const workspace: WorkspaceRef = { teamId, ...(target.workspaceId?.startsWith('E') ? { enterpriseId: target.workspaceId } : {}) };
-    const client = await this.mapErrors(workspace, () => this.workspaces.clientFor(workspace));
+    const auth = await this.mapErrors(workspace, () => this.workspaces.authFor(workspace));
     const thread = parseThreadKey(message.threadKey);
-    const channel = thread?.channel ?? (await this.directChannel(workspace, target.externalId, userId));
+    const channel = thread?.channel ?? dmOf(target.conversationRef) ?? (await this.directChannel(workspace, target.externalId, userId));
     const parts = await this.render(message, { teamId, enterpriseId: workspace.enterpriseId, userId, channel, threadTs: thread?.threadTs });
     const keyed = Boolean(message.deliveryKey);
     const base = message.deliveryKey ?? createHash('sha256').update(`${target.externalId}\n${JSON.stringify(withoutTokens(message))}`).digest('base64url');
     for (const [index, part] of parts.entries()) {
+      // Straight over HTTP, not through the WebClient: this is every nudge's post (callWebApi says why).
       const post = () =>
         message.ephemeral && thread
-          ? client.chat.postEphemeral({ channel, user: userId, thread_ts: thread.threadTs, text: part.text, blocks: part.blocks as never })
-          : client.chat.postMessage({ channel, text: part.text, blocks: part.blocks as never, ...(thread ? { thread_ts: thread.threadTs } : {}) });
+          ? callWebApi(auth.client.slackApiUrl, auth.botToken, 'chat.postEphemeral', { channel, user: userId, thread_ts: thread.threadTs, text: part.text, blocks: part.blocks })
+          : callWebApi(auth.client.slackApiUrl, auth.botToken, 'chat.postMessage', { channel, text: part.text, blocks: part.blocks, ...(thread ? { thread_ts: thread.threadTs } : {}) });
       await this.postOnce(`${base}:${index}`, keyed, workspace, channel, post, options.canComeBackLater ?? false);
     }
   }
@@ -108,8 +115,11 @@ export class SlackSender implements PlatformSender {
   }
 
   private async openDirectChannel(workspace: WorkspaceRef, key: string, userId: string): Promise<string> {
-    const client = await this.workspaces.clientFor(workspace);
-    const opened = await this.mapErrors(workspace, () => withRetryAfter(() => client.conversations.open({ users: userId }), { wait: this.wait }));
+    const auth = await this.workspaces.authFor(workspace);
+    // A nudge wave opens a DM for everyone not met before: straight over HTTP, like the post.
+    const opened = await this.mapErrors(workspace, () =>
+      withRetryAfter(() => callWebApi<{ ok: boolean; channel?: { id?: string } }>(auth.client.slackApiUrl, auth.botToken, 'conversations.open', { users: userId }), { wait: this.wait }),
+    );
     const channel = opened.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
     await this.redis.set(key, channel, 'EX', DM_CACHE_TTL_SECONDS);

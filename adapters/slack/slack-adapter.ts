@@ -266,6 +266,11 @@ export class SlackAdapter {
     app.view(/^(?!lc-form$)/, async ({ ack }) => {
       await ack();
     });
+    // A closed modal (ours or any other, when Slack was asked to notify) needs only an acknowledgement:
+    // nothing was submitted, so nothing changes. Bolt's string and RegExp constraints match submissions only.
+    app.view({ type: 'view_closed', callback_id: /.*/ }, async ({ ack }) => {
+      await ack();
+    });
     app.shortcut(/.*/, async ({ ack }) => {
       await ack();
     });
@@ -298,12 +303,17 @@ export class SlackAdapter {
     });
   }
 
-  /** The identity of a Slack user; the profile is fetched only on first contact, with the user's workspace's token. */
-  private identity(who: { teamId: string; enterpriseId?: string; userId: string }): IdentityInput {
+  /**
+   * The identity of a Slack user; the profile is fetched only on first contact, with the user's workspace's token.
+   * Met in their DM with the bot, the DM's channel is kept as the identity's reference (once: it never changes),
+   * so a nudge reaches them without conversations.open (rate-limited by Slack to about 50 a minute) or a cache.
+   */
+  private identity(who: { teamId: string; enterpriseId?: string; userId: string; channel?: string; direct?: boolean }): IdentityInput {
     return {
       platform: 'SLACK',
       externalId: externalIdOf(who.teamId, who.userId),
       loadProfile: async () => slackProfileOf(await this.workspaces.clientFor(who), who, who.userId),
+      ...(who.direct && isDirectChannel(who.channel) ? { conversationRef: { channel: who.channel }, keepExistingRef: true } : {}),
     };
   }
 

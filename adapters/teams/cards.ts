@@ -1,12 +1,18 @@
 import type { Block, Button, Form, FormField, OutboundMessage, Select } from '../../src/core/messages.js';
 import type { Translate } from '../../src/core/i18n.js';
-import { toCardMarkdown } from './markup.js';
+import { plainText } from '../../src/core/markup.js';
+import { toCardMarkdown, toTeamsPlain } from './markup.js';
+
+/** A core text where Teams shows only plain text (action titles, input labels, choices). */
+const plain = (text: string): string => toTeamsPlain(text);
 
 /** Teams refuses activities over about 28 KB; we stay well below, counting the whole activity. */
 export const MAX_ACTIVITY_BYTES = 24_000;
 /** Forms with more fields than this (or several long answers) open in a dialog instead of inline. */
 export const LONG_FORM_FIELDS = 5;
 const CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+/** Actions Teams shows in one set (host config `actions.maxActions`). */
+export const TEAMS_MAX_ACTIONS = 6;
 
 /** Data keys the cards put on submit actions; the inbound side reads them back. */
 export const DATA_KEYS = { action: 'lcAction', value: 'lcValue', form: 'lcForm', multi: 'lcMulti', select: 'lcSelect', selectInput: 'lcSelectInput', dialog: 'lcDialog', token: 'lcToken', label: 'lcLabel' } as const;
@@ -50,7 +56,7 @@ export function renderMessage(message: OutboundMessage, t: Translate): RenderedM
     separateNext = false;
     elements.push(...rendered);
   }
-  return { cards: packCards(elements), summary: message.summary, formIds };
+  return { cards: packCards(elements), summary: toTeamsPlain(message.summary), formIds };
 }
 
 /** A form as the card shown inside a Teams dialog (task module). */
@@ -76,9 +82,9 @@ function renderBlock(block: Block, t: Translate, nextChoiceId: () => string): Ca
     case 'context':
       return textBlocks(block.text, { isSubtle: true, size: 'Small' });
     case 'fields':
-      return [{ type: 'FactSet', facts: block.fields.map((f) => ({ title: f.label, value: toCardMarkdown(f.value) })) }];
+      return [{ type: 'FactSet', facts: block.fields.map((f) => ({ title: toCardMarkdown(f.label), value: toCardMarkdown(f.value) })) }];
     case 'image':
-      return [{ type: 'Image', url: block.url, altText: block.alt }];
+      return [{ type: 'Image', url: block.url, altText: plain(block.alt) }];
     case 'actions':
       return actionElements(block.elements, t, nextChoiceId);
     case 'form':
@@ -116,9 +122,11 @@ function chunk(line: string, budget: number): string[] {
   for (const ch of line) {
     const add = jsonBytes(ch) - 2;
     if (size + add > budget) {
-      out.push(current);
-      current = '';
-      size = 2;
+      // A backslash escape stays whole: a lone trailing backslash would show, and the next character lose its escape.
+      const carry = /(?<!\\)(\\\\)*\\$/.test(current) ? '\\' : '';
+      out.push(current.slice(0, current.length - carry.length));
+      current = carry;
+      size = 2 + carry.length * 2;
     }
     current += ch;
     size += add;
@@ -161,35 +169,36 @@ function actionElements(elements: (Button | Select)[], t: Translate, nextChoiceI
       type: 'Input.ChoiceSet',
       id,
       style: 'compact',
-      placeholder: element.placeholder,
-      label: element.placeholder,
-      choices: element.options.map((o) => ({ title: o.label, value: o.value })),
+      placeholder: plain(element.placeholder),
+      label: plain(element.placeholder),
+      choices: element.options.map((o) => ({ title: plain(o.label), value: o.value })),
       ...(element.initial ? { value: element.initial } : {}),
     });
-    out.push({ type: 'ActionSet', actions: [{ type: 'Action.Submit', title: t('teams:choose'), associatedInputs: 'auto', data: { [DATA_KEYS.select]: element.actionId, [DATA_KEYS.selectInput]: id } }] });
+    out.push({ type: 'ActionSet', actions: [{ type: 'Action.Submit', title: plain(t('teams:choose')), associatedInputs: 'auto', data: { [DATA_KEYS.select]: element.actionId, [DATA_KEYS.selectInput]: id } }] });
   }
-  if (actions.length) out.push({ type: 'ActionSet', actions });
+  // Teams shows at most six actions in a set (its host config): more go into further sets, none hidden.
+  for (let i = 0; i < actions.length; i += TEAMS_MAX_ACTIONS) out.push({ type: 'ActionSet', actions: actions.slice(i, i + TEAMS_MAX_ACTIONS) });
   return out;
 }
 
 function buttonAction(button: Button, t: Translate): CardElement {
   const data = { [DATA_KEYS.action]: button.actionId, [DATA_KEYS.value]: button.value ?? '', ...useMarks(button.token, button.label) };
   const style = button.style === 'primary' ? 'positive' : button.style === 'danger' ? 'destructive' : 'default';
-  if (!button.confirm) return { type: 'Action.Submit', title: button.label, style, associatedInputs: 'none', data };
+  if (!button.confirm) return { type: 'Action.Submit', title: plain(button.label), style, associatedInputs: 'none', data };
   // Adaptive Cards have no confirm dialog: the button unfolds a small card asking "are you sure?".
   const { title, text, yes, no } = button.confirm;
   return {
     type: 'Action.ShowCard',
-    title: button.label,
+    title: plain(button.label),
     style,
     card: {
       type: 'AdaptiveCard',
       body: [
-        { type: 'TextBlock', text: title, weight: 'Bolder', wrap: true },
+        { type: 'TextBlock', text: toCardMarkdown(title), weight: 'Bolder', wrap: true },
         { type: 'TextBlock', text: toCardMarkdown(text), wrap: true },
-        { type: 'TextBlock', text: t('teams:confirmNo', { no }), isSubtle: true, size: 'Small', wrap: true },
+        { type: 'TextBlock', text: toCardMarkdown(t('teams:confirmNo', { no })), isSubtle: true, size: 'Small', wrap: true },
       ],
-      actions: [{ type: 'Action.Submit', title: yes, style: 'destructive', associatedInputs: 'none', data }],
+      actions: [{ type: 'Action.Submit', title: plain(yes), style: 'destructive', associatedInputs: 'none', data }],
     },
   };
 }
@@ -202,27 +211,27 @@ function isLongForm(form: Form): boolean {
 function dialogLauncher(form: Form, t: Translate): CardElement[] {
   const errors = Object.keys(form.errors ?? {}).length;
   return [
-    { type: 'TextBlock', text: form.title, weight: 'Bolder', wrap: true },
+    { type: 'TextBlock', text: toCardMarkdown(form.title), weight: 'Bolder', wrap: true },
     ...(form.intro ? textBlocks(form.intro) : []),
-    ...(errors ? [{ type: 'TextBlock', text: t('teams:formHasErrors', { count: errors }), color: 'Attention', wrap: true }] : []),
-    { type: 'ActionSet', actions: [{ type: 'Action.Submit', title: t('teams:openForm'), style: 'positive', data: { msteams: { type: 'task/fetch' }, [DATA_KEYS.dialog]: form } }] },
+    ...(errors ? [{ type: 'TextBlock', text: toCardMarkdown(t('teams:formHasErrors', { count: errors })), color: 'Attention', wrap: true }] : []),
+    { type: 'ActionSet', actions: [{ type: 'Action.Submit', title: plain(t('teams:openForm')), style: 'positive', data: { msteams: { type: 'task/fetch' }, [DATA_KEYS.dialog]: form } }] },
   ];
 }
 
 function formElements(form: Form, t: Translate): CardElement[] {
   const errors = form.errors ?? {};
-  const out: CardElement[] = [{ type: 'TextBlock', text: form.title, weight: 'Bolder', size: 'Medium', wrap: true }];
+  const out: CardElement[] = [{ type: 'TextBlock', text: toCardMarkdown(form.title), weight: 'Bolder', size: 'Medium', wrap: true }];
   if (form.intro) out.push(...textBlocks(form.intro));
-  if (errors._form) out.push({ type: 'TextBlock', text: errors._form, color: 'Attention', wrap: true });
+  if (errors._form) out.push({ type: 'TextBlock', text: toCardMarkdown(errors._form), color: 'Attention', wrap: true });
   for (const field of form.fields) {
     out.push(inputFor(field, t));
-    if (field.hint) out.push({ type: 'TextBlock', text: field.hint, isSubtle: true, size: 'Small', wrap: true, spacing: 'None' });
-    if (errors[field.name]) out.push({ type: 'TextBlock', text: `⚠ ${errors[field.name]}`, color: 'Attention', wrap: true, spacing: 'None', id: `${field.name}-error` });
+    if (field.hint) out.push({ type: 'TextBlock', text: toCardMarkdown(field.hint), isSubtle: true, size: 'Small', wrap: true, spacing: 'None' });
+    if (errors[field.name]) out.push({ type: 'TextBlock', text: `⚠ ${toCardMarkdown(errors[field.name])}`, color: 'Attention', wrap: true, spacing: 'None', id: `${field.name}-error` });
   }
   const multi = form.fields.filter((f) => f.kind === 'multiselect').map((f) => f.name);
   out.push({
     type: 'ActionSet',
-    actions: [{ type: 'Action.Submit', title: form.submitLabel, style: 'positive', associatedInputs: 'auto', data: { [DATA_KEYS.form]: form.formId, ...(multi.length ? { [DATA_KEYS.multi]: multi } : {}), ...useMarks(form.token, form.submitLabel) } }],
+    actions: [{ type: 'Action.Submit', title: plain(form.submitLabel), style: 'positive', associatedInputs: 'auto', data: { [DATA_KEYS.form]: form.formId, ...(multi.length ? { [DATA_KEYS.multi]: multi } : {}), ...useMarks(form.token, form.submitLabel) } }],
   });
   return out;
 }
@@ -231,11 +240,11 @@ function inputFor(field: FormField, t: Translate): CardElement {
   const initial = Array.isArray(field.initial) ? field.initial.join(',') : field.initial;
   const common: CardElement = {
     id: field.name,
-    label: field.label,
+    label: plain(field.label),
     isRequired: Boolean(field.required),
     // Shown by Teams itself before sending when a required field is empty.
-    ...(field.required ? { errorMessage: t('form.required') } : {}),
-    ...(field.placeholder ? { placeholder: field.placeholder } : {}),
+    ...(field.required ? { errorMessage: plain(t('form.required')) } : {}),
+    ...(field.placeholder ? { placeholder: plain(field.placeholder) } : {}),
   };
   switch (field.kind) {
     case 'textarea':
@@ -252,12 +261,12 @@ function inputFor(field: FormField, t: Translate): CardElement {
         type: 'Input.ChoiceSet',
         style: 'compact',
         isMultiSelect: field.kind === 'multiselect',
-        choices: (field.options ?? []).map((o) => ({ title: o.label, value: o.value })),
+        choices: (field.options ?? []).map((o) => ({ title: plain(o.label), value: o.value })),
         ...common,
         ...(initial ? { value: initial } : {}),
       };
     case 'checkbox':
-      return { type: 'Input.Toggle', title: field.label, valueOn: 'true', valueOff: 'false', ...common, value: initial === 'true' ? 'true' : 'false' };
+      return { type: 'Input.Toggle', title: plain(field.label), valueOn: 'true', valueOff: 'false', ...common, value: initial === 'true' ? 'true' : 'false' };
     case 'text':
       return { type: 'Input.Text', ...(field.maxLength ? { maxLength: field.maxLength } : {}), ...common, ...(initial ? { value: initial } : {}) };
   }

@@ -7,6 +7,7 @@ import type { Logger } from '../../src/core/logger.js';
 import { ui, type Form, type InboundEvent, type OutboundMessage } from '../../src/core/messages.js';
 import { resolvePerson, type IdentityInput, type ProfileInput } from '../../src/domain/people.js';
 import { formCard } from './cards.js';
+import { toTeamsPlain } from './markup.js';
 import { refFromActivity } from './conversation-ref.js';
 import { disableHiddenRetries } from './bot-framework.js';
 import type { ActivityDelivery } from './delivery.js';
@@ -185,7 +186,7 @@ function dialogContinue(form: Form, t: Translate) {
   return {
     task: {
       type: 'continue',
-      value: { title: form.title, width: 'medium', height: 'large', card: { contentType: 'application/vnd.microsoft.card.adaptive', content: formCard(form, t) } },
+      value: { title: toTeamsPlain(form.title), width: 'medium', height: 'large', card: { contentType: 'application/vnd.microsoft.card.adaptive', content: formCard(form, t) } },
     },
   };
 }

@@ -5,7 +5,8 @@ import type { Clock } from '../../src/core/clock.js';
 import { parseCommand } from '../../src/core/commands.js';
 import type { Config } from '../../src/core/config.js';
 import type { Db } from '../../src/core/db.js';
-import { supportedLanguages, translator, type Translate } from '../../src/core/i18n.js';
+import { supportedLanguages, translator as messageTranslator, type Translate } from '../../src/core/i18n.js';
+import { plainText } from '../../src/core/markup.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { InboundEvent } from '../../src/core/messages.js';
 import type { Redis } from '../../src/core/redis.js';
@@ -15,6 +16,7 @@ import { SESSION_COOKIE, sessionTokenOf, webCallerLookup, type WebCaller, type W
 import { SignInLimit } from './sign-in-limit.js';
 import type { HistoryEntry, WebChatHistory } from './history.js';
 import type { WebSender } from './web-sender.js';
+import { toWebMessage } from './web-message.js';
 
 const publicDir = projectPath('adapters', 'web-chat', 'public');
 
@@ -25,6 +27,17 @@ const marks = {
   /** The id of the message the button or form was on, so the outcome can take its place. */
   messageId: z.string().regex(/^m[\w-]{1,40}$/).optional(),
 };
+/**
+ * Texts of the page itself and of its JSON errors: the page shows them as plain text (textContent), so
+ * the catalogue's markup is read as text and interpolated values come back as typed.
+ */
+function translator(locale: string): Translate {
+  const t = messageTranslator(locale);
+  return ((key: string | string[], options?: Record<string, unknown>) => plainText(String(t(key, options as never)))) as Translate;
+}
+/** The web chat page's policy: its own script, styles, requests and images (charts are /files/… on this origin). */
+const WEB_CHAT_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 const inputSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('typed'), text: z.string().max(10_000) }),
   z.object({ type: z.literal('action'), actionId: z.string().min(1).max(200), value: z.string().max(10_000).default(''), ...marks }),
@@ -61,7 +74,8 @@ export function webChatRouter(deps: WebChatDeps): Router {
   const callerOf = webCallerLookup(deps);
   const limit = new SignInLimit(deps.redis, deps.config.REDIS_PREFIX);
   const policy = webSessionPolicy(deps.config);
-  router.use('/', serveStatic(publicDir, { index: 'index.html', maxAge: 0 }));
+  // The page runs only its own script and styles; what it shows of people's text can never run as code.
+  router.use('/', serveStatic(publicDir, { index: 'index.html', maxAge: 0, setHeaders: (res) => res.setHeader('Content-Security-Policy', WEB_CHAT_CSP) }));
   router.use('/web', refuseOtherSites(deps.config));
 
   /** What the page needs to start: demo or sign-in, who is signed in, and its texts. */
@@ -144,7 +158,7 @@ export function webChatRouter(deps: WebChatDeps): Router {
     const input = parsed.data.input;
     const response = await deps.bot.handle({ identity: caller.identity, event: toEvent(input), origin: { direct: true } });
     // "Try again in a moment": nothing happened, and the storage may be what is away. The page shows it, unstored.
-    if (response.transient) return void res.json({ entries: [], messages: response.messages });
+    if (response.transient) return void res.json({ entries: [], messages: response.messages.map(toWebMessage) });
     const externalId = caller.externalId;
     // What the person did, then the answers, in order: a reload shows both sides as they happened.
     const entries: HistoryEntry[] = [await deps.history.append(externalId, 'me', { text: echoOf(input) }, { personId: response.personId })];
@@ -157,7 +171,7 @@ export function webChatRouter(deps: WebChatDeps): Router {
       else if (message.receipt) continue;
       entries.push(inPlace ?? (await deps.history.append(externalId, 'bot', message, { personId: response.personId })));
     }
-    res.json({ entries, messages: response.messages });
+    res.json({ entries: entries.map(forPage), messages: response.messages.map(toWebMessage) });
   });
 
   /** The conversation after a reload (its latest messages), or what is new or replaced since `after`. */
@@ -167,7 +181,7 @@ export function webChatRouter(deps: WebChatDeps): Router {
     if (!caller) return;
     try {
       const after = typeof req.query.after === 'string' ? req.query.after : undefined;
-      res.json({ entries: await deps.history.since(caller.externalId, after) });
+      res.json({ entries: (await deps.history.since(caller.externalId, after)).map(forPage) });
     } catch (error) {
       // PostgreSQL is away: the conversation waits there; the page asks again and says nothing is lost.
       deps.logger.warn({ err: (error as Error).message }, 'web chat history unavailable');
@@ -180,7 +194,7 @@ export function webChatRouter(deps: WebChatDeps): Router {
     const caller = await requireCaller(callerOf, req, res, t, req.query.identity);
     if (!caller) return;
     try {
-      res.json({ messages: await deps.sender.drain(caller.externalId) });
+      res.json({ messages: (await deps.sender.drain(caller.externalId)).map(toWebMessage) });
     } catch (error) {
       // Redis is away: the messages wait there; the page asks again and says nothing is lost.
       deps.logger.warn({ err: (error as Error).message }, 'web chat inbox unavailable');
@@ -272,6 +286,11 @@ function pageTexts(t: Translate, config: Config): Record<string, unknown> {
       warning: t('web:signIn.warning'),
     },
   };
+}
+
+/** A stored entry as the page renders it: bot messages in the page's form (toWebMessage), like fresh ones. */
+function forPage(entry: HistoryEntry): HistoryEntry {
+  return entry.message ? { ...entry, message: toWebMessage(entry.message) } : entry;
 }
 
 /** What the person's own bubble says: their text, the button they pressed, or the form they sent. */

@@ -1,3 +1,4 @@
+import { escapeMarkup, md } from '../../src/core/markup.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
@@ -37,7 +38,7 @@ export const assignFlow = defineFlow<State>({
     const programmes = await coordinatedProgrammes(ctx.services.db, ctx.person.id);
     if (programmes.length > 1) {
       const text = ctx.t('clusters:assign.pickProgramme');
-      return { replies: [ui.message(text, [ui.paragraph(text), ui.actions({ type: 'select', actionId: 'assign:programme', placeholder: text, options: programmes.map((p) => ({ label: p.name, value: p.id })) })], { ephemeral: true })], next: null };
+      return { replies: [ui.message(text, [ui.paragraph(text), ui.actions({ type: 'select', actionId: 'assign:programme', placeholder: text, options: programmes.map((p) => ({ label: escapeMarkup(p.name), value: p.id })) })], { ephemeral: true })], next: null };
     }
     if (programmes.length === 0) throw new BotError(ErrorCode.NotAllowed, 'clusters:errors.noClusterForRole');
     return preview(ctx, { programmeId: programmes[0].id, seed: seedFor(programmes[0].id), overrides: {}, fingerprint: '' });
@@ -137,7 +138,7 @@ async function preview(ctx: FlowContext, state: State, note?: string): Promise<F
 
 function line(t: Translate, proposal: AssignmentProposal, p: Placement, codeOf: (id: string) => string): string {
   const a = proposal.applicants.find((x) => x.id === p.applicantId)!;
-  return `- ${a.name} (${a.organisationName}): ${explain(t, p.reason, codeOf)}`;
+  return `${md`- ${a.name} (${a.organisationName})`}: ${explain(t, p.reason, codeOf)}`;
 }
 
 function moveForm(ctx: FlowContext, proposal: AssignmentProposal): Form {

@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext } from '../../src/core/flow.js';
@@ -47,10 +48,10 @@ export const createFlow = defineFlow({
           ui.message(text, [
             ui.paragraph(text),
             ui.fields([
-              { label: ctx.t('clusters:create.fields.approach'), value: cluster.approach },
+              { label: ctx.t('clusters:create.fields.approach'), value: escapeMarkup(cluster.approach) },
               { label: ctx.t('clusters:create.fields.capacity'), value: String(cluster.capacity) },
-              { label: ctx.t('clusters:create.fields.timeZone'), value: cluster.timeZone },
-              { label: ctx.t('clusters:create.fields.language'), value: cluster.language },
+              { label: ctx.t('clusters:create.fields.timeZone'), value: escapeMarkup(cluster.timeZone) },
+              { label: ctx.t('clusters:create.fields.language'), value: escapeMarkup(cluster.language) },
             ]),
             ui.actions(ui.commandButton(ctx.t('clusters:create.setTimeline'), `timeline ${cluster.code}`, 'primary'), ui.commandButton(ctx.t('clusters:create.invite'), `invite ${cluster.code}`)),
           ]),

@@ -1,4 +1,5 @@
 import { BotError, ErrorCode } from '../../src/core/errors.js';
+import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
@@ -134,16 +135,16 @@ async function sendInvitations(ctx: FlowContext, clusterId: string, people: stri
   const addRoleButtons: Button[] = [];
   for (const outcome of outcomes) {
     if (outcome.status === 'failed') {
-      lines.push(`- ${outcome.handle}: ${ctx.t(outcome.messageKey, outcome.vars)}`);
+      lines.push(`- ${escapeMarkup(outcome.handle)}: ${ctx.t(outcome.messageKey, outcome.vars)}`);
       continue;
     }
     if (outcome.status === 'already') {
-      lines.push(`- ${outcome.handle}: ${ctx.t('clusters:invite.already', { role: roleName })}`);
+      lines.push(`- ${escapeMarkup(outcome.handle)}: ${ctx.t('clusters:invite.already', { role: roleName })}`);
       continue;
     }
     if (outcome.status === 'otherRole') {
       const roles = formatList(outcome.roles.map((r) => ctx.t(`roles.${r}`)), ctx.person.locale);
-      lines.push(`- ${outcome.handle}: ${ctx.t(outcome.active ? 'clusters:invite.otherRole' : 'clusters:invite.otherRoleInvited', { roles, role: roleName })}`);
+      lines.push(`- ${escapeMarkup(outcome.handle)}: ${ctx.t(outcome.active ? 'clusters:invite.otherRole' : 'clusters:invite.otherRoleInvited', { roles, role: roleName })}`);
       if (outcome.active) addRoleButtons.push(ui.button(ctx.t('clusters:invite.addRole', { name: outcome.name, role: roleName }), 'invite:addRole', `${clusterId}|${outcome.personId}|${role}`, 'primary'));
       continue;
     }
@@ -155,7 +156,7 @@ async function sendInvitations(ctx: FlowContext, clusterId: string, people: stri
         ui.actions(ui.button(ctx.t('clusters:invite.accept'), 'invite:accept', outcome.membershipId, 'primary'), ui.button(ctx.t('clusters:invite.decline'), 'invite:decline', outcome.membershipId)),
       ]),
     );
-    lines.push(`- ${outcome.handle}: ${ctx.t(delivery.delivered ? 'clusters:invite.sent' : 'clusters:invite.waiting')}`);
+    lines.push(`- ${escapeMarkup(outcome.handle)}: ${ctx.t(delivery.delivered ? 'clusters:invite.sent' : 'clusters:invite.waiting')}`);
   }
   if (outcomes.some((o) => o.status === 'invited' || o.status === 'reinvited')) await ctx.services.scheduler.clusterChanged(clusterId, 'membership');
   const heading = ctx.t('clusters:invite.result', { code: cluster.code, role: roleName });

@@ -1,3 +1,4 @@
+import { escapeMarkup, md } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
@@ -141,13 +142,13 @@ async function registrationSummary(ctx: FlowContext, intro: string): Promise<Out
   if (registration) {
     blocks.push(
       ui.fields([
-        { label: t('clusters:join.fields.choices'), value: registration.preferences.map((p) => `${p.rank}. ${p.cluster.code}: ${p.cluster.name}`).join('\n') },
-        { label: t('clusters:join.fields.organisationName'), value: registration.organisationName },
-        { label: t('clusters:join.fields.position'), value: registration.position ?? '–' },
-        { label: t('clusters:join.fields.country'), value: registration.country ?? '–' },
-        { label: t('clusters:join.fields.languages'), value: registration.languages.join(', ') },
-        { label: t('clusters:join.fields.timeZone'), value: registration.timeZone },
-        { label: t('clusters:join.fields.caseDescription'), value: registration.caseDescription ?? '–' },
+        { label: t('clusters:join.fields.choices'), value: registration.preferences.map((p) => md`${p.rank}. ${p.cluster.code}: ${p.cluster.name}`).join('\n') },
+        { label: t('clusters:join.fields.organisationName'), value: escapeMarkup(registration.organisationName) },
+        { label: t('clusters:join.fields.position'), value: escapeMarkup(registration.position ?? '–') },
+        { label: t('clusters:join.fields.country'), value: escapeMarkup(registration.country ?? '–') },
+        { label: t('clusters:join.fields.languages'), value: escapeMarkup(registration.languages.join(', ')) },
+        { label: t('clusters:join.fields.timeZone'), value: escapeMarkup(registration.timeZone) },
+        { label: t('clusters:join.fields.caseDescription'), value: escapeMarkup(registration.caseDescription ?? '–') },
         { label: t('clusters:join.status'), value: t(`clusters:join.statuses.${registration.status}`, { code: registration.assignedCluster?.code ?? '' }) },
       ]),
     );
@@ -170,7 +171,7 @@ async function registrationForm(ctx: FlowContext): Promise<Form> {
     db.membership.findFirst({ where: { personId: ctx.person.id, role: 'RESOURCE_PERSON', status: 'ACTIVE' } }),
   ]);
   const multiProgramme = new Set(clusters.map((c) => c.programmeId)).size > 1;
-  const options = clusters.map((c) => ({ label: `${c.code}: ${c.name}${multiProgramme ? ` (${c.programme.name})` : ''}`, value: c.id }));
+  const options = clusters.map((c) => ({ label: md`${c.code}: ${c.name}${multiProgramme ? ` (${c.programme.name})` : ''}`, value: c.id }));
   const pref = (rank: number) => registration?.preferences.find((p) => p.rank === rank)?.clusterId;
   const privacyUrl = `${ctx.services.config.PUBLIC_URL}/privacy`;
   return {

@@ -1,3 +1,4 @@
+import { escapeMarkup, md } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
@@ -101,7 +102,7 @@ async function renderRoster(ctx: FlowContext, clusterId: string): Promise<Outbou
   if (assigned.length) {
     blocks.push(ui.paragraph(`**${t('clusters:members.awaiting')}** (${assigned.length})`));
     for (const r of assigned.slice(0, MAX_LISTED_REGISTRATIONS)) {
-      blocks.push(ui.paragraph(`${r.person.displayName}: ${r.organisationName}${r.position ? `, ${r.position}` : ''}${r.country ? ` (${r.country})` : ''}${r.assignedReason ? `\n_${r.assignedReason}_` : ''}`));
+      blocks.push(ui.paragraph(`${md`${r.person.displayName}: ${r.organisationName}`}${r.position ? md`, ${r.position}` : ''}${r.country ? md` (${r.country})` : ''}${r.assignedReason ? `\n_${r.assignedReason}_` : ''}`));
       blocks.push(ui.actions(ui.button(t('clusters:members.approve'), 'members:approve', r.id, 'primary'), { ...ui.button(t('clusters:members.decline'), 'members:decline', r.id, 'danger'), confirm: { title: t('clusters:members.declineTitle'), text: t('clusters:members.declineConfirm', { name: r.person.displayName }), yes: t('clusters:members.decline'), no: t('clusters:cancel') } }));
     }
     if (assigned.length > MAX_LISTED_REGISTRATIONS) blocks.push(ui.context(t('clusters:members.more', { count: assigned.length - MAX_LISTED_REGISTRATIONS })));
@@ -118,12 +119,12 @@ async function renderRoster(ctx: FlowContext, clusterId: string): Promise<Outbou
     const roles = formatList(ROLE_ORDER.filter((r) => held.some((h) => h.role === r)).map((r) => t(`roles.${r}`) + (held.find((h) => h.role === r)?.status === 'INVITED' ? ` (${t('clusters:members.invited')})` : '')), ctx.person.locale);
     const organisation = held.find((h) => h.organisation)?.organisation;
     const topics = [...new Set(held.flatMap((h) => h.topics))];
-    return `- ${m.person.displayName}: ${roles}${organisation ? `, ${organisation.name}` : ''}${topics.length ? ` · ${t('clusters:members.topics', { topics: topics.join(', ') })}` : ''}`;
+    return `- ${escapeMarkup(m.person.displayName)}: ${roles}${organisation ? `, ${escapeMarkup(organisation.name)}` : ''}${topics.length ? ` · ${t('clusters:members.topics', { topics: topics.join(', ') })}` : ''}`;
   });
   blocks.push(ui.paragraph(`**${t('clusters:members.current', { count: people.size })}**\n${lines.join('\n')}`));
   const others = memberships.filter((m) => m.personId !== ctx.person.id).slice(0, 100);
   const elements: (Button | Select)[] = [];
-  if (others.length) elements.push({ type: 'select', actionId: 'members:pick', placeholder: t('clusters:members.changeRole'), options: others.map((m) => ({ label: `${m.person.displayName} (${t(`roles.${m.role}`)})`.slice(0, 75), value: m.id })) });
+  if (others.length) elements.push({ type: 'select', actionId: 'members:pick', placeholder: t('clusters:members.changeRole'), options: others.map((m) => ({ label: `${escapeMarkup(m.person.displayName.slice(0, 50))} (${t(`roles.${m.role}`)})`, value: m.id })) });
   elements.push(ui.commandButton(t('clusters:members.invite'), `invite ${cluster.code}`), ui.commandButton(t('clusters:members.status'), `status ${cluster.code}`));
   blocks.push(ui.actions(...elements));
   return ui.message(t('clusters:members.title', { code: cluster.code, name: cluster.name }), blocks, { ephemeral: true });

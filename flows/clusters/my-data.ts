@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { createDownload } from '../../src/core/downloads.js';
 import { defineFlow, type FlowResult } from '../../src/core/flow.js';
@@ -25,8 +26,8 @@ export const myDataFlow = defineFlow<State>({
           ui.heading(t('clusters:myData.title')),
           ui.paragraph(text),
           ui.fields([
-            { label: t('clusters:myData.name'), value: data.profile.displayName },
-            { label: t('clusters:myData.email'), value: data.profile.email ?? '–' },
+            { label: t('clusters:myData.name'), value: escapeMarkup(data.profile.displayName) },
+            { label: t('clusters:myData.email'), value: escapeMarkup(data.profile.email ?? '–') },
             ...Object.entries(counts).map(([key, value]) => ({ label: t(`clusters:myData.counts.${key}`), value: String(value) })),
           ]),
           ui.paragraph(t('clusters:myData.download', { url: file.url })),

@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
 import { ui, type Block } from '../../src/core/messages.js';
@@ -41,7 +42,7 @@ async function renderStatus(ctx: FlowContext, clusterId: string) {
   for (const { section, fields, failed } of await collectStatus(ctx.services.db, clusterId, now)) {
     blocks.push(ui.paragraph(`**${t(section.titleKey)}**`));
     if (failed) blocks.push(ui.context(t('clusters:status.sectionFailed')));
-    else blocks.push(ui.fields(fields.map((f) => ({ label: t(f.labelKey, f.vars ?? {}), value: f.valueKey ? t(f.valueKey, { ...(f.valueVars ?? {}), defaultValue: String(f.value) }) : String(f.value) }))));
+    else blocks.push(ui.fields(fields.map((f) => ({ label: t(f.labelKey, f.vars ?? {}), value: f.valueKey ? t(f.valueKey, { ...(f.valueVars ?? {}), defaultValue: escapeMarkup(String(f.value)) }) : escapeMarkup(String(f.value)) }))));
   }
   blocks.push(ui.actions(ui.commandButton(t('clusters:status.members'), `members ${cluster.code}`), ui.commandButton(t('clusters:status.timeline'), `timeline ${cluster.code}`)));
   return ui.message(t('clusters:status.title', { code: cluster.code, name: cluster.name }), blocks, { ephemeral: true });

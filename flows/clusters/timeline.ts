@@ -1,4 +1,5 @@
 import { BotError, ErrorCode } from '../../src/core/errors.js';
+import { md } from '../../src/core/markup.js';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { checkForm, fieldSchemas, refill } from '../../src/core/forms.js';
@@ -159,7 +160,7 @@ async function renderTimeline(ctx: FlowContext, clusterId: string): Promise<Outb
   const lines = TIMELINE_ORDER.map((kind) => {
     const item = spans.find((i) => i.kind === kind);
     if (!item) return `- **${t(`timeline.${kind}`)}**: ${t('clusters:timeline.notSet')}`;
-    const where = !item.allDay && item.location ? ` (${item.location})` : '';
+    const where = !item.allDay && item.location ? md` (${item.location})` : '';
     return `- **${t(`timeline.${kind}`)}**: ${formatSpan(item, viewer, cluster.timeZone)}${where}`;
   });
   const phase = phaseSentence(t, phaseAt(cluster.timeline, now), (item) => itemTitle(t, item), viewer, cluster.timeZone);

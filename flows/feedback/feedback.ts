@@ -1,3 +1,4 @@
+import { escapeMarkup, md, trusted } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
@@ -113,10 +114,10 @@ function planIntro(ctx: FlowContext, a: ReviewerAssignment, page: Page): string 
   if (page === 'goal') {
     return [
       t('feedback:form.intro', { author: plan.author.displayName, parts: total + 2 }),
-      `${t('feedback:plan.goal')}: ${plan.goal ?? '–'}`,
-      plan.change ? `${t('feedback:plan.change')}: ${plan.change}` : '',
-      plan.targetGroup ? `${t('feedback:plan.targetGroup')}: ${plan.targetGroup}` : '',
-      plan.beneficiaries ? `${t('feedback:plan.beneficiaries')}: ${plan.beneficiaries}` : '',
+      md`${trusted(t('feedback:plan.goal'))}: ${plan.goal ?? '–'}`,
+      plan.change ? md`${trusted(t('feedback:plan.change'))}: ${plan.change}` : '',
+      plan.targetGroup ? md`${trusted(t('feedback:plan.targetGroup'))}: ${plan.targetGroup}` : '',
+      plan.beneficiaries ? md`${trusted(t('feedback:plan.beneficiaries'))}: ${plan.beneficiaries}` : '',
     ]
       .filter(Boolean)
       .join('\n');
@@ -125,13 +126,13 @@ function planIntro(ctx: FlowContext, a: ReviewerAssignment, page: Page): string 
   const act = plan.activities[page];
   return [
     t('feedback:form.activityOf', { n: page + 1, total }),
-    act.activity,
-    act.responsible ? `${t('feedback:plan.responsible')}: ${act.responsible}` : '',
+    escapeMarkup(act.activity),
+    act.responsible ? md`${trusted(t('feedback:plan.responsible'))}: ${act.responsible}` : '',
     act.deadline ? `${t('feedback:plan.deadline')}: ${formatStoredDay(act.deadline, ctx.person.locale)}` : '',
-    act.challenges ? `${t('feedback:plan.challenges')}: ${act.challenges}` : '',
-    act.mitigation ? `${t('feedback:plan.mitigation')}: ${act.mitigation}` : '',
-    act.resources ? `${t('feedback:plan.resources')}: ${act.resources}` : '',
-    act.results ? `${t('feedback:plan.results')}: ${act.results}` : '',
+    act.challenges ? md`${trusted(t('feedback:plan.challenges'))}: ${act.challenges}` : '',
+    act.mitigation ? md`${trusted(t('feedback:plan.mitigation'))}: ${act.mitigation}` : '',
+    act.resources ? md`${trusted(t('feedback:plan.resources'))}: ${act.resources}` : '',
+    act.results ? md`${trusted(t('feedback:plan.results'))}: ${act.results}` : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -197,7 +198,7 @@ async function reviewBeforeSending(ctx: FlowContext, assignmentId: string): Prom
   const blocks: Block[] = [ui.heading(t('feedback:form.reviewTitle', { author: a.plan.author.displayName }))];
   const parts: [string, FeedbackSection | undefined][] = [[t('feedback:part.goal'), content.goal], ...a.plan.activities.map((act, i) => [t('feedback:part.activity', { n: i + 1, title: shorten(act.activity, 60) }), content.activities[act.id]] as [string, FeedbackSection | undefined])];
   for (const [title, section] of parts) {
-    const lines = (['strengths', 'questions', 'suggestions'] as const).filter((k) => section?.[k]).map((k) => `_${t(`feedback:form.${k}`)}:_ ${section![k]}`);
+    const lines = (['strengths', 'questions', 'suggestions'] as const).filter((k) => section?.[k]).map((k) => `_${t(`feedback:form.${k}`)}:_ ${escapeMarkup(section![k]!)}`);
     if (lines.length) blocks.push(ui.paragraph(`**${title}**\n${lines.join('\n')}`));
   }
   if (a.feedback?.rating) blocks.push(ui.fields([{ label: t('feedback:form.rating'), value: t('feedback:view.rating', { rating: a.feedback.rating }) }]));
@@ -250,7 +251,7 @@ async function submitReply(ctx: FlowContext, state: State, values: FormValues): 
   const recipient = await ctx.services.db.person.findUniqueOrThrow({ where: { id: recipientId } });
   const t = translator(recipient.locale);
   const siblings = await ctx.services.db.feedbackAssignment.findMany({ where: { roundId: feedback.assignment.roundId, planId: feedback.assignment.planId }, select: { id: true } });
-  const from = fromAuthor ? feedback.assignment.plan.author.displayName : reviewerLabel(t, feedback.assignment.round, siblings, feedback.assignment);
+  const from = fromAuthor ? escapeMarkup(feedback.assignment.plan.author.displayName) : reviewerLabel(t, feedback.assignment.round, siblings, feedback.assignment);
   const text = t('feedback:reply.received', { from, text: checked.data.text });
   await ctx.services.notifier.notify(recipientId, ui.message(text, [ui.paragraph(text), ui.actions(ui.openButton(t('feedback:view.answer'), 'feedback:reply', feedback.id), ui.openButton(t('feedback:reply.open'), 'feedback:open', feedback.id))]));
   return { replies: [ui.text(ctx.t('feedback:reply.sent'), { ephemeral: true })], next: null };

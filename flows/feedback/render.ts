@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../src/core/markup.js';
 import type { Translate } from '../../src/core/i18n.js';
 import { formatDate, formatDateTime } from '../../src/core/format.js';
 import { ui, type Block, type Button, type OutboundMessage } from '../../src/core/messages.js';
@@ -5,12 +6,12 @@ import { readContent, SECTION_KEYS, type FeedbackSection } from '../../src/domai
 import { reviewerIndex, type ReaderFeedback } from '../../src/domain/feedback/reviews.js';
 
 /**
- * What an author is shown as the writer of a piece of feedback. In an anonymous round this is only
+ * What an author is shown as the writer of a piece of feedback, as message markup. In an anonymous round this is only
  * "Reviewer N" (N by assignment order): never a name, an id or anything else that could identify them.
  */
 export function reviewerLabel(t: Translate, round: { anonymous: boolean }, assignments: { id: string }[], assignment: { id: string; kind: string; reviewer: { displayName: string } }): string {
   if (round.anonymous) return t('feedback:label.anonymous', { n: reviewerIndex(assignments, assignment.id) });
-  return assignment.kind === 'resource' ? t('feedback:label.resourcePerson', { name: assignment.reviewer.displayName }) : assignment.reviewer.displayName;
+  return assignment.kind === 'resource' ? t('feedback:label.resourcePerson', { name: assignment.reviewer.displayName }) : escapeMarkup(assignment.reviewer.displayName);
 }
 
 /** Title of a plan part: "Goal" or "Activity 2: <first words>". */
@@ -27,7 +28,7 @@ export function shorten(text: string, max: number): string {
 
 function sectionLines(t: Translate, section: FeedbackSection | undefined): string[] {
   if (!section) return [];
-  return SECTION_KEYS.filter((key) => section[key]?.trim()).map((key) => `_${t(`feedback:form.${key}`)}:_ ${section[key]!.trim()}`);
+  return SECTION_KEYS.filter((key) => section[key]?.trim()).map((key) => `_${t(`feedback:form.${key}`)}:_ ${escapeMarkup(section[key]!.trim())}`);
 }
 
 /**
@@ -51,7 +52,7 @@ export function renderFeedback(t: Translate, feedback: ReaderFeedback, viewer: {
     blocks.push(ui.divider(), ui.paragraph(`**${t('feedback:view.suggestions')}**`));
     for (const s of feedback.suggestions) {
       const state = s.takenUp === null ? t('feedback:view.unmarked') : s.takenUp ? t('feedback:view.takenUp') : t('feedback:view.notTakenUp');
-      blocks.push(ui.paragraph(`- ${targetTitle(t, s.target, activities)}: ${s.text} (${state})`));
+      blocks.push(ui.paragraph(`- ${targetTitle(t, s.target, activities)}: ${escapeMarkup(s.text)} (${state})`));
       if (viewer.isAuthor) {
         blocks.push(ui.actions(ui.openButton(t('feedback:view.markTakenUp'), 'feedback:mark', `${s.id}:yes`, s.takenUp === true ? 'primary' : undefined), ui.openButton(t('feedback:view.markNotTakenUp'), 'feedback:mark', `${s.id}:no`)));
       }
@@ -60,8 +61,8 @@ export function renderFeedback(t: Translate, feedback: ReaderFeedback, viewer: {
   if (feedback.replies.length) {
     blocks.push(ui.divider(), ui.paragraph(`**${t('feedback:view.thread')}**`));
     for (const reply of feedback.replies) {
-      const who = reply.fromAuthor ? (viewer.isAuthor ? t('feedback:view.you') : assignment.plan.author.displayName) : viewer.isAuthor ? label : t('feedback:view.you');
-      blocks.push(ui.context(`${who} (${formatDateTime(reply.createdAt, viewer.timeZone, viewer.locale)}): ${reply.text}`));
+      const who = reply.fromAuthor ? (viewer.isAuthor ? t('feedback:view.you') : escapeMarkup(assignment.plan.author.displayName)) : viewer.isAuthor ? label : t('feedback:view.you');
+      blocks.push(ui.context(`${who} (${formatDateTime(reply.createdAt, viewer.timeZone, viewer.locale)}): ${escapeMarkup(reply.text)}`));
     }
   }
   const buttons: Button[] = [ui.openButton(viewer.isAuthor ? t('feedback:view.reply') : t('feedback:view.answer'), 'feedback:reply', feedback.id)];

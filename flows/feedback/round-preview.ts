@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../src/core/markup.js';
 import type { Translate } from '../../src/core/i18n.js';
 import { formatDate } from '../../src/core/format.js';
 import { ui, type Block } from '../../src/core/messages.js';
@@ -28,11 +29,11 @@ export function describeAllocation(t: Translate, round: LoadedRound, viewer: { t
     const reviewers = (byPlan.get(plan.id) ?? []).map((a) => {
       const marks = (warnings.get(a.id) ?? []).map((w) => t(`feedback:warning.${w}`));
       const kind = a.kind === 'resource' ? ` (${t('feedback:kind.resource')})` : a.kind === 'manual' ? ` (${t('feedback:kind.manual')})` : '';
-      return `${a.reviewer.displayName}${kind}${marks.length ? ` ⚠ ${marks.join(', ')}` : ''}`;
+      return `${escapeMarkup(a.reviewer.displayName)}${kind}${marks.length ? ` ⚠ ${marks.join(', ')}` : ''}`;
     });
     const peers = (byPlan.get(plan.id) ?? []).filter((a) => a.kind !== 'resource').length;
     const short = peers < round.reviewersPerPlan ? ` ⚠ ${t('feedback:preview.short', { count: round.reviewersPerPlan - peers, missing: round.reviewersPerPlan - peers })}` : '';
-    return `- **${plan.author.displayName}**${plan.author.organisation ? ` (${plan.author.organisation.name})` : ''} ← ${reviewers.join(', ') || t('feedback:preview.nobody')}${short}`;
+    return `- **${escapeMarkup(plan.author.displayName)}**${plan.author.organisation ? ` (${escapeMarkup(plan.author.organisation.name)})` : ''} ← ${reviewers.join(', ') || t('feedback:preview.nobody')}${short}`;
   });
   blocks.push(ui.paragraph(`**${t('feedback:preview.plans')}**\n${lines.join('\n')}`));
 

@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../src/core/markup.js';
 import { randomInt } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -158,7 +159,7 @@ async function preview(ctx: FlowContext, roundId: string): Promise<OutboundMessa
       ui.button(t('feedback:preview.confirm'), 'feedback-round:confirm', round.id, 'primary'),
       ui.openButton(t('feedback:preview.change'), 'feedback-round:change', round.id),
       ui.button(t('feedback:preview.reshuffle'), 'feedback-round:reshuffle', round.id),
-      { ...ui.button(t('feedback:preview.cancel'), 'feedback-round:cancel', round.id, 'danger'), confirm: { title: t('feedback:preview.cancel'), text: t('feedback:preview.cancelConfirm'), yes: t('feedback:yes'), no: t('feedback:no') } },
+      { ...ui.button(t('feedback:preview.cancel'), 'feedback-round:cancel', round.id, 'danger'), confirm: { title: t('feedback:preview.cancel'), text: t('feedback:preview.cancelConfirm'), yes: t('feedback:preview.cancel'), no: t('feedback:preview.keep') } },
     ),
   ]);
 }
@@ -170,7 +171,7 @@ async function changeForm(ctx: FlowContext, round: Awaited<ReturnType<typeof loa
     include: { person: true },
     orderBy: { person: { displayName: 'asc' } },
   });
-  const personOptions = [...new Map(people.map((m) => [m.personId, { label: `${m.person.displayName} (${t(`roles.${m.role}`)})`, value: m.personId }])).values()];
+  const personOptions = [...new Map(people.map((m) => [m.personId, { label: `${escapeMarkup(m.person.displayName)} (${t(`roles.${m.role}`)})`, value: m.personId }])).values()];
   return {
     formId: 'feedback-round:change',
     title: t('feedback:change.title'),

@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../src/core/markup.js';
 import type { FlowContext } from '../../src/core/flow.js';
 import { ui, type Block, type OutboundMessage } from '../../src/core/messages.js';
 import { readableClusterPlans } from '../../src/domain/plans/index.js';
@@ -32,7 +33,7 @@ export async function renderClusterList(ctx: FlowContext, clusterId: string): Pr
       return t('plan:list.line', {
         name: m.person.displayName,
         org: m.organisation ? ` (${m.organisation.name})` : '',
-        stage: `**${t(`plan:stages.${stage}`)}**`,
+        stage: t(`plan:stages.${stage}`),
         details: doc ? t('plan:list.activities', { count: doc.content.activities.length }) : '',
       });
     });
@@ -51,7 +52,7 @@ export async function renderClusterList(ctx: FlowContext, clusterId: string): Pr
         type: 'select',
         actionId: 'plan:open',
         placeholder: t('plan:list.open'),
-        options: docs.slice(0, 100).map((d) => ({ label: clip(`${d.authorName} · ${t(`plan:stages.${d.stage}`)}`, 75), value: d.planId })),
+        options: docs.slice(0, 100).map((d) => ({ label: `${escapeMarkup(clip(d.authorName, 50))} · ${t(`plan:stages.${d.stage}`)}`, value: d.planId })),
       }),
     );
     blocks.push(...exportButtons(ctx, 'plan:exportCluster', clusterId));

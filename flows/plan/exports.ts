@@ -1,3 +1,4 @@
+import { documentTranslator } from '../../src/core/i18n.js';
 import type { FlowContext } from '../../src/core/flow.js';
 import { createDownload } from '../../src/core/downloads.js';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
@@ -36,7 +37,8 @@ export async function exportCluster(ctx: FlowContext, clusterId: string, format:
 
 async function deliver(ctx: FlowContext, docs: PlanDocument[], base: string, format: ExportFormat, clusterCode?: string): Promise<OutboundMessage> {
   const { t } = ctx;
-  const body = format === 'md' ? plansToMarkdown(docs, t) : format === 'csv' ? plansToCsv(docs) : plansToHtml(docs, t, clusterCode);
+  const docT = documentTranslator(ctx.person.locale);
+  const body = format === 'md' ? plansToMarkdown(docs, docT) : format === 'csv' ? plansToCsv(docs) : plansToHtml(docs, docT, clusterCode);
   const filename = `${base}.${format}`;
   const { url } = await createDownload(ctx.services.db, ctx.services.config.PUBLIC_URL!, { filename, contentType: TYPES[format], body, createdById: ctx.person.id }, ctx.services.clock.now());
   const text = t('plan:export.ready', { filename, url });

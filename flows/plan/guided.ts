@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';
 import type { FlowContext, FlowResult } from '../../src/core/flow.js';
 import { checkForm, fieldSchemas } from '../../src/core/forms.js';
@@ -127,7 +128,7 @@ export function askMessage(ctx: FlowContext, content: PlanContent, cursor: strin
   } else {
     const n = content.activities.findIndex((a) => a.id === c.activityId);
     const activity = content.activities[n];
-    section = `${t('plan:guided.activitySection', { n: n + 1 })}: ${clip(activity.activity, 60)}`;
+    section = `${t('plan:guided.activitySection', { n: n + 1 })}: ${escapeMarkup(clip(activity.activity, 60))}`;
     question = `**${t(`plan:fields.${c.field}.label`)}**\n${t(`plan:fields.${c.field}.question`)}`;
     if (c.field === 'activity') question += `\n${t('plan:legalReminder')}`;
     max = ACTIVITY_FIELD_LIMITS[c.field];

@@ -1,3 +1,4 @@
+import { md } from '../../src/core/markup.js';
 import { defineFlow, type FlowContext, type FlowPosition, type FlowResult } from '../../src/core/flow.js';
 import { FlowStore } from '../../src/core/flow-store.js';
 import { checkForm, refill } from '../../src/core/forms.js';
@@ -354,5 +355,5 @@ function formMessage(form: ReturnType<typeof goalForm>): OutboundMessage {
 
 function chooseCluster(ctx: FlowContext, clusters: { id: string; code: string; name: string }[], actionId: string, key: string): OutboundMessage {
   const text = ctx.t(key);
-  return ui.message(text, [ui.paragraph(text), ui.actions(...clusters.slice(0, 20).map((c) => ui.openButton(`${c.code}: ${c.name}`.slice(0, 70), actionId, c.id)))], { ephemeral: true });
+  return ui.message(text, [ui.paragraph(text), ui.actions(...clusters.slice(0, 20).map((c) => ui.openButton(md`${c.code}: ${c.name.slice(0, 60)}`, actionId, c.id)))], { ephemeral: true });
 }

@@ -1,5 +1,6 @@
 import type { FlowContext } from '../../src/core/flow.js';
 import { formatDate } from '../../src/core/format.js';
+import { escapeMarkup } from '../../src/core/markup.js';
 import { ui, type Block, type Button, type OutboundMessage } from '../../src/core/messages.js';
 import { missingParts, type ActivityContent, type MissingPart, type PlanDocument } from '../../src/domain/plans/index.js';
 import { ACTIVITY_FIELDS, PLAN_FIELDS } from '../../src/domain/plans/limits.js';
@@ -65,7 +66,7 @@ export function renderPlan(ctx: FlowContext, doc: PlanDocument, options: RenderO
     if (isAuthor && doc.stage !== 'DRAFT' && doc.latestVersionNumber) blocks.push(ui.context(t('plan:view.afterSubmit', { number: doc.latestVersionNumber })));
     for (const field of PLAN_FIELDS) {
       const value = doc.content[field];
-      blocks.push(ui.paragraph(clip(`**${t(`plan:fields.${field}.label`)}**\n${value?.trim() ? value : t('plan:view.empty')}`, MAX_TEXT_BLOCK)));
+      blocks.push(ui.paragraph(`**${t(`plan:fields.${field}.label`)}**\n${value?.trim() ? escapeMarkup(clip(value, MAX_TEXT_BLOCK - 100)) : t('plan:view.empty')}`));
     }
     if (isAuthor) blocks.push(ui.actions(ui.openButton(t('plan:buttons.editGoal'), 'plan:editGoal', doc.planId)));
   }
@@ -128,15 +129,15 @@ function activityButtons(ctx: FlowContext, doc: PlanDocument, activity: Activity
 /** One activity as a text block: the seven columns, each clipped so the block fits every platform. */
 export function activityText(ctx: FlowContext, activity: ActivityContent, n: number, withProgress: boolean): string {
   const { t } = ctx;
-  const lines = [`**${n}. ${clip(activity.activity, CLIP)}**`];
+  const lines = [`**${n}. ${escapeMarkup(clip(activity.activity, CLIP))}**`];
   for (const field of ACTIVITY_FIELDS.slice(1)) {
     const value = activity[field];
     // A deadline is a calendar day: shown as every other date is (src/domain/calendar.ts).
     const shown = field === 'deadline' && value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDay(value, ctx.person.locale) : value;
-    lines.push(`_${t(`plan:fields.${field}.label`)}:_ ${shown?.trim() ? clip(shown, CLIP) : '–'}`);
+    lines.push(`_${t(`plan:fields.${field}.label`)}:_ ${shown?.trim() ? escapeMarkup(clip(shown, CLIP)) : '–'}`);
   }
   if (withProgress) {
-    lines.push(`**${t('plan:view.progressLine', { progress: t(`plan:progress.${activity.progress}`) })}**${activity.progressNote ? `: ${clip(activity.progressNote, CLIP)}` : ''}`);
+    lines.push(`**${t('plan:view.progressLine', { progress: t(`plan:progress.${activity.progress}`) })}**${activity.progressNote ? `: ${escapeMarkup(clip(activity.progressNote, CLIP))}` : ''}`);
   }
   return clip(lines.join('\n'), MAX_TEXT_BLOCK);
 }
@@ -185,7 +186,7 @@ export function textBlocks(text: string, max = MAX_TEXT_BLOCK): Block[] {
   return chunks.map((c) => ui.paragraph(c));
 }
 
-/** Shortens text for a listing, marking the cut. */
+/** Shortens text for a listing, marking the cut (never between a backslash and the character it escapes). */
 export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd().replace(/(?<!\\)(\\\\)*\\$/, '$1')}…`;
 }

@@ -1,3 +1,4 @@
+import { md } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
@@ -80,7 +81,7 @@ async function askForm(ctx: FlowContext, question: string): Promise<Form> {
     plan.activities.forEach((a, i) => linkOptions.push({ label: t('questions:form.linkActivity', { cluster: code, n: i + 1, activity: a.activity.slice(0, 60) }), value: `activity:${a.id}` }));
   }
   const fields: Form['fields'] = [{ name: 'question', label: t('questions:form.question'), kind: 'textarea', required: true, maxLength: MAX_QUESTION, hint: t('questions:form.questionHint'), initial: question || undefined }];
-  if (clusters.length > 1) fields.push({ name: 'cluster', label: t('questions:form.cluster'), kind: 'select', required: true, options: clusters.map((c) => ({ label: `${c.code}: ${c.name}`, value: c.id })), initial: clusters[0].id });
+  if (clusters.length > 1) fields.push({ name: 'cluster', label: t('questions:form.cluster'), kind: 'select', required: true, options: clusters.map((c) => ({ label: md`${c.code}: ${c.name}`, value: c.id })), initial: clusters[0].id });
   if (linkOptions.length > 1) fields.push({ name: 'link', label: t('questions:form.link'), kind: 'select', options: linkOptions, initial: 'none' });
   fields.push({
     name: 'urgent',
@@ -133,7 +134,7 @@ async function submit(ctx: FlowContext, values: FormValues, state: AskState): Pr
 
   const blocks: Block[] = [ui.paragraph(t('questions:suggest.intro'))];
   for (const answer of found) {
-    blocks.push(ui.divider(), ui.paragraph(`**${answer.question}**`), ui.paragraph(`${t('questions:suggest.answer')} (${answer.clusterCode}): ${answer.answer}`));
+    blocks.push(ui.divider(), ui.paragraph(md`**${answer.question}**`), ui.paragraph(`${t('questions:suggest.answer')} ${md`(${answer.clusterCode}): ${answer.answer}`}`));
   }
   blocks.push(ui.actions(ui.button(t('questions:suggest.take'), 'ask:take', '', 'primary'), ui.button(t('questions:suggest.send'), 'ask:send')));
   return { replies: [ui.message(t('questions:suggest.intro'), blocks, { ephemeral: true })], next: { step: 'suggested', data: { threadKey: state.threadKey, draft } } };

@@ -1,3 +1,4 @@
+import { escapeMarkup, md } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { defineFlow } from '../../src/core/flow.js';
 import { formatDate } from '../../src/core/format.js';
@@ -36,7 +37,7 @@ export const faqFlow = defineFlow({
     }
     const blocks: Block[] = [ui.heading(t('questions:faq.title', { words }))];
     for (const item of found) {
-      blocks.push(ui.divider(), ui.paragraph(`**${item.question}**`), ui.paragraph(item.answer), ui.context(`${item.clusterCode} · ${formatDate(item.answeredAt, person.timeZone, person.locale)}`));
+      blocks.push(ui.divider(), ui.paragraph(md`**${item.question}**`), ui.paragraph(escapeMarkup(item.answer)), ui.context(md`${item.clusterCode} · ${formatDate(item.answeredAt, person.timeZone, person.locale)}`));
     }
     if (isMember) blocks.push(ui.actions(askResourcePersonButton(t)));
     return { replies: [ui.message(t('questions:faq.title', { words }), blocks, { ephemeral: true })] };

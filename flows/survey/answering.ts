@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../src/core/markup.js';
 import type { FlowContext, FlowResult } from '../../src/core/flow.js';
 import { refill, type FormValues } from '../../src/core/forms.js';
 import { formatDateTime } from '../../src/core/format.js';
@@ -95,7 +96,7 @@ function wholeForm(ctx: FlowContext, run: LoadedRun, answers: Record<string, Ans
     formId: 'survey:all',
     title: ctx.t('surveys:form.title', { title: localise(run.definition.title, locale) }).slice(0, 120),
     submitLabel: ctx.t('surveys:form.submit'),
-    intro: [localise(run.definition.intro, locale), ctx.t(run.anonymous ? 'surveys:anonymousNote' : 'surveys:namedNote')].filter(Boolean).join('\n'),
+    intro: [escapeMarkup(localise(run.definition.intro, locale)), ctx.t(run.anonymous ? 'surveys:anonymousNote' : 'surveys:namedNote')].filter(Boolean).join('\n'),
     fields,
   };
 }
@@ -136,10 +137,10 @@ function askQuestion(ctx: FlowContext, run: LoadedRun, question: QuestionDefinit
   const text = localise(question.text, locale);
   const current = answers[question.key];
   const blocks: Block[] = [
-    ui.context(`${title} · ${t('surveys:question.progress', { index: visible.indexOf(question) + 1, total: visible.length })}`),
-    ui.paragraph(`**${text}**${question.required ? '' : ` ${t('surveys:question.optional')}`}`),
+    ui.context(`${escapeMarkup(title)} · ${t('surveys:question.progress', { index: visible.indexOf(question) + 1, total: visible.length })}`),
+    ui.paragraph(`**${escapeMarkup(text)}**${question.required ? '' : ` ${t('surveys:question.optional')}`}`),
   ];
-  if (question.help) blocks.push(ui.context(localise(question.help, locale)));
+  if (question.help) blocks.push(ui.context(escapeMarkup(localise(question.help, locale))));
   if (current !== undefined) blocks.push(ui.context(t('surveys:question.yourAnswer', { answer: describeAnswer(question, current, locale) })));
 
   const extra: Button[] = [];

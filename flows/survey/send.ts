@@ -5,7 +5,7 @@ import type { FlowContext, FlowResult } from '../../src/core/flow.js';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
 import { parseDateInput } from '../../src/core/date-input.js';
 import { formatDateTime } from '../../src/core/format.js';
-import { stripMarkup, ui, type Form } from '../../src/core/messages.js';
+import { ui, type Form } from '../../src/core/messages.js';
 import { requireRole } from '../../src/domain/memberships.js';
 import { localise, type QuestionnaireDefinition } from '../../src/domain/questionnaires/definition.js';
 import { openRunAndInvite } from '../../src/domain/questionnaires/invitations.js';
@@ -144,7 +144,7 @@ export async function submitSend(ctx: FlowContext, values: FormValues): Promise<
   // The scheduler plans opening (for a phase), reminders and closing from the stored run.
   await services.scheduler.clusterChanged(cluster.id, 'survey');
   return {
-    replies: [ui.message(stripMarkup(text), [ui.paragraph(text), ui.actions(ui.commandButton(t('surveys:buttons.results'), `results ${run.id}`), ui.commandButton(t('surveys:buttons.send'), 'survey send'))])],
+    replies: [ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(t('surveys:buttons.results'), `results ${run.id}`), ui.commandButton(t('surveys:buttons.send'), 'survey send'))])],
     next: null,
   };
 }

@@ -1,9 +1,15 @@
+import { plainText } from './markup.js';
+
 /**
  * The platform-neutral message model. Flows speak only this; adapters translate it to Block Kit,
  * Adaptive Cards or the web chat's HTML, and translate platform input back into InboundEvent.
  *
- * Text uses a small markup every platform can render: **bold**, _italic_, `code`, [label](url),
- * and lines starting with "- " as bullets. Adapters escape everything else.
+ * Every text a person reads here (headings, paragraphs, labels, titles, hints, errors, the summary) is the
+ * small markup of markup.ts: **bold**, _italic_, `code`, [label](url), "- " bullets, and a backslash before a
+ * markup character to show it as typed. What people typed enters escaped (the catalogue's interpolation does
+ * it, `md`/`escapeMarkup` where a flow shows it directly), so only the bot's own texts carry links or style.
+ * Adapters render the markup for their platform, and plain text where a platform shows only plain text.
+ * Values (button values, option values, a form field's `initial`) are raw data, never markup.
  *
  * Not covered on purpose: files, reactions, rich tables, per-platform styling. A flow that
  * needs a platform extra asks the adapter's declared capabilities instead of branching here.
@@ -86,7 +92,10 @@ export type Block =
 
 export interface OutboundMessage {
   blocks: Block[];
-  /** Plain-text summary for notifications and screen readers. */
+  /**
+   * What notifications and screen readers show, in the same markup as the blocks: Slack renders it in
+   * its own markup, Teams and the web chat as plain text.
+   */
   summary: string;
   /** Only the person who triggered it sees it (Slack ephemeral); default: visible. */
   ephemeral?: boolean;
@@ -147,7 +156,7 @@ export const ui = {
     return { summary, blocks, ...extra };
   },
   text(text: string, extra: Partial<OutboundMessage> = {}): OutboundMessage {
-    return { summary: stripMarkup(text), blocks: [{ type: 'text', text }], ...extra };
+    return { summary: text, blocks: [{ type: 'text', text }], ...extra };
   },
   heading: (text: string): Block => ({ type: 'heading', text }),
   paragraph: (text: string): Block => ({ type: 'text', text }),
@@ -172,11 +181,7 @@ export const ui = {
 /** Action id of buttons that run a command. */
 export const COMMAND_ACTION = 'cmd';
 
-/** Removes the small markup, for plain-text summaries. */
+/** The text without markup ("label (url)" for links), for plain-text surfaces and transcripts. */
 export function stripMarkup(text: string): string {
-  return text
-    .replace(/\*\*(.+?)\*\*/g, '$1')
-    .replace(/(^|\W)_(.+?)_(?=\W|$)/g, '$1$2')
-    .replace(/`([^`]+)`/g, '$1')
-    .replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)');
+  return plainText(text);
 }

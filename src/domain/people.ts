@@ -1,4 +1,5 @@
 import type { Db } from '../core/db.js';
+import { statement } from '../core/sql.js';
 import type { Platform, Role } from '../generated/prisma/enums.js';
 import { rolesOf } from './memberships.js';
 
@@ -52,19 +53,22 @@ interface KnownIdentityRow {
 }
 
 /**
- * Every event starts here, so this is one round trip in raw SQL: through Prisma's model API the
- * identity, its person and the roles are three queries, each compiled by the query compiler
- * again (about 1 ms of CPU apiece, the largest cost of a command in the profile, docs/performance.md).
+ * Every event starts here, so this is one prepared statement on the pool: through Prisma's model API
+ * the identity, its person and the roles were three queries, and even as one raw query Prisma's client
+ * and query compiler cost more CPU than the query itself (docs/performance.md).
  */
+const knownIdentity = statement<KnownIdentityRow>(
+  'known-identity',
+  `SELECT i.id AS "identityId", i."lastSeenAt" AT TIME ZONE 'UTC' AS "lastSeenAt", i."unreachableAt" IS NOT NULL AS unreachable,
+          (i."conversationRef" IS NOT NULL AND i."conversationRef" <> 'null'::jsonb) AS "hasRef",
+          p.id AS "personId", p."displayName", p.locale, p."timeZone",
+          ARRAY(SELECT DISTINCT m.role::text FROM "Membership" m WHERE m."personId" = p.id AND m.status = 'ACTIVE') AS roles
+     FROM "PlatformIdentity" i JOIN "Person" p ON p.id = i."personId"
+    WHERE i.platform = $1::"Platform" AND i."externalId" = $2`,
+);
+
 async function findKnownIdentity(db: Db, platform: Platform, externalId: string): Promise<KnownIdentityRow | null> {
-  const rows = await db.$queryRaw<KnownIdentityRow[]>`
-    SELECT i.id AS "identityId", i."lastSeenAt", i."unreachableAt" IS NOT NULL AS unreachable,
-           (i."conversationRef" IS NOT NULL AND i."conversationRef" <> 'null'::jsonb) AS "hasRef",
-           p.id AS "personId", p."displayName", p.locale, p."timeZone",
-           ARRAY(SELECT DISTINCT m.role::text FROM "Membership" m WHERE m."personId" = p.id AND m.status = 'ACTIVE') AS roles
-      FROM "PlatformIdentity" i JOIN "Person" p ON p.id = i."personId"
-     WHERE i.platform = ${platform}::"Platform" AND i."externalId" = ${externalId}`;
-  return rows[0] ?? null;
+  return (await knownIdentity.run(db, [platform, externalId]))[0] ?? null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Translate } from '../core/i18n.js';
+import { md } from '../core/markup.js';
 import type { TimelineKind } from '../generated/prisma/enums.js';
 import { formatSpan, formatStart, phaseOf, phaseSentence, upcomingSpans, type CalendarSpan, type Phase, type Viewer } from './calendar.js';
 
@@ -63,7 +64,7 @@ export function timelineGlance(t: Translate, cluster: ClusterCalendar, viewer: V
   const phase = phaseSentence(t, phaseAt(cluster.timeline, now), (item) => itemTitle(t, item), viewer, cluster.timeZone);
   const next = upcoming(cluster.timeline, now, limit).map((item) => {
     const when = item.allDay ? formatSpan(item, viewer, cluster.timeZone) : formatStart(item, viewer, cluster.timeZone);
-    const where = !item.allDay && item.location ? ` (${item.location})` : '';
+    const where = !item.allDay && item.location ? md` (${item.location})` : '';
     return `- ${itemTitle(t, item)}: ${when}${where}`;
   });
   return { phase, next };

@@ -1,13 +1,13 @@
 import type { Db } from '../core/db.js';
-import { Prisma } from '../generated/prisma/client.js';
 import type { ReachableIdentity } from '../core/notifier.js';
+import { statement } from '../core/sql.js';
 
 /**
- * The SQL of a nudge delivery, one statement per step (claim, record, release), written by hand
- * because this is the scheduler's hot path: Prisma's query compiler cost more CPU per delivery
- * than everything else together, and a claim used to take five round trips (see docs/performance.md).
- * The rules these statements keep are described in deliver.ts. `updatedAt` is stamped with real
- * time, as Prisma stamps it (the reconciler reads it as such).
+ * The SQL of a nudge delivery, one prepared statement per step (claim, record, release) on the pool
+ * (src/core/sql.ts), written by hand because this is the scheduler's hot path: Prisma's query compiler
+ * cost more CPU per delivery than everything else together, and a claim used to take five round trips
+ * (see docs/performance.md). The rules these statements keep are described in deliver.ts. `updatedAt`
+ * is stamped with real time, as Prisma stamps it (the reconciler reads it as such).
  */
 
 /** A claimed nudge: its id and the payload it was planned with. */
@@ -25,6 +25,34 @@ export interface Recipient {
   identities: ReachableIdentity[];
 }
 
+/** The Recipient columns of person $1, with their reachable identities as JSON, most recently used first. */
+const RECIPIENT = `p.locale, p."timeZone", p."displayName", (
+      SELECT coalesce(json_agg(json_build_object('id', i.id, 'platform', i.platform, 'externalId', i."externalId", 'conversationRef', i."conversationRef") ORDER BY i."lastSeenAt" DESC), '[]')
+      FROM "PlatformIdentity" i WHERE i."personId" = $1 AND i."unreachableAt" IS NULL) AS identities
+    FROM "Person" p WHERE p.id = $1`;
+
+/** $1 person, $2 due (timestamptz), $3 deliveredAt, $4 leaseUntil. Timestamps are stored as UTC without zone (sql.ts). */
+const claim = statement<Recipient & { nudges: ClaimedNudge[]; held: boolean }>(
+  'nudge-claim',
+  `WITH held AS (
+      SELECT EXISTS (
+        SELECT 1 FROM "PlannedNudge" n JOIN "ReplanRequest" r ON r."clusterId" = n."clusterId"
+        WHERE n."personId" = $1 AND n."dueAt" = ($2::timestamptz AT TIME ZONE 'UTC') AND n.status = 'PLANNED'
+      ) AS held
+    ), claimed AS (
+      UPDATE "PlannedNudge" SET status = 'SENT', "updatedAt" = (now() AT TIME ZONE 'UTC')
+      WHERE "personId" = $1 AND "dueAt" = ($2::timestamptz AT TIME ZONE 'UTC') AND status = 'PLANNED' AND NOT (SELECT held FROM held)
+      RETURNING id, payload
+    ), deliveries AS (
+      INSERT INTO "NudgeDelivery" ("nudgeId", outcome, "deliveredAt", "leaseUntil")
+      SELECT id, 'sending', $3::timestamptz AT TIME ZONE 'UTC', $4::timestamptz AT TIME ZONE 'UTC' FROM claimed
+    )
+    SELECT
+      (SELECT held FROM held) AS held,
+      (SELECT coalesce(json_agg(json_build_object('id', c.id, 'payload', c.payload) ORDER BY c.id), '[]') FROM claimed c) AS nudges,
+      ${RECIPIENT}`,
+);
+
 /**
  * Claims a slot in one statement: its PLANNED nudges due at exactly `dueAt` become SENT and get
  * a `sending` delivery row with a lease, and the recipient comes back with them. A second
@@ -36,70 +64,54 @@ export interface Recipient {
  * a moment ago), and the background re-plan decides whether it still goes out, and when.
  */
 export async function claimSlot(db: Db, slot: { personId: string; dueAt: Date }, at: { deliveredAt: Date; leaseUntil: Date }): Promise<{ nudges: ClaimedNudge[]; recipient: Recipient | null; held: boolean }> {
-  const rows = await db.$queryRaw<(Recipient & { nudges: ClaimedNudge[]; held: boolean })[]>`
-    WITH held AS (
-      SELECT EXISTS (
-        SELECT 1 FROM "PlannedNudge" n JOIN "ReplanRequest" r ON r."clusterId" = n."clusterId"
-        WHERE n."personId" = ${slot.personId} AND n."dueAt" = ${slot.dueAt} AND n.status = 'PLANNED'
-      ) AS held
-    ), claimed AS (
-      UPDATE "PlannedNudge" SET status = 'SENT', "updatedAt" = ${new Date()}
-      WHERE "personId" = ${slot.personId} AND "dueAt" = ${slot.dueAt} AND status = 'PLANNED' AND NOT (SELECT held FROM held)
-      RETURNING id, payload
-    ), deliveries AS (
-      INSERT INTO "NudgeDelivery" ("nudgeId", outcome, "deliveredAt", "leaseUntil")
-      SELECT id, 'sending', ${at.deliveredAt}, ${at.leaseUntil} FROM claimed
-    )
-    SELECT
-      (SELECT held FROM held) AS held,
-      (SELECT coalesce(json_agg(json_build_object('id', c.id, 'payload', c.payload) ORDER BY c.id), '[]') FROM claimed c) AS nudges,
-      ${recipientOf(slot.personId)}`;
-  const row = rows[0];
+  const row = (await claim.run(db, [slot.personId, slot.dueAt, at.deliveredAt, at.leaseUntil]))[0];
   if (!row) return { nudges: [], recipient: null, held: false };
   const { nudges, held, ...recipient } = row;
   return { nudges, recipient, held };
 }
 
-/**
- * The Recipient columns of a person, with their reachable identities as a JSON array, most recently
- * used first, and the FROM that goes with them (a SQL fragment ending a SELECT).
- */
-function recipientOf(personId: string) {
-  return Prisma.sql`p.locale, p."timeZone", p."displayName", (
-      SELECT coalesce(json_agg(json_build_object('id', i.id, 'platform', i.platform, 'externalId', i."externalId", 'conversationRef', i."conversationRef") ORDER BY i."lastSeenAt" DESC), '[]')
-      FROM "PlatformIdentity" i WHERE i."personId" = ${personId} AND i."unreachableAt" IS NULL) AS identities
-    FROM "Person" p WHERE p.id = ${personId}`;
-}
+const recipient = statement<Recipient>('nudge-recipient', `SELECT ${RECIPIENT}`);
 
 /** The recipient alone (a claim taken over from a dead worker comes without one). */
 export async function loadRecipient(db: Db, personId: string): Promise<Recipient | null> {
-  const rows = await db.$queryRaw<Recipient[]>`SELECT ${recipientOf(personId)}`;
-  return rows[0] ?? null;
+  return (await recipient.run(db, [personId]))[0] ?? null;
 }
+
+const sent = statement(
+  'nudge-sent',
+  `UPDATE "NudgeDelivery" SET outcome = CASE WHEN "nudgeId" = $1 THEN 'sent' ELSE 'merged' END, platform = $3::"Platform" WHERE "nudgeId" = ANY($2::text[])`,
+);
 
 /** Sent: the first nudge's delivery is the message, the others were merged into it. One statement. */
 export async function recordSent(db: Db, ids: string[], platform: string | undefined): Promise<void> {
-  await db.$executeRaw`
-    UPDATE "NudgeDelivery"
-    SET outcome = CASE WHEN "nudgeId" = ${ids[0]} THEN 'sent' ELSE 'merged' END, platform = ${platform ?? null}::"Platform"
-    WHERE "nudgeId" = ANY(${ids})`;
+  await sent.run(db, [ids[0], ids, platform ?? null]);
 }
+
+const failed = statement(
+  'nudge-failed',
+  `WITH nudges AS (UPDATE "PlannedNudge" SET status = 'FAILED', "updatedAt" = (now() AT TIME ZONE 'UTC') WHERE id = ANY($1::text[]))
+   UPDATE "NudgeDelivery" SET outcome = $2, error = $3 WHERE "nudgeId" = ANY($1::text[])`,
+);
 
 /** Not delivered for good (unreachable, or the last attempt failed): nudges FAILED, deliveries say why. */
 export async function recordFailed(db: Db, ids: string[], delivery: { outcome: 'unreachable' | 'failed'; error: string }): Promise<void> {
-  await db.$executeRaw`
-    WITH nudges AS (UPDATE "PlannedNudge" SET status = 'FAILED', "updatedAt" = ${new Date()} WHERE id = ANY(${ids}))
-    UPDATE "NudgeDelivery" SET outcome = ${delivery.outcome}, error = ${delivery.error} WHERE "nudgeId" = ANY(${ids})`;
+  await failed.run(db, [ids, delivery.outcome, delivery.error]);
 }
+
+const release = statement(
+  'nudge-release',
+  `WITH released AS (DELETE FROM "NudgeDelivery" WHERE "nudgeId" = ANY($1::text[]) AND outcome = 'sending')
+   UPDATE "PlannedNudge" SET status = 'PLANNED', "updatedAt" = (now() AT TIME ZONE 'UTC') WHERE id = ANY($1::text[]) AND status = 'SENT'`,
+);
 
 /** Gives a claim back (transient error, or the platform's pace says later): deliveries deleted, nudges PLANNED again. */
 export async function releaseClaim(db: Db, ids: string[]): Promise<void> {
-  await db.$executeRaw`
-    WITH released AS (DELETE FROM "NudgeDelivery" WHERE "nudgeId" = ANY(${ids}) AND outcome = 'sending')
-    UPDATE "PlannedNudge" SET status = 'PLANNED', "updatedAt" = ${new Date()} WHERE id = ANY(${ids}) AND status = 'SENT'`;
+  await release.run(db, [ids]);
 }
+
+const renew = statement('nudge-renew', `UPDATE "NudgeDelivery" SET "leaseUntil" = $2::timestamptz AT TIME ZONE 'UTC' WHERE "nudgeId" = ANY($1::text[]) AND outcome = 'sending'`);
 
 /** Keeps the claims of deliveries in flight alive: one statement for all of them. */
 export async function renewLeases(db: Db, ids: string[], leaseUntil: Date): Promise<void> {
-  await db.$executeRaw`UPDATE "NudgeDelivery" SET "leaseUntil" = ${leaseUntil} WHERE "nudgeId" = ANY(${ids}) AND outcome = 'sending'`;
+  await renew.run(db, [ids, leaseUntil]);
 }

@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../core/markup.js';
 import { formatDate, formatDateTime } from '../core/format.js';
 import { formatDay, formatMoment } from '../domain/calendar.js';
 import { translator } from '../core/i18n.js';
@@ -13,7 +14,7 @@ export interface Reader {
 /** One nudge as a line of text, dates in the reader's zone and language. */
 export function nudgeLine(payload: NudgePayload, reader: Reader): string {
   const t = translator(reader.locale);
-  if (payload.text !== undefined) return `${t('scheduler:fromCoordinator', { from: payload.from ?? '', cluster: payload.clusterCode })}\n${payload.text}`;
+  if (payload.text !== undefined) return `${t('scheduler:fromCoordinator', { from: payload.from ?? '', cluster: payload.clusterCode })}\n${escapeMarkup(payload.text)}`;
   const when = payload.startsAt ? formatMoment(new Date(payload.startsAt), reader, payload.clusterTimeZone ?? reader.timeZone) : '';
   return t(`scheduler:nudge.${payload.kind}`, {
     event: payload.item ? t(`timeline.${payload.item}`) : '',
@@ -37,5 +38,5 @@ export function renderNudges(payloads: NudgePayload[], reader: Reader): Outbound
   const blocks: Block[] = [ui.heading(title), ui.paragraph(payloads.length > 1 ? lines.map((l) => `- ${l}`).join('\n') : lines[0])];
   blocks.push(ui.actions(ui.commandButton(t('scheduler:button.myClusters'), 'me'), ui.commandButton(t('scheduler:button.snoozeWeek'), 'snooze 1w')));
   blocks.push(ui.context(t('scheduler:footer')));
-  return ui.message(`${title}: ${lines.join(' ')}`.replace(/\*\*|`/g, ''), blocks);
+  return ui.message(`${title}: ${lines.join(' ')}`, blocks);
 }

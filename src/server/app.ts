@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { marked } from 'marked';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import type { Bot } from '../core/bot.js';
 import type { Clock } from '../core/clock.js';
@@ -9,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import type { Redis } from '../core/redis.js';
 import { checkHealth } from './health.js';
 import { findDownload } from '../core/downloads.js';
+import { DOCUMENT_HEADERS, escapeHtml, markdownToHtml } from '../core/documents.js';
 import { webChatRouter } from '../../adapters/web-chat/router.js';
 import type { WebChatHistory } from '../../adapters/web-chat/history.js';
 import type { WebSender } from '../../adapters/web-chat/web-sender.js';
@@ -54,17 +54,22 @@ export function createApp(deps: AppDeps): Express {
       return;
     }
     const inline = file.contentType.startsWith('image/') || file.contentType.startsWith('text/html');
+    // Every generated file is served so that no script in it can run, whatever a document holds.
     res
       .type(file.contentType)
+      .set(DOCUMENT_HEADERS)
       .set('Cache-Control', 'private, max-age=300')
-      .set('X-Content-Type-Options', 'nosniff')
       .set('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${file.filename}"`)
       .send(Buffer.from(file.body));
   });
 
-  // The privacy text the registration form's consent field links to (docs/privacy.md, rendered once).
+  // The privacy text the registration form's consent field links to, and the terms the Teams manifest
+  // names (termsOfUseUrl): docs/privacy.md and docs/terms.md, each rendered once.
   app.get('/privacy', (_req, res) => {
-    res.type('html').send(privacyPage());
+    res.type('html').set(DOCUMENT_HEADERS).send(docPage('privacy', 'Privacy'));
+  });
+  app.get('/terms', (_req, res) => {
+    res.type('html').set(DOCUMENT_HEADERS).send(docPage('terms', 'Terms of use'));
   });
 
   for (const adapter of deps.adapters) adapter.mount(app);
@@ -101,10 +106,15 @@ function clientErrorText(error: { status?: number; type?: string }): string {
   return 'That request could not be read. Reload the page and try again.';
 }
 
-let privacyHtml: string | undefined;
-function privacyPage(): string {
-  privacyHtml ??= `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Privacy</title><body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em">${marked.parse(readFileSync(projectPath('docs', 'privacy.md'), 'utf8'), { async: false })}</body>`;
-  return privacyHtml;
+const docPages = new Map<string, string>();
+/** A page of the docs folder as a small self-contained HTML page. */
+function docPage(name: 'privacy' | 'terms', title: string): string {
+  let page = docPages.get(name);
+  if (!page) {
+    page = `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title><body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em;line-height:1.45">${markdownToHtml(readFileSync(projectPath('docs', `${name}.md`), 'utf8'))}</body></html>`;
+    docPages.set(name, page);
+  }
+  return page;
 }
 
 function notConfigured(platform: string, what: string) {

@@ -141,8 +141,15 @@ export function createRuntime(
       });
     },
     async stop() {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      server?.closeAllConnections?.();
+      // Stop accepting, let requests in flight finish for a few seconds, then cut what is left: a
+      // client holding a connection open (or a request stuck on an unreachable service) must not
+      // hold shutdown forever.
+      if (server) {
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+        server.closeAllConnections();
+      }
       await slack?.stop();
       await questions.close();
       await scheduler.stop();

@@ -169,6 +169,28 @@ describe('when a person the bot has never seen types /lc help', () => {
   });
 });
 
+describe('when a person uses /lc in their DM with the bot', () => {
+  it('keeps the DM channel on their identity, and a later notification goes there without conversations.open', async () => {
+    fake.addUser({ id: 'UDMKEPT', real_name: 'Arbën Hoxha' });
+    const inChannel = command('UDMKEPT', 'help');
+    await repliesTo(inChannel, await slack.command(inChannel));
+    const identity = () => runtime.db.platformIdentity.findUniqueOrThrow({ where: { platform_externalId: { platform: 'SLACK', externalId: 'T1:UDMKEPT' } } });
+    // Met in a channel: nothing to keep (a channel is no way to reach one person).
+    expect((await identity()).conversationRef).toBeNull();
+
+    const inDm = command('UDMKEPT', 'me', { channel_id: 'DKEPT1', channel_name: 'directmessage' });
+    await repliesTo(inDm, await slack.command(inDm));
+    expect((await identity()).conversationRef).toEqual({ channel: 'DKEPT1' });
+
+    const opened = fake.callsOf('conversations.open').length;
+    const result = await runtime.notifier.notify((await identity()).personId, ui.text('Your plan is due on Friday.'));
+    expect(result.delivered).toBe(true);
+    const post = await fake.waitFor('chat.postMessage', (p) => textOfCall(p).includes('Your plan is due on Friday.'));
+    expect(post.params.channel).toBe('DKEPT1');
+    expect(fake.callsOf('conversations.open')).toHaveLength(opened);
+  });
+});
+
 describe('when a person presses a button (block_actions)', () => {
   it('runs the button of the rendered help message and answers through its response_url', async () => {
     fake.addUser({ id: 'UBTN', real_name: 'Tarik Mujić' });

@@ -221,9 +221,13 @@ describe('when Redis is down at the moment a coordinator edits the timeline', ()
 
     await redis.start();
     // Nobody calls reconcile or replan: the scheduler's own timer (RECONCILE_EVERY_SECONDS=5) finds the overdue mark.
-    while ((await runtime.db.replanRequest.count({ where: { clusterId: cluster.id } })) > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    // (Bounded, so a failure ends the test instead of polling on while the file is torn down.)
+    const deadline = Date.now() + 50_000;
+    while ((await runtime.db.replanRequest.count({ where: { clusterId: cluster.id } })) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await runtime.db.replanRequest.count({ where: { clusterId: cluster.id } })).toBe(0);
     const reminders = await runtime.db.plannedNudge.findMany({ where: { clusterId: cluster.id, kind: 'ee3-week-before', status: 'PLANNED' } });
     expect(reminders.length).toBeGreaterThan(0);
     for (const reminder of reminders) expect((reminder.payload as { location?: string }).location).toBe('Ohrid, Hotel Metropol');
-  });
+    // A private Redis stopped and started, and a reconciliation interval: longer than the default test timeout on a busy machine.
+  }, 90_000);
 });

@@ -100,9 +100,9 @@ describe("when the platform's pace allows the message only later", () => {
     clock.set(nudge.dueAt);
     runtime.notifier.register(new PacedWebSender(runtime.webSender, 2));
     const outcomes: string[] = [];
-    const delivered = new Promise<void>((resolve) => {
-      const worker = runtime.scheduler.startWorker({ concurrency: 2, onDelivered: (outcome) => (outcomes.push(outcome), resolve(void worker)) });
-    });
+    const worker = runtime.scheduler.startWorker({ concurrency: 2, onDelivered: (outcome) => outcomes.push(outcome) });
+    // Once BullMQ has recorded the job as completed (onDelivered runs inside the job, before that).
+    const delivered = new Promise<void>((resolve) => worker.once('completed', () => resolve()));
     const slot = { personId: member.id, dueAt: nudge.dueAt.getTime() };
     await runtime.scheduler.queue.ensure(slot);
     // Planning queued it for its (virtual) due time days ahead: due now.

@@ -1,5 +1,6 @@
-// The web chat renders the bot's platform-neutral messages and sends events back.
-// Everything the server sends is treated as text: markup is turned into elements, never innerHTML.
+// The web chat renders the bot's messages and sends events back. The server sends rich texts already
+// parsed into lines of nodes (adapters/web-chat/web-message.ts) and every other text as plain text, so
+// this page never parses markup and never uses innerHTML: everything becomes elements with textContent.
 const log = document.getElementById('log');
 const picker = document.getElementById('identity');
 const composer = document.getElementById('composer');
@@ -54,10 +55,10 @@ async function start() {
 function fillSignIn(t) {
   setText('sign-in-title', t.title);
   const intro = document.getElementById('sign-in-intro');
-  if (t.intro) { intro.replaceChildren(); appendMarkup(intro, t.intro); }
+  if (t.intro) { intro.replaceChildren(); appendText(intro, t.intro); }
   const steps = document.getElementById('sign-in-steps');
   steps.replaceChildren();
-  for (const step of t.steps ?? []) { const li = el('li'); appendMarkup(li, step); steps.append(li); }
+  for (const step of t.steps ?? []) { const li = el('li'); appendText(li, step); steps.append(li); }
   setText('code-label', t.codeLabel);
   setText('sign-in-submit', t.submit);
   setText('sign-in-stay', t.stay);
@@ -251,10 +252,10 @@ function timeOf(iso) {
   return at.toDateString() === new Date().toDateString() ? time : `${at.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time}`;
 }
 
-/** A line from the page or the server itself (never someone's text), so its markup is shown. */
+/** A line from the page or the server itself; it may name a person, so it is shown as text only. */
 function system(text) {
   const div = el('div', 'msg context');
-  appendMarkup(div, text);
+  appendText(div, text);
   log.append(div);
   div.scrollIntoView({ block: 'end' });
 }
@@ -283,13 +284,13 @@ function render(message, at) {
 
 function renderBlock(block, box) {
   switch (block.type) {
-    case 'heading': { const h = el('h2'); appendMarkup(h, block.text); return h; }
-    case 'text': return markupBlock(block.text);
-    case 'context': { const p = markupBlock(block.text); p.classList.add('context'); return p; }
+    case 'heading': { const h = el('h2'); for (const line of block.lines) appendNodes(h, line.nodes); return h; }
+    case 'text': return richText(block.lines);
+    case 'context': { const p = richText(block.lines); p.classList.add('context'); return p; }
     case 'divider': return el('hr');
     case 'fields': {
       const grid = el('div', 'fields');
-      for (const f of block.fields) { const cell = el('div'); const b = el('b'); b.textContent = f.label; cell.append(b); appendMarkup(cell, f.value); grid.append(cell); }
+      for (const f of block.fields) { const cell = el('div'); const b = el('b'); b.textContent = f.label; cell.append(b, richText(f.lines)); grid.append(cell); }
       return grid;
     }
     case 'image': { const img = el('img', 'chart'); img.src = block.url; img.alt = block.alt; return img; }
@@ -330,7 +331,7 @@ function renderSelect(select, box) {
 
 function renderForm(form, box) {
   const f = el('form', 'bot-form');
-  if (form.intro) f.append(markupBlock(form.intro));
+  if (form.introLines) f.append(richText(form.introLines));
   const title = el('h2'); title.textContent = form.title; f.prepend(title);
   for (const field of form.fields) {
     const id = `f-${Math.random().toString(36).slice(2)}`;
@@ -375,35 +376,35 @@ function renderForm(form, box) {
   return f;
 }
 
-/** The bot's small markup: **bold**, _italic_, `code`, [label](url), "- " bullets. */
-function markupBlock(text) {
+/** Texts of the page itself arrive as plain text (the server reads their markup): shown as text, never parsed. */
+function appendText(parent, text) {
+  parent.append(document.createTextNode(text ?? ''));
+}
+
+/** Lines of parsed markup: "- " lines as a list, others as paragraphs. */
+function richText(lines) {
   const wrapper = el('div');
-  const lines = text.split('\n');
   let list = null;
   for (const line of lines) {
-    if (line.startsWith('- ')) {
+    if (line.bullet) {
       if (!list) { list = el('ul'); wrapper.append(list); }
-      const li = el('li'); appendMarkup(li, line.slice(2)); list.append(li);
+      const li = el('li'); appendNodes(li, line.nodes); list.append(li);
     } else {
       list = null;
-      const p = el('p'); appendMarkup(p, line); wrapper.append(p);
+      const p = el('p'); appendNodes(p, line.nodes); wrapper.append(p);
     }
   }
   return wrapper;
 }
 
-function appendMarkup(parent, text) {
-  const pattern = /\*\*(.+?)\*\*|`([^`]+)`|\[([^\]]+)\]\((https?:\/\/[^)\s]+|\/[^)\s]*)\)|(^|\s)_(.+?)_(?=\s|$|[.,;:!?])/g;
-  let last = 0;
-  for (const m of text.matchAll(pattern)) {
-    parent.append(document.createTextNode(text.slice(last, m.index)));
-    if (m[1] !== undefined) { const b = el('strong'); b.textContent = m[1]; parent.append(b); }
-    else if (m[2] !== undefined) { const c = el('code'); c.textContent = m[2]; parent.append(c); }
-    else if (m[3] !== undefined) { const a = el('a'); a.textContent = m[3]; a.href = m[4]; a.target = '_blank'; a.rel = 'noopener'; parent.append(a); }
-    else { parent.append(document.createTextNode(m[5])); const i = el('em'); i.textContent = m[6]; parent.append(i); }
-    last = m.index + m[0].length;
+/** Nodes as elements; text only ever through text nodes, links only to web, mail or this origin. */
+function appendNodes(parent, nodes) {
+  for (const node of nodes) {
+    if (node.type === 'bold' || node.type === 'italic') { const s = el(node.type === 'bold' ? 'strong' : 'em'); appendNodes(s, node.children); parent.append(s); }
+    else if (node.type === 'code') { const c = el('code'); c.textContent = node.text; parent.append(c); }
+    else if (node.type === 'link' && /^(https?:\/\/|mailto:|\/(?!\/))/.test(node.url)) { const a = el('a'); a.textContent = node.label; a.href = node.url; a.target = '_blank'; a.rel = 'noopener'; parent.append(a); }
+    else parent.append(document.createTextNode(node.type === 'link' ? node.label : node.text ?? ''));
   }
-  parent.append(document.createTextNode(text.slice(last)));
 }
 
 function el(tag, className) {

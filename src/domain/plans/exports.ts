@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { escapeHtml as esc, escapeMarkdown as md, toCsv } from '../../core/documents.js';
 import type { Translate } from '../../core/i18n.js';
 import type { PlanDocument } from './documents.js';
 import { ACTIVITY_FIELDS, PLAN_FIELDS } from './limits.js';
@@ -6,7 +6,8 @@ import { ACTIVITY_FIELDS, PLAN_FIELDS } from './limits.js';
 /**
  * Exports of plans in the template's layout (Annex 1): Markdown to paste anywhere, CSV for a
  * spreadsheet (one row per activity), and a printable HTML page laid out like the template's
- * table. Labels come from the reader's language.
+ * table. Labels come from the reader's language. `t` is a document translator (i18n
+ * `documentTranslator`): every value is escaped here for the format, and CSV cells are neutralised.
  */
 export function plansToMarkdown(docs: PlanDocument[], t: Translate): string {
   return docs.map((doc) => planToMarkdown(doc, t)).join('\n\n---\n\n');
@@ -40,7 +41,7 @@ export function plansToCsv(docs: PlanDocument[]): string {
     if (!doc.content.activities.length) rows.push([...head, '', ...ACTIVITY_FIELDS.map(() => ''), '', '']);
     doc.content.activities.forEach((a, i) => rows.push([...head, i + 1, ...ACTIVITY_FIELDS.map((f) => a[f] ?? ''), a.progress, a.progressNote ?? '']));
   }
-  return stringify(rows, { header: true, columns: [...CSV_COLUMNS], bom: true });
+  return toCsv(rows, { header: [...CSV_COLUMNS], bom: true });
 }
 
 export function plansToHtml(docs: PlanDocument[], t: Translate, clusterCode?: string): string {
@@ -89,15 +90,6 @@ function stageLine(doc: PlanDocument, t: Translate): string {
   const stage = t(`plan:stages.${doc.stage}`);
   const org = doc.organisation ? `${doc.organisation} · ` : '';
   return doc.versionNumber ? `${org}${doc.clusterName} · ${stage} · ${t('plan:export.version', { number: doc.versionNumber })}` : `${org}${doc.clusterName} · ${stage} · ${t('plan:export.living')}`;
-}
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** Markdown-safe inline text (headings, emphasis). */
-function md(text: string): string {
-  return text.replace(/([\\`*_[\]#|<>])/g, '\\$1');
 }
 
 /** A multi-line paragraph kept as written, with markup characters escaped. */

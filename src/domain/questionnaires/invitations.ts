@@ -1,7 +1,7 @@
 import type { Services } from '../../core/flow.js';
 import { formatDateTime } from '../../core/format.js';
 import { translator } from '../../core/i18n.js';
-import { stripMarkup, ui } from '../../core/messages.js';
+import { ui } from '../../core/messages.js';
 import { localise, type QuestionnaireDefinition } from './definition.js';
 import { openRun, takeReminderTargets } from './runs.js';
 
@@ -40,7 +40,7 @@ async function runMessage(services: Services, runId: string, personId: string, k
   const title = localise(definition.title, person.locale);
   const vars = { title, cluster: run.cluster.code, closes: formatDateTime(run.closesAt, person.timeZone, person.locale) };
   const text = t(`surveys:${kind}.text`, vars);
-  return ui.message(stripMarkup(text), [
+  return ui.message(text, [
     ui.paragraph(text),
     ...(run.anonymous ? [ui.context(t('surveys:anonymousNote'))] : []),
     ui.actions(ui.openButton(t('surveys:buttons.oneByOne'), 'survey:begin', runId, 'primary'), ui.openButton(t('surveys:buttons.asForm'), 'survey:form', runId)),

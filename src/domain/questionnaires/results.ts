@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../core/documents.js';
 import type { Db } from '../../core/db.js';
 import type { Translate } from '../../core/i18n.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
@@ -105,7 +105,7 @@ export async function resultsCsv(db: Db, results: RunResults, locale: string): P
     const name = run.anonymous ? [] : [(response as { respondent?: { displayName: string } | null }).respondent?.displayName ?? ''];
     return [String(index + 1), ...name, ...cells];
   });
-  return stringify([header, ...rows]);
+  return toCsv(rows, { header });
 }
 
 /** Questions with a mean (scales and ratings): the ones comparisons can line up. */

@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../../core/markup.js';
 import type { Db } from '../../core/db.js';
 import { formatDateTime } from '../../core/format.js';
 import { formatStoredDay } from '../calendar.js';
@@ -45,17 +46,17 @@ export async function planContext(db: Db, question: { askerId: string | null; cl
   });
   if (!plan) return null;
   if (question.planRef === 'goal') {
-    const parts = [plan.goal && `${t('questions:context.goal')}: ${plan.goal}`, plan.change && `${t('questions:context.change')}: ${plan.change}`, plan.targetGroup && `${t('questions:context.targetGroup')}: ${plan.targetGroup}`];
+    const parts = [plan.goal && `${t('questions:context.goal')}: ${escapeMarkup(plan.goal)}`, plan.change && `${t('questions:context.change')}: ${escapeMarkup(plan.change)}`, plan.targetGroup && `${t('questions:context.targetGroup')}: ${escapeMarkup(plan.targetGroup)}`];
     return parts.filter(Boolean).join('\n') || null;
   }
   const index = plan.activities.findIndex((a) => a.id === question.planRef);
   if (index < 0) return null;
   const a = plan.activities[index];
   const lines = [
-    `**${t('questions:context.activity', { n: index + 1 })}**: ${a.activity}`,
+    `**${t('questions:context.activity', { n: index + 1 })}**: ${escapeMarkup(a.activity)}`,
     a.deadline && `- ${t('questions:context.deadline')}: ${formatStoredDay(a.deadline, locale)}`,
-    a.challenges && `- ${t('questions:context.challenges')}: ${a.challenges}`,
-    a.resources && `- ${t('questions:context.resources')}: ${a.resources}`,
+    a.challenges && `- ${t('questions:context.challenges')}: ${escapeMarkup(a.challenges)}`,
+    a.resources && `- ${t('questions:context.resources')}: ${escapeMarkup(a.resources)}`,
   ];
   return lines.filter(Boolean).join('\n');
 }
@@ -75,7 +76,7 @@ export async function questionForAssignee(
     : null;
   const who = asker ? (asker.organisation ? `${asker.displayName} (${asker.organisation.name})` : asker.displayName) : t('questions:formerMember');
   const intro = t(`questions:toAssignee.${reason}`, { who, cluster: `${cluster.code}: ${cluster.name}` });
-  const blocks: Block[] = [ui.paragraph(`${question.urgent ? `**${t('questions:urgentTag')}** ` : ''}${intro}`), ui.paragraph(question.text)];
+  const blocks: Block[] = [ui.paragraph(`${question.urgent ? `**${t('questions:urgentTag')}** ` : ''}${intro}`), ui.paragraph(escapeMarkup(question.text))];
   const context = await planContext(db, question, t, assignee.locale);
   if (context) blocks.push(ui.context(`${t('questions:context.title')}\n${context}`));
   if (question.dueAt) blocks.push(ui.context(t('questions:toAssignee.due', { when: formatDateTime(question.dueAt, assignee.timeZone, assignee.locale) })));
@@ -85,7 +86,7 @@ export async function questionForAssignee(
     buttons.push(ui.button(t('questions:buttons.coordinator'), QUESTION_ACTIONS.coordinator, question.id));
   }
   blocks.push(ui.actions(...buttons));
-  return ui.message(`${intro} ${question.text}`, blocks);
+  return ui.message(`${intro} ${escapeMarkup(question.text)}`, blocks);
 }
 
 /** The answer as the asker gets it, in the thread they asked in, with what they can do next. */
@@ -96,7 +97,7 @@ export function answerForAsker(
 ): OutboundMessage {
   const t = translator(asker.locale);
   const intro = t(answer.first ? 'questions:toAsker.answered' : 'questions:toAsker.answeredAgain', { who: answer.authorName });
-  const blocks: Block[] = [ui.paragraph(`**${intro}**`), ui.context(question.text), ui.paragraph(answer.text)];
+  const blocks: Block[] = [ui.paragraph(`**${intro}**`), ui.context(escapeMarkup(question.text)), ui.paragraph(escapeMarkup(answer.text))];
   blocks.push(
     ui.actions(
       ui.button(t('questions:buttons.helpful'), QUESTION_ACTIONS.helpful, question.id, 'primary'),
@@ -108,14 +109,14 @@ export function answerForAsker(
     blocks.push(ui.paragraph(t('questions:toAsker.faqOffer')));
     blocks.push(ui.actions(ui.button(t('questions:buttons.faqYes'), QUESTION_ACTIONS.faqYes, question.id), ui.button(t('questions:buttons.faqNo'), QUESTION_ACTIONS.faqNo, question.id)));
   }
-  return ui.message(`${intro} ${answer.text}`, blocks, question.threadKey ? { threadKey: question.threadKey } : {});
+  return ui.message(`${intro} ${escapeMarkup(answer.text)}`, blocks, question.threadKey ? { threadKey: question.threadKey } : {});
 }
 
 /** Tells the asker who has the question now, in their thread, so silence never leaves them guessing. */
 export function movedForAsker(question: { text: string; threadKey?: string }, to: { name: string; role: 'RESOURCE_PERSON' | 'COORDINATOR'; dueAt: Date | null }, asker: Reader): OutboundMessage {
   const t = translator(asker.locale);
   const text = t('questions:toAsker.moved', { who: to.name, role: t(`roles.${to.role}`) });
-  const blocks: Block[] = [ui.paragraph(text), ui.context(question.text)];
+  const blocks: Block[] = [ui.paragraph(text), ui.context(escapeMarkup(question.text))];
   if (to.dueAt) blocks.push(ui.context(t('questions:toAsker.expected', { when: formatDateTime(to.dueAt, asker.timeZone, asker.locale) })));
   return ui.message(text, blocks, question.threadKey ? { threadKey: question.threadKey } : {});
 }
@@ -124,10 +125,10 @@ export function movedForAsker(question: { text: string; threadKey?: string }, to
 export function replyForAnswerer(question: { id: string; text: string }, reply: { askerName: string; text: string }, answerer: Reader): OutboundMessage {
   const t = translator(answerer.locale);
   const intro = t('questions:toAssignee.reply', { who: reply.askerName });
-  return ui.message(`${intro} ${reply.text}`, [
+  return ui.message(`${intro} ${escapeMarkup(reply.text)}`, [
     ui.paragraph(`**${intro}**`),
-    ui.context(question.text),
-    ui.paragraph(reply.text),
+    ui.context(escapeMarkup(question.text)),
+    ui.paragraph(escapeMarkup(reply.text)),
     ui.actions(ui.openButton(t('questions:buttons.answerAgain'), QUESTION_ACTIONS.answer, question.id, 'primary')),
   ]);
 }

@@ -1,6 +1,6 @@
-import { marked } from 'marked';
 import type { Db } from '../../core/db.js';
 import { createDownload } from '../../core/downloads.js';
+import { escapeHtml, escapeMarkdown as escapeMd, markdownToHtml } from '../../core/documents.js';
 import { formatDate } from '../../core/format.js';
 import type { Translate } from '../../core/i18n.js';
 import { localise, type ReportSection } from '../questionnaires/definition.js';
@@ -21,6 +21,7 @@ export interface ReportOptions {
   now: Date;
   publicUrl: string;
   createdById?: string;
+  /** A document translator (i18n `documentTranslator`): values come back raw and are escaped here. */
   t: Translate;
 }
 
@@ -47,8 +48,8 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
   const date = (d: Date) => formatDate(d, timeZone, locale);
   const viewer = { timeZone, locale };
   const md: string[] = [];
-  md.push(`# ${t('surveys:reportDoc.title', { code: cluster.code, name: cluster.name })}`);
-  md.push(`_${t('surveys:reportDoc.subtitle', { programme: cluster.programme.name, approach: cluster.approach, hosts: cluster.hosts.map((h) => h.organisation.name).join(', '), date: date(options.now) })}_`);
+  md.push(`# ${t('surveys:reportDoc.title', { code: escapeMd(cluster.code), name: escapeMd(cluster.name) })}`);
+  md.push(`_${t('surveys:reportDoc.subtitle', { programme: escapeMd(cluster.programme.name), approach: escapeMd(cluster.approach), hosts: escapeMd(cluster.hosts.map((h) => h.organisation.name).join(', ')), date: date(options.now) })}_`);
   md.push(`> ${t('surveys:reportDoc.howMade')}`);
 
   // Participants
@@ -168,7 +169,7 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
 
 /** A self-contained HTML page that prints cleanly (A4, no navigation), from the same Markdown. */
 export function printablePage(title: string, markdown: string, locale: string): string {
-  const body = marked.parse(markdown, { async: false }) as string;
+  const body = markdownToHtml(markdown);
   return `<!doctype html>
 <html lang="${escapeHtml(locale)}">
 <head>
@@ -190,11 +191,3 @@ ${body}
 `;
 }
 
-/** Text from members or files must not become Markdown or HTML structure. */
-function escapeMd(text: string): string {
-  return text.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/([\\`*_[\]#|])/g, '\\$1');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}
