@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
 import { checkForm, fieldSchemas, refill } from '../../src/core/forms.js';
 import { translator } from '../../src/core/i18n.js';
@@ -76,7 +77,7 @@ export const jointFlow = defineFlow<State>({
       }
       return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
     }
-    if (event.type !== 'form' || !position) return { replies: [ui.text(ctx.t('errors.staleConversation'), { ephemeral: true })], next: null };
+    if (event.type !== 'form' || !position) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'joint' });
     const { clusterId, jointEventId, joinClusterId } = position.data;
     await requireRole(db, ctx.person.id, clusterId, ['COORDINATOR']);
     const cluster = await loadCluster(db, clusterId);
@@ -166,13 +167,13 @@ async function renderJoint(ctx: FlowContext, clusterId: string): Promise<Outboun
     const mineIn = mine.filter((c) => e.items.some((i) => i.clusterId === c.id));
     const mineOut = mine.filter((c) => !e.items.some((i) => i.clusterId === c.id));
     const buttons = [
-      ...(mineIn.length ? [ui.button(t('clusters:joint.move'), 'joint:move', `${clusterId}|${e.id}`, 'primary')] : []),
-      ...mineOut.slice(0, 3).map((c) => ui.button(t('clusters:joint.join', { code: c.code }), 'joint:join', `${e.id}|${c.id}`)),
+      ...(mineIn.length ? [ui.openButton(t('clusters:joint.move'), 'joint:move', `${clusterId}|${e.id}`, 'primary')] : []),
+      ...mineOut.slice(0, 3).map((c) => ui.openButton(t('clusters:joint.join', { code: c.code }), 'joint:join', `${e.id}|${c.id}`)),
       ...e.items.filter((i) => mine.some((c) => c.id === i.clusterId)).slice(0, 2).map((i) => ({ ...ui.button(t('clusters:joint.leave', { code: i.cluster.code }), 'joint:leave', i.id, 'danger'), confirm: { title: t('clusters:joint.leave', { code: i.cluster.code }), text: t('clusters:joint.leaveConfirm', { code: i.cluster.code }), yes: t('clusters:joint.leaveYes'), no: t('clusters:cancel') } })),
     ];
     if (buttons.length) blocks.push(ui.actions(...buttons));
   }
-  blocks.push(ui.actions(ui.button(t('clusters:joint.new'), 'joint:new', clusterId), ui.commandButton(t('clusters:timeline.back'), `timeline ${cluster.code}`)));
+  blocks.push(ui.actions(ui.openButton(t('clusters:joint.new'), 'joint:new', clusterId), ui.commandButton(t('clusters:timeline.back'), `timeline ${cluster.code}`)));
   return ui.message(title, blocks, { ephemeral: true });
 }
 

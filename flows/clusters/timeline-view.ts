@@ -38,7 +38,7 @@ export async function renderTimeline(ctx: FlowContext, clusterId: string): Promi
     const missing = missingRoles(cluster.timeline);
     if (missing.length) blocks.push(ui.paragraph(missingRolesText(ctx, missing)));
     const options = items.map((item) => ({ label: escapeMarkup(itemTitle(t, item).slice(0, 75)), value: `${clusterId}|${item.id}` }));
-    blocks.push(ui.actions(ui.button(t('clusters:timeline.add'), 'timeline:add', clusterId, 'primary'), ui.commandButton(t('clusters:timeline.jointEvents'), `joint ${cluster.code}`), ui.button(t('clusters:timeline.history'), 'timeline:history', clusterId)));
+    blocks.push(ui.actions(ui.openButton(t('clusters:timeline.add'), 'timeline:add', clusterId, 'primary'), ui.commandButton(t('clusters:timeline.jointEvents'), `joint ${cluster.code}`), ui.openButton(t('clusters:timeline.history'), 'timeline:history', clusterId)));
     if (options.length) {
       blocks.push(ui.actions({ type: 'select', actionId: 'timeline:edit', placeholder: t('clusters:timeline.editPlaceholder'), options }));
       blocks.push(ui.actions({ type: 'select', actionId: 'timeline:remove', placeholder: t('clusters:timeline.removePlaceholder'), options }));

@@ -1,3 +1,4 @@
+import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
@@ -163,7 +164,7 @@ async function propose(ctx: FlowContext, edit: TimelineEdit, alwaysConfirm: bool
   const blocks: Block[] = [ui.paragraph(`**${question}**`), ...moves.map((m) => ui.paragraph(m)), ui.paragraph(previewLines(ctx, preview).join('\n'))];
   const buttons = [
     ui.button(t(edit.action === 'remove' ? 'clusters:timeline.removeButton' : 'clusters:timeline.save'), 'timeline:confirm', undefined, edit.action === 'remove' ? 'danger' : 'primary'),
-    ...(edit.action === 'remove' ? [] : [ui.button(t('clusters:timeline.changeButton'), 'timeline:change')]),
+    ...(edit.action === 'remove' ? [] : [ui.openButton(t('clusters:timeline.changeButton'), 'timeline:change')]),
     ui.button(t('clusters:timeline.cancel'), 'timeline:cancel'),
   ];
   blocks.push(ui.actions(...buttons));
@@ -247,6 +248,7 @@ function badButton(ctx: FlowContext): FlowResult<State> {
   return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
 }
 
-function stale(ctx: FlowContext): FlowResult<State> {
-  return { replies: [ui.text(ctx.t('errors.staleConversation'), { ephemeral: true })], next: null };
+/** A button or form of a step that is over: the core says so, with a way back into the flow. */
+function stale(_ctx: FlowContext): never {
+  throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'timeline' });
 }
