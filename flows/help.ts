@@ -5,16 +5,51 @@ import type { Role } from '../src/generated/prisma/enums.js';
 
 const ROLE_ORDER: Role[] = ['COORDINATOR', 'RESOURCE_PERSON', 'MEMBER', 'OBSERVER'];
 
-/** `/lc help`: what the caller may do, grouped by the roles they hold, with buttons for the common actions. */
+/**
+ * The actions that matter most per role, most important first: short help offers the first five
+ * the person may use (their roles taken in turn), so it fits one phone screen.
+ */
+const TOP_ACTIONS: Record<Role | 'none', string[]> = {
+  COORDINATOR: ['status', 'members', 'home', 'timeline', 'feedback-round', 'nudges'],
+  RESOURCE_PERSON: ['questions', 'home', 'plans', 'feedback', 'faq'],
+  MEMBER: ['home', 'plan', 'feedback', 'ask', 'survey'],
+  OBSERVER: ['status', 'plans', 'results', 'home', 'faq'],
+  none: ['join', 'me', 'link', 'home', 'faq'],
+};
+const SHORT_HELP_ACTIONS = 5;
+
+/** `/lc help`: the five actions that matter most for the caller's roles, as buttons; `/lc help all`: every command, by role. */
 export const helpFlow = defineFlow({
   name: 'help',
-  version: 1,
+  version: 2,
   schema: z.object({}),
-  commands: [{ verb: 'help', summaryKey: 'help:summary.help', audience: 'anyone', common: false }],
-  async start(ctx) {
-    return { replies: [renderHelp(ctx)] };
+  commands: [{ verb: 'help', summaryKey: 'help:summary.help', usageKey: 'help:usage', audience: 'anyone', common: false }],
+  async start(ctx, command) {
+    return { replies: [/^all\b/i.test(command.args.trim()) ? renderHelp(ctx) : shortHelp(ctx)] };
   },
 });
+
+/** The few buttons most people need, and a way to everything else. */
+function shortHelp(ctx: FlowContext) {
+  const { t } = ctx;
+  const { roles } = ctx.person;
+  const lists = roles.size ? ROLE_ORDER.filter((r) => roles.has(r)).map((r) => TOP_ACTIONS[r]) : [TOP_ACTIONS.none];
+  const usable = new Set(ctx.commands.filter((c) => c.audience === 'anyone' || c.audience.some((r) => roles.has(r))).map((c) => c.verb));
+  // The roles take turns, so a coordinator who is also a member gets the top actions of both.
+  const picked: string[] = [];
+  for (let rank = 0; picked.length < SHORT_HELP_ACTIONS && lists.some((l) => rank < l.length); rank++) {
+    for (const list of lists) {
+      const verb = list[rank];
+      if (verb && usable.has(verb) && !picked.includes(verb) && picked.length < SHORT_HELP_ACTIONS) picked.push(verb);
+    }
+  }
+  const buttons = picked.map((verb, i) => ui.commandButton(t(`help:buttons.${verb}`, { defaultValue: `/lc ${verb}` }), verb, i === 0 ? 'primary' : undefined));
+  const blocks: Block[] = [ui.heading(t('help:title')), ui.paragraph(t('help:shortIntro', { name: ctx.person.displayName }))];
+  if (roles.size === 0) blocks.push(ui.context(t('help:noClusterYet')));
+  blocks.push(ui.actions(...buttons, ui.commandButton(t('help:buttons.all'), 'help all')));
+  blocks.push(ui.context(t('help:shortFooter')));
+  return ui.message(t('help:title'), blocks, { ephemeral: true });
+}
 
 function renderHelp(ctx: FlowContext) {
   const { t } = ctx;

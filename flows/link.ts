@@ -41,7 +41,7 @@ export const linkFlow = defineFlow({
           ui.paragraph(t('link:howTo', { code: shown })),
           // The same code signs a browser in to the web chat (adapters/web-chat, src/domain/web-sessions.ts).
           ...(ctx.services.config.webChatEnabled && ctx.person.platform !== 'WEB' ? [ui.paragraph(t('link:webSignIn', { url: ctx.services.config.PUBLIC_URL }))] : []),
-          ui.actions(ui.button(t('link:haveCode'), 'link:enter')),
+          ui.actions(ui.openButton(t('link:haveCode'), 'link:enter')),
         ], { ephemeral: true }),
       ],
       next: { step: 'shown', data: {} },

@@ -55,7 +55,7 @@ export const nudgesFlow = defineFlow<State>({
     if (event.actionId === 'nudge:cancel') return { replies: [ui.text(ctx.t('scheduler:manual.cancelled'), { ephemeral: true, replaceOriginal: true })], next: null };
     if (event.actionId !== 'nudge:send') return { replies: [] };
     const pending = pendingSchema.safeParse(position?.data);
-    if (!pending.success) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation');
+    if (!pending.success) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'nudge' });
     return { replies: [await sendManualNudge(ctx, pending.data)], next: null };
   },
 });

@@ -50,6 +50,8 @@ export const resultsFlow = defineFlow<Record<string, never>>({
         return compareReply(ctx, results);
       case 'results:change':
         return changeReply(ctx, results);
+      case 'results:details':
+        return { replies: [await resultsMessage(ctx, results.run.id, { details: true })] };
     }
     return { replies: [] };
   },
@@ -93,7 +95,12 @@ async function listRuns(ctx: FlowContext) {
   return ui.message(t('surveys:results.listTitle'), blocks, { ephemeral: true });
 }
 
-async function resultsMessage(ctx: FlowContext, runId: string) {
+/**
+ * A run's results. By default short enough for one phone screen: the response rate, one line per
+ * question (mean and median, the most chosen answer, the ranking's leader, how many comments) and
+ * the chart, with "Details" for every count and comment.
+ */
+async function resultsMessage(ctx: FlowContext, runId: string, options: { details?: boolean } = {}) {
   const { t, person, services } = ctx;
   const results = await readableResults(ctx, runId);
   const { run } = results;
@@ -109,7 +116,11 @@ async function resultsMessage(ctx: FlowContext, runId: string) {
     blocks.push(ui.paragraph(t('surveys:results.tooFew', { count: results.responded, min: run.minGroupSize })));
     return ui.message(heading, blocks, { ephemeral: true });
   }
-  results.questions.forEach(({ question, summary }, index) => {
+  if (!options.details) {
+    const lines = results.questions.map(({ question, summary }, index) => `${md`**${index + 1}.** ${shorten(localise(question.text, person.locale), SHORT_QUESTION)}`}: ${shortSummary(ctx, question, summary)}`);
+    if (lines.length) blocks.push(ui.paragraph(lines.join('\n')));
+  }
+  if (options.details) results.questions.forEach(({ question, summary }, index) => {
     const lines = [md`**${index + 1}. ${localise(question.text, person.locale)}**`];
     switch (summary.type) {
       case 'scale':
@@ -137,8 +148,12 @@ async function resultsMessage(ctx: FlowContext, runId: string) {
     const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-${run.questionnaireKey}.png`, contentType: 'image/png', body: png, createdById: person.id }, services.clock.now());
     blocks.push({ type: 'image', url: chart.url, alt: t('surveys:results.chartAlt', { title }) });
   }
-  const buttons = [ui.button(t('surveys:buttons.csv'), 'results:csv', run.id, 'primary'), ui.button(t('surveys:buttons.compare'), 'results:compare', run.id)];
-  if (run.definition.purpose === 'self-assessment') buttons.push(ui.button(t('surveys:buttons.beforeAfter'), 'results:change', run.id));
+  const buttons = [
+    ...(options.details ? [] : [ui.openButton(t('surveys:buttons.details'), 'results:details', run.id, 'primary')]),
+    ui.openButton(t('surveys:buttons.csv'), 'results:csv', run.id, options.details ? 'primary' : undefined),
+    ui.openButton(t('surveys:buttons.compare'), 'results:compare', run.id),
+  ];
+  if (run.definition.purpose === 'self-assessment') buttons.push(ui.openButton(t('surveys:buttons.beforeAfter'), 'results:change', run.id));
   blocks.push(ui.actions(...buttons));
   return ui.message(heading, blocks, { ephemeral: true });
 }
@@ -180,4 +195,28 @@ async function changeReply(ctx: FlowContext, results: RunResults): Promise<FlowR
   const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-before-after.png`, contentType: 'image/png', body: beforeAfterChart(plainText(title), { before: plainText(labels.before), after: plainText(labels.after) }, change), createdById: person.id }, services.clock.now());
   blocks.push({ type: 'image', url: chart.url, alt: title });
   return { replies: [ui.message(title, blocks, { ephemeral: true })] };
+}
+
+/** How much of a question's text the short results show. */
+const SHORT_QUESTION = 60;
+
+/** One question's result in a few words, for the short results message. */
+function shortSummary(ctx: FlowContext, question: Parameters<typeof answerLabel>[0], summary: RunResults['questions'][number]['summary']): string {
+  const { t, person } = ctx;
+  switch (summary.type) {
+    case 'scale':
+    case 'rating':
+      return t('surveys:results.scaleLine', { n: summary.answered, mean: round1(summary.mean), median: round1(summary.median) });
+    case 'single':
+    case 'multiple': {
+      const top = [...summary.buckets].sort((a, b) => b.count - a.count)[0];
+      return top && top.count > 0 ? t('surveys:results.mostChosen', { answer: answerLabel(question, top.value, person.locale), count: top.count }) : t('surveys:results.noTexts');
+    }
+    case 'ranking': {
+      const first = summary.order[0];
+      return first ? t('surveys:results.rankedFirst', { answer: answerLabel(question, first.value, person.locale), points: first.points }) : t('surveys:results.noTexts');
+    }
+    case 'text':
+      return t('surveys:results.comments', { count: summary.texts.length });
+  }
 }

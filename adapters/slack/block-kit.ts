@@ -45,15 +45,22 @@ const boldLabel = (label: string) => `*${literalMrkdwn(plainText(label))}*`;
 
 /**
  * Action ids must be unique within a message, but the core reuses them (every command button is
- * "cmd"): a "#n" suffix keeps them apart and `decodeActionId` removes it again.
+ * "cmd"): a "#n" suffix keeps them apart and `decodeActionId` removes it again. A button's one-time
+ * token rides behind it ("#n.<token>"), so the value stays the flow's own.
  */
-export function encodeActionId(actionId: string, index: number): string {
-  return `${clip(actionId, L.actionId - 6)}#${index}`;
+export function encodeActionId(actionId: string, index: number, token?: string): string {
+  const suffix = `#${index}${token ? `.${token}` : ''}`;
+  return `${clip(actionId, L.actionId - Math.max(6, suffix.length + 1))}${suffix}`;
 }
 
 /** The core action id behind a Slack action id. */
 export function decodeActionId(actionId: string): string {
-  return actionId.replace(/#\w+$/, '');
+  return actionId.replace(/#\w+(\.[\w-]+)?$/, '');
+}
+
+/** The one-time token a Slack action id carries, if any. */
+export function tokenOfActionId(actionId: string): string | undefined {
+  return /#\w+\.([\w-]{1,64})$/.exec(actionId)?.[1];
 }
 
 /** Renders a message as one or more Slack messages of at most 50 blocks each. Form blocks are left to the adapter. */
@@ -115,7 +122,7 @@ function renderButton(button: Button, index: number): Record<string, unknown> {
   return {
     type: 'button',
     text: plain(button.label, L.buttonText),
-    action_id: encodeActionId(button.actionId, index),
+    action_id: encodeActionId(button.actionId, index, button.token),
     ...(button.value !== undefined ? { value: clip(button.value, L.buttonValue) } : {}),
     ...(button.style ? { style: button.style } : {}),
     ...(button.confirm

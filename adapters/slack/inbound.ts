@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseCommand } from '../../src/core/commands.js';
 import type { InboundEvent } from '../../src/core/messages.js';
-import { decodeActionId } from './block-kit.js';
+import { decodeActionId, tokenOfActionId } from './block-kit.js';
 
 /**
  * Slack input → core InboundEvent. Pure functions over the payload parts Bolt hands us, validated
@@ -57,16 +57,18 @@ const blockAction = z.object({
   type: z.string(),
   action_id: z.string().max(300),
   value: z.string().max(4_000).optional(),
+  text: z.object({ text: z.string().max(300) }).nullish().catch(undefined),
   selected_option: z.object({ value: z.string().max(300) }).nullish(),
 });
 
 /** A button press or a select choice; null for element types flows never use. */
-export function fromBlockAction(raw: unknown): { actionId: string; value: string } | null {
+export function fromBlockAction(raw: unknown): { actionId: string; value: string; token?: string; label?: string } | null {
   const parsed = blockAction.safeParse(raw);
   if (!parsed.success) return null;
   const action = parsed.data;
   const actionId = decodeActionId(action.action_id);
-  if (action.type === 'button') return { actionId, value: action.value ?? '' };
+  const token = tokenOfActionId(action.action_id);
+  if (action.type === 'button') return { actionId, value: action.value ?? '', ...(token ? { token, label: action.text?.text ?? '' } : {}) };
   if (action.type === 'static_select' && action.selected_option) return { actionId, value: action.selected_option.value };
   return null;
 }

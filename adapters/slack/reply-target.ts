@@ -15,4 +15,10 @@ export interface ReplyTarget {
   threadTs?: string;
   /** True in the person's DM with the bot (ephemeral makes no sense there). */
   direct: boolean;
+  /**
+   * The message whose button was pressed (or whose "Open the form" button opened the modal): what a
+   * reply with replaceOriginal takes the place of. Absent for commands and for modals opened
+   * directly, whose outcome has no message to replace.
+   */
+  carrier?: { channel: string; ts: string; ephemeral: boolean };
 }

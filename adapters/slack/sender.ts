@@ -1,3 +1,4 @@
+import { withoutTokens } from '../../src/core/action-tokens.js';
 import { createHash } from 'node:crypto';
 import type { OutboundMessage } from '../../src/core/messages.js';
 import { SendLater, UnreachableError, type PlatformSender, type SendOptions } from '../../src/core/notifier.js';
@@ -91,7 +92,7 @@ export class SlackSender implements PlatformSender {
     const channel = thread?.channel ?? dmOf(target.conversationRef) ?? (await this.directChannel(workspace, target.externalId, userId));
     const parts = await this.render(message, { teamId, enterpriseId: workspace.enterpriseId, userId, channel, threadTs: thread?.threadTs });
     const keyed = Boolean(message.deliveryKey);
-    const base = message.deliveryKey ?? createHash('sha256').update(`${target.externalId}\n${JSON.stringify(message)}`).digest('base64url');
+    const base = message.deliveryKey ?? createHash('sha256').update(`${target.externalId}\n${JSON.stringify(withoutTokens(message))}`).digest('base64url');
     for (const [index, part] of parts.entries()) {
       // Straight over HTTP, not through the WebClient: this is every nudge's post (callWebApi says why).
       const post = () =>

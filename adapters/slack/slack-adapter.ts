@@ -47,6 +47,8 @@ interface ModalMeta {
   p: number;
   t?: ReplyTarget;
   s?: string;
+  /** The form's one-time token. */
+  k?: string;
 }
 
 /**
@@ -216,6 +218,7 @@ export class SlackAdapter {
       const trigger = { id: b.trigger_id, at: Date.now() };
       const channel = b.channel?.id ?? b.container?.channel_id;
       const threadTs = b.message?.thread_ts;
+      const messageTs = b.container?.message_ts ?? b.message?.ts;
       const target: ReplyTarget = {
         teamId: b.user.team_id ?? b.team?.id ?? '',
         ...orgOf(context),
@@ -224,6 +227,7 @@ export class SlackAdapter {
         channel,
         threadTs,
         direct: isDirectChannel(channel) || !channel,
+        ...(b.container?.type === 'message' && channel && messageTs ? { carrier: { channel, ts: messageTs, ephemeral: Boolean(b.container.is_ephemeral) } } : {}),
       };
       const raw = action as { action_id: string; value?: string };
       if (raw.action_id.startsWith(ADAPTER_ACTIONS.openForm)) {
@@ -327,7 +331,8 @@ export class SlackAdapter {
       const modalForm = forms.length === 1 && trigger && !trigger.used && Date.now() - trigger.at < TRIGGER_LIFE_MS ? forms[0] : null;
       if (modalForm && trigger) {
         trigger.used = true;
-        const opened = await this.openModal(modalForm, target, trigger.id, t);
+        // The modal is the form's own place: its outcome replaces no message (the modal just closes).
+        const opened = await this.openModal(modalForm, { ...target, carrier: undefined }, trigger.id, t);
         const rest: OutboundMessage = { ...message, blocks: message.blocks.filter((b) => b.type !== 'form') };
         // Only the form? Then the modal is the whole answer: no empty message beside it.
         const parts = opened ? (rest.blocks.length ? renderMessage(rest) : []) : await this.partsWithFormButtons(message, target, t);
@@ -359,25 +364,29 @@ export class SlackAdapter {
     return renderMessage({ ...message, blocks });
   }
 
-  /** Posts parts: into the message's own thread, through the response_url, in the channel, or as a DM. */
+  /**
+   * Posts parts: into the message's own thread, through the response_url, in the channel, or as a DM.
+   * A reply with replaceOriginal takes the place of the message whose button was pressed (see
+   * `replace`); its other parts, and every other message, are posted after it.
+   */
   private async post(parts: SlackMessagePart[], message: OutboundMessage, target: ReplyTarget, responseUrlUses: number): Promise<number> {
     const thread = parseThreadKey(message.threadKey);
     for (const [index, part] of parts.entries()) {
       const content = { text: part.text, blocks: part.blocks };
+      if (message.replaceOriginal && index === 0) {
+        const replaced = await this.replace(content, message, target, responseUrlUses);
+        if (replaced !== null) {
+          responseUrlUses = replaced;
+          continue;
+        }
+        // The core's "done by you" note has nothing to replace (a closed modal, Home): not posted.
+        if (message.receipt) continue;
+      }
       if (thread) {
         await this.postInChannel(target, thread.channel, thread.threadTs, content, message.ephemeral && !isDirectChannel(thread.channel) ? target.userId : undefined);
       } else if (target.responseUrl && responseUrlUses < 5 && !target.threadTs) {
-        const replace = Boolean(message.replaceOriginal && index === 0);
-        const body = { ...content, ...(replace ? { replace_original: true } : { response_type: message.ephemeral || target.direct ? 'ephemeral' : 'in_channel' }) };
-        // Slack allows five uses of a response_url; past that, a DM carries the rest.
-        responseUrlUses++;
-        try {
-          await withRetryAfter(() => postToResponseUrl(target.responseUrl!, body));
-        } catch (error) {
-          // A response_url lives 30 minutes (a modal can stay open longer): the DM still reaches the person.
-          this.deps.logger.warn({ err: String(error) }, 'slack response_url refused; replying by DM');
-          await this.postDirect(target, content);
-        }
+        const body = { ...content, response_type: message.ephemeral || target.direct ? 'ephemeral' : 'in_channel' };
+        responseUrlUses = await this.viaResponseUrl(target, body, content, responseUrlUses);
       } else if (target.channel && (target.direct || target.threadTs)) {
         await this.postInChannel(target, target.channel, target.threadTs, content, message.ephemeral && !target.direct ? target.userId : undefined);
       } else {
@@ -385,6 +394,43 @@ export class SlackAdapter {
       }
     }
     return responseUrlUses;
+  }
+
+  /**
+   * Puts content in the place of the message that carried the used button: chat.update for a
+   * message the bot posted in a DM, the response_url's replace_original for an ephemeral one. A
+   * message in a shared channel is everyone's: only the person who acted sees the outcome, as an
+   * ephemeral reply. Returns the response_url uses so far, or null when there is nothing to replace.
+   */
+  private async replace(content: { text: string; blocks: unknown[] }, message: OutboundMessage, target: ReplyTarget, responseUrlUses: number): Promise<number | null> {
+    const carrier = target.carrier;
+    if (!carrier) return null;
+    const shared = !carrier.ephemeral && !isDirectChannel(carrier.channel);
+    if (shared) {
+      if (message.receipt) return responseUrlUses;
+      if (target.responseUrl && responseUrlUses < 5) return this.viaResponseUrl(target, { ...content, response_type: 'ephemeral' }, content, responseUrlUses);
+      await this.postInChannel(target, carrier.channel, target.threadTs, content, target.userId);
+      return responseUrlUses;
+    }
+    if (!carrier.ephemeral) {
+      const client = await this.workspaces.clientFor(target);
+      await withRetryAfter(() => client.chat.update({ channel: carrier.channel, ts: carrier.ts, text: content.text, blocks: content.blocks as never }));
+      return responseUrlUses;
+    }
+    if (!target.responseUrl || responseUrlUses >= 5) return null;
+    return this.viaResponseUrl(target, { ...content, replace_original: true }, content, responseUrlUses);
+  }
+
+  /** One post through the response_url (five allowed; it lives 30 minutes), falling back to a DM. */
+  private async viaResponseUrl(target: ReplyTarget, body: Record<string, unknown>, content: { text: string; blocks: unknown[] }, responseUrlUses: number): Promise<number> {
+    try {
+      await withRetryAfter(() => postToResponseUrl(target.responseUrl!, body));
+    } catch (error) {
+      // A response_url lives 30 minutes (a modal can stay open longer): the DM still reaches the person.
+      this.deps.logger.warn({ err: String(error) }, 'slack response_url refused; replying by DM');
+      await this.postDirect(target, content);
+    }
+    return responseUrlUses + 1;
   }
 
   private async postDirect(target: ReplyTarget, content: { text: string; blocks: unknown[] }): Promise<void> {
@@ -422,10 +468,10 @@ export class SlackAdapter {
    * Slack's 3,000 characters, is kept in Redis and the metadata carries only its reference.
    */
   private async modalView(form: Form, target: ReplyTarget, page: number, t: Translate, values: ModalSession['values'], sessionId?: string, options: { errorsAsContext?: boolean } = {}): Promise<SlackView> {
-    let meta: ModalMeta = { f: form.formId, p: page, t: target };
+    let meta: ModalMeta = { f: form.formId, p: page, t: target, ...(form.token ? { k: form.token } : {}) };
     if (sessionId || modalPageCount(form) > 1 || JSON.stringify(meta).length > SLACK_LIMITS.privateMetadata) {
       const s = await this.stash.putSession({ form, target, values }, sessionId);
-      meta = { f: form.formId.slice(0, 200), p: page, s };
+      meta = { f: form.formId.slice(0, 200), p: page, s, ...(form.token ? { k: form.token } : {}) };
     }
     return renderModal(form, JSON.stringify(meta), { close: '', part: (p, n) => t('slack:formPart', { page: p, pages: n }) }, page, options);
   }
@@ -438,7 +484,8 @@ export class SlackAdapter {
       return;
     }
     // Replies go where the form was first offered, not to the button's message.
-    const opened = await this.openModal(pending.form, { ...pending.target, responseUrl: target.responseUrl ?? pending.target.responseUrl }, trigger.id, t);
+    // The outcome takes the place of the message that offered the form (its carrier).
+    const opened = await this.openModal(pending.form, { ...pending.target, responseUrl: target.responseUrl ?? pending.target.responseUrl, carrier: target.carrier }, trigger.id, t);
     if (!opened) this.deps.logger.warn('slack trigger expired before the modal could open');
   }
 
@@ -476,7 +523,8 @@ export class SlackAdapter {
 
     // The person is whoever Slack says submitted (signed), never what the metadata remembers.
     const submitter = { teamId: body.user.team_id ?? body.team?.id ?? target.teamId, ...org, userId: body.user.id };
-    const handled = this.deps.bot.handle({ identity: this.identity(submitter), event: { type: 'form', formId: meta.f, values }, origin: { direct: target.direct, ...(target.channel && target.threadTs ? { threadKey: threadKey(target.channel, target.threadTs) } : {}) } });
+    const token = meta.k ?? session?.form.token;
+    const handled = this.deps.bot.handle({ identity: this.identity(submitter), event: { type: 'form', formId: meta.f, values, ...(token ? { token } : {}) }, origin: { direct: target.direct, ...(target.channel && target.threadTs ? { threadKey: threadKey(target.channel, target.threadTs) } : {}) } });
     const timedOut = Symbol('timeout');
     const first = await Promise.race([handled, sleep(this.deps.budgets?.submissionMs ?? SUBMISSION_BUDGET_MS).then(() => timedOut)]);
     if (first === timedOut) {
@@ -524,7 +572,24 @@ export class SlackAdapter {
 }
 
 /** What modalView writes into private_metadata; the reply target is kept as written. */
-const modalMetaSchema = z.object({ f: z.string(), p: z.number().int().min(0).max(1_000), t: z.object({ teamId: z.string(), enterpriseId: z.string().optional(), userId: z.string(), responseUrl: z.string().optional(), channel: z.string().optional(), threadTs: z.string().optional(), direct: z.boolean() }).optional(), s: z.string().optional() });
+const modalMetaSchema = z.object({
+  f: z.string(),
+  p: z.number().int().min(0).max(1_000),
+  t: z
+    .object({
+      teamId: z.string(),
+      enterpriseId: z.string().optional(),
+      userId: z.string(),
+      responseUrl: z.string().optional(),
+      channel: z.string().optional(),
+      threadTs: z.string().optional(),
+      direct: z.boolean(),
+      carrier: z.object({ channel: z.string(), ts: z.string(), ephemeral: z.boolean() }).optional(),
+    })
+    .optional(),
+  s: z.string().optional(),
+  k: z.string().regex(/^[\w-]{1,64}$/).optional(),
+});
 
 /**
  * The org of the installation Bolt authorised the request with (Enterprise Grid), so replies and
@@ -558,7 +623,7 @@ interface BlockActionsBody {
   user: { id: string; team_id?: string };
   team?: { id: string } | null;
   channel?: { id: string };
-  container?: { channel_id?: string };
+  container?: { type?: string; channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
   message?: { ts: string; thread_ts?: string };
   view?: { type: string };
 }

@@ -15,7 +15,12 @@ const CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
 export const TEAMS_MAX_ACTIONS = 6;
 
 /** Data keys the cards put on submit actions; the inbound side reads them back. */
-export const DATA_KEYS = { action: 'lcAction', value: 'lcValue', form: 'lcForm', multi: 'lcMulti', select: 'lcSelect', selectInput: 'lcSelectInput', dialog: 'lcDialog' } as const;
+export const DATA_KEYS = { action: 'lcAction', value: 'lcValue', form: 'lcForm', multi: 'lcMulti', select: 'lcSelect', selectInput: 'lcSelectInput', dialog: 'lcDialog', token: 'lcToken', label: 'lcLabel' } as const;
+
+/** The one-time token and label a used button or form brings back (see UseMarks in the message model). */
+function useMarks(token: string | undefined, label: string): Record<string, string> {
+  return token ? { [DATA_KEYS.token]: token, [DATA_KEYS.label]: label.slice(0, 100) } : {};
+}
 
 /** An Adaptive Card as JSON: the SDK types add nothing here and would leak outside this folder. */
 export type Card = { type: 'AdaptiveCard'; version: '1.5'; body: CardElement[]; $schema: string; msteams?: object };
@@ -177,7 +182,7 @@ function actionElements(elements: (Button | Select)[], t: Translate, nextChoiceI
 }
 
 function buttonAction(button: Button, t: Translate): CardElement {
-  const data = { [DATA_KEYS.action]: button.actionId, [DATA_KEYS.value]: button.value ?? '' };
+  const data = { [DATA_KEYS.action]: button.actionId, [DATA_KEYS.value]: button.value ?? '', ...useMarks(button.token, button.label) };
   const style = button.style === 'primary' ? 'positive' : button.style === 'danger' ? 'destructive' : 'default';
   if (!button.confirm) return { type: 'Action.Submit', title: plain(button.label), style, associatedInputs: 'none', data };
   // Adaptive Cards have no confirm dialog: the button unfolds a small card asking "are you sure?".
@@ -226,7 +231,7 @@ function formElements(form: Form, t: Translate): CardElement[] {
   const multi = form.fields.filter((f) => f.kind === 'multiselect').map((f) => f.name);
   out.push({
     type: 'ActionSet',
-    actions: [{ type: 'Action.Submit', title: plain(form.submitLabel), style: 'positive', associatedInputs: 'auto', data: { [DATA_KEYS.form]: form.formId, ...(multi.length ? { [DATA_KEYS.multi]: multi } : {}) } }],
+    actions: [{ type: 'Action.Submit', title: plain(form.submitLabel), style: 'positive', associatedInputs: 'auto', data: { [DATA_KEYS.form]: form.formId, ...(multi.length ? { [DATA_KEYS.multi]: multi } : {}), ...useMarks(form.token, form.submitLabel) } }],
   });
   return out;
 }

@@ -11,6 +11,13 @@ const inputValue = z.union([z.string().max(20_000), z.number(), z.boolean()]).tr
 const selectData = z.object({ [DATA_KEYS.select]: z.string().min(1).max(200), [DATA_KEYS.selectInput]: z.string().max(50) });
 const actionData = z.object({ [DATA_KEYS.action]: z.string().min(1).max(200), [DATA_KEYS.value]: z.union([z.string(), z.number()]).optional() });
 const formData = z.object({ [DATA_KEYS.form]: z.string().min(1).max(200), [DATA_KEYS.multi]: z.array(z.string().max(100)).max(50).optional() });
+const marksData = z.object({ [DATA_KEYS.token]: z.string().regex(/^[\w-]{1,64}$/).optional().catch(undefined), [DATA_KEYS.label]: z.string().max(200).optional().catch(undefined) });
+
+/** The token and label of a used card action, when the card carried them. */
+function marksOf(raw: Record<string, unknown>): { token?: string; label?: string } {
+  const marks = marksData.parse(raw);
+  return { ...(marks[DATA_KEYS.token] ? { token: marks[DATA_KEYS.token] } : {}), ...(marks[DATA_KEYS.label] ? { label: marks[DATA_KEYS.label] } : {}) };
+}
 
 /** Where a Teams event happened, as the core needs it. */
 export function originOf(activity: Partial<Activity>): Origin {
@@ -51,7 +58,7 @@ export function submissionToEvent(value: unknown): InboundEvent | null {
       if (!parsed.success) continue;
       values[key] = multi.has(key) ? parsed.data.split(',').filter(Boolean) : parsed.data;
     }
-    return { type: 'form', formId: form.data[DATA_KEYS.form], values };
+    return { type: 'form', formId: form.data[DATA_KEYS.form], values, ...marksOf(raw) };
   }
   const select = selectData.safeParse(raw);
   if (select.success) {
@@ -59,7 +66,7 @@ export function submissionToEvent(value: unknown): InboundEvent | null {
     return { type: 'action', actionId: select.data[DATA_KEYS.select], value: chosen.success ? chosen.data : '' };
   }
   const action = actionData.safeParse(raw);
-  if (action.success) return { type: 'action', actionId: action.data[DATA_KEYS.action], value: String(action.data[DATA_KEYS.value] ?? '') };
+  if (action.success) return { type: 'action', actionId: action.data[DATA_KEYS.action], value: String(action.data[DATA_KEYS.value] ?? ''), ...marksOf(raw) };
   return null;
 }
 
@@ -67,6 +74,7 @@ const formSchema: z.ZodType<Form> = z.object({
   formId: z.string().min(1).max(200),
   title: z.string().max(500),
   submitLabel: z.string().max(100),
+  token: z.string().regex(/^[\w-]{1,64}$/).optional(),
   intro: z.string().max(5_000).optional(),
   errors: z.record(z.string(), z.string()).optional(),
   fields: z

@@ -22,20 +22,24 @@ export function activitiesFor(message: OutboundMessage, t: Translate): { activit
 
 /**
  * Sends the replies of one turn into its conversation, through the rate limiter and retries.
- * `replaceId` is the card a button was pressed on: a reply that asks to replace it (or the same
- * form shown again with its validation messages) updates that card in place instead.
+ * `replaceId` is the card a button was pressed on (or a dialog launched from): a reply that asks to
+ * replace it (or the same form shown again with its validation messages) updates that card in place.
+ * In a shared conversation (a channel, a group chat) the card is everyone's, so it is left as it
+ * was: the outcome comes as a new message, and the core's short "done by you" note is not posted.
+ * With no card to replace (a dialog opened from a command), that note is not posted either.
  */
 export async function sendReplies(
   context: TurnContext,
   messages: OutboundMessage[],
   t: Translate,
   delivery: ActivityDelivery,
-  options: { replaceId?: string; submittedFormId?: string } = {},
+  options: { replaceId?: string; submittedFormId?: string; shared?: boolean } = {},
 ): Promise<void> {
   // Counted per conversation and per tenant (Teams' global limit is per app per tenant).
   const conversation = { conversationId: context.activity.conversation.id, tenantId: tenantOf(context.activity) };
-  let replaceId = options.replaceId;
+  let replaceId = options.shared ? undefined : options.replaceId;
   for (const message of messages) {
+    if (message.receipt && !replaceId) continue;
     const { activities, formIds } = activitiesFor(message, t);
     const inPlace = replaceId && (message.replaceOriginal || (options.submittedFormId && formIds.includes(options.submittedFormId)));
     for (const [index, activity] of activities.entries()) {

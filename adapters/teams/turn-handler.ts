@@ -74,6 +74,7 @@ export class TeamsTurnHandler {
       await sendReplies(context, replies, this.t(context), this.deps.delivery, {
         replaceId: activity.replyToId,
         submittedFormId: event.type === 'form' ? event.formId : undefined,
+        shared: !originOf(activity).direct,
       });
       return;
     }
@@ -104,14 +105,15 @@ export class TeamsTurnHandler {
       // The same form with errors, or the next form of a multi-step form, stays in the dialog.
       const next = replies.flatMap((m) => m.blocks).find((b): b is Extract<typeof b, { type: 'form' }> => b.type === 'form')?.form;
       const rest = replies.filter((m) => !m.blocks.some((b) => b.type === 'form'));
-      await sendReplies(context, rest, t, this.deps.delivery);
+      // The dialog was opened from a card ("Open the form"): that card is what the outcome replaces.
+      await sendReplies(context, rest, t, this.deps.delivery, { replaceId: next ? undefined : activity.replyToId, shared: !originOf(activity).direct });
       return this.invokeResponse(context, 200, next ? dialogContinue(next, t) : {});
     }
     if (activity.name === 'adaptiveCard/action') {
       const event = submissionToEvent((activity.value as { action?: { data?: unknown } } | undefined)?.action?.data);
       if (event) {
         const replies = await this.handle(context, event);
-        await sendReplies(context, replies, t, this.deps.delivery, { replaceId: activity.replyToId, submittedFormId: event.type === 'form' ? event.formId : undefined });
+        await sendReplies(context, replies, t, this.deps.delivery, { replaceId: activity.replyToId, submittedFormId: event.type === 'form' ? event.formId : undefined, shared: !originOf(activity).direct });
       }
       return this.invokeResponse(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' });
     }

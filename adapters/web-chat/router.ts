@@ -14,11 +14,19 @@ import { endAllWebSessions, endWebSession, signInWithLinkCode, webSessionPolicy 
 import { projectPath } from '../../src/core/paths.js';
 import { SESSION_COOKIE, sessionTokenOf, webCallerLookup, type WebCaller, type WebCallerLookup } from './caller.js';
 import { SignInLimit } from './sign-in-limit.js';
+import type { HistoryEntry, WebChatHistory } from './history.js';
 import type { WebSender } from './web-sender.js';
 import { toWebMessage } from './web-message.js';
 
 const publicDir = projectPath('adapters', 'web-chat', 'public');
 
+/** The one-time token and label a used button or form brings back (UseMarks), and the message it was on. */
+const marks = {
+  token: z.string().regex(/^[\w-]{1,64}$/).optional(),
+  label: z.string().max(200).optional(),
+  /** The id of the message the button or form was on, so the outcome can take its place. */
+  messageId: z.string().regex(/^m[\w-]{1,40}$/).optional(),
+};
 /**
  * Texts of the page itself and of its JSON errors: the page shows them as plain text (textContent), so
  * the catalogue's markup is read as text and interpolated values come back as typed.
@@ -32,11 +40,12 @@ const WEB_CHAT_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none
 
 const inputSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('typed'), text: z.string().max(10_000) }),
-  z.object({ type: z.literal('action'), actionId: z.string().min(1).max(200), value: z.string().max(10_000).default('') }),
+  z.object({ type: z.literal('action'), actionId: z.string().min(1).max(200), value: z.string().max(10_000).default(''), ...marks }),
   z.object({
     type: z.literal('form'),
     formId: z.string().min(1).max(200),
     values: z.record(z.string().max(100), z.union([z.string().max(20_000), z.array(z.string().max(1_000)).max(100)])),
+    ...marks,
   }),
 ]);
 const eventRequest = z.object({ identity: z.unknown().optional(), input: inputSchema });
@@ -50,6 +59,8 @@ export interface WebChatDeps {
   clock: Clock;
   logger: Logger;
   sender: WebSender;
+  /** Each identity's conversation, kept so a reload shows it again. */
+  history: WebChatHistory;
 }
 
 /**
@@ -144,8 +155,38 @@ export function webChatRouter(deps: WebChatDeps): Router {
     }
     const caller = await requireCaller(callerOf, req, res, t, parsed.data.identity);
     if (!caller) return;
-    const response = await deps.bot.handle({ identity: caller.identity, event: toEvent(parsed.data.input), origin: { direct: true } });
-    res.json({ messages: response.messages.map(toWebMessage) });
+    const input = parsed.data.input;
+    const response = await deps.bot.handle({ identity: caller.identity, event: toEvent(input), origin: { direct: true } });
+    // "Try again in a moment": nothing happened, and the storage may be what is away. The page shows it, unstored.
+    if (response.transient) return void res.json({ entries: [], messages: response.messages.map(toWebMessage) });
+    const externalId = caller.externalId;
+    // What the person did, then the answers, in order: a reload shows both sides as they happened.
+    const entries: HistoryEntry[] = [await deps.history.append(externalId, 'me', { text: echoOf(input) }, { personId: response.personId })];
+    const carrier = input.type === 'typed' ? undefined : input.messageId;
+    let replaced = false;
+    for (const message of response.messages) {
+      // The outcome of a used button or form takes the place of the message it was on.
+      const inPlace = carrier && message.replaceOriginal && !replaced ? await deps.history.replace(externalId, carrier, message) : null;
+      if (inPlace) replaced = true;
+      else if (message.receipt) continue;
+      entries.push(inPlace ?? (await deps.history.append(externalId, 'bot', message, { personId: response.personId })));
+    }
+    res.json({ entries: entries.map(forPage), messages: response.messages.map(toWebMessage) });
+  });
+
+  /** The conversation after a reload (its latest messages), or what is new or replaced since `after`. */
+  router.get('/web/history', async (req, res) => {
+    const t = translator(languageOf(req, deps.config));
+    const caller = await requireCaller(callerOf, req, res, t, req.query.identity);
+    if (!caller) return;
+    try {
+      const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+      res.json({ entries: (await deps.history.since(caller.externalId, after)).map(forPage) });
+    } catch (error) {
+      // PostgreSQL is away: the conversation waits there; the page asks again and says nothing is lost.
+      deps.logger.warn({ err: (error as Error).message }, 'web chat history unavailable');
+      res.status(503).set('Retry-After', '5').json({ error: t('web:page.inboxPaused') });
+    }
   });
 
   router.get('/web/inbox', async (req, res) => {
@@ -247,9 +288,22 @@ function pageTexts(t: Translate, config: Config): Record<string, unknown> {
   };
 }
 
+/** A stored entry as the page renders it: bot messages in the page's form (toWebMessage), like fresh ones. */
+function forPage(entry: HistoryEntry): HistoryEntry {
+  return entry.message ? { ...entry, message: toWebMessage(entry.message) } : entry;
+}
+
+/** What the person's own bubble says: their text, the button they pressed, or the form they sent. */
+function echoOf(input: z.infer<typeof inputSchema>): string {
+  if (input.type === 'typed') return input.text;
+  if (input.type === 'action') return `[${input.label || input.value || input.actionId}]`;
+  return `[${input.label || 'Sent'}]`;
+}
+
 function toEvent(input: z.infer<typeof inputSchema>): InboundEvent {
-  if (input.type === 'action') return { type: 'action', actionId: input.actionId, value: input.value };
-  if (input.type === 'form') return { type: 'form', formId: input.formId, values: input.values };
+  const used = input.type === 'typed' || !input.token ? {} : { token: input.token, ...(input.label ? { label: input.label } : {}) };
+  if (input.type === 'action') return { type: 'action', actionId: input.actionId, value: input.value, ...used };
+  if (input.type === 'form') return { type: 'form', formId: input.formId, values: input.values, ...used };
   // Same grammar as Slack: "/lc <verb>" is a command, anything else is an answer to the running flow.
   const command = parseCommand(input.text);
   return command ? { type: 'command', ...command, text: input.text } : { type: 'text', text: input.text };

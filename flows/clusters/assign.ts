@@ -48,7 +48,7 @@ export const assignFlow = defineFlow<State>({
       await requireProgrammeCoordinator(ctx.services.db, ctx.person.id, event.value);
       return preview(ctx, { programmeId: event.value, seed: seedFor(event.value), overrides: {}, fingerprint: '' });
     }
-    if (!position) return { replies: [ui.text(ctx.t('errors.staleConversation'), { ephemeral: true })], next: null };
+    if (!position) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'assign' });
     const state = position.data;
     if (event.type === 'action' && event.actionId === 'assign:move') {
       const proposal = await proposeAssignment(ctx.services.db, ctx.person.id, state.programmeId, state.seed);
@@ -128,7 +128,7 @@ async function preview(ctx: FlowContext, state: State, note?: string): Promise<F
   blocks.push(
     ui.actions(
       { ...ui.button(t('clusters:assign.confirm'), 'assign:confirm', '', 'primary'), confirm: { title: t('clusters:assign.confirmTitle'), text: t('clusters:assign.confirmText'), yes: t('clusters:assign.confirm'), no: t('clusters:cancel') } },
-      ui.button(t('clusters:assign.move'), 'assign:move'),
+      ui.openButton(t('clusters:assign.move'), 'assign:move'),
       ui.button(t('clusters:cancel'), 'assign:cancel'),
     ),
   );

@@ -1,3 +1,4 @@
+import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
@@ -62,7 +63,7 @@ export const inviteFlow = defineFlow<State>({
       return { replies: [formMessage(inviteForm(ctx, cluster.code))], next: { step: 'form', data: { clusterId: cluster.id } } };
     }
     if (event.type === 'form' && event.formId === 'invite:people') {
-      if (!position) return { replies: [ui.text(ctx.t('errors.staleConversation'), { ephemeral: true })], next: null };
+      if (!position) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'invite' });
       await requireRole(ctx.services.db, ctx.person.id, position.data.clusterId, ['COORDINATOR']);
       const cluster = await loadCluster(ctx.services.db, position.data.clusterId);
       const checked = checkForm(formSchema, event.values, ctx.t);

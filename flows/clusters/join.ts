@@ -156,7 +156,7 @@ async function registrationSummary(ctx: FlowContext, intro: string): Promise<Out
   }
   const rp = await db.membership.findFirst({ where: { personId: ctx.person.id, role: 'RESOURCE_PERSON', status: 'ACTIVE' } });
   if (rp) blocks.push(ui.fields([{ label: t('clusters:join.fields.topics'), value: rp.topics.join(', ') || '–' }]));
-  blocks.push(ui.actions(ui.button(t('clusters:join.edit'), 'join:edit', undefined, 'primary'), ui.commandButton(t('clusters:join.myData'), 'my-data')));
+  blocks.push(ui.actions(ui.openButton(t('clusters:join.edit'), 'join:edit', undefined, 'primary'), ui.commandButton(t('clusters:join.myData'), 'my-data')));
   return ui.message(intro, blocks, { ephemeral: true });
 }
 

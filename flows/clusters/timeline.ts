@@ -1,3 +1,4 @@
+import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { md } from '../../src/core/markup.js';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -54,7 +55,7 @@ export const timelineFlow = defineFlow<State>({
       }
     }
     if (event.type === 'form' && event.formId === 'timeline:item') {
-      if (!position) return { replies: [ui.text(ctx.t('errors.staleConversation'), { ephemeral: true })], next: null };
+      if (!position) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'timeline' });
       const { clusterId, kind } = position.data;
       // Checked before validation too: a member never learns anything from a forged form.
       await requireRole(ctx.services.db, ctx.person.id, clusterId, ['COORDINATOR']);

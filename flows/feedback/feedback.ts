@@ -174,7 +174,7 @@ function nextPage(current: Page, activities: number): Page {
 /** Autosave of one page, then the next page (or the review before sending). */
 async function savePage(ctx: FlowContext, assignmentId: string, current: Page, values: FormValues): Promise<FlowResult<State>> {
   const a = await reviewerAssignment(ctx.services.db, assignmentId, ctx.person.id);
-  if (typeof current === 'number' && !a.plan.activities[current]) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback' });
+  if (typeof current === 'number' && !a.plan.activities[current]) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'feedback' });
   if (current === 'overall') {
     const checked = checkForm(overallSchema, values, ctx.t);
     if (!checked.ok) return { replies: [ui.message(ctx.t('feedback:form.overall'), [ui.form(refill(buildPage(ctx, a, current), values, checked.errors))])] };
@@ -209,7 +209,7 @@ async function reviewBeforeSending(ctx: FlowContext, assignmentId: string): Prom
   if (a.round.anonymous) blocks.push(ui.context(t('feedback:notice.anonymous')));
   const buttons: Button[] = [];
   if (!empty) buttons.push(ui.button(t('feedback:form.send'), 'feedback:submit', a.id, 'primary'));
-  buttons.push(ui.button(t('feedback:form.edit'), 'feedback:write', a.id));
+  buttons.push(ui.openButton(t('feedback:form.edit'), 'feedback:write', a.id));
   blocks.push(ui.actions(...buttons));
   return ui.message(t('feedback:form.reviewTitle', { author: a.plan.author.displayName }), blocks);
 }
@@ -242,7 +242,7 @@ function replyForm(ctx: FlowContext): Form {
 }
 
 async function submitReply(ctx: FlowContext, state: State, values: FormValues): Promise<FlowResult<State>> {
-  if (!state.feedbackId) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback' });
+  if (!state.feedbackId) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'feedback' });
   const checked = checkForm(replySchema, values, ctx.t);
   if (!checked.ok) return { replies: [ui.message(ctx.t('feedback:reply.title'), [ui.form(refill(replyForm(ctx), values, checked.errors))])] };
   const { feedback, fromAuthor } = await addReply(ctx.services.db, state.feedbackId, ctx.person.id, checked.data.text);
@@ -253,7 +253,7 @@ async function submitReply(ctx: FlowContext, state: State, values: FormValues): 
   const siblings = await ctx.services.db.feedbackAssignment.findMany({ where: { roundId: feedback.assignment.roundId, planId: feedback.assignment.planId }, select: { id: true } });
   const from = fromAuthor ? escapeMarkup(feedback.assignment.plan.author.displayName) : reviewerLabel(t, feedback.assignment.round, siblings, feedback.assignment);
   const text = t('feedback:reply.received', { from, text: checked.data.text });
-  await ctx.services.notifier.notify(recipientId, ui.message(text, [ui.paragraph(text), ui.actions(ui.button(t('feedback:view.answer'), 'feedback:reply', feedback.id), ui.button(t('feedback:reply.open'), 'feedback:open', feedback.id))]));
+  await ctx.services.notifier.notify(recipientId, ui.message(text, [ui.paragraph(text), ui.actions(ui.openButton(t('feedback:view.answer'), 'feedback:reply', feedback.id), ui.openButton(t('feedback:reply.open'), 'feedback:open', feedback.id))]));
   return { replies: [ui.text(ctx.t('feedback:reply.sent'), { ephemeral: true })], next: null };
 }
 
@@ -287,7 +287,7 @@ async function startConsolidation(ctx: FlowContext, roundId: string): Promise<Fl
 }
 
 async function submitConsolidation(ctx: FlowContext, state: State, values: FormValues): Promise<FlowResult<State>> {
-  if (!state.roundId || !state.planId) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback' });
+  if (!state.roundId || !state.planId) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'feedback' });
   const checked = checkForm(consolidateSchema, values, ctx.t);
   if (!checked.ok) {
     const plan = await authorPlanInRound(ctx, state.roundId);

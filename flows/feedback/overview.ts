@@ -26,10 +26,10 @@ export async function feedbackOverview(ctx: FlowContext): Promise<OutboundMessag
     const lines = toWrite.map((a) => `- ${t('feedback:overview.reviewLine', { author: a.plan.author.displayName, cluster: a.round.cluster.code, deadline: date(a.round.deadline), status: t(`feedback:status.${a.status}`) })}`);
     blocks.push(ui.paragraph(`**${t('feedback:overview.toWrite')}**\n${lines.join('\n')}`));
     for (const a of toWrite.filter((x) => x.status !== 'SUBMITTED' && x.round.status === 'OPEN')) {
-      buttons.push(ui.button(t(a.status === 'PENDING' ? 'feedback:overview.write' : 'feedback:overview.continue', { author: a.plan.author.displayName }), 'feedback:write', a.id, 'primary'));
+      buttons.push(ui.openButton(t(a.status === 'PENDING' ? 'feedback:overview.write' : 'feedback:overview.continue', { author: a.plan.author.displayName }), 'feedback:write', a.id, 'primary'));
     }
     // What I sent, with its thread, so I can answer the author.
-    for (const a of toWrite.filter((x) => x.status === 'SUBMITTED' && x.feedback)) buttons.push(ui.button(t('feedback:overview.sent', { author: a.plan.author.displayName }), 'feedback:open', a.feedback!.id));
+    for (const a of toWrite.filter((x) => x.status === 'SUBMITTED' && x.feedback)) buttons.push(ui.openButton(t('feedback:overview.sent', { author: a.plan.author.displayName }), 'feedback:open', a.feedback!.id));
   }
 
   const myRounds = await db.feedbackRound.findMany({
@@ -44,8 +44,8 @@ export async function feedbackOverview(ctx: FlowContext): Promise<OutboundMessag
     if (submittedHeld) lines.push(t('feedback:overview.held', { count: submittedHeld, deadline: date(round.deadline) }));
     if (round.consolidatedVersions.length) lines.push(t('feedback:overview.consolidated', { number: round.consolidatedVersions[0].number }));
     blocks.push(ui.paragraph(`**${t('feedback:overview.received')}**\n${lines.join('\n')}`));
-    for (const a of delivered) buttons.push(ui.button(t('feedback:overview.open', { label: reviewerLabel(t, round, round.assignments, a) }), 'feedback:open', a.feedback!.id));
-    if (delivered.length && !round.consolidatedVersions.length) buttons.push(ui.button(t('feedback:view.consolidate'), 'feedback:consolidate', round.id));
+    for (const a of delivered) buttons.push(ui.openButton(t('feedback:overview.open', { label: reviewerLabel(t, round, round.assignments, a) }), 'feedback:open', a.feedback!.id));
+    if (delivered.length && !round.consolidatedVersions.length) buttons.push(ui.openButton(t('feedback:view.consolidate'), 'feedback:consolidate', round.id));
   }
 
   const coordinated = await db.feedbackRound.findMany({

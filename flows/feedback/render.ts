@@ -54,7 +54,7 @@ export function renderFeedback(t: Translate, feedback: ReaderFeedback, viewer: {
       const state = s.takenUp === null ? t('feedback:view.unmarked') : s.takenUp ? t('feedback:view.takenUp') : t('feedback:view.notTakenUp');
       blocks.push(ui.paragraph(`- ${targetTitle(t, s.target, activities)}: ${escapeMarkup(s.text)} (${state})`));
       if (viewer.isAuthor) {
-        blocks.push(ui.actions(ui.button(t('feedback:view.markTakenUp'), 'feedback:mark', `${s.id}:yes`, s.takenUp === true ? 'primary' : undefined), ui.button(t('feedback:view.markNotTakenUp'), 'feedback:mark', `${s.id}:no`)));
+        blocks.push(ui.actions(ui.openButton(t('feedback:view.markTakenUp'), 'feedback:mark', `${s.id}:yes`, s.takenUp === true ? 'primary' : undefined), ui.openButton(t('feedback:view.markNotTakenUp'), 'feedback:mark', `${s.id}:no`)));
       }
     }
   }
@@ -65,8 +65,8 @@ export function renderFeedback(t: Translate, feedback: ReaderFeedback, viewer: {
       blocks.push(ui.context(`${who} (${formatDateTime(reply.createdAt, viewer.timeZone, viewer.locale)}): ${escapeMarkup(reply.text)}`));
     }
   }
-  const buttons: Button[] = [ui.button(viewer.isAuthor ? t('feedback:view.reply') : t('feedback:view.answer'), 'feedback:reply', feedback.id)];
-  if (viewer.isAuthor) buttons.push(ui.button(t('feedback:view.consolidate'), 'feedback:consolidate', assignment.roundId, 'primary'));
+  const buttons: Button[] = [ui.openButton(viewer.isAuthor ? t('feedback:view.reply') : t('feedback:view.answer'), 'feedback:reply', feedback.id)];
+  if (viewer.isAuthor) buttons.push(ui.openButton(t('feedback:view.consolidate'), 'feedback:consolidate', assignment.roundId, 'primary'));
   buttons.push(ui.commandButton(t('feedback:view.overview'), 'feedback'));
   blocks.push(ui.actions(...buttons));
   return ui.message(title, blocks);
@@ -77,6 +77,6 @@ export function assignmentNotice(t: Translate, input: { assignmentId: string; au
   const text = t('feedback:notice.assigned', { author: input.authorName, cluster: input.clusterCode, deadline: formatDate(input.deadline, input.timeZone, input.locale) });
   const blocks: Block[] = [ui.paragraph(text)];
   if (input.anonymous) blocks.push(ui.context(t('feedback:notice.anonymous')));
-  blocks.push(ui.actions(ui.button(t('feedback:notice.write'), 'feedback:write', input.assignmentId, 'primary'), ui.commandButton(t('feedback:view.overview'), 'feedback')));
+  blocks.push(ui.actions(ui.openButton(t('feedback:notice.write'), 'feedback:write', input.assignmentId, 'primary'), ui.commandButton(t('feedback:view.overview'), 'feedback')));
   return ui.message(text, blocks);
 }

@@ -116,7 +116,7 @@ async function settingsForm(ctx: FlowContext, clusterId: string): Promise<Form> 
 }
 
 async function submitSettings(ctx: FlowContext, state: State, values: FormValues): Promise<FlowResult<State>> {
-  if (!state.clusterId) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback-round' });
+  if (!state.clusterId) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'feedback-round' });
   await requireRole(ctx.services.db, ctx.person.id, state.clusterId, ['COORDINATOR']);
   const form = await settingsForm(ctx, state.clusterId);
   const checked = checkForm(settingsSchema(ctx.t), values, ctx.t);
@@ -157,7 +157,7 @@ async function preview(ctx: FlowContext, roundId: string): Promise<OutboundMessa
     ui.context(t('feedback:preview.nothingSent')),
     ui.actions(
       ui.button(t('feedback:preview.confirm'), 'feedback-round:confirm', round.id, 'primary'),
-      ui.button(t('feedback:preview.change'), 'feedback-round:change', round.id),
+      ui.openButton(t('feedback:preview.change'), 'feedback-round:change', round.id),
       ui.button(t('feedback:preview.reshuffle'), 'feedback-round:reshuffle', round.id),
       { ...ui.button(t('feedback:preview.cancel'), 'feedback-round:cancel', round.id, 'danger'), confirm: { title: t('feedback:preview.cancel'), text: t('feedback:preview.cancelConfirm'), yes: t('feedback:preview.cancel'), no: t('feedback:preview.keep') } },
     ),
@@ -186,7 +186,7 @@ async function changeForm(ctx: FlowContext, round: Awaited<ReturnType<typeof loa
 }
 
 async function submitChange(ctx: FlowContext, state: State, values: FormValues): Promise<FlowResult<State>> {
-  if (!state.roundId) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'feedback-round' });
+  if (!state.roundId) throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'feedback-round' });
   const round = await coordinatorRound(ctx, state.roundId);
   const form = await changeForm(ctx, round);
   const checked = checkForm(changeSchema, values, ctx.t);

@@ -31,6 +31,22 @@ type Cursor = { kind: 'plan'; field: PlanField } | { kind: 'act'; activityId: st
 
 export type GuidedWord = 'skip' | 'back' | 'stop' | 'yes' | 'no';
 
+/**
+ * A word button's value: the word and the question it was shown with ("skip@plan:goal"), so a
+ * button pressed on an old question's message acts on that question or says it is past, never on
+ * whichever question the person is at now.
+ */
+function wordValue(word: GuidedWord, cursor: string): string {
+  return `${word}@${cursor}`;
+}
+
+/** The word and question of a word button's value; an old value without a question is bound to none. */
+export function parseWordValue(value: string): { word: GuidedWord; boundTo?: string } | null {
+  const [word, boundTo] = value.split(/@(.*)/s);
+  if (!['skip', 'back', 'stop', 'yes', 'no'].includes(word)) return null;
+  return { word: word as GuidedWord, ...(boundTo ? { boundTo } : {}) };
+}
+
 /** Cursors are stored as short strings in the flow state. */
 export function encodeCursor(c: Cursor): string {
   if (c.kind === 'plan') return `plan:${c.field}`;
@@ -89,7 +105,7 @@ export function askMessage(ctx: FlowContext, content: PlanContent, cursor: strin
   blocks.push(...extra);
   if (c.kind === 'more') {
     blocks.push(ui.paragraph(t('plan:guided.more')));
-    blocks.push(ui.actions(ui.button(t('plan:buttons.addMore'), 'plan:word', 'yes', 'primary'), ui.button(t('plan:buttons.finish'), 'plan:word', 'no'), ui.button(t('plan:buttons.back'), 'plan:word', 'back')));
+    blocks.push(ui.actions(ui.button(t('plan:buttons.addMore'), 'plan:word', wordValue('yes', cursor), 'primary'), ui.button(t('plan:buttons.finish'), 'plan:word', wordValue('no', cursor)), ui.button(t('plan:buttons.back'), 'plan:word', wordValue('back', cursor))));
     return ui.message(t('plan:guided.more'), blocks, { ephemeral: true });
   }
   const seq = sequence(content);
@@ -122,7 +138,7 @@ export function askMessage(ctx: FlowContext, content: PlanContent, cursor: strin
   blocks.push(ui.paragraph(question));
   if (current?.trim()) blocks.push(ui.context(`${t('plan:guided.current', { value: clip(current, 300) })} ${t('plan:guided.keepHint')}`));
   blocks.push(ui.context(t('plan:guided.instructions', { max })));
-  blocks.push(ui.actions(ui.button(t('plan:buttons.skip'), 'plan:word', 'skip'), ui.button(t('plan:buttons.back'), 'plan:word', 'back'), ui.button(t('plan:buttons.stop'), 'plan:word', 'stop')));
+  blocks.push(ui.actions(ui.button(t('plan:buttons.skip'), 'plan:word', wordValue('skip', cursor)), ui.button(t('plan:buttons.back'), 'plan:word', wordValue('back', cursor)), ui.button(t('plan:buttons.stop'), 'plan:word', wordValue('stop', cursor))));
   return ui.message(question, blocks, { ephemeral: true });
 }
 
@@ -143,7 +159,7 @@ export interface GuidedTurn {
  * are saved to the plan at once, so stopping anywhere, or a restart, loses nothing; the flow
  * state only remembers which question comes next.
  */
-export async function guidedStep(ctx: FlowContext, turn: GuidedTurn, input: { word: GuidedWord } | { text: string }): Promise<FlowResult<PlanState>> {
+export async function guidedStep(ctx: FlowContext, turn: GuidedTurn, input: { word: GuidedWord; boundTo?: string } | { text: string }): Promise<FlowResult<PlanState>> {
   const { t } = ctx;
   const db = ctx.services.db;
   let content = contentOf(await loadPlan(db, turn.planId));
@@ -154,6 +170,14 @@ export async function guidedStep(ctx: FlowContext, turn: GuidedTurn, input: { wo
   const stay = (notes: string[], extra: Block[] = []): FlowResult<PlanState> => ({ replies: [askMessage(ctx, content, cursor, notes, extra)], next: { step: 'guided', data: { ...turn.state, cursor } } });
   const goTo = (next: string, notes: string[]): FlowResult<PlanState> => ({ replies: [askMessage(ctx, content, next, notes)], next: { step: 'guided', data: { ...turn.state, cursor: next } } });
 
+  // A button of a question already behind (or ahead of) the person: say so, change nothing, show where they are.
+  if ('word' in input && input.boundTo && input.boundTo !== cursor) {
+    const bound = decodeCursor(input.boundTo);
+    const number = bound?.kind === 'new' ? seq.length : bound ? seq.indexOf(input.boundTo) + 1 : 0;
+    const here = stay([number > 0 ? t('plan:guided.pastStep', { n: number }) : t('plan:guided.pastStepUnknown')]);
+    // It takes the old question's place: that message now says where the person is, not a false "done".
+    return { ...here, replies: here.replies.map((m) => ({ ...m, replaceOriginal: true })) };
+  }
   const word = 'word' in input ? input.word : wordOf(ctx, input.text);
   if (word === 'stop') {
     return { replies: [await turn.overview([t('plan:guided.stopped')], true)], next: { step: 'overview', data: { ...turn.state, cursor } } };

@@ -39,7 +39,7 @@ import { renderClusterList } from './cluster-list.js';
 import { renderDiff, renderVersions } from './versions-view.js';
 import { exportCluster, exportPlan, parseExportValue } from './exports.js';
 import { activityForm, activityFormSchema, goalForm, goalFormSchema, progressForm, progressFormSchema } from './forms.js';
-import { askMessage, guidedStep, resumeCursor, type GuidedWord } from './guided.js';
+import { askMessage, guidedStep, parseWordValue, resumeCursor, type GuidedWord } from './guided.js';
 import { missingLines, pageOfActivity, renderPlan } from './render.js';
 import { planStateSchema, type PlanState } from './state.js';
 
@@ -99,7 +99,7 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
   if (event.type === 'text') {
     if (position?.step === 'guided' && state.planId) return guided(ctx, state, { text: event.text });
     const blocks: Block[] = [ui.paragraph(ctx.t('plan:guided.notInGuided'))];
-    if (state.planId) blocks.push(ui.actions(ui.button(ctx.t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', state.planId, 'primary')));
+    if (state.planId) blocks.push(ui.actions(ui.openButton(ctx.t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', state.planId, 'primary')));
     return { replies: [ui.message(ctx.t('plan:guided.notInGuided'), blocks, { ephemeral: true })] };
   }
   if (event.type !== 'action') return { replies: [] };
@@ -121,9 +121,12 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
       const data: PlanState = { ...state, planId: plan.id, cursor: resumeCursor(contentOf(plan), state.planId === plan.id ? state.cursor : undefined) };
       return { replies: [askMessage(ctx, contentOf(plan), data.cursor!)], next: { step: 'guided', data } };
     }
-    case 'word':
-      if (!state.planId) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'plan' });
-      return guided(ctx, state, { word: value as GuidedWord });
+    case 'word': {
+      const pressed = parseWordValue(value);
+      // The step-by-step session ended (stopped, finished, or another command took over): nothing to act on.
+      if (!state.planId || !pressed || position?.step !== 'guided') throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'plan' });
+      return guided(ctx, state, pressed);
+    }
     case 'editGoal': {
       const plan = await ownPlan(ctx, value);
       return { replies: [formMessage(goalForm(ctx, plan.id, contentOf(plan)))] };
@@ -207,11 +210,11 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
       return { replies: [await exportCluster(ctx, key, format)] };
     }
     default:
-      throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'plan' });
+      throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'plan' });
   }
 }
 
-async function guided(ctx: FlowContext, state: PlanState, input: { word: GuidedWord } | { text: string }): Promise<Result> {
+async function guided(ctx: FlowContext, state: PlanState, input: { word: GuidedWord; boundTo?: string } | { text: string }): Promise<Result> {
   const plan = await ownPlan(ctx, state.planId!);
   return guidedStep(ctx, {
     planId: plan.id,
@@ -264,7 +267,7 @@ async function handleForm(ctx: FlowContext, formId: string, values: Record<strin
     const index = plan.activities.findIndex((x) => x.id === activity.id);
     return { replies: [await overview(ctx, plan.id, state, pageOfActivity(index), [t('plan:view.saved')])] };
   }
-  throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'plan' });
+  throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'plan' });
 }
 
 async function submit(ctx: FlowContext, planId: string, state: PlanState): Promise<Result> {
@@ -291,10 +294,10 @@ function incompleteMessage(ctx: FlowContext, planId: string, state: PlanState, e
   blocks.push(ui.context(t('plan:submit.fixHint')));
   blocks.push(
     ui.actions(
-      ui.button(t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', planId, 'primary'),
-      ui.button(t('plan:buttons.editGoal'), 'plan:editGoal', planId),
-      ui.button(t('plan:buttons.addActivity'), 'plan:addActivity', planId),
-      ui.button(t('plan:buttons.myPlan'), 'plan:page', `${planId}:0`),
+      ui.openButton(t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', planId, 'primary'),
+      ui.openButton(t('plan:buttons.editGoal'), 'plan:editGoal', planId),
+      ui.openButton(t('plan:buttons.addActivity'), 'plan:addActivity', planId),
+      ui.openButton(t('plan:buttons.myPlan'), 'plan:page', `${planId}:0`),
     ),
   );
   return ui.message(head, blocks.slice(0, 45), { ephemeral: true });
@@ -352,5 +355,5 @@ function formMessage(form: ReturnType<typeof goalForm>): OutboundMessage {
 
 function chooseCluster(ctx: FlowContext, clusters: { id: string; code: string; name: string }[], actionId: string, key: string): OutboundMessage {
   const text = ctx.t(key);
-  return ui.message(text, [ui.paragraph(text), ui.actions(...clusters.slice(0, 20).map((c) => ui.button(md`${c.code}: ${c.name.slice(0, 60)}`, actionId, c.id)))], { ephemeral: true });
+  return ui.message(text, [ui.paragraph(text), ui.actions(...clusters.slice(0, 20).map((c) => ui.openButton(md`${c.code}: ${c.name.slice(0, 60)}`, actionId, c.id)))], { ephemeral: true });
 }

@@ -68,7 +68,7 @@ export function renderPlan(ctx: FlowContext, doc: PlanDocument, options: RenderO
       const value = doc.content[field];
       blocks.push(ui.paragraph(`**${t(`plan:fields.${field}.label`)}**\n${value?.trim() ? escapeMarkup(clip(value, MAX_TEXT_BLOCK - 100)) : t('plan:view.empty')}`));
     }
-    if (isAuthor) blocks.push(ui.actions(ui.button(t('plan:buttons.editGoal'), 'plan:editGoal', doc.planId)));
+    if (isAuthor) blocks.push(ui.actions(ui.openButton(t('plan:buttons.editGoal'), 'plan:editGoal', doc.planId)));
   }
 
   blocks.push(ui.heading(t('plan:view.activitiesHeading', { count: activities.length })));
@@ -84,8 +84,8 @@ export function renderPlan(ctx: FlowContext, doc: PlanDocument, options: RenderO
     const nav: Button[] = [];
     const target = options.versionId ? 'plan:version' : 'plan:page';
     const key = options.versionId ?? doc.planId;
-    if (page > 0) nav.push(ui.button(`◀ ${t('plan:buttons.previous')}`, target, `${key}:${page - 1}`));
-    if (page < pages - 1) nav.push(ui.button(`${t('plan:buttons.next')} ▶`, target, `${key}:${page + 1}`));
+    if (page > 0) nav.push(ui.openButton(`◀ ${t('plan:buttons.previous')}`, target, `${key}:${page - 1}`));
+    if (page < pages - 1) nav.push(ui.openButton(`${t('plan:buttons.next')} ▶`, target, `${key}:${page + 1}`));
     blocks.push(ui.actions(...nav));
   }
 
@@ -93,16 +93,16 @@ export function renderPlan(ctx: FlowContext, doc: PlanDocument, options: RenderO
     const missing = missingParts(doc.content);
     if (doc.stage === 'DRAFT' && missing.length) blocks.push(ui.context(t('plan:view.missingCount', { count: missing.length })));
     const main: Button[] = [
-      ui.button(t('plan:buttons.addActivity'), 'plan:addActivity', doc.planId),
-      options.resumable ? ui.button(t('plan:buttons.continue'), 'plan:guided', doc.planId, 'primary') : ui.button(t('plan:buttons.guided'), 'plan:guided', doc.planId),
+      ui.openButton(t('plan:buttons.addActivity'), 'plan:addActivity', doc.planId),
+      options.resumable ? ui.openButton(t('plan:buttons.continue'), 'plan:guided', doc.planId, 'primary') : ui.openButton(t('plan:buttons.guided'), 'plan:guided', doc.planId),
     ];
     if (doc.stage === 'DRAFT') main.push(ui.button(t('plan:buttons.submit'), 'plan:submit', doc.planId, 'primary'));
     if ((doc.stage === 'SUBMITTED' || doc.stage === 'CONSOLIDATED') && options.changedSinceVersion) main.push(ui.button(t('plan:buttons.consolidate'), 'plan:consolidate', doc.planId, 'primary'));
     if (doc.stage === 'SUBMITTED' || doc.stage === 'CONSOLIDATED') main.push(ui.button(t('plan:buttons.startApplication'), 'plan:startApplication', doc.planId));
-    if (doc.latestVersionNumber) main.push(ui.button(t('plan:buttons.versions'), 'plan:versions', doc.planId));
+    if (doc.latestVersionNumber) main.push(ui.openButton(t('plan:buttons.versions'), 'plan:versions', doc.planId));
     blocks.push(ui.actions(...main));
   } else if (!options.versionId && doc.latestVersionNumber) {
-    blocks.push(ui.actions(ui.button(t('plan:buttons.versions'), 'plan:versions', doc.planId)));
+    blocks.push(ui.actions(ui.openButton(t('plan:buttons.versions'), 'plan:versions', doc.planId)));
   }
   if (!options.versionId) blocks.push(...exportButtons(ctx, 'plan:export', doc.planId));
   blocks.push(...(options.extraBlocks ?? []));
@@ -118,8 +118,8 @@ function activityButtons(ctx: FlowContext, doc: PlanDocument, activity: Activity
     yes: t('plan:confirmRemove.yes'),
     no: t('plan:confirmRemove.no'),
   };
-  const buttons = [ui.button(t('plan:buttons.edit'), 'plan:editActivity', activity.id)];
-  if (doc.stage === 'IN_APPLICATION') buttons.push(ui.button(t('plan:buttons.progress'), 'plan:progress', activity.id, 'primary'));
+  const buttons = [ui.openButton(t('plan:buttons.edit'), 'plan:editActivity', activity.id)];
+  if (doc.stage === 'IN_APPLICATION') buttons.push(ui.openButton(t('plan:buttons.progress'), 'plan:progress', activity.id, 'primary'));
   if (index > 0) buttons.push(ui.button(`↑ ${t('plan:buttons.up')}`, 'plan:move', `${activity.id}:up`));
   if (index < count - 1) buttons.push(ui.button(`↓ ${t('plan:buttons.down')}`, 'plan:move', `${activity.id}:down`));
   buttons.push(remove);
@@ -148,9 +148,9 @@ export function exportButtons(ctx: FlowContext, actionId: 'plan:export' | 'plan:
   return [
     ui.context(t('plan:export.choose')),
     ui.actions(
-      ui.button(t('plan:buttons.exportMd'), actionId, `${key}:md`),
-      ui.button(t('plan:buttons.exportCsv'), actionId, `${key}:csv`),
-      ui.button(t('plan:buttons.exportHtml'), actionId, `${key}:html`),
+      ui.openButton(t('plan:buttons.exportMd'), actionId, `${key}:md`),
+      ui.openButton(t('plan:buttons.exportCsv'), actionId, `${key}:csv`),
+      ui.openButton(t('plan:buttons.exportHtml'), actionId, `${key}:html`),
     ),
   ];
 }

@@ -21,13 +21,13 @@ export async function renderVersions(ctx: FlowContext, planId: string): Promise<
   for (const v of shown) {
     const line = t('plan:versions.line', { number: v.number, stage: t(`plan:stages.${v.stage}`), date: formatDate(v.createdAt, person.timeZone, person.locale) }) + (v.answersRoundId ? ` · ${t('plan:versions.answersRound')}` : '');
     blocks.push(ui.paragraph(line));
-    const buttons = [ui.button(t('plan:buttons.view'), 'plan:version', `${v.id}:0`)];
+    const buttons = [ui.openButton(t('plan:buttons.view'), 'plan:version', `${v.id}:0`)];
     const previous = versions[versions.indexOf(v) - 1];
-    if (previous) buttons.push(ui.button(t('plan:buttons.diff', { number: previous.number }), 'plan:diff', `${previous.id}:${v.id}`));
+    if (previous) buttons.push(ui.openButton(t('plan:buttons.diff', { number: previous.number }), 'plan:diff', `${previous.id}:${v.id}`));
     blocks.push(ui.actions(...buttons));
   }
   const latest = versions[versions.length - 1];
-  if (latest && doc.access !== 'peer') blocks.push(ui.actions(ui.button(t('plan:buttons.diffDraft', { number: latest.number }), 'plan:diff', `${latest.id}:draft`, 'primary')));
+  if (latest && doc.access !== 'peer') blocks.push(ui.actions(ui.openButton(t('plan:buttons.diffDraft', { number: latest.number }), 'plan:diff', `${latest.id}:draft`, 'primary')));
   return ui.message(title, blocks, { ephemeral: true });
 }
 

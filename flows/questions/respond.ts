@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
-import { ui, type Form, type InboundEvent, type OutboundMessage } from '../../src/core/messages.js';
+import { formatShortTime } from '../../src/core/format.js';
+import { ui, type Block, type Form, type InboundEvent, type OutboundMessage } from '../../src/core/messages.js';
 import {
   answerQuestion,
   askCoordinator,
@@ -30,14 +31,15 @@ export const questionsFlow = defineFlow<Record<string, never>>({
   name: 'questions',
   version: 1,
   schema: z.object({}).strict() as z.ZodType<Record<string, never>>,
-  commands: [],
-  async start() {
-    return { replies: [] };
+  commands: [{ verb: 'questions', summaryKey: 'questions:summary.questions', usageKey: 'questions:usage.questions', audience: ['RESOURCE_PERSON', 'COORDINATOR'], common: true }],
+  /** `/lc questions`: the questions waiting for me, each with Answer and Pass on, and the ones I answered. */
+  async start(ctx) {
+    return { replies: [await questionList(ctx)] };
   },
   async handle(ctx, event): Promise<Result> {
     if (event.type === 'action') return onAction(ctx, event);
     if (event.type === 'form') return onForm(ctx, event);
-    throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'questions' });
+    throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'questions' });
   },
 });
 
@@ -92,7 +94,7 @@ async function onAction(ctx: FlowContext, event: Extract<InboundEvent, { type: '
       return say(t(consent ? (inFaq ? 'questions:done.faqYes' : 'questions:done.faqYesLater') : 'questions:done.faqNo'));
     }
     default:
-      throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'questions' });
+      throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'questions' });
   }
 }
 
@@ -122,7 +124,7 @@ async function onForm(ctx: FlowContext, event: Extract<InboundEvent, { type: 'fo
     const { assignment } = await askFollowUp(deps, id, ctx.person.id, checked.data.text);
     return reply(assignment ? sentMessage(ctx, assignment) : ui.text(t('questions:sent.nobody')));
   }
-  throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: 'questions' });
+  throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'questions' });
 }
 
 function formMessage(form: Form): OutboundMessage {
@@ -149,4 +151,37 @@ function textForm(ctx: FlowContext, kind: 'reply' | 'followup', id: string): For
     submitLabel: t(`questions:${ns}.submit`),
     fields: [{ name: 'text', label: t(`questions:${ns}.field`), kind: 'textarea', required: true, maxLength: MAX_TEXT }],
   };
+}
+
+/** How many waiting questions and answered ones the list shows (a phone screen or two). */
+const WAITING_SHOWN = 10;
+const ANSWERED_SHOWN = 5;
+
+/**
+ * The person's questions: those put to them and still open (oldest first, urgent marked), with
+ * Answer and Pass on, so nothing depends on finding the original message; then their latest answers.
+ */
+async function questionList(ctx: FlowContext): Promise<OutboundMessage> {
+  const { t, person } = ctx;
+  const db = ctx.services.db;
+  const [waiting, waitingCount, answered] = await Promise.all([
+    db.questionAsk.findMany({ where: { personId: person.id, passedAt: null, question: { status: 'OPEN' } }, include: { question: { include: { cluster: true } } }, orderBy: { askedAt: 'asc' }, take: WAITING_SHOWN }),
+    db.questionAsk.count({ where: { personId: person.id, passedAt: null, question: { status: 'OPEN' } } }),
+    db.questionAnswer.findMany({ where: { authorId: person.id }, include: { question: { include: { cluster: true } } }, orderBy: { createdAt: 'desc' }, take: ANSWERED_SHOWN }),
+  ]);
+  const when = (d: Date) => formatShortTime(d, ctx.services.clock.now(), person.timeZone, person.locale);
+  const blocks: Block[] = [ui.heading(t('questions:list.title'))];
+  blocks.push(ui.paragraph(`**${t('questions:list.waiting', { count: waitingCount })}**`));
+  if (!waiting.length) blocks.push(ui.context(t('questions:list.noneWaiting')));
+  for (const { question: q } of waiting) {
+    const text = q.text.length > 300 ? `${q.text.slice(0, 299)}…` : q.text;
+    blocks.push(ui.paragraph(t(q.urgent ? 'questions:list.urgentItem' : 'questions:list.item', { cluster: q.cluster.code, asked: when(q.askedAt), text })));
+    blocks.push(ui.actions(ui.openButton(t('questions:buttons.answer'), QUESTION_ACTIONS.answer, q.id, 'primary'), ui.openButton(t('questions:buttons.passShort'), QUESTION_ACTIONS.pass, q.id)));
+  }
+  if (waitingCount > waiting.length) blocks.push(ui.context(t('questions:list.more', { count: waitingCount - waiting.length })));
+  if (answered.length) {
+    blocks.push(ui.divider(), ui.paragraph(`**${t('questions:list.answered')}**`));
+    blocks.push(ui.paragraph(answered.map((a) => `- ${t('questions:list.answeredItem', { cluster: a.question.cluster.code, when: when(a.createdAt), text: a.question.text.length > 120 ? `${a.question.text.slice(0, 119)}…` : a.question.text })}`).join('\n')));
+  }
+  return ui.message(t('questions:list.waiting', { count: waitingCount }), blocks, { ephemeral: true });
 }

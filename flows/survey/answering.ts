@@ -192,6 +192,6 @@ export function doneMessage(ctx: FlowContext, run: LoadedRun, answers: Record<st
   const closes = formatDateTime(run.closesAt, ctx.person.timeZone, ctx.person.locale);
   const blocks: Block[] = [ui.paragraph(`**${t('surveys:done.title')}** ${t('surveys:done.text', { closes })}`)];
   if (missing.length) blocks.push(ui.context(t('surveys:done.missing', { count: missing.length })));
-  blocks.push(ui.actions(ui.button(t('surveys:buttons.change'), 'survey:change', run.id), ui.button(t('surveys:buttons.asForm'), 'survey:form', run.id)));
+  blocks.push(ui.actions(ui.openButton(t('surveys:buttons.change'), 'survey:change', run.id), ui.openButton(t('surveys:buttons.asForm'), 'survey:form', run.id)));
   return ui.message(t('surveys:done.title'), blocks);
 }

@@ -73,8 +73,8 @@ async function listMessage(ctx: FlowContext) {
     blocks.push(ui.paragraph(`${t('surveys:list.item', { title: localise(run.title, person.locale), cluster: run.clusterCode, closes })}\n${t(run.answered ? 'surveys:list.answered' : 'surveys:list.notAnswered')}`));
     blocks.push(
       ui.actions(
-        run.answered ? ui.button(t('surveys:buttons.change'), 'survey:change', run.id, 'primary') : ui.button(t('surveys:buttons.oneByOne'), 'survey:begin', run.id, 'primary'),
-        ui.button(t('surveys:buttons.asForm'), 'survey:form', run.id),
+        run.answered ? ui.openButton(t('surveys:buttons.change'), 'survey:change', run.id, 'primary') : ui.openButton(t('surveys:buttons.oneByOne'), 'survey:begin', run.id, 'primary'),
+        ui.openButton(t('surveys:buttons.asForm'), 'survey:form', run.id),
       ),
     );
   }

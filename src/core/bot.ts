@@ -1,3 +1,5 @@
+import { ActionLedger, type StoredOutcome } from './action-ledger.js';
+import { withTokens } from './action-tokens.js';
 import { AdmissionGate, GateFullError } from './admission.js';
 import type { Logger } from './logger.js';
 import { closestVerb, MAX_COMMAND_LENGTH, parseCommand } from './commands.js';
@@ -5,7 +7,8 @@ import { BotError, ErrorCode, isBotError, isTransientInfraError } from './errors
 import type { CommandSpec, Flow, FlowContext, FlowResult, PersonContext, Services } from './flow.js';
 import { FlowStore, type StoredPosition } from './flow-store.js';
 import { translator, type Translate } from './i18n.js';
-import { COMMAND_ACTION, ui, type InboundEvent, type Origin, type OutboundMessage } from './messages.js';
+import { formatShortTime } from './format.js';
+import { COMMAND_ACTION, stripMarkup, ui, type InboundEvent, type Origin, type OutboundMessage } from './messages.js';
 import { resolvePerson, type IdentityInput } from '../domain/people.js';
 
 /** One event from one person on one platform, as an adapter hands it to the core. */
@@ -20,6 +23,11 @@ export interface BotResponse {
   /** The person's language, so adapters can translate their own labels (paging, "open the form"). */
   locale?: string;
   messages: OutboundMessage[];
+  /**
+   * The answer is "try again in a moment" (this instance is busy, or a backing service is away):
+   * nothing happened, so an adapter should not store or build on it.
+   */
+  transient?: boolean;
 }
 
 /**
@@ -32,6 +40,7 @@ export class Bot {
   private readonly commandsByVerb = new Map<string, { flow: Flow<unknown>; spec: CommandSpec }>();
   private readonly store: FlowStore;
   private readonly gate: AdmissionGate;
+  private readonly ledger: ActionLedger;
   /** Built once: every event's context carries it, and help keys its translations on it. */
   private readonly commandList: CommandSpec[];
 
@@ -41,6 +50,7 @@ export class Bot {
     private readonly logger: Logger,
   ) {
     this.store = new FlowStore(services.db);
+    this.ledger = new ActionLedger(services.db);
     this.gate = new AdmissionGate(services.config.MAX_ACTIVE_REQUESTS, services.config.MAX_QUEUED_REQUESTS);
     for (const flow of flows) {
       if (this.flowsByName.has(flow.name)) throw new Error(`two flows are named ${flow.name}`);
@@ -66,7 +76,7 @@ export class Bot {
       this.noteRefusal();
       // Before knowing the person (that needs the database), so in the deployment's language.
       const t = translator(this.services.config.DEFAULT_LOCALE);
-      return { messages: [ui.text(t('errors.busy'), { ephemeral: true })] };
+      return { messages: [ui.text(t('errors.busy'), { ephemeral: true })], transient: true };
     }
   }
 
@@ -107,9 +117,11 @@ export class Bot {
         origin: envelope.origin,
         commands: this.commands,
       };
-      return { personId, locale, messages: await this.dispatch(ctx, envelope.event) };
+      const event = envelope.event;
+      const messages = (event.type === 'action' || event.type === 'form') && event.token ? await this.once(ctx, event) : await this.dispatch(ctx, event);
+      return { personId, locale, messages: messages.map(withTokens) };
     } catch (error) {
-      return { personId, locale, messages: [this.explain(error, t, envelope)] };
+      return { personId, locale, messages: [this.explain(error, t, envelope)], ...(!isBotError(error) && isTransientInfraError(error) ? { transient: true } : {}) };
     }
   }
 
@@ -133,6 +145,41 @@ export class Bot {
         return [this.notUnderstood(ctx)];
       }
     }
+  }
+
+  /**
+   * A button or form with a one-time token: the first use acts, and the message it was on is
+   * replaced by the outcome (the flow's own `replaceOriginal` reply, or a short "done by you" note);
+   * any concurrent or later use of the same token acts no more and answers with that outcome.
+   * A use with no effect (an error, the same form shown again with its mistakes) gives the token back.
+   */
+  private async once(ctx: FlowContext, event: Extract<InboundEvent, { type: 'action' | 'form' }>): Promise<OutboundMessage[]> {
+    const personId = ctx.person.id;
+    const token = event.token!;
+    const claim = await this.ledger.claim(personId, token);
+    if (claim.state === 'done') return [alreadyDone(ctx, claim.outcome)];
+    if (claim.state === 'running') return [ui.text(ctx.t('actions.underWay'), { ephemeral: true })];
+    let replies: OutboundMessage[];
+    try {
+      replies = await this.dispatch(ctx, event);
+    } catch (error) {
+      await this.ledger.release(personId, token).catch((e) => this.logger.warn({ err: e }, 'could not release an action token'));
+      throw error;
+    }
+    // A button that answered with a form has not acted yet (the form's submission will), and a form
+    // shown again (with its mistakes) was not taken: either way the token stays usable.
+    if (replies.some((m) => m.blocks.some((b) => b.type === 'form' && (event.type === 'action' || b.form.formId === event.formId)))) {
+      await this.ledger.release(personId, token);
+      return replies;
+    }
+    replies = replies.map(withTokens);
+    let replacement = replies.find((m) => m.replaceOriginal);
+    if (!replacement) {
+      replacement = receipt(ctx, event);
+      replies = [replacement, ...replies];
+    }
+    await this.ledger.complete(personId, token, { message: replacement, at: ctx.services.clock.now().toISOString() });
+    return replies;
   }
 
   private notUnderstood(ctx: FlowContext): OutboundMessage {
@@ -181,7 +228,10 @@ export class Bot {
       this.logger.info({ code: error.code, key: error.messageKey, platform: envelope.identity.platform }, 'request refused');
       const text = t(error.messageKey, translateVars(error.vars, t));
       const blocks = [ui.paragraph(text)];
-      if (error.code === ErrorCode.StaleConversation || error.code === ErrorCode.NotAllowed) {
+      // A button from a step that is over: offer the command that shows where the person is now.
+      const verb = error.code === ErrorCode.StaleConversation ? this.flowsByName.get(String(error.vars.flow ?? ''))?.commands[0]?.verb : undefined;
+      if (verb) blocks.push(ui.actions(ui.commandButton(t('errors.carryOn', { verb }), verb, 'primary'), ui.commandButton(t('help.button'), 'help')));
+      else if (error.code === ErrorCode.StaleConversation || error.code === ErrorCode.NotAllowed) {
         blocks.push(ui.actions(ui.commandButton(t('help.button'), 'help')));
       }
       return ui.message(text, blocks, { ephemeral: true });
@@ -193,6 +243,23 @@ export class Bot {
     this.logger.error({ err: error, event: envelope.event.type }, 'unexpected error while handling an event');
     return ui.text(t('errors.internal'), { ephemeral: true });
   }
+}
+
+/** The note that takes the place of a used button's or form's message when the flow gave no outcome of its own. */
+function receipt(ctx: FlowContext, event: Extract<InboundEvent, { type: 'action' | 'form' }>): OutboundMessage {
+  const time = formatShortTime(ctx.services.clock.now(), ctx.services.clock.now(), ctx.person.timeZone, ctx.person.locale);
+  // The label comes back from the platform: shown as plain words, never as markup.
+  const label = stripMarkup(event.label ?? '').replace(/[*_`[\]]/g, '').trim().slice(0, 80);
+  const text = label ? ctx.t('actions.doneByYou', { label, time }) : ctx.t(event.type === 'form' ? 'actions.sentByYou' : 'actions.doneByYouNoLabel', { time });
+  return ui.message(text, [ui.context(text)], { replaceOriginal: true, receipt: true });
+}
+
+/** The answer to a repeated use: the first use's outcome again, in the same place, saying nothing changed. */
+function alreadyDone(ctx: FlowContext, outcome: StoredOutcome): OutboundMessage {
+  const time = formatShortTime(new Date(outcome.at), ctx.services.clock.now(), ctx.person.timeZone, ctx.person.locale);
+  const note = ctx.t('actions.alreadyDone', { time });
+  const blocks = [...outcome.message.blocks, ui.context(note)];
+  return { ...outcome.message, blocks, summary: note, replaceOriginal: true };
 }
 
 /** Variables given as { key } (or lists of them) are translated too, so role names read naturally. */

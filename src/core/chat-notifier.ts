@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import type { Logger } from './logger.js';
+import { withTokens } from './action-tokens.js';
 import type { OutboundMessage } from './messages.js';
 import { UnreachableError, type DeliveryResult, type Notifier, type NotifyOptions, type PlatformSender, type ReachableIdentity } from './notifier.js';
 
@@ -27,7 +28,9 @@ export class ChatNotifier implements Notifier {
     this.unreachableListeners.push(listener);
   }
 
-  async notify(personId: string, message: OutboundMessage, options: NotifyOptions = {}): Promise<DeliveryResult> {
+  async notify(personId: string, original: OutboundMessage, options: NotifyOptions = {}): Promise<DeliveryResult> {
+    // Buttons and forms in proactive messages act once too (an invitation's Accept, a notice's Confirm).
+    const message = withTokens(original);
     const found: ReachableIdentity[] =
       options.identities ??
       (await this.db.platformIdentity.findMany({

@@ -25,6 +25,15 @@ export interface Button {
   style?: 'primary' | 'danger';
   /** Ask "are you sure?" before sending the action (used for destructive actions). */
   confirm?: { title: string; text: string; yes: string; no: string };
+  /**
+   * Pressing it again is harmless and useful (open, show a page, export, open a form to fill): it
+   * carries no one-time token and using it does not consume its message. Every other button acts
+   * once: the core gives it a token, a repeat answers "already done", and its message is replaced
+   * by the outcome. Command buttons (`cmd`) are always repeatable.
+   */
+  repeatable?: boolean;
+  /** One-time token, set by the core when the message leaves it (src/core/action-tokens.ts); flows never set it. */
+  token?: string;
 }
 
 export interface SelectOption {
@@ -67,6 +76,8 @@ export interface Form {
   errors?: Record<string, string>;
   /** Short text shown above the fields. */
   intro?: string;
+  /** One-time token of this showing of the form, set by the core; a second submission answers "already done". */
+  token?: string;
 }
 
 export type Block =
@@ -93,8 +104,18 @@ export interface OutboundMessage {
    * "<PLATFORM>:<platform thread id>" (e.g. "SLACK:C123:1700000000.0001"), and given to flows in Origin.
    */
   threadKey?: string;
-  /** Replace the message the triggering button was on, instead of posting a new one. */
+  /**
+   * Replace the message the triggering button or form was on, instead of posting a new one. Where
+   * that message was shared with others (a channel), adapters show the replacement to the person
+   * who acted only, and leave the shared message as it was.
+   */
   replaceOriginal?: boolean;
+  /**
+   * Made by the core, not a flow: the short "done by you" note that takes the place of a used
+   * button's or form's message when the flow gave no outcome of its own. An adapter whose form was
+   * a modal (now closed) has no such message to replace and may drop it.
+   */
+  receipt?: boolean;
   /**
    * Identifies one logical message (e.g. a nudge id), so a sender asked to deliver it again
    * after a failed or retried job does not post it twice. Optional: senders fall back to a hash.
@@ -110,10 +131,21 @@ export interface Origin {
   direct: boolean;
 }
 
+/**
+ * What a used button or form brings back besides its data: the one-time token it carried (absent
+ * for repeatable buttons and for messages sent before tokens existed) and its label, for the
+ * "done by you" note. Adapters read both from the platform's payload; neither is trusted for
+ * anything but that (the token is only ever compared within the person's own uses).
+ */
+export interface UseMarks {
+  token?: string;
+  label?: string;
+}
+
 export type InboundEvent =
   | { type: 'command'; verb: string; args: string; text: string }
-  | { type: 'action'; actionId: string; value: string }
-  | { type: 'form'; formId: string; values: Record<string, string | string[]> }
+  | ({ type: 'action'; actionId: string; value: string } & UseMarks)
+  | ({ type: 'form'; formId: string; values: Record<string, string | string[]> } & UseMarks)
   | { type: 'text'; text: string };
 
 // ------------------------------------------------------------------- builders
@@ -139,6 +171,10 @@ export const ui = {
   /** A button that runs a command as if typed, e.g. commandButton("My clusters", "me"). */
   commandButton(label: string, command: string, style?: Button['style']): Button {
     return ui.button(label, COMMAND_ACTION, command, style);
+  },
+  /** A button that only shows or opens something (a page, a form to fill, an export): repeatable, never consumed. */
+  openButton(label: string, actionId: string, value?: string, style?: Button['style']): Button {
+    return { ...ui.button(label, actionId, value, style), repeatable: true };
   },
 };
 

@@ -69,6 +69,11 @@ export async function forgetPerson(db: Db, personId: string, now: Date): Promise
       where: { id: personId },
       data: { displayName: 'Erased person', email: null, country: null, position: null, organisationId: null, workingHours: Prisma.DbNull, snoozedUntil: null, paused: true, erasedAt: now },
     });
+    // Their web chat conversation (their words and what the bot told them), found before the accounts go.
+    const webIds = (await tx.platformIdentity.findMany({ where: { personId, platform: 'WEB' }, select: { externalId: true } })).map((i) => i.externalId);
+    await tx.webChatMessage.deleteMany({ where: { OR: [{ personId }, { externalId: { in: webIds } }] } });
+    // The uses of their one-time buttons keep the outcomes shown to them.
+    await tx.actionUse.deleteMany({ where: { personId } });
     await tx.platformIdentity.deleteMany({ where: { personId } });
     await tx.flowState.deleteMany({ where: { personId } });
     // An open link code would let someone attach a new account to the erased person.

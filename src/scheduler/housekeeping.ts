@@ -1,3 +1,4 @@
+import { pruneActionUses } from '../core/action-ledger.js';
 import { purgeExpiredDownloads } from '../core/downloads.js';
 import type { Services } from '../core/flow.js';
 import type { Logger } from '../core/logger.js';
@@ -15,19 +16,20 @@ export interface HousekeepingResult {
   feedbackDelivered: number;
   roundsOpened: number;
   downloadsPurged: number;
+  actionUsesPruned: number;
   webSessionsEnded: number;
 }
 
 /**
  * Timeline-driven changes of state that are not messages to one person: questionnaire runs sent "at a
  * phase" open, runs past their closing date close, feedback held for a round's deadline goes out,
- * rounds set to open when EE2 begins open, and expired download files and ended web chat sessions are deleted. Each step is
+ * rounds set to open when EE2 begins open, expired download files and ended web chat sessions are deleted, and old uses of one-time buttons are forgotten. Each step is
  * idempotent and safe on several instances at once (each function guards itself with a unique key or
  * a conditional update), so every instance runs this on its reconciliation tick.
  */
 export async function runHousekeeping(services: Services, logger: Logger): Promise<HousekeepingResult> {
   const now = services.clock.now();
-  const result: HousekeepingResult = { runsOpened: 0, runsClosed: 0, feedbackDelivered: 0, roundsOpened: 0, downloadsPurged: 0, webSessionsEnded: 0 };
+  const result: HousekeepingResult = { runsOpened: 0, runsClosed: 0, feedbackDelivered: 0, roundsOpened: 0, downloadsPurged: 0, webSessionsEnded: 0, actionUsesPruned: 0 };
 
   const dueRuns = await services.db.questionnaireRun.findMany({ where: { status: 'SCHEDULED', opensAt: { lte: now } }, select: { id: true } });
   for (const run of dueRuns) {
@@ -50,5 +52,7 @@ export async function runHousekeeping(services: Services, logger: Logger): Promi
   }
   result.downloadsPurged = await purgeExpiredDownloads(services.db, now);
   result.webSessionsEnded = await deleteEndedWebSessions(services.db, now, webSessionPolicy(services.config));
+  // Uses of one-time buttons are remembered for 90 days; an older button acts again (its flow's own checks still hold).
+  result.actionUsesPruned = await pruneActionUses(services.db, now);
   return result;
 }

@@ -10,6 +10,7 @@ import { checkHealth } from './health.js';
 import { findDownload } from '../core/downloads.js';
 import { DOCUMENT_HEADERS, escapeHtml, markdownToHtml } from '../core/documents.js';
 import { webChatRouter } from '../../adapters/web-chat/router.js';
+import type { WebChatHistory } from '../../adapters/web-chat/history.js';
 import type { WebSender } from '../../adapters/web-chat/web-sender.js';
 import { projectPath } from '../core/paths.js';
 
@@ -31,6 +32,7 @@ export interface AppDeps {
   bot: Bot;
   clock: Clock;
   webSender: WebSender;
+  webHistory: WebChatHistory;
   adapters: AdapterMount[];
 }
 
@@ -81,7 +83,7 @@ export function createApp(deps: AppDeps): Express {
   }
 
   if (deps.config.webChatEnabled) {
-    app.use('/', webChatRouter({ bot: deps.bot, db: deps.db, redis: deps.redis, config: deps.config, clock: deps.clock, logger: deps.logger, sender: deps.webSender }));
+    app.use('/', webChatRouter({ bot: deps.bot, db: deps.db, redis: deps.redis, config: deps.config, clock: deps.clock, logger: deps.logger, sender: deps.webSender, history: deps.webHistory }));
   } else {
     app.get('/', (_req, res) => res.type('text').send('Cluster Bot is running. The web chat is off (WEB_CHAT=off, or a platform is configured); set WEB_CHAT=on to enable it.'));
   }

@@ -12,6 +12,7 @@ import { BullScheduler } from '../scheduler/scheduler.js';
 import { dashboardMount } from '../scheduler/dashboard.js';
 import { runHousekeeping } from '../scheduler/housekeeping.js';
 import { allFlows } from '../../flows/index.js';
+import { WebChatHistory } from '../../adapters/web-chat/history.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterDeps } from '../../adapters/teams/teams-mount.js';
 import { reportUnreachable } from '../domain/reachability.js';
@@ -81,7 +82,8 @@ export function createRuntime(
   const services: Services = { db, clock, config, notifier, scheduler, questionDeadlines: questions.deadlines };
   scheduler.housekeeping = () => runHousekeeping(services, logger);
   const bot = new Bot(services, [...allFlows, ...(options.extraFlows ?? [])], logger);
-  const webSender = new WebSender(redis, config.REDIS_PREFIX);
+  const webHistory = new WebChatHistory(db);
+  const webSender = new WebSender(webHistory);
   notifier.register(webSender);
 
   notifier.onUnreachable(async (personId, platform) => {
@@ -109,7 +111,7 @@ export function createRuntime(
     notifier.register(slack.sender);
     adapters.push(slack.mount);
   }
-  const app = createApp({ config, db, redis, logger, bot, clock, webSender, adapters });
+  const app = createApp({ config, db, redis, logger, bot, clock, webSender, webHistory, adapters });
   let server: Server | undefined;
 
   return {

@@ -361,7 +361,9 @@ describe('when a person opens the App Home tab', () => {
     const text = JSON.stringify(published.params.view.blocks);
     expect(published.params.view.type).toBe('home');
     expect(text).toContain('LC1: ');
-    expect(text).toContain('Your action plan for LC1 (Day-care Centers) is still a draft.');
+    expect(text).toMatch(/Finish your action plan for LC1: \d+ parts are missing, due /);
+    // Each task with the button that does it: here, opening the plan.
+    expect(text).toContain('"value":"plan LC1"');
     expect(text).toMatch(/Exchange event \d/);
   });
 });

@@ -35,8 +35,9 @@ describe('when the web chat receives random and malformed input', () => {
   it(`answers ${RUNS} payloads without a 500, always with a clear message, and rejected input changes nothing`, async () => {
     // Random text can also be a valid command that legitimately writes: "/lc plan" opens a draft plan, an
     // export makes a download, a well-formed unknown identity is a new guest, any flow saves its position.
-    // Everything else must be exactly as before.
-    const mayGrow = ['FlowState', 'ActionPlan', 'Download', 'Person', 'PlatformIdentity'];
+    // An accepted message is kept in the person's web chat conversation (WebChatMessage) and a used
+    // one-time button is remembered (ActionUse). Everything else must be exactly as before.
+    const mayGrow = ['FlowState', 'ActionPlan', 'Download', 'Person', 'PlatformIdentity', 'WebChatMessage', 'ActionUse'];
     const before = await tableCounts(runtime.db, mayGrow);
     await fc.assert(
       fc.asyncProperty(payload, async (body) => {

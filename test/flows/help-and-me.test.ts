@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
-import { findButton, talkAs, textOf } from '../support/transcript.js';
+import { buttonsOf, findButton, talkAs, textOf } from '../support/transcript.js';
 
 let runtime: Runtime;
 beforeAll(async () => {
@@ -11,14 +11,24 @@ beforeAll(async () => {
 });
 
 describe('when a coordinator asks for help', () => {
-  it('lists the commands for everyone and offers a button that runs /lc me', async () => {
+  it('offers the five actions that matter most to a coordinator as buttons, and "All commands" for the full list', async () => {
     const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
     const replies = await coordinator.say('/lc help');
+    expect(buttonsOf(replies).map((b) => b.label)).toEqual(['Cluster status', 'Members', 'What is waiting for me', 'Timeline', 'Feedback round', 'All commands']);
     expect(textOf(replies)).toContain('/lc me');
-    expect(textOf(replies)).toContain('For everyone');
-    const me = await coordinator.press(findButton(replies, 'My clusters'));
-    expect(textOf(me)).toContain('LC1: Day-care Centers');
-    expect(textOf(me)).toContain('Your role: coordinator');
+    expect(textOf(replies)).not.toContain('For everyone');
+    const all = await coordinator.press(findButton(replies, 'All commands'));
+    expect(textOf(all)).toContain('For everyone');
+    expect(textOf(all)).toContain('/lc me: who you are');
+    const status = await coordinator.press(findButton(replies, 'Cluster status'));
+    expect(textOf(status)).toContain('LC1');
+  });
+
+  it('offers a member their tasks and plan first, and someone in no cluster a way in', async () => {
+    const member = await talkAs(runtime.bot, 'web:lc2-m1').say('/lc help');
+    expect(buttonsOf(member).map((b) => b.label)).toEqual(['What is waiting for me', 'My action plan', 'Feedback', 'Ask a resource person', 'Questionnaires', 'All commands']);
+    const stranger = await talkAs(runtime.bot, 'web:help-stranger').say('/lc help');
+    expect(buttonsOf(stranger)[0].label).toBe('Register');
   });
 });
 

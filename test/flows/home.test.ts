@@ -42,7 +42,7 @@ describe('when a member opens their overview (/lc home)', () => {
   it('lists their pending tasks first, then their cluster with the next dates', async () => {
     const replies = await talkAs(runtime.bot, 'web:lc2-m1').say('/lc home');
     const text = textOf(replies);
-    expect(text).toContain('Your action plan for LC2 (Awareness Raising) is still a draft.');
+    expect(text).toMatch(/Finish your action plan for LC2: \d+ parts are missing, due .* 2026, 10:00\./);
     expect(text).toMatch(/Give feedback on the plan of .+ \(LC2\) by Fri 4 Dec 2026, 17:00/);
     expect(text).toContain('A questionnaire of LC2 waits for your answers');
     expect(text.match(/questionnaire of LC2/g)).toHaveLength(1);
@@ -51,10 +51,10 @@ describe('when a member opens their overview (/lc home)', () => {
     expect(buttonsOf(replies).map((b) => b.value)).toEqual(expect.arrayContaining(['me', 'help']));
   });
 
-  it('offers buttons only for commands the bot knows', async () => {
+  it('offers command buttons only for commands the bot knows', async () => {
     const replies = await talkAs(runtime.bot, 'web:lc2-m1').say('/lc home');
     const known = new Set(runtime.bot.commands.map((c) => c.verb));
-    for (const button of buttonsOf(replies)) expect(known.has(button.value!)).toBe(true);
+    for (const button of buttonsOf(replies).filter((b) => b.actionId === 'cmd')) expect(known.has(button.value!.split(' ')[0])).toBe(true);
   });
 });
 

@@ -144,9 +144,39 @@ describe('when a guided answer is too long', () => {
 });
 
 describe('when a member asks for help', () => {
-  it('lists /lc plan and /lc plans with their usage', async () => {
-    const text = textOf(await talkAs(runtime.bot, 'web:lc1-m6').say('/lc help'));
+  it('lists /lc plan and /lc plans with their usage among all commands', async () => {
+    const text = textOf(await talkAs(runtime.bot, 'web:lc1-m6').say('/lc help all'));
     expect(text).toContain('/lc plan [cluster]: write your action plan');
     expect(text).toContain('/lc plans [cluster]');
+  });
+});
+
+describe('when a member presses a button on an old question of the step-by-step plan', () => {
+  it('acts on nothing, says the question is behind them, and shows where they are now', async () => {
+    const member = talkAs(runtime.bot, 'web:lc1-m7');
+    const question1 = await member.press(findButton(await member.say('/lc plan'), 'Answer step by step'));
+    expect(textOf(question1)).toContain('Question 1 of');
+    await member.say('Daytime care for elderly people');
+    const question3 = await member.say('Fewer elderly people alone at home');
+    expect(textOf(question3)).toContain('Question 3 of');
+
+    const old = await member.press(findButton(question1, 'Skip'));
+    expect(textOf(old)).toContain('That button was for question 1, which you have moved on from, so nothing was changed.');
+    expect(textOf(old)).toContain('Question 3 of');
+    expect(old[0].replaceOriginal).toBe(true);
+    // Still at question 3: the next answer lands there, and question 1's answer is untouched.
+    await member.say('Elderly people living alone');
+    const plan = await runtime.db.actionPlan.findFirstOrThrow({ where: { authorId: (await personOf(runtime.db, 'web:lc1-m7')).id } });
+    expect(plan).toMatchObject({ goal: 'Daytime care for elderly people', change: 'Fewer elderly people alone at home', targetGroup: 'Elderly people living alone' });
+  });
+
+  it('after the member stopped, says the step is over and offers to carry on', async () => {
+    const member = talkAs(runtime.bot, 'web:lc1-m7');
+    const question = await member.say('Elderly people and their families');
+    await member.press(findButton(question, 'Stop'));
+    const late = await member.press(findButton(question, 'Skip'));
+    expect(textOf(late)).toContain('That button belongs to a step that is already over');
+    expect(textOf(late)).not.toContain('earlier version');
+    expect(findButton(late, 'Carry on: /lc plan').value).toBe('plan');
   });
 });

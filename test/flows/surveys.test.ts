@@ -204,8 +204,12 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
     expect(await runtime.db.response.count({ where: { runId } })).toBe(6);
   });
 
-  it('shows the right counts, means, medians and a bar-chart PNG', async () => {
-    const replies = await coordinator().say(`/lc results ${runId}`);
+  it('shows the right counts, means, medians and a bar-chart PNG, the counts of each answer under Details', async () => {
+    const short = await coordinator().say(`/lc results ${runId}`);
+    // Short: one line per question and the chart; every count is one press away.
+    expect(textOf(short)).not.toContain('- 1 Strongly disagree: 1');
+    expect(imagesOf(short)).toHaveLength(1);
+    const replies = await coordinator().press(findButton(short, 'Details'));
     const text = textOf(replies);
     expect(text).toContain('6 of 8 answered (75%)');
     // feedback_useful 4,5,3,4,2,1: mean 19/6 = 3.17, median (3+4)/2 = 3.5.
@@ -377,7 +381,9 @@ describe('when a named workshop run ranks the needs and is compared across clust
     await answerOneByOne(people.m7, run.id, { ...texts, rank_needs: ['funding', 'training', 'legal', 'political', 'peer_support'] });
     await answerOneByOne(people.m8, run.id, { ...texts, rank_needs: ['training', 'funding', 'legal', 'political', 'peer_support'] });
     await answerOneByOne(people.m5, run.id, { ...texts, rank_needs: ['funding', 'legal', 'training', 'peer_support', 'political'] });
-    const replies = await talkAs(runtime.bot, 'web:lc1-coordinator').say(`/lc results ${run.id}`);
+    const short = await talkAs(runtime.bot, 'web:lc1-coordinator').say(`/lc results ${run.id}`);
+    expect(textOf(short)).toContain('first: Funding (11 points)');
+    const replies = await talkAs(runtime.bot, 'web:lc1-coordinator').press(findButton(short, 'Details'));
     // Borda (5 items: 4..0 points): funding 4+3+4 = 11, training 3+4+2 = 9, legal 2+2+3 = 7, political 1+1+0 = 2, peer_support 0+0+1 = 1.
     expect(textOf(replies)).toContain('1. Funding (11), 2. Training for staff (9), 3. Legal and regulatory support (7), 4. Political backing in the municipality (2), 5. Ongoing peer support (1)');
     const csv = Buffer.from((await download(linkIn(rawText(await talkAs(runtime.bot, 'web:lc1-coordinator').press({ actionId: 'results:csv', value: run.id }))))).body).toString('utf8');

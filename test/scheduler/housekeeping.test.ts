@@ -71,3 +71,15 @@ describe('when download links expire', () => {
     expect(await findDownload(runtime.db, live.id, now)).not.toBeNull();
   });
 });
+
+describe('when uses of one-time buttons grow old', () => {
+  it('forgets those older than the retention and keeps the recent ones', async () => {
+    const now = clock.now();
+    const person = await runtime.db.person.create({ data: { displayName: 'Old Clicker' } });
+    await runtime.db.actionUse.create({ data: { personId: person.id, token: 'old-token', claimedAt: new Date(now.getTime() - 91 * 24 * 3600 * 1000), doneAt: now } });
+    await runtime.db.actionUse.create({ data: { personId: person.id, token: 'new-token', claimedAt: now, doneAt: now } });
+    const result = await runHousekeeping(runtime.services, logger);
+    expect(result.actionUsesPruned).toBe(1);
+    expect((await runtime.db.actionUse.findMany({ where: { personId: person.id } })).map((u) => u.token)).toEqual(['new-token']);
+  });
+});

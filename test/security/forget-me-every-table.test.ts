@@ -70,18 +70,23 @@ beforeAll(async () => {
 
 /** Every (table, column, value) in the public schema whose text contains `needle` (case-insensitive). */
 async function whereFound(needle: string): Promise<string[]> {
-  const columns = await runtime.db.$queryRaw<{ table_name: string; column_name: string }[]>`
-    SELECT c.table_name, c.column_name FROM information_schema.columns c
+  const columns = await runtime.db.$queryRaw<{ table_name: string; column_name: string; data_type: string }[]>`
+    SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
     JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema
     WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name <> '_prisma_migrations'
       AND (c.data_type IN ('text', 'character varying', 'json', 'jsonb', 'ARRAY', 'bytea', 'USER-DEFINED'))`;
   const found: string[] = [];
-  for (const { table_name, column_name } of columns) {
-    const rows = await runtime.db.$queryRawUnsafe<{ v: string }[]>(
-      `SELECT "${column_name}"::text AS v FROM "${table_name}" WHERE position(lower($1) in lower(${column_name === 'body' ? `convert_from("${column_name}", 'UTF8')` : `"${column_name}"::text`})) > 0 LIMIT 3`,
+  // One query per table (every searched column at once), so the search stays quick on a busy machine.
+  const byTable = new Map<string, { column_name: string; data_type: string }[]>();
+  for (const c of columns) byTable.set(c.table_name, [...(byTable.get(c.table_name) ?? []), c]);
+  for (const [table, cols] of byTable) {
+    const names = cols.map((c) => `'${c.column_name}'`).join(', ');
+    const values = cols.map((c) => (c.data_type === 'bytea' ? `convert_from(t."${c.column_name}", 'UTF8')` : `t."${c.column_name}"::text`)).join(', ');
+    const rows = await runtime.db.$queryRawUnsafe<{ c: string; v: string }[]>(
+      `SELECT x.c, x.v FROM "${table}" t CROSS JOIN LATERAL unnest(ARRAY[${names}]::text[], ARRAY[${values}]::text[]) AS x(c, v) WHERE position(lower($1) in lower(x.v)) > 0 LIMIT 9`,
       needle,
     );
-    for (const row of rows) found.push(`${table_name}.${column_name}: ${String(row.v).slice(0, 120)}`);
+    for (const row of rows) found.push(`${table}.${row.c}: ${String(row.v).slice(0, 120)}`);
   }
   return found;
 }

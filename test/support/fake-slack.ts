@@ -36,7 +36,8 @@ type Waiter = { match: (call: SlackCall) => boolean; resolve: (call: SlackCall) 
  * A local Slack Web API over real HTTP: the bot's WebClient talks to it through SLACK_API_URL.
  * It records every call, answers like Slack (`ok: true` with the fields the bot reads), refuses
  * payloads real Slack would refuse (Block Kit limits → invalid_blocks), can be told to answer
- * 429 with Retry-After, and serves response_url endpoints.
+ * 429 with Retry-After, and serves response_url endpoints. Replacements are recorded like any call:
+ * `chat.update`, `views.update`, and response_url posts with `replace_original`.
  */
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
@@ -263,6 +264,13 @@ export class FakeSlack {
         if (problems.length) return invalid(problems);
         const ts = `${1_700_000_000 + ++this.counter}.000100`;
         return method === 'chat.postMessage' ? { ok: true, channel: p.channel, ts, message: { text: p.text, ts } } : { ok: true, message_ts: ts };
+      }
+      case 'chat.update': {
+        // The message a used button was on, replaced in place: held to the same limits as a new one.
+        const problems = messageProblems(p);
+        if (problems.length) return invalid(problems);
+        if (!p.channel || !p.ts) return { ok: false, error: 'message_not_found' };
+        return { ok: true, channel: p.channel, ts: p.ts, text: p.text };
       }
       case 'views.open':
       case 'views.update':

@@ -20,14 +20,16 @@ export function talkAs(bot: Bot, externalId: string, options: { platform?: Platf
       const command = parseCommand(text);
       return send(command ? { type: 'command', ...command, text } : { type: 'text', text });
     },
-    press(button: Pick<Button, 'actionId' | 'value'>) {
-      return send({ type: 'action', actionId: button.actionId, value: button.value ?? '' });
+    /** Presses a button as the platforms do: with its one-time token and label, when it carries them. */
+    press(button: Pick<Button, 'actionId' | 'value'> & Partial<Pick<Button, 'token' | 'label'>>) {
+      return send({ type: 'action', actionId: button.actionId, value: button.value ?? '', ...(button.token ? { token: button.token, label: button.label } : {}) });
     },
     choose(select: Select, value: string) {
       return send({ type: 'action', actionId: select.actionId, value });
     },
-    submit(form: Pick<Form, 'formId'>, values: Record<string, string | string[]>) {
-      return send({ type: 'form', formId: form.formId, values });
+    /** Submits a form as the platforms do: with the one-time token of that showing of the form. */
+    submit(form: Pick<Form, 'formId'> & Partial<Pick<Form, 'token'>>, values: Record<string, string | string[]>) {
+      return send({ type: 'form', formId: form.formId, values, ...(form.token ? { token: form.token } : {}) });
     },
   };
 }

@@ -16,6 +16,8 @@ let access = 'demo';
 let identity = '';
 let texts = {};
 let pollTimer;
+/** The highest history seq this page has shown: polls ask only for what is newer or replaced. */
+let lastSeq = '0';
 let inboxPausedShown = false;
 
 /** Texts from the server's catalogue (locales/<lang>/web.json); the HTML's English is the fallback. */
@@ -141,8 +143,14 @@ async function loadIdentities() {
     }
     picker.append(group);
   }
+  // A guest keeps one identity in this browser, so a reload finds their conversation again.
+  let guestKey = localStorage.getItem('cb-guest');
+  if (!guestKey) {
+    guestKey = `guest-${Math.random().toString(36).slice(2, 10)}`;
+    localStorage.setItem('cb-guest', guestKey);
+  }
   const guest = document.createElement('option');
-  guest.value = `guest-${Math.random().toString(36).slice(2, 8)}`;
+  guest.value = guestKey;
   guest.textContent = text('newPerson') ?? 'A new person (not in any cluster)';
   picker.append(guest);
   const remembered = localStorage.getItem('cb-identity');
@@ -164,9 +172,12 @@ function choose(key) {
   startPolling();
 }
 
+/** The conversation is kept on the server: the first poll shows it again (after a reload too), later ones what is new. */
 function startPolling() {
   clearInterval(pollTimer);
   inboxPausedShown = false;
+  lastSeq = '0';
+  void poll();
   pollTimer = setInterval(poll, 3000);
 }
 
@@ -175,20 +186,29 @@ function who() {
   return access === 'demo' ? { identity } : {};
 }
 
-async function send(payload, origin) {
+/** Sends what the person did; `origin` is the message box whose button or form was used, `echo` their bubble. */
+async function send(payload, origin, echo) {
+  const pending = mine(echo);
+  if (origin) origin.classList.add('busy');
   try {
     const res = await fetch('web/events', {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...who(), input: payload }),
+      body: JSON.stringify({ ...who(), input: { ...payload, ...(origin?.dataset.id ? { messageId: origin.dataset.id } : {}) } }),
     });
     const body = await res.json();
+    pending.remove();
     if (res.status === 401 && access === 'sign-in') return showSignIn(body.error);
     if (!res.ok) return system(body.error ?? 'Something went wrong. Try again.');
-    for (const message of body.messages) render(message, origin);
+    for (const entry of body.entries ?? []) show(entry);
+    // Not stored (e.g. "try again in a moment"): shown once, as it came.
+    if (!body.entries?.length) for (const message of body.messages) render(message).scrollIntoView({ block: 'end' });
   } catch {
+    pending.remove();
     system(text('unreachable') ?? 'The bot could not be reached. Check that it is running and try again.');
+  } finally {
+    if (origin) origin.classList.remove('busy');
   }
 }
 
@@ -196,7 +216,9 @@ async function poll() {
   if (access === 'demo' && !identity) return;
   try {
     const query = access === 'demo' ? `?identity=${encodeURIComponent(identity)}` : '';
-    const res = await fetch(`web/inbox${query}`, { credentials: 'same-origin' });
+    const asked = identity;
+    const res = await fetch(`web/history${query}${query ? '&' : '?'}after=${lastSeq}`, { credentials: 'same-origin' });
+    if (asked !== identity) return;
     if (res.status === 401 && access === 'sign-in') return showSignIn((await res.json()).error);
     if (res.status === 503) {
       // The messages wait on the server; say so once, then keep asking quietly.
@@ -207,8 +229,27 @@ async function poll() {
     if (!res.ok) return;
     inboxPausedShown = false;
     const body = await res.json();
-    for (const message of body.messages) render(message);
+    for (const entry of body.entries) show(entry);
   } catch { /* the next poll tries again */ }
+}
+
+/** Shows one history entry: a new one at the end, a replaced one in its old place. */
+function show(entry) {
+  if (BigInt(entry.seq) > BigInt(lastSeq)) lastSeq = entry.seq;
+  const existing = log.querySelector(`[data-id="${CSS.escape(entry.id)}"]`);
+  if (existing && BigInt(existing.dataset.seq) >= BigInt(entry.seq)) return;
+  const box = entry.from === 'me' ? mine(entry.text, entry.at) : render(entry.message, entry.at);
+  box.dataset.id = entry.id;
+  box.dataset.seq = entry.seq;
+  if (existing) existing.replaceWith(box);
+  box.scrollIntoView({ block: 'end' });
+}
+
+/** "10:42" today, "3 Dec 10:42" another day: when a message was first shown. */
+function timeOf(iso) {
+  const at = new Date(iso);
+  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return at.toDateString() === new Date().toDateString() ? time : `${at.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time}`;
 }
 
 /** A line from the page or the server itself; it may name a person, so it is shown as text only. */
@@ -219,23 +260,26 @@ function system(text) {
   div.scrollIntoView({ block: 'end' });
 }
 
-function mine(text) {
+/** The person's own bubble (with its time once the server has it). */
+function mine(text, at) {
   const div = el('div', 'msg mine');
+  div.setAttribute('data-testid', 'my-message');
   div.textContent = text;
+  if (at) { const time = el('div', 'time'); time.textContent = timeOf(at); div.append(time); }
   log.append(div);
+  return div;
 }
 
-/** Renders one outbound message; replaceOriginal swaps it in for the message a button was on. */
-function render(message, origin) {
+/** Renders one bot message at the end of the log; `show` moves it into a replaced message's place. */
+function render(message, at) {
   const box = el('div', `msg bot${message.ephemeral ? ' ephemeral' : ''}`);
   box.setAttribute('data-testid', 'bot-message');
   const who = el('div', 'who');
-  who.textContent = 'Cluster Bot';
+  who.textContent = at ? `Cluster Bot · ${timeOf(at)}` : 'Cluster Bot';
   box.append(who);
   for (const block of message.blocks) box.append(renderBlock(block, box));
-  if (message.replaceOriginal && origin && origin.isConnected) origin.replaceWith(box);
-  else log.append(box);
-  box.scrollIntoView({ block: 'end' });
+  log.append(box);
+  return box;
 }
 
 function renderBlock(block, box) {
@@ -265,9 +309,9 @@ function renderButton(button, box) {
   b.type = 'button';
   b.textContent = button.label;
   b.addEventListener('click', () => {
+    if (box.classList.contains('busy')) return;
     if (button.confirm && !confirm(`${button.confirm.title}\n\n${button.confirm.text}`)) return;
-    mine(`[${button.label}]`);
-    send({ type: 'action', actionId: button.actionId, value: button.value ?? '' }, box);
+    send({ type: 'action', actionId: button.actionId, value: button.value ?? '', label: button.label, ...(button.token ? { token: button.token } : {}) }, box, `[${button.label}]`);
   });
   return b;
 }
@@ -280,8 +324,7 @@ function renderSelect(select, box) {
   if (select.initial) s.value = select.initial;
   s.addEventListener('change', () => {
     if (!s.value) return;
-    mine(`[${s.selectedOptions[0].textContent}]`);
-    send({ type: 'action', actionId: select.actionId, value: s.value }, box);
+    send({ type: 'action', actionId: select.actionId, value: s.value, label: s.selectedOptions[0].textContent }, box, `[${s.selectedOptions[0].textContent}]`);
   });
   return s;
 }
@@ -327,8 +370,8 @@ function renderForm(form, box) {
       else if (field.kind === 'checkbox') values[field.name] = control.checked ? 'true' : 'false';
       else values[field.name] = control.value;
     }
-    mine(`[${form.submitLabel}: ${form.title}]`);
-    send({ type: 'form', formId: form.formId, values }, box);
+    if (box.classList.contains('busy')) return;
+    send({ type: 'form', formId: form.formId, values, label: form.submitLabel, ...(form.token ? { token: form.token } : {}) }, box, `[${form.submitLabel}: ${form.title}]`);
   });
   return f;
 }
@@ -375,8 +418,7 @@ composer.addEventListener('submit', (event) => {
   event.preventDefault();
   const typed = input.value.trim();
   if (!typed || (access === 'demo' && !identity)) return;
-  mine(typed);
   input.value = '';
-  send({ type: 'typed', text: typed });
+  send({ type: 'typed', text: typed }, undefined, typed);
 });
 start().catch(() => system('Could not reach the bot. Is it running with its database? Reload the page to try again.'));

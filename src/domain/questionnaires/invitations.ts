@@ -43,6 +43,6 @@ async function runMessage(services: Services, runId: string, personId: string, k
   return ui.message(text, [
     ui.paragraph(text),
     ...(run.anonymous ? [ui.context(t('surveys:anonymousNote'))] : []),
-    ui.actions(ui.button(t('surveys:buttons.oneByOne'), 'survey:begin', runId, 'primary'), ui.button(t('surveys:buttons.asForm'), 'survey:form', runId)),
+    ui.actions(ui.openButton(t('surveys:buttons.oneByOne'), 'survey:begin', runId, 'primary'), ui.openButton(t('surveys:buttons.asForm'), 'survey:form', runId)),
   ]);
 }

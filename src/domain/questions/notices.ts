@@ -80,9 +80,9 @@ export async function questionForAssignee(
   const context = await planContext(db, question, t, assignee.locale);
   if (context) blocks.push(ui.context(`${t('questions:context.title')}\n${context}`));
   if (question.dueAt) blocks.push(ui.context(t('questions:toAssignee.due', { when: formatDateTime(question.dueAt, assignee.timeZone, assignee.locale) })));
-  const buttons = [ui.button(t('questions:buttons.answer'), QUESTION_ACTIONS.answer, question.id, 'primary')];
+  const buttons = [ui.openButton(t('questions:buttons.answer'), QUESTION_ACTIONS.answer, question.id, 'primary')];
   if (role === 'RESOURCE_PERSON') {
-    buttons.push(ui.button(t('questions:buttons.pass'), QUESTION_ACTIONS.pass, question.id));
+    buttons.push(ui.openButton(t('questions:buttons.pass'), QUESTION_ACTIONS.pass, question.id));
     buttons.push(ui.button(t('questions:buttons.coordinator'), QUESTION_ACTIONS.coordinator, question.id));
   }
   blocks.push(ui.actions(...buttons));
@@ -101,8 +101,8 @@ export function answerForAsker(
   blocks.push(
     ui.actions(
       ui.button(t('questions:buttons.helpful'), QUESTION_ACTIONS.helpful, question.id, 'primary'),
-      ui.button(t('questions:buttons.reply'), QUESTION_ACTIONS.reply, question.id),
-      ui.button(t('questions:buttons.followUp'), QUESTION_ACTIONS.followUp, question.id),
+      ui.openButton(t('questions:buttons.reply'), QUESTION_ACTIONS.reply, question.id),
+      ui.openButton(t('questions:buttons.followUp'), QUESTION_ACTIONS.followUp, question.id),
     ),
   );
   if (answer.offerFaq) {
@@ -129,6 +129,6 @@ export function replyForAnswerer(question: { id: string; text: string }, reply: 
     ui.paragraph(`**${intro}**`),
     ui.context(escapeMarkup(question.text)),
     ui.paragraph(escapeMarkup(reply.text)),
-    ui.actions(ui.button(t('questions:buttons.answerAgain'), QUESTION_ACTIONS.answer, question.id, 'primary')),
+    ui.actions(ui.openButton(t('questions:buttons.answerAgain'), QUESTION_ACTIONS.answer, question.id, 'primary')),
   ]);
 }

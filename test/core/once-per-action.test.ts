@@ -1,0 +1,196 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import type { OutboundMessage } from '../../src/core/messages.js';
+import { seedDemo } from '../../src/domain/demo-seed.js';
+import { syncQuestionnaires } from '../../src/domain/questionnaires/catalogue.js';
+import type { Runtime } from '../../src/server/runtime.js';
+import { RecordingSender, submittedPlan } from '../flows/feedback/factory.js';
+import { registrationValues } from '../flows/clusters/helpers.js';
+import { testRuntime } from '../support/harness.js';
+import { buttonsOf, findButton, formOf, talkAs, textOf } from '../support/transcript.js';
+
+/**
+ * The double-submit matrix of issue 16: every save, submit and confirm pressed ten times at once
+ * with the same one-time token (a double click, a retried request, two instances) acts once, and
+ * every other press answers "already done" with the outcome, never with an error.
+ */
+
+const TODAY = new Date('2026-11-23T09:00:00Z');
+let runtime: Runtime;
+let inbox: RecordingSender;
+let lc1: { id: string };
+
+beforeAll(async () => {
+  runtime = await testRuntime({ clock: new ManualClock(TODAY) });
+  await seedDemo(runtime.db, TODAY);
+  await syncQuestionnaires(runtime.db, runtime.questionnaires);
+  inbox = new RecordingSender();
+  runtime.notifier.register(inbox);
+  lc1 = await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC1' } });
+});
+
+const ERROR_TEXT = /went wrong|cannot move|earlier version|another window|has expired|not allowed|couldn't|try again/i;
+const REPEAT_TEXT = /Already done at|being done right now/;
+
+/** Ten uses at once of the same button or form; checks the answers and returns the one that acted. */
+async function tenAtOnce(use: () => Promise<OutboundMessage[]>): Promise<OutboundMessage[]> {
+  const answers = await Promise.all(Array.from({ length: 10 }, use));
+  for (const answer of answers) expect(textOf(answer)).not.toMatch(ERROR_TEXT);
+  const acted = answers.filter((a) => !REPEAT_TEXT.test(textOf(a)));
+  expect(acted).toHaveLength(1);
+  // Each repeat takes the place of the used message, like the first answer did.
+  for (const repeat of answers.filter((a) => a !== acted[0])) expect(repeat[0].replaceOriginal).toBe(true);
+  return acted[0];
+}
+
+const activityValues = { activity: 'Find premises', responsible: 'Mayor', deadline: '2027-02-15', challenges: '', mitigation: '', resources: 'Budget', results: 'Premises found' };
+const goalValues = { approach: 'Day-care Centers', goal: 'Daytime care for elderly people', change: 'Fewer alone at home', targetGroup: 'Elderly people', beneficiaries: 'Families' };
+
+describe('when a member double-clicks through writing and submitting the action plan', () => {
+  const member = () => talkAs(runtime.bot, 'web:lc1-m3');
+  const plan = async () => {
+    const person = await runtime.db.platformIdentity.findFirstOrThrow({ where: { externalId: 'web:lc1-m3' } });
+    return runtime.db.actionPlan.findFirstOrThrow({ where: { authorId: person.personId }, include: { activities: true, versions: true } });
+  };
+
+  it('saves an activity once', async () => {
+    const form = formOf(await member().press(findButton(await member().say('/lc plan'), 'Add activity')));
+    const acted = await tenAtOnce(() => member().submit(form, activityValues));
+    expect(textOf(acted)).toContain('Find premises');
+    expect((await plan()).activities).toHaveLength(1);
+  });
+
+  it('saves the goal once', async () => {
+    const form = formOf(await member().press(findButton(await member().say('/lc plan'), 'Edit goal and beneficiaries')));
+    const acted = await tenAtOnce(() => member().submit(form, goalValues));
+    expect(textOf(acted)).toContain('Saved.');
+    expect((await plan()).goal).toBe('Daytime care for elderly people');
+  });
+
+  it('submits the plan once', async () => {
+    const submit = findButton(await member().say('/lc plan'), 'Submit for EE2');
+    const acted = await tenAtOnce(() => member().press(submit));
+    expect(textOf(acted)).toContain('Submitted! Version 1');
+    const after = await plan();
+    expect(after.stage).toBe('SUBMITTED');
+    expect(after.versions).toHaveLength(1);
+  });
+
+  it('saves the consolidated version once', async () => {
+    const form = formOf(await member().press(findButton(await member().say('/lc plan'), 'Edit goal and beneficiaries')));
+    await member().submit(form, { ...goalValues, goal: 'Daytime care for 20 elderly people' });
+    const consolidate = findButton(await member().say('/lc plan'), 'Save consolidated version');
+    expect(textOf(await tenAtOnce(() => member().press(consolidate)))).toContain('Saved as version 2 (consolidated)');
+    expect((await plan()).versions).toHaveLength(2);
+  });
+});
+
+describe('when a feedback round is confirmed, written and sent with double clicks', () => {
+  it('confirms the round once, telling each reviewer once', async () => {
+    for (const m of ['web:lc1-m4', 'web:lc1-m5', 'web:lc1-m6', 'web:lc1-m7']) await submittedPlan(runtime.db, 'LC1', m);
+    const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
+    const settings = formOf(await coordinator.say('/lc feedback-round'));
+    const preview = await coordinator.submit(settings, { deadline: '2026-12-20', reviewersPerPlan: '2', resourcePersons: 'no', anonymous: 'no', delivery: 'asSubmitted' });
+    const confirm = findButton(preview, 'Confirm and notify');
+    const acted = await tenAtOnce(() => coordinator.press(confirm));
+    expect(textOf(acted)).toContain('The feedback round of LC1 is open');
+    const round = await runtime.db.feedbackRound.findFirstOrThrow({ include: { assignments: true } });
+    expect(round.status).toBe('OPEN');
+    const notices = inbox.sent.filter((s) => textOf(s.message).includes('You are asked to give feedback'));
+    expect(notices).toHaveLength(round.assignments.length);
+  });
+
+  it('sends a piece of feedback once, delivering it to the author once', async () => {
+    const assignment = await runtime.db.feedbackAssignment.findFirstOrThrow({
+      where: { plan: { activities: { some: {} }, author: { identities: { some: { externalId: 'web:lc1-m4' } } } } },
+      include: { reviewer: { include: { identities: true } } },
+    });
+    const reviewer = talkAs(runtime.bot, assignment.reviewer.identities[0].externalId);
+    let replies = await reviewer.press({ actionId: 'feedback:write', value: assignment.id });
+    while (replies.some((m) => m.blocks.some((b) => b.type === 'form'))) {
+      const form = formOf(replies);
+      replies = await reviewer.submit(form, form.formId.startsWith('feedback:overall') ? { rating: '4' } : { strengths: 'Clear goal', questions: '', suggestions: 'Add a budget line' });
+    }
+    const send = findButton(replies, 'Send feedback');
+    await tenAtOnce(() => reviewer.press(send));
+    expect((await runtime.db.feedbackAssignment.findUniqueOrThrow({ where: { id: assignment.id } })).status).toBe('SUBMITTED');
+    expect(inbox.to('web:lc1-m4').filter((m) => textOf(m).includes('Feedback on your action plan'))).toHaveLength(1);
+  });
+});
+
+describe('when a member sends questionnaire answers with a double click', () => {
+  it('saves one response', async () => {
+    const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
+    await coordinator.submit(formOf(await coordinator.say('/lc survey send')), { questionnaire: 'ee1-evaluation', cluster: lc1.id, when: 'now', closes: '', anonymous: 'no', minGroupSize: '5' });
+    const run = await runtime.db.questionnaireRun.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    const member = talkAs(runtime.bot, 'web:lc1-m1');
+    const form = formOf(await member.press({ actionId: 'survey:form', value: run.id }));
+    const acted = await tenAtOnce(() => member.submit(form, { input_useful: '4', template_clear: '5', recommend: '8', learned_most: 'The template' }));
+    expect(textOf(acted)).toContain('Your answers are saved');
+    expect(await runtime.db.response.count({ where: { runId: run.id, answers: { some: {} } } })).toBe(1);
+    expect(await runtime.db.answer.count({ where: { response: { runId: run.id }, question: { key: 'learned_most' } } })).toBe(1);
+  });
+});
+
+describe('when a resource person answers a question with a double click', () => {
+  it('saves one answer and tells the member once', async () => {
+    const member = talkAs(runtime.bot, 'web:lc1-m2');
+    await member.submit(formOf(await member.say('/lc ask')), { question: 'Who must own the premises of a day-care centre?', urgent: 'no' });
+    const question = await runtime.db.routedQuestion.findFirstOrThrow({ where: { text: { contains: 'own the premises' } }, include: { asks: { include: { person: { include: { identities: true } } } } } });
+    const rpId = question.asks[0].person.identities.find((i) => i.platform === 'WEB')!.externalId;
+    const notice = inbox.to(rpId).find((m) => buttonsOf([m]).some((b) => b.value === question.id))!;
+    const rp = talkAs(runtime.bot, rpId);
+    const form = formOf(await rp.press(findButton([notice], 'Answer')));
+    await tenAtOnce(() => rp.submit(form, { text: 'The municipality, or a lease of at least five years.' }));
+    expect(await runtime.db.questionAnswer.count({ where: { questionId: question.id } })).toBe(1);
+    expect(inbox.to('web:lc1-m2').filter((m) => textOf(m).includes('a lease of at least five years'))).toHaveLength(1);
+  });
+});
+
+describe('when people answer invitations and registrations with double clicks', () => {
+  it('accepts an invitation once, telling the coordinator once', async () => {
+    const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
+    await coordinator.submit(formOf(await coordinator.say('/lc invite LC1')), { people: 'Ana Petrović', role: 'OBSERVER' });
+    const invitation = inbox.to('web:lc2-coordinator').find((m) => textOf(m).includes('invites you to learning cluster LC1'))!;
+    const accept = findButton([invitation], 'Accept');
+    const invitee = talkAs(runtime.bot, 'web:lc2-coordinator');
+    await tenAtOnce(() => invitee.press(accept));
+    expect(await runtime.db.membership.count({ where: { clusterId: lc1.id, role: 'OBSERVER', status: 'ACTIVE', person: { identities: { some: { externalId: 'web:lc2-coordinator' } } } } })).toBe(1);
+    expect(inbox.to('web:lc1-coordinator').filter((m) => textOf(m).includes('accepted your invitation'))).toHaveLength(1);
+  });
+
+  it('confirms an assignment once and approves a registration once, each person told once', async () => {
+    const newcomer = talkAs(runtime.bot, 'web:newcomer', { displayName: 'Nora Newcomer' });
+    await newcomer.submit(formOf(await newcomer.say('/lc join')), registrationValues([lc1.id], { organisationName: 'Prizren' }));
+    const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
+    const confirm = findButton(await coordinator.say('/lc assign'), 'Confirm and tell everyone');
+    await tenAtOnce(() => coordinator.press(confirm));
+    expect(inbox.to('web:newcomer').filter((m) => textOf(m).includes('You are in LC1'))).toHaveLength(1);
+
+    const approve = findButton(await coordinator.say('/lc members LC1'), 'Approve');
+    await tenAtOnce(() => coordinator.press(approve));
+    expect(await runtime.db.membership.count({ where: { clusterId: lc1.id, role: 'MEMBER', person: { identities: { some: { externalId: 'web:newcomer' } } } } })).toBe(1);
+    expect(inbox.to('web:newcomer').filter((m) => textOf(m).includes('you are admitted to learning cluster LC1'))).toHaveLength(1);
+  });
+});
+
+describe('when a used button is pressed again later', () => {
+  it('answers with what happened the first time and changes nothing', async () => {
+    const member = talkAs(runtime.bot, 'web:lc1-m8');
+    const form = formOf(await member.press(findButton(await member.say('/lc plan'), 'Add activity')));
+    const first = await member.submit(form, activityValues);
+    expect(first[0]).toMatchObject({ replaceOriginal: true });
+    const again = await member.submit(form, { ...activityValues, activity: 'Something else' });
+    expect(textOf(again)).toContain('Already done at 10:00, so nothing was changed again.');
+    const person = await runtime.db.platformIdentity.findFirstOrThrow({ where: { externalId: 'web:lc1-m8' } });
+    expect(await runtime.db.activity.count({ where: { plan: { authorId: person.personId } } })).toBe(1);
+  });
+
+  it('gives the token back when the form came back with a mistake, so the corrected form saves', async () => {
+    const member = talkAs(runtime.bot, 'web:lc1-m8');
+    const form = formOf(await member.press(findButton(await member.say('/lc plan'), 'Add activity')));
+    const refused = formOf(await member.submit(form, { ...activityValues, deadline: '2027-02-30' }));
+    expect(refused.errors?.deadline).toContain('real date');
+    expect(textOf(await member.submit(form, { ...activityValues, activity: 'Hire carers' }))).not.toMatch(REPEAT_TEXT);
+  });
+});
