@@ -22,9 +22,10 @@ import { buttonsOf, talkAs } from '../support/transcript.js';
  * Slack's top-level text (notifications, screen readers) is in Slack's own markup, never Markdown;
  * Teams' summary is plain text in Teams' grammar; every Adaptive Card is valid Adaptive Cards 1.5 and
  * within what Teams shows; both app manifests are valid against their official schemas. The schemas are
- * the offline copies in shared/specs (see its README for the rules no schema carries).
+ * the offline copies in test/support/specs (copied from the workspace's shared/specs, whose README has the
+ * rules no schema carries), inside the repository so the test does not depend on where the checkout sits.
  */
-const SPECS = new URL('../../../../shared/specs/', import.meta.url);
+const SPECS = new URL('../support/specs/', import.meta.url);
 const spec = (name: string) => JSON.parse(readFileSync(new URL(name, SPECS), 'utf8'));
 const require = createRequire(import.meta.url);
 // CommonJS packages whose default export TypeScript's ESM interop would wrap: loaded as Node loads them.
