@@ -46,8 +46,13 @@ async function renderStatus(ctx: FlowContext, clusterId: string) {
   for (const { section, fields, failed } of await collectStatus(ctx.services.db, clusterId, now)) {
     blocks.push(ui.paragraph(`**${t(section.titleKey)}**`));
     if (failed) blocks.push(ui.context(t('clusters:status.sectionFailed')));
-    else blocks.push(ui.fields(fields.map((f) => ({ label: t(f.labelKey, f.vars ?? {}), value: f.valueKey ? t(f.valueKey, { ...(f.valueVars ?? {}), defaultValue: escapeMarkup(String(f.value)) }) : escapeMarkup(String(f.value)) }))));
+    else blocks.push(ui.fields(fields.map((f) => ({ label: t(f.labelKey, { ...(f.vars ?? {}), ...localisedVars(f.localisedVars, person.locale) }), value: f.valueKey ? t(f.valueKey, { ...(f.valueVars ?? {}), defaultValue: escapeMarkup(String(f.value)) }) : escapeMarkup(String(f.value)) }))));
   }
   blocks.push(ui.actions(ui.commandButton(t('clusters:status.members'), `members ${cluster.code}`), ui.commandButton(t('clusters:status.timeline'), `timeline ${cluster.code}`)));
   return ui.message(t('clusters:status.title', { code: cluster.code, name: cluster.name }), blocks, { ephemeral: true });
+}
+
+/** Picks each several-language label value in the reader's language (English when there is none). */
+function localisedVars(vars: Record<string, Record<string, string>> | undefined, locale: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(vars ?? {}).map(([k, v]) => [k, v[locale] ?? v[locale.split('-')[0]] ?? v.en ?? '']));
 }
