@@ -116,7 +116,8 @@ function lay(panel: ChartPanel): Laid {
 function splitToFit(panel: ChartPanel): Laid[] {
   const whole = lay(panel);
   if (whole.height + 2 * PADDING <= MAX_HEIGHT) return [whole];
-  const head = whole.height - whole.rows.reduce((a, b) => a + b, 0);
+  // The head as the parts will have it: the title with its part number may take one line more.
+  const head = lay({ ...panel, title: `${panel.title} (99/99)`, labels: [], values: [] }).height;
   const room = MAX_HEIGHT - 2 * PADDING - head;
   const chunks: number[][] = [[]];
   let used = 0;
