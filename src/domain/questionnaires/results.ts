@@ -76,8 +76,8 @@ export function resultsCharts(results: RunResults, locale: string, t: Translate)
     } else if (summary.type === 'ranking') {
       panel = { title, subtitle: t('surveys:chart.rankingSubtitle', { n: summary.answered }), labels: summary.order.map((o) => answerLabel(question, o.value, locale)), values: summary.order.map((o) => o.points) };
     }
-    // One image per question (a long one continues on a second), each readable at a phone's width.
-    if (panel) for (const image of renderCharts([panel])) charts.push({ question: index, image });
+    // One image per question (a long one continues on a second), each readable at a phone's width; none of empty bars.
+    if (panel && summary.answered > 0) for (const image of renderCharts([panel])) charts.push({ question: index, image });
   });
   return charts;
 }
