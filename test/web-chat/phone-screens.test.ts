@@ -20,6 +20,9 @@ import { findButton, formOf, talkAs } from '../support/transcript.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const PHONE = { width: 390, height: 844 };
+/** A busy machine (the full suite on two cores) answers slowly: wait for the bot with a deadline, not a guess. */
+const POLL = { timeout: 20_000, interval: 100 };
+const SCREEN_TIMEOUT = 90_000;
 
 /** A complete plan of three activities, submitted as a member would (with its frozen version). */
 async function submittedPlan(db: Db, externalId: string) {
@@ -113,11 +116,11 @@ async function send(page: Page, text: string, expected: string) {
   const before = await page.getByTestId('bot-message').count();
   await page.fill('#text', text);
   await page.press('#text', 'Enter');
-  await expect.poll(() => page.getByTestId('bot-message').count()).toBeGreaterThan(before);
+  await expect.poll(() => page.getByTestId('bot-message').count(), POLL).toBeGreaterThan(before);
   const reply = page.getByTestId('bot-message').last();
-  await expect.poll(() => reply.textContent()).toContain(expected);
+  await expect.poll(() => reply.textContent(), POLL).toContain(expected);
   // Images load before they are measured.
-  await page.waitForFunction(() => [...document.images].every((img) => img.complete));
+  await page.waitForFunction(() => [...document.images].every((img) => img.complete), undefined, { timeout: 20_000 });
   return reply;
 }
 
@@ -150,7 +153,7 @@ describe('when the longest messages of the main journeys are shown on a 390 × 8
       const { height, area } = await measure(page, reply, screen.name);
       expect(height, `${screen.command} is ${height} px high; the chat area is ${area} px`).toBeLessThanOrEqual(area);
       await page.close();
-    });
+    }, SCREEN_TIMEOUT);
   }
 
   it('shows the results short on one screen, and each question\'s chart readable under Details', async () => {
@@ -162,8 +165,8 @@ describe('when the longest messages of the main journeys are shown on a 390 × 8
     await short.getByRole('button', { name: 'Details' }).click();
     const details = page.getByTestId('bot-message').last();
     // Three questions have answers to draw (the fourth is asked only of the unsure, and nobody was).
-    await expect.poll(() => details.locator('img.chart').count()).toBeGreaterThanOrEqual(3);
-    await page.waitForFunction(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0));
+    await expect.poll(() => details.locator('img.chart').count(), POLL).toBeGreaterThanOrEqual(3);
+    await page.waitForFunction(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0), undefined, { timeout: 20_000 });
     const first = details.locator('img.chart').first();
     await first.scrollIntoViewIfNeeded();
     await first.screenshot({ path: `${ARTIFACTS}/phone-results-chart.png` });
@@ -172,5 +175,5 @@ describe('when the longest messages of the main journeys are shown on a 390 × 8
     expect(shown.width).toBeGreaterThanOrEqual(336);
     expect(await first.getAttribute('alt')).toMatch(/Answers: 6/);
     await page.close();
-  });
+  }, SCREEN_TIMEOUT);
 });
