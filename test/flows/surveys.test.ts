@@ -156,12 +156,17 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
 
   it('asks in the member\'s language where the file has it, and in English where it does not', async () => {
     await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m8' } } }, data: { locale: 'sq' } });
-    const first = await people.m8.press({ actionId: 'survey:begin', value: runId });
-    expect(textOf(first)).toContain('Komentet që mora për konceptin tim ishin të dobishme.');
-    expect(findButton(first, '4 · Dakord').value).toBe(`${runId}|feedback_useful|4`);
-    const second = await people.m8.press({ actionId: 'survey:begin', value: runId });
-    expect(textOf(second)).toContain('Komentet');
-    await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m8' } } }, data: { locale: 'en' } });
+    try {
+      const first = await people.m8.press({ actionId: 'survey:begin', value: runId });
+      expect(textOf(first)).toContain('Komentet që mora për konceptin tim ishin të dobishme.');
+      // The label of questionnaires/translations/sq (which replaced the file's inline "Dakord").
+      expect(findButton(first, '4 · Pajtohem').value).toBe(`${runId}|feedback_useful|4`);
+      const second = await people.m8.press({ actionId: 'survey:begin', value: runId });
+      expect(textOf(second)).toContain('Komentet');
+    } finally {
+      // Back to English even when an expectation fails, so the later tests read English.
+      await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m8' } } }, data: { locale: 'en' } });
+    }
     // Opening a question saves nothing: m8 has still not answered.
     expect(await runtime.db.runParticipation.count({ where: { runId, answeredAt: { not: null } } })).toBe(4);
   });
