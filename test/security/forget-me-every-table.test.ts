@@ -57,7 +57,7 @@ beforeAll(async () => {
   // A survey answer (named run) and a question to the resource persons, through the real commands' data.
   const questionnaire = await db.questionnaire.findFirstOrThrow({ include: { questions: true } });
   const run = await db.questionnaireRun.create({ data: { questionnaireId: questionnaire.id, clusterId, anonymous: false, status: 'OPEN', opensAt: now, closesAt: new Date('2026-12-01T00:00:00Z') } });
-  await db.runParticipation.create({ data: { runId: run.id, personId, answeredAt: now } });
+  await db.runParticipation.create({ data: { runId: run.id, personId, answered: true } });
   await db.response.create({ data: { runId: run.id, respondentId: personId, submittedAt: now, answers: { create: { questionId: questionnaire.questions[0].id, value: 4 } } } });
   const question = await db.routedQuestion.create({ data: { clusterId, askerId: personId, text: WROTE.question, threadRef: { channel: 'D42', ts: '1.2' }, faqConsent: false } });
   await db.questionAsk.create({ data: { questionId: question.id, personId: (await db.membership.findFirstOrThrow({ where: { clusterId, role: 'RESOURCE_PERSON' } })).personId } });
