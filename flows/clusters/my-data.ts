@@ -1,3 +1,4 @@
+import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { createDownload } from '../../src/core/downloads.js';
@@ -71,7 +72,9 @@ export const forgetMeFlow = defineFlow<State>({
     // Redis first (cached DM channels, stashed forms): if it is away, nothing is erased yet and the
     // person gets "try again in a moment". Found before forgetPerson deletes the accounts.
     const accounts = await db.platformIdentity.findMany({ where: { personId: ctx.person.id }, select: { platform: true, externalId: true, conversationRef: true } });
-    await personalCache?.forget(accounts);
+    await personalCache?.forget(accounts).catch(() => {
+      throw new BotError(ErrorCode.Unavailable, 'errors.unavailable');
+    });
     await forgetPerson(db, ctx.person.id, ctx.services.clock.now());
     // Once more for a key written meanwhile (a reminder sent in between); Redis just answered, and
     // whatever a failure leaves expires with its TTL (a week at most).

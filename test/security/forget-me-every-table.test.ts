@@ -6,6 +6,8 @@ import { FormStash } from '../../adapters/slack/form-stash.js';
 import { channelSlotKey } from '../../adapters/slack/channel-rate-limit.js';
 import { dmCacheKey } from '../../adapters/slack/sender.js';
 import { ConversationRateLimiter } from '../../adapters/teams/outbound-limits.js';
+import { createRedis } from '../../src/core/redis.js';
+import { PersonalCache } from '../../src/server/personal-cache.js';
 import { testRuntime } from '../support/harness.js';
 import { findButton, formOf, talkAs, textOf } from '../support/transcript.js';
 
@@ -194,5 +196,24 @@ describe('when a person who used every feature runs /lc forget-me and confirms',
     expect(list).not.toContain(WROTE.asked);
     expect(list).not.toContain(NAME);
     expect(await runtime.db.routedQuestion.count({ where: { askerId: null, status: { in: ['OPEN', 'ESCALATED_TO_COORDINATOR'] } } })).toBe(0);
+  });
+});
+
+describe('when Redis cannot be reached at the moment someone confirms /lc forget-me', () => {
+  it('says to try again in a moment and erases nothing yet (so the retry still finds their Redis keys)', async () => {
+    const away = await testRuntime({ env: { LOG_LEVEL: 'silent' } });
+    // Forget-me's Redis is a port where nothing listens: every command fails.
+    const unreachable = createRedis('redis://127.0.0.1:9/0');
+    unreachable.on('error', () => undefined);
+    away.services.personalCache = new PersonalCache(unreachable, away.config.REDIS_PREFIX);
+    await seedDemo(away.db, new Date('2026-11-23T09:00:00Z'));
+    const me = talkAs(away.bot, 'web:lc1-m2');
+    const before = await away.db.person.findFirstOrThrow({ where: { identities: { some: { externalId: 'web:lc1-m2' } } } });
+    const reply = textOf(await me.press(findButton(await me.say('/lc forget-me'), 'Erase my data')));
+    expect(reply).toContain('please try again in a moment');
+    const after = await away.db.person.findUniqueOrThrow({ where: { id: before.id } });
+    expect(after).toEqual(before);
+    expect(await away.db.platformIdentity.count({ where: { personId: before.id } })).toBe(1);
+    unreachable.disconnect();
   });
 });
