@@ -7,7 +7,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * - a statement started after the deadline is refused (DeadlinePassedError) without reaching PostgreSQL;
  * - a statement started before it gets at most the time that is left (pg's client-side query timeout);
  * - a COMMIT asked for after the deadline is sent as ROLLBACK, so a transaction is all or nothing, and
- *   ROLLBACK itself always goes through, so a connection never goes back to the pool mid-transaction.
+ *   ROLLBACK itself always goes through; a connection whose COMMIT or ROLLBACK failed is closed, never
+ *   handed out again mid-transaction (nor lost to the pool).
  * The deadline travels with the request's async context (AsyncLocalStorage), so flows and domain code
  * need not pass it around; work outside a request (workers, scripts) has none and is unaffected.
  *
@@ -56,38 +57,53 @@ type QueryConfig = { text?: string; query_timeout?: number; submit?: unknown } &
 type Callback = (error: Error | null, result?: unknown) => void;
 type QueryFn = (config: unknown, values?: unknown, callback?: unknown) => unknown;
 
+/** Statements that end a transaction: COMMIT (or its alias END) and ROLLBACK. */
+const ENDS_TRANSACTION = /^\s*(COMMIT|END|ROLLBACK)\b/i;
+const COMMITS = /^\s*(COMMIT|END)\b/i;
+
 /**
  * Makes one pg client's `query` keep the running request's deadline (see above), never waiting longer
- * than `maxQueryMs` for one statement either. Installed on every pooled connection by createDb, so Prisma's queries, its transactions and the hand-written SQL of sql.ts
- * all keep it.
+ * than `maxQueryMs` for one statement either. Installed on every pooled connection by createDb, so
+ * Prisma's queries, its transactions and the hand-written SQL of sql.ts all keep it.
+ *
+ * Prisma gives a transaction's connection back to the pool only after its COMMIT or ROLLBACK
+ * succeeded; when one fails (refused here, or timed out) the connection would be lost to the pool for
+ * good. So a failed COMMIT or ROLLBACK closes its connection here (PostgreSQL rolls back what it held),
+ * and neither is cut short by the deadline's timeout once sent: only a COMMIT not yet sent is refused.
  */
-export function keepDeadlines(client: { query: QueryFn }, maxQueryMs: number): void {
+export function keepDeadlines(client: { query: QueryFn; release?: (error?: Error) => void }, maxQueryMs: number): void {
   const original = client.query.bind(client) as QueryFn;
   client.query = function deadlineQuery(config: unknown, values?: unknown, callback?: unknown): unknown {
+    // A streamed query object (pg-cursor): unchanged.
+    if (typeof config === 'object' && config !== null && typeof (config as QueryConfig).submit === 'function') return original(config, values, callback);
     const left = timeLeft();
-    // Outside a request, or a streamed query object (pg-cursor): unchanged.
-    if (left === undefined || (typeof config === 'object' && config !== null && typeof (config as QueryConfig).submit === 'function')) {
-      return original(config, values, callback);
-    }
     const text = typeof config === 'string' ? config : String((config as QueryConfig | null)?.text ?? '');
     const cb = typeof values === 'function' ? (values as Callback) : typeof callback === 'function' ? (callback as Callback) : undefined;
-    const args = typeof values === 'function' ? [] : [values];
-    if (/^\s*ROLLBACK\b/i.test(text)) return original(config, values, callback);
-    if (left <= 0) {
-      if (/^\s*(COMMIT|END)\b/i.test(text)) {
-        // Too late to keep what the transaction did: undo it, then fail like any refused statement.
-        const undone = (original({ text: 'ROLLBACK' }) as Promise<unknown>).then(
-          () => Promise.reject(new DeadlinePassedError('COMMIT')),
-          () => Promise.reject(new DeadlinePassedError('COMMIT')),
-        );
-        return settle(undone, cb);
-      }
-      return settle(Promise.reject(new DeadlinePassedError()), cb);
+    const vals = typeof values === 'function' ? undefined : values;
+    if (ENDS_TRANSACTION.test(text)) {
+      const late = COMMITS.test(text) && left !== undefined && left <= 0;
+      // Too late to keep what the transaction did: undo it, then fail like any refused statement.
+      const ran = late
+        ? (original({ text: 'ROLLBACK' }) as Promise<unknown>).then(
+            () => Promise.reject(new DeadlinePassedError('COMMIT')),
+            () => Promise.reject(new DeadlinePassedError('COMMIT')),
+          )
+        : (original(config, vals) as Promise<unknown>);
+      const guarded = ran.catch((error: Error) => {
+        try {
+          client.release?.(error);
+        } catch {
+          // Already back in the pool (not a Prisma transaction): nothing to close.
+        }
+        throw error;
+      });
+      return settle(guarded, cb);
     }
+    if (left === undefined) return original(config, values, callback);
+    if (left <= 0) return settle(Promise.reject(new DeadlinePassedError()), cb);
     const base: QueryConfig = typeof config === 'string' ? { text: config } : { ...(config as QueryConfig) };
-    const timeout = Math.max(1, Math.ceil(left));
-    base.query_timeout = Math.min(base.query_timeout ?? maxQueryMs, timeout);
-    return cb ? original(base, ...args, cb) : original(base, ...args);
+    base.query_timeout = Math.min(base.query_timeout ?? maxQueryMs, Math.max(1, Math.ceil(left)));
+    return cb ? original(base, vals, cb) : original(base, vals);
   } as QueryFn;
 }
 
