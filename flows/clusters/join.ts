@@ -1,4 +1,5 @@
 import { escapeMarkup, md } from '../../src/core/markup.js';
+import { notifyInTheirLanguage } from '../../src/core/in-their-language.js';
 import { z } from 'zod';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
@@ -87,8 +88,7 @@ export const joinFlow = defineFlow({
     const codes = registration.preferences.map((p) => p.cluster.code).join(' > ');
     for (const coordinatorId of await coordinatorsOf(db, preferences)) {
       if (coordinatorId === ctx.person.id) continue;
-      const text = ctx.t(created ? 'clusters:join.coordinatorNew' : 'clusters:join.coordinatorUpdated', { name: ctx.person.displayName, organisation: v.organisationName, codes });
-      await ctx.services.notifier.notify(coordinatorId, ui.text(text));
+      await notifyInTheirLanguage(ctx.services, coordinatorId, (t) => ui.text(t(created ? 'clusters:join.coordinatorNew' : 'clusters:join.coordinatorUpdated', { name: ctx.person.displayName, organisation: v.organisationName, codes })));
     }
     return { replies: [await registrationSummary(ctx, ctx.t(created ? 'clusters:join.saved' : 'clusters:join.updated'))], next: null };
   },
