@@ -7,7 +7,7 @@ import { cardText, FakeBotConnector, teamsActivity } from '../support/fake-bot-c
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime } from '../support/harness.js';
 import { slackClient } from '../support/slack-requests.js';
-import { talkAs, textOf } from '../support/transcript.js';
+import { formOf, talkAs, textOf } from '../support/transcript.js';
 
 /**
  * The right language without asking: Slack's users.info locale and Teams' activity locale set a
@@ -142,6 +142,18 @@ describe('when a person chooses their language', () => {
     const member = await talkAs(runtime.bot, 'web:lc4-m1').say('/lc language LC4 sq');
     expect(textOf(member)).not.toContain('are now in');
     expect((await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC4' } })).language).toBe('mk');
+  });
+});
+
+describe('when a coordinator creates a cluster', () => {
+  it("gives it the host country's main language unless the form names one", async () => {
+    const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
+    const form = formOf(await coordinator.say('/lc create'));
+    expect(form.fields.find((f) => f.name === 'language')?.options?.map((o) => o.value)).toEqual(['en', 'sq', 'sr-Latn', 'sr-Cyrl', 'bs', 'hr', 'mk']);
+    await coordinator.submit(form, { code: 'LC8', name: 'Home Care', approach: 'Home Care', hosts: 'ZELS', hostCountry: 'mk', timeZone: 'Europe/Skopje', language: '', capacity: '5' });
+    expect((await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC8' } })).language).toBe('mk');
+    await coordinator.submit(formOf(await coordinator.say('/lc create')), { code: 'LC9', name: 'Home Care', approach: 'Home Care', hosts: 'ZELS', hostCountry: 'mk', timeZone: 'Europe/Skopje', language: 'sq', capacity: '5' });
+    expect((await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC9' } })).language).toBe('sq');
   });
 });
 
