@@ -42,6 +42,19 @@ describe('when the web chat page opens in a browser set to Macedonian', () => {
   });
 });
 
+describe('when someone picks a demo person who reads another language', () => {
+  it('speaks that person\'s language, as long as the browser has not chosen one on the page', async () => {
+    await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m2' } } }, data: { locale: 'mk' } });
+    const page = await browser.newPage({ locale: 'en-GB' });
+    await page.goto(baseUrl);
+    await page.waitForSelector('#identity optgroup[label="LC1"]', { state: 'attached' });
+    expect(await page.textContent('#send')).toBe(translator('en')('web:page.send'));
+    await page.selectOption('#identity', 'lc1-m2');
+    await expect.poll(() => page.textContent('#send')).toBe(translator('mk')('web:page.send'));
+    await page.close();
+  });
+});
+
 describe('when a person picks a language on the page', () => {
   it('turns the page to it at once and, talking as a demo person, makes it their language for the replies', async () => {
     const page = await browser.newPage({ locale: 'en-GB' });

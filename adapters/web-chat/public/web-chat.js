@@ -36,9 +36,9 @@ function pageLanguage() {
   return localStorage.getItem('cb-language') ?? '';
 }
 
-/** Fetches the session and the page's texts in the page's language, and shows them. */
-async function loadSession() {
-  const lang = pageLanguage();
+/** Fetches the session and the page's texts in the page's language (or `language`), and shows them. */
+async function loadSession(language) {
+  const lang = language ?? pageLanguage();
   const res = await fetch(`web/session${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`, { credentials: 'same-origin' });
   const state = await res.json();
   access = state.access;
@@ -184,6 +184,7 @@ async function loadIdentities() {
     for (const p of list) {
       const option = document.createElement('option');
       option.value = p.key;
+      if (p.language) option.dataset.language = p.language;
       option.textContent = `${p.name} (${p.roles.map((r) => r.label ?? r.role.toLowerCase().replace('_', ' ')).join(', ') || (text('noRole') ?? 'no role')})`;
       group.append(option);
     }
@@ -212,6 +213,9 @@ function choose(key) {
   input.disabled = sendButton.disabled = !key;
   log.replaceChildren();
   if (!key) return;
+  // Talking as a demo person: the page speaks their language, unless this browser chose one on the page.
+  const spoken = picker.selectedOptions[0].dataset.language;
+  if (spoken && !pageLanguage() && spoken !== document.documentElement.lang) void loadSession(spoken).then(applyTexts);
   const name = picker.selectedOptions[0].textContent;
   system(text('talkingAs', name) ?? `You are talking as ${name}. Try /lc help.`);
   input.focus();
