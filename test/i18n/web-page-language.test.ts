@@ -32,7 +32,7 @@ describe('when the web chat page opens in a browser set to Macedonian', () => {
     const page = await browser.newPage({ locale: 'mk-MK' });
     await page.goto(baseUrl);
     const mk = translator('mk');
-    await expect.poll(() => page.textContent('#send')).toBe(mk('web:page.send'));
+    await expect.poll(() => page.textContent('#send'), { timeout: 15_000 }).toBe(mk('web:page.send'));
     expect(await page.getAttribute('#text', 'placeholder')).toBe(mk('web:page.messagePlaceholder'));
     expect(await page.textContent('#talk-as')).toBe(mk('web:page.talkAs'));
     expect(await page.getAttribute('html', 'lang')).toBe('mk');
@@ -50,7 +50,7 @@ describe('when someone picks a demo person who reads another language', () => {
     await page.waitForSelector('#identity optgroup[label="LC1"]', { state: 'attached' });
     expect(await page.textContent('#send')).toBe(translator('en')('web:page.send'));
     await page.selectOption('#identity', 'lc1-m2');
-    await expect.poll(() => page.textContent('#send')).toBe(translator('mk')('web:page.send'));
+    await expect.poll(() => page.textContent('#send'), { timeout: 15_000 }).toBe(translator('mk')('web:page.send'));
     await page.close();
   });
 });
@@ -62,16 +62,16 @@ describe('when a person picks a language on the page', () => {
     await page.waitForSelector('#identity optgroup[label="LC1"]', { state: 'attached' });
     await page.selectOption('#identity', 'lc1-m5');
     await page.selectOption('#language', 'sq');
-    await expect.poll(() => page.textContent('#send')).toBe(translator('sq')('web:page.send'));
-    await expect.poll(async () => (await runtime.db.person.findFirstOrThrow({ where: { identities: { some: { externalId: 'web:lc1-m5' } } } })).locale).toBe('sq');
+    await expect.poll(() => page.textContent('#send'), { timeout: 15_000 }).toBe(translator('sq')('web:page.send'));
+    await expect.poll(async () => (await runtime.db.person.findFirstOrThrow({ where: { identities: { some: { externalId: 'web:lc1-m5' } } } })).locale, { timeout: 15_000 }).toBe('sq');
 
     await page.fill('#text', '/lc help');
     await page.press('#text', 'Enter');
-    await expect.poll(() => page.getByTestId('bot-message').last().textContent()).toContain(translator('sq')('help:title'));
+    await expect.poll(() => page.getByTestId('bot-message').last().textContent(), { timeout: 15_000 }).toContain(translator('sq')('help:title'));
 
     // A reload keeps the page's language.
     await page.reload();
-    await expect.poll(() => page.textContent('#send')).toBe(translator('sq')('web:page.send'));
+    await expect.poll(() => page.textContent('#send'), { timeout: 15_000 }).toBe(translator('sq')('web:page.send'));
     await page.close();
   });
 });
