@@ -1,4 +1,5 @@
 import { escapeMarkup, md } from '../../src/core/markup.js';
+import { notifyInTheirLanguage } from '../../src/core/in-their-language.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
@@ -181,8 +182,10 @@ async function confirm(ctx: FlowContext, state: State): Promise<FlowResult<State
     if (!count) continue;
     for (const coordinatorId of await coordinatorsOf(db, [cluster.id])) {
       if (coordinatorId === ctx.person.id) continue;
-      const text = ctx.t('clusters:assign.coordinatorTold', { count, code: cluster.code });
-      await ctx.services.notifier.notify(coordinatorId, ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('clusters:assign.review'), `members ${cluster.code}`, 'primary'))]));
+      await notifyInTheirLanguage(ctx.services, coordinatorId, (t) => {
+        const text = t('clusters:assign.coordinatorTold', { count, code: cluster.code });
+        return ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(t('clusters:assign.review'), `members ${cluster.code}`, 'primary'))]);
+      });
     }
   }
   const coordinated = new Set((await db.membership.findMany({ where: { personId: ctx.person.id, role: 'COORDINATOR', status: 'ACTIVE' }, select: { clusterId: true } })).map((m) => m.clusterId));

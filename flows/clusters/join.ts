@@ -1,4 +1,7 @@
 import { escapeMarkup, md } from '../../src/core/markup.js';
+import { notifyInTheirLanguage } from '../../src/core/in-their-language.js';
+import { languageName } from '../../src/core/languages.js';
+import { languagePicker } from '../language.js';
 import { z } from 'zod';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
@@ -49,6 +52,8 @@ export const joinFlow = defineFlow({
       return { replies: [{ ...summary, blocks: [...invitationBlocks, ...summary.blocks] }], next: null };
     }
     const isRp = await isResourcePerson(ctx);
+    // Your language is part of your profile: a picker on top, whatever else the profile holds.
+    if (verb === 'profile') invitationBlocks.unshift(ui.paragraph(ctx.t('me:languageNow', { language: languageName(ctx.person.locale) })), languagePicker(ctx, 'language:pick', ctx.person.locale));
     if (verb === 'profile' && !registration && !isRp) {
       const text = ctx.t('clusters:join.noRegistration');
       return { replies: [ui.message(text, [...invitationBlocks, ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('clusters:join.register'), 'join', 'primary'))], { ephemeral: true })], next: null };
@@ -87,8 +92,7 @@ export const joinFlow = defineFlow({
     const codes = registration.preferences.map((p) => p.cluster.code).join(' > ');
     for (const coordinatorId of await coordinatorsOf(db, preferences)) {
       if (coordinatorId === ctx.person.id) continue;
-      const text = ctx.t(created ? 'clusters:join.coordinatorNew' : 'clusters:join.coordinatorUpdated', { name: ctx.person.displayName, organisation: v.organisationName, codes });
-      await ctx.services.notifier.notify(coordinatorId, ui.text(text));
+      await notifyInTheirLanguage(ctx.services, coordinatorId, (t) => ui.text(t(created ? 'clusters:join.coordinatorNew' : 'clusters:join.coordinatorUpdated', { name: ctx.person.displayName, organisation: v.organisationName, codes })));
     }
     return { replies: [await registrationSummary(ctx, ctx.t(created ? 'clusters:join.saved' : 'clusters:join.updated'))], next: null };
   },
