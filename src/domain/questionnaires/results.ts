@@ -1,4 +1,5 @@
 import { toCsv } from '../../core/documents.js';
+import { formatNumber } from '../../core/format.js';
 import type { Db } from '../../core/db.js';
 import type { Translate } from '../../core/i18n.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
@@ -56,9 +57,9 @@ export function answerLabel(question: QuestionDefinition, value: string, locale:
   }
 }
 
-/** Rounds for display: one decimal, no trailing ".0". */
-export function round1(value: number | null): string {
-  return value === null ? '–' : String(Math.round(value * 10) / 10);
+/** Rounds for display: one decimal, no trailing ".0", with the reader's decimal sign ("3.5", "3,5"). */
+export function round1(value: number | null, locale = 'en'): string {
+  return value === null ? '–' : formatNumber(Math.round(value * 10) / 10, locale, { maximumFractionDigits: 1, useGrouping: false });
 }
 
 /** A bar-chart image for each question that has a distribution (scales, ratings, choices, rankings by points), with its alt text. */
@@ -70,7 +71,7 @@ export function resultsCharts(results: RunResults, locale: string, t: Translate)
     if (summary.type === 'scale' || summary.type === 'rating' || summary.type === 'single' || summary.type === 'multiple') {
       const subtitle =
         summary.type === 'scale' || summary.type === 'rating'
-          ? t('surveys:chart.scaleSubtitle', { n: summary.answered, mean: round1(summary.mean), median: round1(summary.median) })
+          ? t('surveys:chart.scaleSubtitle', { n: summary.answered, mean: round1(summary.mean, locale), median: round1(summary.median, locale) })
           : t('surveys:chart.countSubtitle', { n: summary.answered });
       panel = { title, subtitle, labels: summary.buckets.map((b) => answerLabel(question, b.value, locale)), values: summary.buckets.map((b) => b.count) };
     } else if (summary.type === 'ranking') {
