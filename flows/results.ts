@@ -185,7 +185,7 @@ async function compareReply(ctx: FlowContext, results: RunResults): Promise<Flow
   const blocks: Block[] = [ui.heading(title), ui.paragraph(lines.join('\n'))];
   if (comparison.categories.length) {
     blocks.push(ui.paragraph(`${t('surveys:results.compareMeans')}\n${comparison.categories.map((c, i) => md`- ${c}: ${comparison.series.map((s) => `${s.name} ${round1(s.values[i], person.locale)}`).join(', ')}`).join('\n')}`));
-    for (const [i, image] of comparisonCharts(comparison).entries()) {
+    for (const [i, image] of comparisonCharts(comparison, person.locale).entries()) {
       const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `compare-${results.run.questionnaireKey}-${i + 1}.png`, contentType: 'image/png', body: image.png, createdById: person.id }, services.clock.now());
       blocks.push({ type: 'image', url: chart.url, alt: image.alt });
     }
@@ -204,7 +204,7 @@ async function changeReply(ctx: FlowContext, results: RunResults): Promise<FlowR
   };
   const lines = change.rows.map((r) => `- ${t('surveys:results.beforeAfterLine', { question: r.question, before: round1(r.before, person.locale), after: round1(r.after, person.locale), change: r.change === null ? '–' : `${r.change >= 0 ? '+' : ''}${round1(r.change, person.locale)}` })}`);
   const blocks: Block[] = [ui.heading(title), ui.paragraph(`${labels.before} · ${labels.after}\n${lines.join('\n')}`)];
-  for (const [i, image] of beforeAfterCharts({ before: plainText(labels.before), after: plainText(labels.after) }, change).entries()) {
+  for (const [i, image] of beforeAfterCharts({ before: plainText(labels.before), after: plainText(labels.after) }, change, person.locale).entries()) {
     const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-before-after-${i + 1}.png`, contentType: 'image/png', body: image.png, createdById: person.id }, services.clock.now());
     blocks.push({ type: 'image', url: chart.url, alt: image.alt });
   }

@@ -87,7 +87,12 @@ describe('when members answer one questionnaire in three languages', () => {
   it('shows the same results in Albanian to a coordinator who reads Albanian, with the Albanian decimal sign', async () => {
     await setLocale('web:lc1-coordinator', 'sq');
     try {
-      const text = textOf(await coordinator().press({ actionId: 'results:details', value: runId }));
+      const details = await coordinator().press({ actionId: 'results:details', value: runId });
+      const text = textOf(details);
+      // The charts' alt texts (what stands for the picture) speak Albanian too, numbers included.
+      const alts = details.flatMap((m) => m.blocks).flatMap((b) => (b.type === 'image' ? [b.alt] : [])).join('\n');
+      expect(alts).toContain(sq.questions.next_step.options!.consolidate);
+      expect(alts).toContain('4,3');
       expect(text).toContain(`- ${sq.questions.next_step.options!.consolidate}: 2\n- ${sq.questions.next_step.options!.start}: 1`);
       expect(text).toContain(`- 4 ${sq.questions.feedback_useful.labels![3]}: 2`);
       expect(text).toContain('4,3');
