@@ -120,7 +120,7 @@ async function collectTasks(ctx: FlowContext, memberships: Awaited<ReturnType<ty
       orderBy: { round: { deadline: 'asc' } },
     }),
     db.runParticipation.findMany({
-      where: { personId: person.id, answeredAt: null, run: { status: 'OPEN', closesAt: { gt: now } } },
+      where: { personId: person.id, answered: false, run: { status: 'OPEN', closesAt: { gt: now } } },
       include: { run: { include: { cluster: true } } },
       orderBy: { run: { closesAt: 'asc' } },
     }),

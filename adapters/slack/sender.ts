@@ -35,6 +35,11 @@ const WAIT_IN_PLACE_MAX_MS = 300;
 const COME_BACK_EARLY_MS = 250;
 
 /** The DM channel kept on a Slack identity met in its DM (SlackAdapter's identity), if any. */
+/** Where a person's DM channel is cached in Redis (forget-me deletes it: src/server/personal-cache.ts). */
+export function dmCacheKey(prefix: string, externalId: string): string {
+  return `${prefix}:slack:dm:${externalId}`;
+}
+
 function dmOf(conversationRef: unknown): string | undefined {
   const channel = (conversationRef as { channel?: unknown } | null)?.channel;
   return typeof channel === 'string' && channel.startsWith('D') ? channel : undefined;
@@ -107,7 +112,7 @@ export class SlackSender implements PlatformSender {
   private async directChannel(workspace: WorkspaceRef, externalId: string, userId: string): Promise<string> {
     const remembered = this.dmChannels.get(externalId);
     if (remembered) return remembered;
-    const key = `${this.prefix}:slack:dm:${externalId}`;
+    const key = dmCacheKey(this.prefix, externalId);
     const cached = (await this.redis.get(key)) ?? (await this.openDirectChannel(workspace, key, userId));
     if (this.dmChannels.size >= DM_MEMORY_ENTRIES) this.dmChannels.delete(this.dmChannels.keys().next().value!);
     this.dmChannels.set(externalId, cached);

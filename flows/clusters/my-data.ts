@@ -1,3 +1,4 @@
+import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { createDownload } from '../../src/core/downloads.js';
@@ -66,8 +67,18 @@ export const forgetMeFlow = defineFlow<State>({
   },
   async handle(ctx, event): Promise<FlowResult<State>> {
     if (event.type !== 'action' || event.actionId !== 'forget-me:confirm' || event.value !== 'yes') return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
-    const clusters = await ctx.services.db.membership.findMany({ where: { personId: ctx.person.id }, select: { clusterId: true } });
-    await forgetPerson(ctx.services.db, ctx.person.id, ctx.services.clock.now());
+    const { db, personalCache } = ctx.services;
+    const clusters = await db.membership.findMany({ where: { personId: ctx.person.id }, select: { clusterId: true } });
+    // Redis first (cached DM channels, stashed forms): if it is away, nothing is erased yet and the
+    // person gets "try again in a moment". Found before forgetPerson deletes the accounts.
+    const accounts = await db.platformIdentity.findMany({ where: { personId: ctx.person.id }, select: { platform: true, externalId: true, conversationRef: true } });
+    await personalCache?.forget(accounts).catch(() => {
+      throw new BotError(ErrorCode.Unavailable, 'errors.unavailable');
+    });
+    await forgetPerson(db, ctx.person.id, ctx.services.clock.now());
+    // Once more for a key written meanwhile (a reminder sent in between); Redis just answered, and
+    // whatever a failure leaves expires with its TTL (a week at most).
+    await personalCache?.forget(accounts).catch(() => undefined);
     for (const clusterId of new Set(clusters.map((c) => c.clusterId))) await ctx.services.scheduler.clusterChanged(clusterId, 'membership');
     return { replies: [ui.text(ctx.t('clusters:forget.done'), { replaceOriginal: true })], next: null };
   },

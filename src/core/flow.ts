@@ -6,6 +6,7 @@ import type { Translate } from './i18n.js';
 import type { InboundEvent, Origin, OutboundMessage } from './messages.js';
 import type { Role } from '../generated/prisma/enums.js';
 import type { Notifier } from './notifier.js';
+import type { PersonalCachePort } from './personal-cache.js';
 import type { SchedulerPort } from './scheduler-port.js';
 import type { QuestionDeadlinePort } from '../domain/questions/deadline-port.js';
 
@@ -33,6 +34,8 @@ export interface Services {
   scheduler: SchedulerPort;
   /** Plans the deadlines of questions to resource persons; absent where no queue runs (then nothing escalates). */
   questionDeadlines?: QuestionDeadlinePort;
+  /** What Redis holds about a person, for forget-me; absent where no Redis is wired (some unit tests). */
+  personalCache?: PersonalCachePort;
 }
 
 export interface FlowContext {

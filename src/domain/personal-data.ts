@@ -1,4 +1,5 @@
 import type { Db } from '../core/db.js';
+import { escapeMarkup } from '../core/markup.js';
 import { Prisma } from '../generated/prisma/client.js';
 
 /**
@@ -65,6 +66,17 @@ export function summariseExport(data: Awaited<ReturnType<typeof exportPersonalDa
  */
 export async function forgetPerson(db: Db, personId: string, now: Date): Promise<void> {
   await db.$transaction(async (tx) => {
+    const { displayName, email } = await tx.person.findUniqueOrThrow({ where: { id: personId }, select: { displayName: true, email: true } });
+    const questions = await tx.routedQuestion.findMany({ where: { askerId: personId, inFaq: false }, select: { text: true } });
+    const ownPlans = await tx.actionPlan.findMany({ where: { authorId: personId }, select: { goal: true, change: true, targetGroup: true, beneficiaries: true, activities: { select: { activity: true, challenges: true, resources: true } } } });
+    // What others were shown about them in the web chat (a resource person's "new question from …"
+    // with their plan, a coordinator's notice naming them) leaves the other person's conversation too.
+    await forgetInOthersWebChats(tx, personId, [
+      displayName,
+      email,
+      ...questions.map((q) => q.text),
+      ...ownPlans.flatMap((p) => [p.goal, p.change, p.targetGroup, p.beneficiaries, ...p.activities.flatMap((a) => [a.activity, a.challenges, a.resources])]),
+    ]);
     await tx.person.update({
       where: { id: personId },
       data: { displayName: 'Erased person', email: null, country: null, position: null, organisationId: null, workingHours: Prisma.DbNull, snoozedUntil: null, paused: true, erasedAt: now },
@@ -100,9 +112,39 @@ export async function forgetPerson(db: Db, personId: string, now: Date): Promise
     // A question's words are theirs unless they agreed to its place in the FAQ; the row stays for
     // the resource persons' response-time counts.
     await tx.routedQuestion.updateMany({ where: { askerId: personId, inFaq: false }, data: { text: '' } });
+    // Their waiting questions can no longer be answered to them: closed, so no resource person's
+    // list or home shows them and no deadline escalates them.
+    await tx.routedQuestion.updateMany({ where: { askerId: personId, status: { in: ['OPEN', 'ESCALATED_TO_COORDINATOR'] } }, data: { status: 'CLOSED', dueAt: null } });
     await tx.routedQuestion.updateMany({ where: { askerId: personId }, data: { askerId: null, threadRef: Prisma.DbNull } });
     await tx.questionAnswer.updateMany({ where: { authorId: personId }, data: { authorId: null } });
     await tx.timelineChange.updateMany({ where: { changedById: personId }, data: { changedById: null } });
     await tx.download.deleteMany({ where: { createdById: personId } });
   });
+}
+
+/** How much of a long text is looked for: lists and notices show shortened texts. */
+const LOOK_FOR = 60;
+
+/**
+ * Deletes the messages in other people's web chat conversations that show one of these texts (the
+ * person's name as a whole word; the start of their questions and plan texts, as written and as
+ * escaped for markup). The body is JSON, so each text is looked for as JSON writes it. Texts shorter
+ * than three characters are not looked for (too many unrelated words contain them).
+ */
+async function forgetInOthersWebChats(tx: Prisma.TransactionClient, personId: string, texts: (string | null | undefined)[]): Promise<void> {
+  const variants = new Set<string>();
+  for (const text of texts) {
+    const trimmed = (text ?? '').trim();
+    if (trimmed.length < 3 || trimmed === 'Erased person') continue;
+    variants.add(trimmed);
+    variants.add(escapeMarkup(trimmed));
+  }
+  const patterns = [...variants].map((variant) => {
+    const whole = variant.length <= LOOK_FOR;
+    const json = JSON.stringify(variant.slice(0, LOOK_FOR)).slice(1, -1);
+    // Word boundaries (a name "Ana" does not take "Analysis" along); the start of a long text has none at its end.
+    return `(^|[^[:alnum:]_])${json.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${whole ? '($|[^[:alnum:]_])' : ''}`;
+  });
+  if (patterns.length === 0) return;
+  await tx.$executeRaw`DELETE FROM "WebChatMessage" WHERE ("personId" IS NULL OR "personId" <> ${personId}) AND body::text ~ ANY(${patterns}::text[])`;
 }

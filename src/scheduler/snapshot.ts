@@ -60,7 +60,7 @@ export async function loadSnapshot(db: DbClient, clusterId: string): Promise<Clu
       opensAt: run.opensAt,
       closesAt: run.closesAt,
       title: titleOf(run.questionnaire.definition) ?? run.questionnaire.key,
-      answered: run.participations.filter((p) => p.answeredAt !== null).map((p) => p.personId),
+      answered: run.participations.filter((p) => p.answered).map((p) => p.personId),
     })),
     sent: sent.map((n) => ({ id: n.id, personId: n.personId, at: n.delivery?.deliveredAt ?? n.dueAt, event: Boolean((n.payload as { event?: boolean }).event) })),
   };

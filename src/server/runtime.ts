@@ -11,6 +11,7 @@ import { createQuestionDeadlines, type QuestionDeadlineRuntime } from '../schedu
 import { BullScheduler } from '../scheduler/scheduler.js';
 import { dashboardMount } from '../scheduler/dashboard.js';
 import { runHousekeeping } from '../scheduler/housekeeping.js';
+import { PersonalCache } from './personal-cache.js';
 import { allFlows } from '../../flows/index.js';
 import { WebChatHistory } from '../../adapters/web-chat/history.js';
 import { WebSender } from '../../adapters/web-chat/web-sender.js';
@@ -79,7 +80,7 @@ export function createRuntime(
     deps: { db, clock, notifier, logger },
     runWorker: options.questionWorker ?? config.RUN_WORKERS,
   });
-  const services: Services = { db, clock, config, notifier, scheduler, questionDeadlines: questions.deadlines };
+  const services: Services = { db, clock, config, notifier, scheduler, questionDeadlines: questions.deadlines, personalCache: new PersonalCache(redis, config.REDIS_PREFIX, logger) };
   scheduler.housekeeping = () => runHousekeeping(services, logger);
   const bot = new Bot(services, [...allFlows, ...(options.extraFlows ?? [])], logger);
   const webHistory = new WebChatHistory(db);

@@ -158,12 +158,12 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
     await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m8' } } }, data: { locale: 'sq' } });
     const first = await people.m8.press({ actionId: 'survey:begin', value: runId });
     expect(textOf(first)).toContain('Komentet që mora për konceptin tim ishin të dobishme.');
-    expect(findButton(first, '4 · Dakord').value).toBe(`${runId}|feedback_useful|4`);
+    expect(findButton(first, '4 · Pajtohem').value).toBe(`${runId}|feedback_useful|4`);
     const second = await people.m8.press({ actionId: 'survey:begin', value: runId });
     expect(textOf(second)).toContain('Komentet');
     await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m8' } } }, data: { locale: 'en' } });
     // Opening a question saves nothing: m8 has still not answered.
-    expect(await runtime.db.runParticipation.count({ where: { runId, answeredAt: { not: null } } })).toBe(4);
+    expect(await runtime.db.runParticipation.count({ where: { runId, answered: true } })).toBe(4);
   });
 
   it('does not show the questions to someone outside the cluster', async () => {
@@ -264,7 +264,7 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
       UNION SELECT 'participation', xmin::text FROM "RunParticipation" WHERE "runId" = ${runId}`;
     expect(new Set(versions.map((v) => v.xmin)).size).toBe(1);
     const participations = await db.runParticipation.findMany({ where: { runId } });
-    expect(participations.filter((p) => p.answeredAt).length).toBe(6);
+    expect(participations.filter((p) => p.answered).length).toBe(6);
     // The conversation state holds where a person is, never what they answered.
     const states = JSON.stringify(await db.flowState.findMany({ where: { flow: 'survey' } }));
     expect(states).not.toContain('More time for feedback');

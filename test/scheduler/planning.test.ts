@@ -42,7 +42,7 @@ beforeAll(async () => {
   // The questionnaire after EE1: m4 has answered it.
   const q = await db.questionnaire.create({ data: { key: 'after-ee1', version: 1, definition: { title: 'After EE1' } } });
   const run = await db.questionnaireRun.create({ data: { questionnaireId: q.id, clusterId: lc.clusterId, status: 'OPEN', opensAt: lc.timeline.EE1.endsAt, closesAt: new Date(lc.timeline.EE1.endsAt.getTime() + 10 * 86_400_000), phaseItemId: lc.items.EE1 } });
-  await db.runParticipation.create({ data: { runId: run.id, personId: m4.id, answeredAt: new Date('2026-09-17T10:00:00Z') } });
+  await db.runParticipation.create({ data: { runId: run.id, personId: m4.id, answered: true } });
   await runtime.scheduler.replan(lc.clusterId);
 });
 

@@ -81,10 +81,10 @@ export function registerClusterStatusSections(): void {
     titleKey: 'clusters:status.sections.questionnaires',
     order: 50,
     async collect(db: Db, clusterId: string) {
-      const runs = await db.questionnaireRun.findMany({ where: { clusterId, status: { in: ['OPEN', 'CLOSED'] } }, include: { participations: { select: { answeredAt: true } }, questionnaire: { select: { key: true } } }, orderBy: { opensAt: 'asc' } });
+      const runs = await db.questionnaireRun.findMany({ where: { clusterId, status: { in: ['OPEN', 'CLOSED'] } }, include: { participations: { select: { answered: true } }, questionnaire: { select: { key: true } } }, orderBy: { opensAt: 'asc' } });
       if (runs.length === 0) return [{ labelKey: 'clusters:status.noQuestionnaires', value: '–' }];
       return runs.map((run) => {
-        const answered = run.participations.filter((p) => p.answeredAt).length;
+        const answered = run.participations.filter((p) => p.answered).length;
         const total = run.participations.length;
         const rate = total ? Math.round((answered / total) * 100) : 0;
         return { labelKey: 'clusters:status.responseRate', vars: { name: run.questionnaire.key }, value: `${answered} / ${total} (${rate}%)` };

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Db } from '../../core/db.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -10,10 +10,10 @@ import { answerSchema, isVisible, type AnswerValue, type QuestionDefinition, typ
  * Anonymous runs (see docs/questionnaires.md): a Response has no respondentId. While the run is
  * open it carries respondentKey = HMAC(run secret, person id), so the same person finds and changes
  * their own answers; closing the run erases the secret and every key, after which nothing links
- * answers to anyone. RunParticipation says only that a person answered (for reminders). Ids are
- * random UUIDs (not time-ordered cuids), responses and answers carry no timestamps, and every write
- * rewrites all of the run's responses, answers and participations in the same transaction, so even
- * PostgreSQL's row versions (xmin) and physical order say nothing about who wrote which row when.
+ * answers to anyone. RunParticipation says only that a person answered (for reminders), not when.
+ * Responses and answers carry no timestamps, and every write (and the close) writes all of the
+ * run's responses, answers and participations again, in random order with fresh random ids, in one
+ * transaction: neither ids, row versions (xmin) nor physical order (ctid) follow who answered when.
  */
 
 type Tx = Prisma.TransactionClient;
@@ -146,10 +146,10 @@ export async function saveAnswers(db: Db, run: LoadedRun, personId: string, chan
     }
     await tx.runParticipation.upsert({
       where: { runId_personId: { runId: run.id, personId } },
-      create: { runId: run.id, personId, answeredAt: now },
-      update: { answeredAt: now },
+      create: { runId: run.id, personId, answered: true },
+      update: { answered: true },
     });
-    if (run.anonymous) await blurRun(tx, run);
+    if (run.anonymous) await rewriteShuffled(tx, run.id, run.opensAt);
     else await tx.response.update({ where: { id: response.id }, data: { submittedAt: missingRequired(run.definition, merged).length ? null : now } });
     return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, AnswerValue>;
   });
@@ -165,20 +165,41 @@ async function findOrCreateResponse(tx: Tx, run: LoadedRun, personId: string) {
   return tx.response.create({ data: { id: randomUUID(), runId: run.id, ...identity, ...(run.anonymous ? { updatedAt: run.opensAt } : {}) }, select: { id: true } });
 }
 
+/** The list in a uniformly random order (Fisher–Yates with a cryptographic source: nothing to predict). */
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 async function answersOf(tx: Tx, responseId: string): Promise<Record<string, AnswerValue>> {
   const rows = await tx.answer.findMany({ where: { responseId }, include: { question: { select: { key: true } } } });
   return Object.fromEntries(rows.map((a) => [a.question.key, a.value as AnswerValue]));
 }
 
 /**
- * Rewrites every response, answer and participation row of an anonymous run inside the current
- * transaction: all of them then carry the same row version and the same (constant) updatedAt,
- * so neither timestamps nor PostgreSQL's system columns tell which row was written by whom or when.
+ * Writes every response, answer and participation row of an anonymous run again, inside the current
+ * transaction (which holds the run's lock): deleted, then inserted in a fresh random order with fresh
+ * random ids, one constant updatedAt and no submission time. A row's place on disk (ctid), its id,
+ * its row version (xmin) and its times then say nothing about when, or in which order, people answered:
+ * the newest writer's rows are no longer the last ones. Safe to repeat.
  */
-async function blurRun(tx: Tx, run: LoadedRun): Promise<void> {
-  await tx.$executeRaw`UPDATE "Response" SET "updatedAt" = ${run.opensAt}, "submittedAt" = NULL WHERE "runId" = ${run.id}`;
-  await tx.$executeRaw`UPDATE "Answer" SET "value" = "value" WHERE "responseId" IN (SELECT "id" FROM "Response" WHERE "runId" = ${run.id})`;
-  await tx.$executeRaw`UPDATE "RunParticipation" SET "remindersSent" = "remindersSent" WHERE "runId" = ${run.id}`;
+export async function rewriteShuffled(tx: Tx, runId: string, opensAt: Date): Promise<void> {
+  const responses = await tx.response.findMany({ where: { runId }, select: { id: true, respondentKey: true, answers: { select: { questionId: true, value: true } } } });
+  const participations = await tx.runParticipation.findMany({ where: { runId }, select: { personId: true, answered: true, remindersSent: true } });
+  await tx.response.deleteMany({ where: { runId } });
+  await tx.runParticipation.deleteMany({ where: { runId } });
+  const fresh = responses.map((r) => ({ ...r, id: randomUUID() }));
+  // One statement per table: rows land on disk in the order given.
+  if (fresh.length) {
+    await tx.response.createMany({ data: shuffled(fresh).map((r) => ({ id: r.id, runId, respondentKey: r.respondentKey, submittedAt: null, updatedAt: opensAt })) });
+    const answers = fresh.flatMap((r) => r.answers.map((a) => ({ id: randomUUID(), responseId: r.id, questionId: a.questionId, value: a.value as Prisma.InputJsonValue })));
+    if (answers.length) await tx.answer.createMany({ data: shuffled(answers) });
+  }
+  if (participations.length) await tx.runParticipation.createMany({ data: shuffled(participations).map((p) => ({ runId, ...p })) });
 }
 
 // ------------------------------------------------------------------ creating, opening, closing
@@ -247,8 +268,12 @@ export async function openRun(db: Db, runId: string, now: Date): Promise<string[
  */
 export async function closeRun(db: Db, runId: string, now: Date): Promise<boolean> {
   return db.$transaction(async (tx) => {
+    // The same lock as saveAnswers: no answer is half-written while the run closes.
+    const [run] = await tx.$queryRaw<{ anonymous: boolean; opensAt: Date }[]>`SELECT "anonymous", "opensAt" FROM "QuestionnaireRun" WHERE "id" = ${runId} FOR UPDATE`;
     const { count } = await tx.questionnaireRun.updateMany({ where: { id: runId, status: { not: 'CLOSED' } }, data: { status: 'CLOSED', closedAt: now, answerKeySecret: null } });
     await tx.response.updateMany({ where: { runId, respondentKey: { not: null } }, data: { respondentKey: null } });
+    // Once more in a new random order, now without keys: the rows of the last write are not its last rows.
+    if (count > 0 && run?.anonymous) await rewriteShuffled(tx, runId, run.opensAt);
     return count > 0;
   });
 }
@@ -264,14 +289,19 @@ export async function closeDueRuns(db: Db, now: Date): Promise<string[]> {
 export async function takeReminderTargets(db: Db, runId: string, now: Date): Promise<string[]> {
   const run = await db.questionnaireRun.findUnique({ where: { id: runId } });
   if (!run || !isAnswerable(run, now)) return [];
-  const due = await db.runParticipation.findMany({ where: { runId, answeredAt: null, remindersSent: { lt: run.maxReminders } }, select: { personId: true } });
-  const taken: string[] = [];
-  for (const { personId } of due) {
-    // Conditional increment: two workers reminding at once never exceed the limit.
-    const { count } = await db.runParticipation.updateMany({ where: { runId, personId, answeredAt: null, remindersSent: { lt: run.maxReminders } }, data: { remindersSent: { increment: 1 } } });
-    if (count) taken.push(personId);
-  }
-  return taken;
+  return db.$transaction(async (tx) => {
+    // The run's lock: an anonymous run's participations are deleted and written again by each answer,
+    // and an increment must not miss a row that is being rewritten.
+    await tx.$queryRaw`SELECT 1 FROM "QuestionnaireRun" WHERE "id" = ${runId} FOR UPDATE`;
+    const due = await tx.runParticipation.findMany({ where: { runId, answered: false, remindersSent: { lt: run.maxReminders } }, select: { personId: true } });
+    const taken: string[] = [];
+    for (const { personId } of due) {
+      // Conditional increment: two workers reminding at once never exceed the limit.
+      const { count } = await tx.runParticipation.updateMany({ where: { runId, personId, answered: false, remindersSent: { lt: run.maxReminders } }, data: { remindersSent: { increment: 1 } } });
+      if (count) taken.push(personId);
+    }
+    return taken;
+  });
 }
 
 /** Open runs a person is asked to answer, soonest closing first, with whether they have answered. */
@@ -287,6 +317,6 @@ export async function openRunsFor(db: Db, personId: string, now: Date) {
     clusterCode: r.cluster.code,
     closesAt: r.closesAt,
     anonymous: r.anonymous,
-    answered: Boolean(r.participations[0]?.answeredAt),
+    answered: Boolean(r.participations[0]?.answered),
   }));
 }
