@@ -2,7 +2,8 @@ import { ActionLedger, type StoredOutcome } from './action-ledger.js';
 import { withTokens } from './action-tokens.js';
 import { AdmissionGate, GateFullError } from './admission.js';
 import type { Logger } from './logger.js';
-import { closestVerb, MAX_COMMAND_LENGTH, parseCommand } from './commands.js';
+import { closestWord, verbOfWord } from './command-words.js';
+import { MAX_COMMAND_LENGTH, parseCommand } from './commands.js';
 import { BotError, ErrorCode, isBotError, isTransientInfraError } from './errors.js';
 import type { CommandSpec, Flow, FlowContext, FlowResult, PersonContext, Services } from './flow.js';
 import { FlowStore, type StoredPosition } from './flow-store.js';
@@ -225,13 +226,23 @@ export class Bot {
     return ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('help.button'), 'help', 'primary'))], { ephemeral: true });
   }
 
-  private async runCommand(ctx: FlowContext, verb: string, args: string): Promise<OutboundMessage[]> {
+  private verbs?: ReadonlySet<string>;
+
+  /** The English verbs the registered flows answer to. */
+  private knownVerbs(): ReadonlySet<string> {
+    return (this.verbs ??= new Set(this.commandsByVerb.keys()));
+  }
+
+  private async runCommand(ctx: FlowContext, typed: string, args: string): Promise<OutboundMessage[]> {
+    // The verb in any of our languages (`/lc pomoć`, `/lc ndihme`); flows know it by its English name.
+    const known = this.knownVerbs();
+    const verb = verbOfWord(typed, ctx.person.locale, known) ?? typed;
     const entry = this.commandsByVerb.get(verb);
     if (!entry) {
-      const suggestion = closestVerb(verb, [...this.commandsByVerb.keys()]);
-      const text = suggestion ? ctx.t('unknownVerbSuggest', { verb, suggestion }) : ctx.t('unknownVerb', { verb });
+      const suggestion = closestWord(typed, ctx.person.locale, known);
+      const text = suggestion ? ctx.t('unknownVerbSuggest', { verb: typed, suggestion: suggestion.word }) : ctx.t('unknownVerb', { verb: typed });
       const buttons = [ui.commandButton(ctx.t('help.button'), 'help')];
-      if (suggestion) buttons.unshift(ui.commandButton(`/lc ${suggestion}`, suggestion, 'primary'));
+      if (suggestion) buttons.unshift(ui.commandButton(`/lc ${suggestion.word}`, suggestion.verb, 'primary'));
       return [ui.message(text, [ui.paragraph(text), ui.actions(...buttons)], { ephemeral: true })];
     }
     if (entry.spec.audience !== 'anyone') {
