@@ -22,6 +22,7 @@ export const surveyFlow = defineFlow<SurveyState>({
     if (words[0]?.toLowerCase() === 'send') return startSend(ctx, words.slice(1));
     return { replies: [await listMessage(ctx)], next: null };
   },
+  accepts: { actions: { 'survey:begin': '{run}', 'survey:change': '{run}', 'survey:form': '{run}', 'survey:answer': '{run}|feedback_useful|4', 'survey:skip': '{run}|feedback_useful', 'survey:keep': '{run}|feedback_useful' }, forms: ['survey:all', 'survey:one', 'survey:send'] },
   async handle(ctx, event, position) {
     if (event.type === 'action') {
       const [runId, key, value] = decode(event.value);
