@@ -6,6 +6,7 @@ import { parseCommand } from '../../src/core/commands.js';
 import type { Config } from '../../src/core/config.js';
 import type { Db } from '../../src/core/db.js';
 import { supportedLanguages, translator as messageTranslator, type Translate } from '../../src/core/i18n.js';
+import { normaliseLanguage } from '../../src/core/languages.js';
 import { plainText } from '../../src/core/markup.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { InboundEvent } from '../../src/core/messages.js';
@@ -239,17 +240,16 @@ function refuseOtherSites(config: Config) {
   };
 }
 
-/** The browser's preferred language among the catalogue's, else the deployment's default. */
+/** The browser's preferred language among the catalogue's (sr-Latn-RS → sr-Latn), else the deployment's default. */
 function languageOf(req: Request, config: Config): string {
-  const supported = supportedLanguages();
+  const supported: string[] = supportedLanguages();
   const wanted = (req.headers['accept-language'] ?? '')
     .split(',')
-    .map((part) => part.split(';')[0].trim().toLowerCase())
+    .map((part) => part.split(';')[0].trim())
     .filter(Boolean);
   for (const tag of wanted) {
-    if (supported.includes(tag)) return tag;
-    const base = tag.split('-')[0];
-    if (supported.includes(base)) return base;
+    const language = normaliseLanguage(tag);
+    if (language && supported.includes(language)) return language;
   }
   return config.DEFAULT_LOCALE;
 }

@@ -3,6 +3,8 @@ import { join, basename } from 'node:path';
 import i18next, { type i18n, type Resource, type TFunction } from 'i18next';
 import { projectPath } from './paths.js';
 import { escapeMarkup } from './markup.js';
+import { DERIVED_LANGUAGES, isLanguage, LANGUAGES, normaliseLanguage, type Language } from './languages.js';
+import { catalogueToCyrillic } from './transliterate.js';
 
 /**
  * The text catalogue. Every user-facing string lives in locales/<language>/<namespace>.json,
@@ -15,34 +17,47 @@ import { escapeMarkup } from './markup.js';
  */
 const localesDir = projectPath('locales');
 
-function loadResources(): Resource {
+/**
+ * Every catalogue folder of a language we speak (locales/<language>/<namespace>.json), plus the derived
+ * ones: sr-Cyrl is sr-Latn transliterated here, never written by hand (a locales/sr-Cyrl folder would be
+ * ignored). A folder of a language we do not speak is not loaded: add it to src/core/languages.ts first.
+ */
+export function loadCatalogues(dir = localesDir): Resource {
   const resources: Resource = {};
-  if (!existsSync(localesDir)) return resources;
-  for (const language of readdirSync(localesDir)) {
+  if (!existsSync(dir)) return resources;
+  for (const language of readdirSync(dir)) {
+    if (!isLanguage(language) || DERIVED_LANGUAGES[language]) continue;
     resources[language] = {};
-    for (const file of readdirSync(join(localesDir, language)).filter((f) => f.endsWith('.json'))) {
-      resources[language][basename(file, '.json')] = JSON.parse(readFileSync(join(localesDir, language, file), 'utf8'));
+    for (const file of readdirSync(join(dir, language)).filter((f) => f.endsWith('.json'))) {
+      resources[language][basename(file, '.json')] = JSON.parse(readFileSync(join(dir, language, file), 'utf8'));
     }
+  }
+  for (const [derived, source] of Object.entries(DERIVED_LANGUAGES)) {
+    if (resources[source]) resources[derived] = catalogueToCyrillic(resources[source]);
   }
   return resources;
 }
 
 let instance: i18n | undefined;
 
-/** The shared i18next instance; created on first use, synchronously, with English as fallback. */
+/** The shared i18next instance; created on first use, synchronously, with English as fallback key by key. */
 export function getI18n(): i18n {
   if (instance) return instance;
-  const resources = loadResources();
+  const resources = loadCatalogues();
   instance = i18next.createInstance();
   void instance.init({
     resources,
     lng: 'en',
     fallbackLng: 'en',
+    // sr-Latn is its own catalogue, not a region of "sr": look it up, then English, nothing between.
+    load: 'currentOnly',
     ns: Object.keys(resources.en ?? {}),
     defaultNS: 'core',
     fallbackNS: 'core',
     interpolation: { escapeValue: true, escape: escapeMarkup },
     returnNull: false,
+    // A text a translator left empty reads as missing, so English stands in, never an empty message.
+    returnEmptyString: false,
     initAsync: false,
   });
   return instance;
@@ -61,8 +76,7 @@ export function translator(locale: string): Translate {
   const known = translators.get(locale);
   if (known) return known;
   const i18n = getI18n();
-  const language = supportedLanguages().includes(locale) ? locale : locale.split('-')[0];
-  const t = i18n.getFixedT(language || 'en');
+  const t = i18n.getFixedT(languageOf(locale));
   const plain = new Map<string, string>();
   const remembering = ((key: unknown, ...rest: unknown[]) => {
     if (rest.length > 0 || typeof key !== 'string') return (t as unknown as (...args: unknown[]) => string)(key, ...rest);
@@ -84,7 +98,14 @@ export function documentTranslator(locale: string): Translate {
   return ((key: string | string[], options?: Record<string, unknown>) => t(key, { ...options, interpolation: { escapeValue: false } })) as Translate;
 }
 
-export function supportedLanguages(): string[] {
-  return Object.keys(getI18n().options.resources ?? {});
+/** One of our languages for any tag (a stored locale, a platform's); English for one we do not speak. */
+export function languageOf(locale: string | null | undefined): Language {
+  return normaliseLanguage(locale) ?? 'en';
+}
+
+/** The languages whose catalogue is present (English always), in the order pickers show them. */
+export function supportedLanguages(): Language[] {
+  const loaded = getI18n().options.resources ?? {};
+  return LANGUAGES.filter((language) => language === 'en' || loaded[language]);
 }
 

@@ -2,6 +2,7 @@ import type { Db } from '../core/db.js';
 import { statement } from '../core/sql.js';
 import type { Platform, Role } from '../generated/prisma/enums.js';
 import { rolesOf } from './memberships.js';
+import { normaliseLanguage } from '../core/languages.js';
 
 /** What an adapter knows about the sender of an event. */
 export interface IdentityInput {
@@ -100,7 +101,7 @@ export async function resolvePerson(db: Db, input: IdentityInput, defaults: { lo
       data: {
         displayName: cleanDisplayName(profile.displayName) || 'Guest',
         email,
-        locale: normaliseLocale(profile.locale) ?? defaults.locale,
+        locale: normaliseLanguage(profile.locale) ?? normaliseLanguage(defaults.locale) ?? 'en',
         timeZone: validZone(profile.timeZone) ?? defaults.timeZone,
       },
     }));
@@ -160,11 +161,6 @@ function cleanEmail(email: string | undefined): string | undefined {
   return /^[^\s@\u0000]{1,64}@[^\s@\u0000]{1,255}$/.test(trimmed) ? trimmed : undefined;
 }
 
-function normaliseLocale(locale?: string): string | undefined {
-  if (!locale) return undefined;
-  const tag = locale.replace('_', '-');
-  return /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/i.test(tag) ? tag.split('-')[0].toLowerCase() : undefined;
-}
 
 function validZone(zone?: string): string | undefined {
   if (!zone) return undefined;

@@ -6,6 +6,7 @@ import type { Db } from '../../core/db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { questionnaireSchema, type QuestionnaireDefinition } from './definition.js';
 import { projectPath } from '../../core/paths.js';
+import { applyTranslations, localisedTexts } from './translations.js';
 
 /** Where the built-in questionnaire files live (questionnaires/ at the repository root). */
 export const QUESTIONNAIRES_DIR = projectPath('questionnaires');
@@ -67,7 +68,10 @@ export function loadQuestionnaires(dir = QUESTIONNAIRES_DIR): QuestionnaireDefin
     definitions.push(result.definition);
   }
   if (problems.length) throw new QuestionnaireFileError(problems);
-  return definitions;
+  // Translations (questionnaires/translations/<language>/<key>.yaml) are merged in, sidecar texts winning.
+  const translated = applyTranslations(dir, definitions);
+  if (translated.problems.length) throw new QuestionnaireFileError(translated.problems);
+  return translated.definitions;
 }
 
 /**
@@ -81,7 +85,9 @@ export async function syncQuestionnaires(db: Db, definitions: QuestionnaireDefin
     const json = definition as unknown as Prisma.InputJsonValue;
     // PostgreSQL's jsonb reorders keys, so compare canonical forms, not the stored text.
     if (existing && canonical(existing.definition) === canonical(json)) continue;
-    if (existing && existing._count.runs > 0) {
+    // A new or changed translation changes no question, option or English text: it is written in place,
+    // even into a version already sent, so members answering it get their language at once.
+    if (existing && existing._count.runs > 0 && canonical(englishOnly(existing.definition)) !== canonical(englishOnly(json))) {
       throw new QuestionnaireFileError([`questionnaire "${definition.key}" version ${definition.version} changed but has already been sent; raise its version instead`]);
     }
     try {
@@ -110,6 +116,13 @@ async function writeDefinition(db: Db, definition: QuestionnaireDefinition, json
         });
       }
   });
+}
+
+/** A stored or loaded definition with its texts in English only: what identifies a version. */
+function englishOnly(value: unknown): unknown {
+  const copy = structuredClone(value) as QuestionnaireDefinition;
+  for (const { text } of localisedTexts(copy)) for (const language of Object.keys(text)) if (language !== 'en') delete text[language];
+  return copy;
 }
 
 /** JSON with object keys sorted at every level, so equal definitions compare equal however they were stored. */
