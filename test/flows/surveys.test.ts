@@ -158,7 +158,7 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
     await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m8' } } }, data: { locale: 'sq' } });
     const first = await people.m8.press({ actionId: 'survey:begin', value: runId });
     expect(textOf(first)).toContain('Komentet që mora për konceptin tim ishin të dobishme.');
-    expect(findButton(first, '4 · Pajtohem').value).toBe(`${runId}|feedback_useful|4`);
+    expect(findButton(first, '4 · Dakord').value).toBe(`${runId}|feedback_useful|4`);
     const second = await people.m8.press({ actionId: 'survey:begin', value: runId });
     expect(textOf(second)).toContain('Komentet');
     await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m8' } } }, data: { locale: 'en' } });
