@@ -6,6 +6,7 @@ import { parseCommand } from '../../src/core/commands.js';
 import type { Config } from '../../src/core/config.js';
 import type { Db } from '../../src/core/db.js';
 import { supportedLanguages, translator as messageTranslator, type Translate } from '../../src/core/i18n.js';
+import { cleanStrings } from '../../src/core/inbound-text.js';
 import { normaliseLanguage } from '../../src/core/languages.js';
 import { plainText } from '../../src/core/markup.js';
 import type { Logger } from '../../src/core/logger.js';
@@ -156,7 +157,8 @@ export function webChatRouter(deps: WebChatDeps): Router {
     }
     const caller = await requireCaller(callerOf, req, res, t, parsed.data.identity);
     if (!caller) return;
-    const input = parsed.data.input;
+    // Cleaned here as the core cleans it, so the person's own bubble (kept in the history) can be stored too.
+    const input = cleanStrings(parsed.data.input);
     const response = await deps.bot.handle({ identity: caller.identity, event: toEvent(input), origin: { direct: true } });
     // "Try again in a moment": nothing happened, and the storage may be what is away. The page shows it, unstored.
     if (response.transient) return void res.json({ entries: [], messages: response.messages.map(toWebMessage) });

@@ -200,7 +200,9 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
       return { replies: [await versionView(ctx, versionId, Number(page) || 0)] };
     }
     case 'diff': {
+      // Both sides come from the button's value; a forged value with one side is a plan version not found.
       const [from, to] = value.split(':');
+      if (!from || !to) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that plan version' });
       return { replies: [await renderDiff(ctx, from, to)] };
     }
     case 'export': {

@@ -8,6 +8,8 @@ import { accepts as acceptsEvent, type CommandSpec, type Flow, type FlowContext,
 import { FlowStore, type StoredPosition } from './flow-store.js';
 import { translator, type Translate } from './i18n.js';
 import { formatShortTime } from './format.js';
+import { cleanInboundEvent, hasOddCharacters } from './inbound-text.js';
+import { DeadlinePassedError, isDeadlineError, timeLeft, withDeadline } from './request-deadline.js';
 import { COMMAND_ACTION, stripMarkup, ui, type InboundEvent, type Origin, type OutboundMessage } from './messages.js';
 import { resolvePerson, type IdentityInput } from '../domain/people.js';
 
@@ -51,7 +53,8 @@ export class Bot {
   ) {
     this.store = new FlowStore(services.db);
     this.ledger = new ActionLedger(services.db);
-    this.gate = new AdmissionGate(services.config.MAX_ACTIVE_REQUESTS, services.config.MAX_QUEUED_REQUESTS);
+    const config = services.config;
+    this.gate = new AdmissionGate(config.MAX_ACTIVE_REQUESTS, config.MAX_QUEUED_REQUESTS, { maxActive: config.MAX_ACTIVE_PER_IDENTITY, maxQueued: config.MAX_QUEUED_PER_IDENTITY });
     for (const flow of flows) {
       if (this.flowsByName.has(flow.name)) throw new Error(`two flows are named ${flow.name}`);
       this.flowsByName.set(flow.name, flow);
@@ -63,21 +66,48 @@ export class Bot {
     this.commandList = [...this.commandsByVerb.values()].map((c) => c.spec);
   }
 
+  /** This instance's admission load, overall or of one platform identity, for logs and tests. */
+  admissionLoad(identity?: { platform: string; externalId: string }): { active: number; queued: number } {
+    return identity ? this.gate.loadOf(`${identity.platform}:${identity.externalId}`) : this.gate.load;
+  }
+
   /** Every command, for help texts and platform manifests. */
   get commands(): CommandSpec[] {
     return this.commandList;
   }
 
+  /**
+   * One request, start to answer within REQUEST_DEADLINE_MS (waiting for a slot included). Each platform
+   * identity has its own share of this instance's slots (admission.ts), so a flood from one client is
+   * slowed and refused while others are served. At the deadline the person hears "try again in a
+   * moment" and the request's database work stops at its next statement (request-deadline.ts).
+   */
   async handle(envelope: InboundEnvelope): Promise<BotResponse> {
+    const key = `${envelope.identity.platform}:${envelope.identity.externalId}`;
+    const { result } = withDeadline(this.services.config.REQUEST_DEADLINE_MS, () => this.gate.run(() => this.handleNow(envelope), key));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.services.config.REQUEST_DEADLINE_MS)));
     try {
-      return await this.gate.run(() => this.handleNow(envelope));
+      const first = await Promise.race([result, late]);
+      if (first !== 'late') return first;
+      // The work goes on only until its next statement, which is refused; its outcome is no longer anyone's.
+      result.catch(() => undefined);
+      return this.tooSlow(envelope);
     } catch (error) {
       if (!(error instanceof GateFullError)) throw error;
       this.noteRefusal();
       // Before knowing the person (that needs the database), so in the deployment's language.
       const t = translator(this.services.config.DEFAULT_LOCALE);
       return { messages: [ui.text(t('errors.busy'), { ephemeral: true })], transient: true };
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  private tooSlow(envelope: InboundEnvelope): BotResponse {
+    this.logger.warn({ platform: envelope.identity.platform, event: envelope.event.type, deadlineMs: this.services.config.REQUEST_DEADLINE_MS }, 'request answered at its deadline; its work was stopped');
+    const t = translator(this.services.config.DEFAULT_LOCALE);
+    return { messages: [ui.text(t('errors.tooSlow'), { ephemeral: true })], transient: true };
   }
 
   /**
@@ -101,6 +131,12 @@ export class Bot {
     let locale: string | undefined;
     let t: Translate = fallbackT;
     try {
+      // It waited in line past its deadline: the person has had their answer already.
+      if ((timeLeft() ?? 1) <= 0) throw new DeadlinePassedError('the request');
+      // The boundary: from here on no text holds a NUL or half a character (src/core/inbound-text.ts).
+      envelope = { ...envelope, event: cleanInboundEvent(envelope.event) };
+      // An account id is not a person's text: cleaning it could make it someone else's, so it is refused.
+      if (hasOddCharacters(envelope.identity.externalId)) throw new BotError(ErrorCode.InvalidInput, 'errors.unreadableAccount');
       const tooLong = checkLength(envelope.event);
       if (tooLong) return { messages: [ui.text(t('errors.tooLong', { max: MAX_COMMAND_LENGTH }), { ephemeral: true })] };
       const person = await resolvePerson(this.services.db, envelope.identity, {
@@ -121,6 +157,8 @@ export class Bot {
       const messages = (event.type === 'action' || event.type === 'form') && event.token ? await this.once(ctx, event) : await this.dispatch(ctx, event);
       return { personId, locale, messages: messages.map(withTokens) };
     } catch (error) {
+      // Refused or timed out by the deadline (request-deadline.ts): the answer is "try again", not an error.
+      if (isDeadlineError(error) || (timeLeft() ?? 1) <= 0) return { ...this.tooSlow(envelope), personId, locale };
       return { personId, locale, messages: [this.explain(error, t, envelope)], ...(!isBotError(error) && isTransientInfraError(error) ? { transient: true } : {}) };
     }
   }
@@ -226,6 +264,12 @@ export class Bot {
 
   /** The one place where errors become words for the user and a log line for the operator. */
   private explain(error: unknown, t: Translate, envelope: InboundEnvelope): OutboundMessage {
+    if (isUnfitQuery(error)) {
+      // A query built from an id the request did not carry (a forged or truncated button or form): for the
+      // person a step that is over; for the operator a warning with the stack, so the loader can be fixed.
+      this.logger.warn({ err: error, event: envelope.event.type }, 'a request referred to something it did not name (forged or stale input)');
+      error = new BotError(ErrorCode.StaleConversation, 'errors.stepPast');
+    }
     if (isBotError(error)) {
       this.logger.info({ code: error.code, key: error.messageKey, platform: envelope.identity.platform }, 'request refused');
       const text = t(error.messageKey, translateVars(error.vars, t));
@@ -274,6 +318,11 @@ function translateVars(vars: Record<string, unknown>, t: Translate): Record<stri
       return [name, value];
     }),
   );
+}
+
+/** Prisma refused the shape of a query (an id missing from `where`): nothing reached the database. */
+function isUnfitQuery(error: unknown): boolean {
+  return (error as Error | undefined)?.name === 'PrismaClientValidationError';
 }
 
 function checkLength(event: InboundEvent): boolean {

@@ -90,6 +90,11 @@ export const configSpec = {
   // Requests one instance works on at once, and how many more may wait; beyond that "try again in a moment".
   MAX_ACTIVE_REQUESTS: { schema: z.coerce.number().int().min(1).max(1000).default(20), example: '20' },
   MAX_QUEUED_REQUESTS: { schema: z.coerce.number().int().min(0).max(100_000).default(1000), example: '1000' },
+  // One person's (one platform identity's) share of those: a flood from one client waits or is refused, others go on.
+  MAX_ACTIVE_PER_IDENTITY: { schema: z.coerce.number().int().min(1).max(1000).default(2), example: '2' },
+  MAX_QUEUED_PER_IDENTITY: { schema: z.coerce.number().int().min(0).max(100_000).default(10), example: '10' },
+  // How long one request may take, waiting in line included; later it is answered "try again in a moment" and undone.
+  REQUEST_DEADLINE_MS: { schema: z.coerce.number().int().min(1_000).max(120_000).default(10_000), example: '10000' },
   // Scheduler: workers run inside the bot by default; `npm run worker` runs them on their own.
   RUN_WORKERS: { schema: booleanFlag.default(true), example: 'true' },
   // A delivery holds a database connection only for its two short statements (claim, record) and
@@ -168,6 +173,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.MICROSOFT_APP_TYPE === 'SingleTenant' && config.MICROSOFT_APP_ID && !config.MICROSOFT_APP_TENANT_ID) {
     throw new ConfigError('MICROSOFT_APP_TENANT_ID', 'is missing (a single-tenant bot needs its tenant id)', configSpec.MICROSOFT_APP_TENANT_ID.example);
+  }
+  // The default share (2) shrinks with a smaller instance; a share set larger than the whole is refused.
+  if (env.MAX_ACTIVE_PER_IDENTITY === undefined || env.MAX_ACTIVE_PER_IDENTITY === '') config.MAX_ACTIVE_PER_IDENTITY = Math.min(config.MAX_ACTIVE_PER_IDENTITY, config.MAX_ACTIVE_REQUESTS);
+  if (config.MAX_ACTIVE_PER_IDENTITY > config.MAX_ACTIVE_REQUESTS) {
+    throw new ConfigError('MAX_ACTIVE_PER_IDENTITY', `is invalid (at most MAX_ACTIVE_REQUESTS, ${config.MAX_ACTIVE_REQUESTS})`, configSpec.MAX_ACTIVE_PER_IDENTITY.example);
   }
   config.DEMO_MODE ??= !production;
   config.SEED_DEMO_ON_EMPTY ??= config.DEMO_MODE;

@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { keepDeadlines } from './request-deadline.js';
 
 export type Db = PrismaClient;
 
@@ -21,17 +22,20 @@ const pools = new WeakMap<Db, pg.Pool>();
  * hot paths' prepared statements (sql.ts) run on the same connections and limits.
  */
 export function createDb(databaseUrl: string, options: { poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number } = {}): Db {
+  const queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
-    query_timeout: options.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
+    query_timeout: queryTimeoutMs,
     // Lets the OS notice a peer that vanished while a pooled connection sat idle.
     keepAlive: true,
   });
   // An idle connection that breaks (server restart) is dropped by the pool; without a listener it would end the process.
   pool.on('error', () => undefined);
+  // A request's statements stop at its deadline (request-deadline.ts); work outside a request is unaffected.
+  pool.on('connect', (client) => keepDeadlines(client as never, queryTimeoutMs));
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   pools.set(db, pool);
   return db;

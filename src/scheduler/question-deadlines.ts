@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { Notifier } from '../core/notifier.js';
 import { createRedis, type Redis } from '../core/redis.js';
 import type { QuestionDeadlinePort } from '../domain/questions/deadline-port.js';
-import { checkDeadline } from '../domain/questions/lifecycle.js';
+import { checkDeadline, replanQuestionDeadlines, retellAssignees } from '../domain/questions/lifecycle.js';
 import type { EscalationPolicy } from '../domain/questions/policy.js';
 
 /** The BullMQ queue of question deadlines (keys under `<REDIS_PREFIX>:questions:`). */
@@ -31,22 +31,55 @@ export class BullQuestionDeadlines implements QuestionDeadlinePort {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Queues the check. Redis away: BullMQ would hold the command until Redis is back, and the request with
+   * it; after two seconds this gives up instead (the command may still run later: same job id, one job),
+   * and the reconciler plans the check from the question row (replanQuestionDeadlines).
+   */
   async plan(questionId: string, step: number, dueAt: Date): Promise<void> {
     const delay = Math.max(0, dueAt.getTime() - this.clock.now().getTime());
-    await this.queue.add('deadline', { questionId, step } satisfies DeadlineJob, {
+    await withinTwoSeconds(this.queue.add('deadline', { questionId, step } satisfies DeadlineJob, {
       jobId: deadlineJobId(questionId, step),
       delay,
       attempts: 5,
       backoff: { type: 'exponential', delay: 30_000 },
       removeOnComplete: { age: 7 * 24 * 3600 },
       removeOnFail: { age: 30 * 24 * 3600 },
-    });
+    }));
   }
 
   async cancel(questionId: string, step: number): Promise<void> {
     // Returns 0 when the job is running right now; that run re-reads the question and does nothing.
-    await this.queue.remove(deadlineJobId(questionId, step));
+    // A check not cancelled (Redis away) finds the question moved on and does nothing either.
+    await withinTwoSeconds(this.queue.remove(deadlineJobId(questionId, step)));
   }
+}
+
+/** The command's outcome, or an error after two seconds (the command itself goes on). */
+async function withinTwoSeconds<T>(command: Promise<T>): Promise<T> {
+  command.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the question deadline queue (Redis) did not answer within 2 s')), 2_000)));
+  try {
+    return await Promise.race([command, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Makes Redis agree with PostgreSQL for questions, like reconcile() does for nudges: after Redis lost its
+ * jobs (a restart, a flush) or could not take them, every waiting question's deadline check is planned
+ * again, and people a question was put to while they could not be told are told now. Run by every
+ * instance after each reconciliation pass (runtime.ts); safe to run anywhere at once (deterministic job
+ * ids, asks claimed before they are told).
+ */
+export async function reconcileQuestions(deps: QuestionWorkerDeps, deadlines: QuestionDeadlinePort, options: { graceMs?: number } = {}): Promise<{ planned: number; told: number }> {
+  const questionDeps = { ...deps, deadlines };
+  const planned = await replanQuestionDeadlines(questionDeps);
+  const { told } = await retellAssignees(questionDeps, options);
+  if (told) deps.logger.info({ told, planned }, 'reconciled questions: told people what waited for them');
+  return { planned, told };
 }
 
 /** What the deadline worker needs: the same things a flow has, minus the chat request. */

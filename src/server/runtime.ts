@@ -7,7 +7,7 @@ import { createDb, type Db } from '../core/db.js';
 import type { Logger } from '../core/logger.js';
 import { createRedis, type Redis } from '../core/redis.js';
 import type { Flow, Services } from '../core/flow.js';
-import { createQuestionDeadlines, type QuestionDeadlineRuntime } from '../scheduler/question-deadlines.js';
+import { createQuestionDeadlines, reconcileQuestions, type QuestionDeadlineRuntime } from '../scheduler/question-deadlines.js';
 import { BullScheduler } from '../scheduler/scheduler.js';
 import { dashboardMount } from '../scheduler/dashboard.js';
 import { runHousekeeping } from '../scheduler/housekeeping.js';
@@ -81,7 +81,12 @@ export function createRuntime(
     runWorker: options.questionWorker ?? config.RUN_WORKERS,
   });
   const services: Services = { db, clock, config, notifier, scheduler, questionDeadlines: questions.deadlines, personalCache: new PersonalCache(redis, config.REDIS_PREFIX, logger) };
-  scheduler.housekeeping = () => runHousekeeping(services, logger);
+  scheduler.housekeeping = async () => {
+    // Questions' share of the reconciliation (deadline checks and untold assignees rebuilt from PostgreSQL).
+    // An ask younger than a request's deadline may still be being told by that request.
+    await reconcileQuestions({ db, clock, notifier, logger }, questions.deadlines, { graceMs: config.REQUEST_DEADLINE_MS + 5_000 }).catch((error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'question reconciliation failed; next pass tries again'));
+    await runHousekeeping(services, logger);
+  };
   const bot = new Bot(services, [...allFlows, ...(options.extraFlows ?? [])], logger);
   const webHistory = new WebChatHistory(db);
   const webSender = new WebSender(webHistory);

@@ -23,6 +23,11 @@ describe('when the environment is valid', () => {
     expect(config.webChatEnabled).toBe(true);
     expect(config.slackEnabled).toBe(false);
     expect(config.WORKER_CONCURRENCY).toBe(20);
+    expect(config.REQUEST_DEADLINE_MS).toBe(10_000);
+    expect(config.MAX_ACTIVE_PER_IDENTITY).toBe(2);
+    expect(config.MAX_QUEUED_PER_IDENTITY).toBe(10);
+    // A smaller instance gives one person a smaller share by default, not a refusal.
+    expect(loadConfig({ ...base, MAX_ACTIVE_REQUESTS: '1' }).MAX_ACTIVE_PER_IDENTITY).toBe(1);
   });
 
   it('turns the web chat off by default once Slack is configured', () => {
@@ -58,6 +63,10 @@ describe('when a variable is wrong, start-up stops with one line naming it and a
     ['ADMIN_TOKEN', { ADMIN_TOKEN: 'short' }, /^Configuration error: ADMIN_TOKEN is invalid \(must be at least 16 characters\)/],
     ['PUBLIC_URL', { PUBLIC_URL: 'clusterbot' }, /^Configuration error: PUBLIC_URL is invalid/],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, /^Configuration error: LOG_LEVEL is invalid/],
+    ['REQUEST_DEADLINE_MS too short', { REQUEST_DEADLINE_MS: '200' }, /^Configuration error: REQUEST_DEADLINE_MS is invalid .*Example: REQUEST_DEADLINE_MS=10000$/],
+    ['REQUEST_DEADLINE_MS not a number', { REQUEST_DEADLINE_MS: 'ten seconds' }, /^Configuration error: REQUEST_DEADLINE_MS is invalid/],
+    ['MAX_ACTIVE_PER_IDENTITY above the whole', { MAX_ACTIVE_REQUESTS: '4', MAX_ACTIVE_PER_IDENTITY: '5' }, /^Configuration error: MAX_ACTIVE_PER_IDENTITY is invalid \(at most MAX_ACTIVE_REQUESTS, 4\)\. Example: MAX_ACTIVE_PER_IDENTITY=2$/],
+    ['MAX_QUEUED_PER_IDENTITY', { MAX_QUEUED_PER_IDENTITY: '-1' }, /^Configuration error: MAX_QUEUED_PER_IDENTITY is invalid/],
   ];
   for (const [name, env, expected] of cases) {
     it(`explains a bad ${name}`, () => {

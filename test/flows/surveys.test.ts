@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
@@ -156,9 +158,11 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
 
   it('asks in the member\'s language where the file has it, and in English where it does not', async () => {
     await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m8' } } }, data: { locale: 'sq' } });
+    // What the Albanian translation says (translators may reword it; the member must see exactly that).
+    const albanian = parseYaml(readFileSync(new URL('../../questionnaires/translations/sq/ee2-evaluation.yaml', import.meta.url), 'utf8')) as { questions: Record<string, { text: string; labels: string[] }> };
     const first = await people.m8.press({ actionId: 'survey:begin', value: runId });
-    expect(textOf(first)).toContain('Komentet që mora për konceptin tim ishin të dobishme.');
-    expect(findButton(first, '4 · Dakord').value).toBe(`${runId}|feedback_useful|4`);
+    expect(textOf(first)).toContain(albanian.questions.feedback_useful.text);
+    expect(findButton(first, `4 · ${albanian.questions.feedback_useful.labels[3]}`).value).toBe(`${runId}|feedback_useful|4`);
     const second = await people.m8.press({ actionId: 'survey:begin', value: runId });
     expect(textOf(second)).toContain('Komentet');
     await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc1-m8' } } }, data: { locale: 'en' } });

@@ -21,6 +21,7 @@ export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private stalled = false;
+  private delayMs = 0;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
@@ -34,9 +35,22 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
       }
-      // Forward by hand rather than pipe(), so stall() can drop bytes the way a dead network does.
-      client.on('data', (data) => this.stalled || upstream.write(data));
-      upstream.on('data', (data) => this.stalled || client.write(data));
+      // Forward by hand rather than pipe(), so stall() can drop bytes the way a dead network does and
+      // slow() can hold each packet back, in order, the way a congested link does.
+      const forward = (to: Socket) => {
+        let line = Promise.resolve();
+        let held = 0;
+        return (data: Buffer) => {
+          if (this.stalled) return;
+          // At full speed with nothing held back, at once, as before slow() existed.
+          if (!this.delayMs && held === 0) return void to.write(data);
+          const delay = this.delayMs;
+          held++;
+          line = line.then(() => new Promise<void>((resolve) => setTimeout(() => (to.destroyed || to.write(data), held--, resolve()), delay)));
+        };
+      };
+      client.on('data', forward(upstream));
+      upstream.on('data', forward(client));
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -63,6 +77,11 @@ export class TcpProxy {
 
   unstall(): void {
     this.stalled = false;
+  }
+
+  /** From now on every packet, in either direction, arrives `ms` late (in order); 0 is full speed again. */
+  slow(ms: number): void {
+    this.delayMs = ms;
   }
 
   /** Accepts connections again, on the same port. */

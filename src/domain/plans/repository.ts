@@ -31,14 +31,15 @@ export async function openPlan(db: Db, authorId: string, clusterId: string): Pro
 
 /** A plan with its activities in order, or a NotFound the user understands. */
 export async function loadPlan(db: Db, planId: string): Promise<PlanRow> {
-  const plan = await db.actionPlan.findUnique({ where: { id: planId }, include: withActivities });
+  // A forged form or button may carry no id at all.
+  const plan = planId ? await db.actionPlan.findUnique({ where: { id: planId }, include: withActivities }) : null;
   if (!plan) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that action plan' });
   return plan;
 }
 
 /** The activity with its plan, for checks of who may change it. */
 export async function loadActivity(db: Db, activityId: string): Promise<ActivityRow & { planId: string }> {
-  const activity = await db.activity.findUnique({ where: { id: activityId } });
+  const activity = activityId ? await db.activity.findUnique({ where: { id: activityId } }) : null;
   if (!activity) throw new BotError(ErrorCode.NotFound, 'plan:errors.activityGone');
   return activity;
 }

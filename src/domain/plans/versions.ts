@@ -104,7 +104,7 @@ export async function listVersions(db: Db, planId: string): Promise<PlanVersion[
 
 /** One version by id, with its content validated (snapshots are data from the past: check them). */
 export async function getVersion(db: Db, versionId: string): Promise<PlanVersion> {
-  const row = await db.actionPlanVersion.findUnique({ where: { id: versionId } });
+  const row = versionId ? await db.actionPlanVersion.findUnique({ where: { id: versionId } }) : null;
   if (!row) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that plan version' });
   return toVersion(row);
 }

@@ -49,7 +49,13 @@ export async function askQuestion(
   deps: QuestionDeps,
   input: { askerId: string; clusterId: string; text: string; urgent: boolean; planRef?: string | null; threadKey?: string; followUpOfId?: string },
 ): Promise<{ questionId: string; assignment: Assignment | null }> {
-  const question = await deps.db.routedQuestion.create({
+  // The same question again from the same member, still waiting: a retry after "try again in a moment" (the
+  // first attempt was saved before something else failed). It is that question, not a second one.
+  const again = await sameQuestionAgain(deps, input);
+  if (again && again.step > 0) return { questionId: again.id, assignment: await currentAssignment(deps, again) };
+  const question =
+    again ??
+    (await deps.db.routedQuestion.create({
     data: {
       clusterId: input.clusterId,
       askerId: input.askerId,
@@ -60,7 +66,7 @@ export async function askQuestion(
       followUpOfId: input.followUpOfId ?? null,
       askedAt: deps.clock.now(),
     },
-  });
+  }));
   let target: { personId: string; role: 'RESOURCE_PERSON' | 'COORDINATOR' } | null = null;
   let reason: AskReason = 'routed';
   if (input.followUpOfId) {
@@ -234,40 +240,136 @@ async function assign(
   });
   if (!won) return null;
 
-  const assignee = await loadReader(deps.db, target.personId);
-  const delivered = await deliver(deps, questionId, target.personId, await questionForAssignee(deps.db, { ...question, dueAt }, assignee, reason, target.role));
+  const told = await tellAssignee(deps, { ...question, dueAt }, target.personId, reason, target.role);
   let checkAt = dueAt;
-  if (!delivered) {
+  if (told === 'unreachable') {
     // Nobody can reach this person on any platform: the asker should not wait out a deadline for
     // nothing, so the check runs at once and moves the question on.
     deps.logger?.warn({ questionId, personId: target.personId }, 'question could not be delivered; moving it on now');
     checkAt = now;
     await deps.db.routedQuestion.updateMany({ where: { id: questionId, step }, data: { dueAt: now } });
   }
-  if (fromStep > 0) await deps.deadlines?.cancel(questionId, fromStep);
-  await deps.deadlines?.plan(questionId, step, checkAt);
+  // The move is saved: a queue (Redis) that is away must not turn it into "try again" (a retry would ask
+  // twice). The reconciler plans the check from the question row (reconcileQuestions).
+  if (fromStep > 0) await quietly(deps, 'cancel a question deadline', () => deps.deadlines?.cancel(questionId, fromStep));
+  await quietly(deps, 'plan a question deadline', () => deps.deadlines?.plan(questionId, step, checkAt));
   if (reason !== 'routed' && reason !== 'follow-up' && question.askerId) {
     const asker = await loadReader(deps.db, question.askerId);
-    await deliver(deps, questionId, question.askerId, movedForAsker({ text: question.text, threadKey: threadKeyOf(question.threadRef) }, { name: person.displayName, role: target.role, dueAt }, asker));
+    await quietly(deps, 'tell the asker their question moved', () =>
+      deps.notifier.notify(question.askerId!, movedForAsker({ text: question.text, threadKey: threadKeyOf(question.threadRef) }, { name: person.displayName, role: target.role, dueAt }, asker)),
+    );
   }
   return { questionId, personId: person.id, displayName: person.displayName, role: target.role, dueAt, step };
 }
 
 /**
- * Sends a message after the question has already moved in the database. Where a logger is at hand (the
- * deadline worker), a failed delivery is logged as an error and the move stands: throwing would make
- * the job retry, find the step moved on, and do nothing, so the failure would vanish. The question is
- * not lost either way: its deadline moves it on. Without a logger (a flow) the error goes to the bot's
- * one error handler, which logs it.
+ * Tells the person a question was put to, after the move is saved. "told" and "unreachable" (no platform
+ * can reach them) are settled and recorded on their QuestionAsk (notifiedAt); "later" means the delivery
+ * failed for a moment (Redis or a platform away): the move stands, nobody is asked to retry, and the
+ * reconciler tells them once it can (retellAssignees). Never throws: the question is safe in PostgreSQL.
  */
-async function deliver(deps: QuestionDeps, questionId: string, personId: string, message: OutboundMessage): Promise<boolean> {
+async function tellAssignee(
+  deps: QuestionDeps,
+  question: Parameters<typeof questionForAssignee>[1],
+  personId: string,
+  reason: AskReason,
+  role: 'RESOURCE_PERSON' | 'COORDINATOR',
+): Promise<'told' | 'unreachable' | 'later'> {
   try {
-    return (await deps.notifier.notify(personId, message)).delivered;
+    const assignee = await loadReader(deps.db, personId);
+    const result = await deps.notifier.notify(personId, await questionForAssignee(deps.db, question, assignee, reason, role));
+    await deps.db.questionAsk.updateMany({ where: { questionId: question.id, personId, notifiedAt: null }, data: { notifiedAt: deps.clock.now() } });
+    return result.delivered ? 'told' : 'unreachable';
   } catch (error) {
-    if (!deps.logger) throw error;
-    deps.logger.error({ err: error, questionId, personId }, 'delivering a question message failed');
-    return false;
+    deps.logger?.warn({ err: error, questionId: question.id, personId }, 'could not tell the person a question is theirs; the reconciler will');
+    return 'later';
   }
+}
+
+/** Runs a step that may fail while a backing service is away, after what matters is saved; logs instead of throwing. */
+async function quietly(deps: QuestionDeps, what: string, step: () => Promise<unknown> | undefined): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    deps.logger?.warn({ err: error }, `could not ${what} now; the reconciler will catch up`);
+  }
+}
+
+/** How long the same text from the same member counts as a retry of the same question. */
+const RETRY_WINDOW_MS = 60 * 60_000;
+
+async function sameQuestionAgain(deps: QuestionDeps, input: { askerId: string; clusterId: string; text: string; followUpOfId?: string }) {
+  return deps.db.routedQuestion.findFirst({
+    where: {
+      askerId: input.askerId,
+      clusterId: input.clusterId,
+      text: input.text,
+      followUpOfId: input.followUpOfId ?? null,
+      status: { in: [...WAITING] },
+      askedAt: { gte: new Date(deps.clock.now().getTime() - RETRY_WINDOW_MS) },
+    },
+    orderBy: { askedAt: 'desc' },
+  });
+}
+
+/** Who has a waiting question now, as assign() would have said. */
+async function currentAssignment(deps: QuestionDeps, question: { id: string; status: string; dueAt: Date | null; step: number }): Promise<Assignment | null> {
+  const ask = await deps.db.questionAsk.findFirst({ where: { questionId: question.id, passedAt: null }, include: { person: { select: { displayName: true } } } });
+  if (!ask) return null;
+  const role = question.status === 'ESCALATED_TO_COORDINATOR' || ask.reason === 'coordinator' ? 'COORDINATOR' : 'RESOURCE_PERSON';
+  return { questionId: question.id, personId: ask.personId, displayName: ask.person.displayName, role, dueAt: question.dueAt, step: question.step };
+}
+
+/**
+ * The reconciler's share of questions (reconcileQuestions): people a question was put to while their
+ * platform could not be reached for a moment are told now, once. An ask is claimed (notifiedAt set) before
+ * sending, so several instances never tell the same person twice; a send that fails gives the claim back.
+ * `graceMs`: asks younger than this are left to the request that made them, which may still be telling.
+ */
+export async function retellAssignees(deps: QuestionDeps, options: { graceMs?: number } = {}): Promise<{ told: number; failed: number }> {
+  const now = deps.clock.now();
+  const untold = await deps.db.questionAsk.findMany({
+    where: { notifiedAt: null, passedAt: null, askedAt: { lt: new Date(now.getTime() - (options.graceMs ?? 60_000)) }, question: { status: { in: [...WAITING] } } },
+    include: { question: true },
+    take: 200,
+  });
+  let told = 0;
+  let failed = 0;
+  for (const ask of untold) {
+    const { count } = await deps.db.questionAsk.updateMany({ where: { questionId: ask.questionId, personId: ask.personId, notifiedAt: null }, data: { notifiedAt: now } });
+    if (count !== 1) continue;
+    const q = ask.question;
+    const role = q.status === 'ESCALATED_TO_COORDINATOR' || ask.reason === 'coordinator' ? 'COORDINATOR' : 'RESOURCE_PERSON';
+    try {
+      const assignee = await loadReader(deps.db, ask.personId);
+      const result = await deps.notifier.notify(ask.personId, await questionForAssignee(deps.db, q, assignee, (ask.reason ?? 'routed') as AskReason, role));
+      told++;
+      if (!result.delivered) {
+        // Nobody can reach them on any platform: as in assign(), the question moves on at once.
+        await deps.db.routedQuestion.updateMany({ where: { id: q.id, step: q.step }, data: { dueAt: now } });
+        await deps.deadlines?.plan(q.id, q.step, now);
+      }
+    } catch (error) {
+      failed++;
+      await deps.db.questionAsk.updateMany({ where: { questionId: ask.questionId, personId: ask.personId, notifiedAt: now }, data: { notifiedAt: null } });
+      deps.logger?.warn({ err: error, questionId: q.id, personId: ask.personId }, 'still cannot tell the person a question is theirs');
+      // The same service is most likely away for the rest too: try again on the next pass.
+      break;
+    }
+  }
+  return { told, failed };
+}
+
+/**
+ * The reconciler's other share: every waiting question's deadline check is planned again from the
+ * question row (step and dueAt), so checks lost with Redis (a restart, a flush, a plan that failed) come
+ * back. Planning an existing (question, step) keeps the one there. Stops at the first failure (Redis away).
+ */
+export async function replanQuestionDeadlines(deps: QuestionDeps): Promise<number> {
+  if (!deps.deadlines) return 0;
+  const waiting = await deps.db.routedQuestion.findMany({ where: { status: { in: [...WAITING] }, step: { gt: 0 }, dueAt: { not: null } }, select: { id: true, step: true, dueAt: true } });
+  for (const question of waiting) await deps.deadlines.plan(question.id, question.step, question.dueAt!);
+  return waiting.length;
 }
 
 /** The text routing matches topics against: the question plus the linked plan section. */
