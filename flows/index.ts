@@ -3,6 +3,7 @@ import { helpFlow } from './help.js';
 import { homeFlow } from './home.js';
 import { linkFlow } from './link.js';
 import { meFlow } from './me.js';
+import { languageFlow } from './language.js';
 import { assignFlow } from './clusters/assign.js';
 import { createFlow } from './clusters/create.js';
 import { inviteFlow } from './clusters/invite.js';
@@ -29,6 +30,7 @@ import { surveyFlow } from './survey/index.js';
 export const allFlows: Flow<any>[] = [
   helpFlow,
   meFlow,
+  languageFlow,
   homeFlow,
   linkFlow,
   joinFlow,

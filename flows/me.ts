@@ -5,6 +5,8 @@ import { ui, type Block } from '../src/core/messages.js';
 import { activeClusters } from '../src/domain/memberships.js';
 import { formatList } from '../src/core/format.js';
 import { timelineGlance } from '../src/domain/timeline.js';
+import { languageName } from '../src/core/languages.js';
+import { languagePicker } from './language.js';
 
 /** `/lc me`: who I am, my clusters and roles, and the next dates, in my own time zone. */
 export const meFlow = defineFlow({
@@ -25,10 +27,11 @@ async function renderMe(ctx: FlowContext) {
   const blocks: Block[] = [
     ui.heading(t('me:title', { name: person.displayName })),
     ui.fields([
-      { label: t('me:language'), value: person.locale },
+      { label: t('me:language'), value: languageName(person.locale) },
       { label: t('me:timeZone'), value: person.timeZone },
     ]),
   ];
+  blocks.push(languagePicker(ctx, 'language:pick', person.locale));
   if (memberships.length === 0) blocks.push(ui.paragraph(t('me:noClusters')));
 
   for (const m of memberships) {

@@ -9,7 +9,7 @@ import { ui, type Block } from '../src/core/messages.js';
 import { requireRole } from '../src/domain/memberships.js';
 import { localise, type QuestionnaireDefinition } from '../src/domain/questionnaires/definition.js';
 import { closeDueRuns } from '../src/domain/questionnaires/runs.js';
-import { answerLabel, beforeAfter, beforeAfterChart, comparisonChart, programmeComparison, resultsChart, resultsCsv, round1, runResults, type RunResults } from '../src/domain/questionnaires/results.js';
+import { answerLabel, beforeAfter, beforeAfterCharts, comparisonCharts, programmeComparison, resultsCharts, resultsCsv, round1, runResults, type RunResults } from '../src/domain/questionnaires/results.js';
 
 /** Who may read results: the cluster's coordinators, resource persons and observers. */
 const READERS = ['COORDINATOR', 'RESOURCE_PERSON', 'OBSERVER'] as const;
@@ -97,9 +97,10 @@ async function listRuns(ctx: FlowContext) {
 }
 
 /**
- * A run's results. By default short enough for one phone screen: the response rate, one line per
- * question (mean and median, the most chosen answer, the ranking's leader, how many comments) and
- * the chart, with "Details" for every count and comment.
+ * A run's results. By default short enough for one phone screen: the response rate and one line per
+ * question (mean and median, the most chosen answer, the ranking's leader, how many comments), with
+ * "Details" for every count and comment and each question's chart under it (one phone-sized image
+ * per question: a chart of every question at once does not fit a phone screen).
  */
 async function resultsMessage(ctx: FlowContext, runId: string, options: { details?: boolean } = {}) {
   const { t, person, services } = ctx;
@@ -121,6 +122,7 @@ async function resultsMessage(ctx: FlowContext, runId: string, options: { detail
     const lines = results.questions.map(({ question, summary }, index) => `${md`**${index + 1}.** ${shorten(localise(question.text, person.locale), SHORT_QUESTION)}`}: ${shortSummary(ctx, question, summary)}`);
     if (lines.length) blocks.push(ui.paragraph(lines.join('\n')));
   }
+  const charts = options.details ? await storedCharts(ctx, results) : [];
   if (options.details) results.questions.forEach(({ question, summary }, index) => {
     const lines = [md`**${index + 1}. ${localise(question.text, person.locale)}**`];
     switch (summary.type) {
@@ -143,12 +145,8 @@ async function resultsMessage(ctx: FlowContext, runId: string, options: { detail
         break;
     }
     blocks.push(ui.paragraph(lines.join('\n')));
+    blocks.push(...charts.filter((c) => c.question === index).map((c) => c.block));
   });
-  const png = resultsChart(results, person.locale, documentTranslator(person.locale));
-  if (png) {
-    const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-${run.questionnaireKey}.png`, contentType: 'image/png', body: png, createdById: person.id }, services.clock.now());
-    blocks.push({ type: 'image', url: chart.url, alt: t('surveys:results.chartAlt', { title }) });
-  }
   const buttons = [
     ...(options.details ? [] : [ui.openButton(t('surveys:buttons.details'), 'results:details', run.id, 'primary')]),
     ui.openButton(t('surveys:buttons.csv'), 'results:csv', run.id, options.details ? 'primary' : undefined),
@@ -157,6 +155,18 @@ async function resultsMessage(ctx: FlowContext, runId: string, options: { detail
   if (run.definition.purpose === 'self-assessment') buttons.push(ui.openButton(t('surveys:buttons.beforeAfter'), 'results:change', run.id));
   blocks.push(ui.actions(...buttons));
   return ui.message(heading, blocks, { ephemeral: true });
+}
+
+/** Each question's chart stored as a download, as an image block whose alt text carries the numbers. */
+async function storedCharts(ctx: FlowContext, results: RunResults): Promise<{ question: number; block: Block }[]> {
+  const { services, person } = ctx;
+  const charts = resultsCharts(results, person.locale, documentTranslator(person.locale));
+  return Promise.all(
+    charts.map(async ({ question, image }, i) => {
+      const file = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-${results.run.questionnaireKey}-${i + 1}.png`, contentType: 'image/png', body: image.png, createdById: person.id }, services.clock.now());
+      return { question, block: { type: 'image' as const, url: file.url, alt: image.alt } };
+    }),
+  );
 }
 
 async function csvReply(ctx: FlowContext, results: RunResults): Promise<FlowResult<Record<string, never>>> {
@@ -176,8 +186,10 @@ async function compareReply(ctx: FlowContext, results: RunResults): Promise<Flow
   const blocks: Block[] = [ui.heading(title), ui.paragraph(lines.join('\n'))];
   if (comparison.categories.length) {
     blocks.push(ui.paragraph(`${t('surveys:results.compareMeans')}\n${comparison.categories.map((c, i) => md`- ${c}: ${comparison.series.map((s) => `${s.name} ${round1(s.values[i])}`).join(', ')}`).join('\n')}`));
-    const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `compare-${results.run.questionnaireKey}.png`, contentType: 'image/png', body: comparisonChart(plainText(title), comparison), createdById: person.id }, services.clock.now());
-    blocks.push({ type: 'image', url: chart.url, alt: title });
+    for (const [i, image] of comparisonCharts(comparison).entries()) {
+      const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `compare-${results.run.questionnaireKey}-${i + 1}.png`, contentType: 'image/png', body: image.png, createdById: person.id }, services.clock.now());
+      blocks.push({ type: 'image', url: chart.url, alt: image.alt });
+    }
   }
   return { replies: [ui.message(title, blocks, { ephemeral: true })] };
 }
@@ -193,8 +205,10 @@ async function changeReply(ctx: FlowContext, results: RunResults): Promise<FlowR
   };
   const lines = change.rows.map((r) => `- ${t('surveys:results.beforeAfterLine', { question: r.question, before: round1(r.before), after: round1(r.after), change: r.change === null ? '–' : `${r.change >= 0 ? '+' : ''}${round1(r.change)}` })}`);
   const blocks: Block[] = [ui.heading(title), ui.paragraph(`${labels.before} · ${labels.after}\n${lines.join('\n')}`)];
-  const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-before-after.png`, contentType: 'image/png', body: beforeAfterChart(plainText(title), { before: plainText(labels.before), after: plainText(labels.after) }, change), createdById: person.id }, services.clock.now());
-  blocks.push({ type: 'image', url: chart.url, alt: title });
+  for (const [i, image] of beforeAfterCharts({ before: plainText(labels.before), after: plainText(labels.after) }, change).entries()) {
+    const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-before-after-${i + 1}.png`, contentType: 'image/png', body: image.png, createdById: person.id }, services.clock.now());
+    blocks.push({ type: 'image', url: chart.url, alt: image.alt });
+  }
   return { replies: [ui.message(title, blocks, { ephemeral: true })] };
 }
 

@@ -9,6 +9,6 @@ const config = loadConfig();
 await ensureDatabase(config.DATABASE_URL);
 await runMigrations(config.DATABASE_URL);
 const db = createDb(config.DATABASE_URL);
-const result = await seedDemo(db);
+const result = await seedDemo(db, new Date(), { languages: 'region' });
 console.log(result.created ? `Loaded the demo programme: 5 clusters, ${result.people} people.` : 'The demo programme is already loaded; nothing changed.');
 await db.$disconnect();

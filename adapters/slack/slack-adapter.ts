@@ -81,7 +81,7 @@ export class SlackAdapter {
     this.stash = new FormStash(redis, config.REDIS_PREFIX);
     this.defaultT = translator(config.DEFAULT_LOCALE);
     this.sender = new SlackSender(this.workspaces, redis, config.REDIS_PREFIX, (message, where) =>
-      this.partsWithFormButtons(message, { teamId: where.teamId, enterpriseId: where.enterpriseId, userId: where.userId, channel: where.channel, threadTs: where.threadTs, direct: !where.threadTs }, this.defaultT),
+      this.partsWithFormButtons(message, { teamId: where.teamId, enterpriseId: where.enterpriseId, userId: where.userId, channel: where.channel, threadTs: where.threadTs, direct: !where.threadTs }, message.locale ? translator(message.locale) : this.defaultT),
     );
     this.socketMode = Boolean(config.SLACK_APP_TOKEN);
 

@@ -43,7 +43,7 @@ export class TeamsSender implements PlatformSender {
     const ref = stored.data;
     const serviceUrl = ref.kind === 'conversation' ? ref.reference.serviceUrl : ref.serviceUrl;
     if (!this.deps.reachable(serviceUrl)) throw new UnreachableError('TEAMS', 'emulator mode sends only to service URLs on this machine');
-    const { activities } = activitiesFor(message, translator(ref.locale ?? this.deps.defaultLocale));
+    const { activities } = activitiesFor(message, translator(message.locale ?? ref.locale ?? this.deps.defaultLocale));
     const progressKey = `${this.deps.prefix}:teams:sent:${createHash('sha256').update(`${target.externalId}\n${JSON.stringify(message)}`).digest('hex')}`;
     const done = Number((await this.deps.redis.get(progressKey)) ?? 0);
 

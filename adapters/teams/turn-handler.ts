@@ -70,8 +70,8 @@ export class TeamsTurnHandler {
     if (activity.value !== undefined && activity.value !== null) {
       const event = submissionToEvent(activity.value);
       if (!event) return;
-      const replies = await this.handle(context, event);
-      await sendReplies(context, replies, this.t(context), this.deps.delivery, {
+      const { replies, t } = await this.handle(context, event);
+      await sendReplies(context, replies, t, this.deps.delivery, {
         replaceId: activity.replyToId,
         submittedFormId: event.type === 'form' ? event.formId : undefined,
         shared: !originOf(activity).direct,
@@ -86,8 +86,8 @@ export class TeamsTurnHandler {
     const text = mentioned && typeof activity.text === 'string' ? TurnContext.removeRecipientMention(activity) ?? '' : (activity.text ?? '');
     const event = textToEvent(text ?? '', this.verbs);
     if (!event) return;
-    const replies = await this.handle(context, event);
-    await sendReplies(context, replies, this.t(context), this.deps.delivery);
+    const { replies, t } = await this.handle(context, event);
+    await sendReplies(context, replies, t, this.deps.delivery);
   }
 
   private async onInvoke(context: TurnContext): Promise<void> {
@@ -101,19 +101,19 @@ export class TeamsTurnHandler {
     if (activity.name === 'task/submit') {
       const event = submissionToEvent((activity.value as { data?: unknown } | undefined)?.data);
       if (!event) return this.invokeResponse(context, 200, {});
-      const replies = await this.handle(context, event);
+      const { replies, t: own } = await this.handle(context, event);
       // The same form with errors, or the next form of a multi-step form, stays in the dialog.
       const next = replies.flatMap((m) => m.blocks).find((b): b is Extract<typeof b, { type: 'form' }> => b.type === 'form')?.form;
       const rest = replies.filter((m) => !m.blocks.some((b) => b.type === 'form'));
       // The dialog was opened from a card ("Open the form"): that card is what the outcome replaces.
-      await sendReplies(context, rest, t, this.deps.delivery, { replaceId: next ? undefined : activity.replyToId, shared: !originOf(activity).direct });
-      return this.invokeResponse(context, 200, next ? dialogContinue(next, t) : {});
+      await sendReplies(context, rest, own, this.deps.delivery, { replaceId: next ? undefined : activity.replyToId, shared: !originOf(activity).direct });
+      return this.invokeResponse(context, 200, next ? dialogContinue(next, own) : {});
     }
     if (activity.name === 'adaptiveCard/action') {
       const event = submissionToEvent((activity.value as { action?: { data?: unknown } } | undefined)?.action?.data);
       if (event) {
-        const replies = await this.handle(context, event);
-        await sendReplies(context, replies, t, this.deps.delivery, { replaceId: activity.replyToId, submittedFormId: event.type === 'form' ? event.formId : undefined, shared: !originOf(activity).direct });
+        const { replies, t: own } = await this.handle(context, event);
+        await sendReplies(context, replies, own, this.deps.delivery, { replaceId: activity.replyToId, submittedFormId: event.type === 'form' ? event.formId : undefined, shared: !originOf(activity).direct });
       }
       return this.invokeResponse(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' });
     }
@@ -136,9 +136,10 @@ export class TeamsTurnHandler {
     await sendReplies(context, [welcome], t, this.deps.delivery);
   }
 
-  private async handle(context: TurnContext, event: InboundEvent): Promise<OutboundMessage[]> {
+  /** The bot's replies, and the translator of the person's language (their choice over Teams' locale) for the cards' own words. */
+  private async handle(context: TurnContext, event: InboundEvent): Promise<{ replies: OutboundMessage[]; t: Translate }> {
     const response = await this.deps.bot.handle({ identity: this.identity(context), event, origin: originOf(context.activity) });
-    return response.messages;
+    return { replies: response.messages, t: response.locale ? translator(response.locale) : this.t(context) };
   }
 
   private identity(context: TurnContext): IdentityInput {
@@ -150,6 +151,8 @@ export class TeamsTurnHandler {
       conversationRef: ref ?? undefined,
       // Met in a channel: keep the personal chat we may already have, else remember how to open one.
       keepExistingRef: ref?.kind === 'open-personal',
+      // Teams says the person's language with every activity; it counts until they choose their own.
+      platformLocale: activity.locale ?? undefined,
       loadProfile: () => this.profile(context),
     };
   }

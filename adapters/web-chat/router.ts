@@ -7,7 +7,7 @@ import type { Config } from '../../src/core/config.js';
 import type { Db } from '../../src/core/db.js';
 import { supportedLanguages, translator as messageTranslator, type Translate } from '../../src/core/i18n.js';
 import { cleanStrings } from '../../src/core/inbound-text.js';
-import { normaliseLanguage } from '../../src/core/languages.js';
+import { LANGUAGE_NAMES, LANGUAGES, normaliseLanguage } from '../../src/core/languages.js';
 import { plainText } from '../../src/core/markup.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { InboundEvent } from '../../src/core/messages.js';
@@ -84,10 +84,15 @@ export function webChatRouter(deps: WebChatDeps): Router {
   router.get('/web/session', async (req, res) => {
     const found = deps.config.webChatAccess === 'sign-in' || sessionTokenOf(req) ? await callerOf(req) : undefined;
     const session = found && 'caller' in found ? found.caller.session : undefined;
-    const t = translator(session?.locale ?? languageOf(req, deps.config));
+    // Signed in: the person's language (their choice, wherever they made it); else the page's picker, then the browser's.
+    const language = languageOfTag(session?.locale) ?? languageOf(req, deps.config);
+    const t = translator(language);
     res.set('Cache-Control', 'no-store').json({
       access: deps.config.webChatAccess,
       signedIn: session ? { name: session.displayName } : null,
+      language,
+      // The page's language picker: every language, named in itself.
+      languages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
       texts: pageTexts(t, deps.config),
     });
   });
@@ -131,8 +136,9 @@ export function webChatRouter(deps: WebChatDeps): Router {
 
   /** Demo identities to pick from, grouped by cluster; only in the local demo. */
   router.get('/web/identities', async (req, res) => {
+    const t = translator(languageOf(req, deps.config));
     if (deps.config.webChatAccess !== 'demo') {
-      return void res.status(404).json({ error: translator(languageOf(req, deps.config))('web:errors.noDemoIdentities') });
+      return void res.status(404).json({ error: t('web:errors.noDemoIdentities') });
     }
     const identities = await deps.db.platformIdentity.findMany({
       where: { platform: 'WEB', person: { isDemo: true } },
@@ -144,7 +150,9 @@ export function webChatRouter(deps: WebChatDeps): Router {
         key: identity.externalId.replace(/^web:/, ''),
         name: identity.person.displayName,
         // Each role once (a coordinator of three clusters is "coordinator", not three times), first cluster first.
-        roles: identity.person.memberships.filter((m, i, all) => all.findIndex((o) => o.role === m.role) === i).map((m) => ({ cluster: m.cluster.code, role: m.role })),
+        roles: identity.person.memberships.filter((m, i, all) => all.findIndex((o) => o.role === m.role) === i).map((m) => ({ cluster: m.cluster.code, role: m.role, label: t(`roles.${m.role}`) })),
+        // The demo person's own language, so the page can show it and follow it.
+        language: languageOfTag(identity.person.locale) ?? 'en',
       })),
     );
   });
@@ -244,9 +252,14 @@ function refuseOtherSites(config: Config) {
   };
 }
 
-/** The browser's preferred language among the catalogue's (sr-Latn-RS → sr-Latn), else the deployment's default. */
+/**
+ * The page's language: the one its picker chose (`?lang=` or the `x-chat-language` header the page sends),
+ * else the browser's preferred one among the catalogue's (sr-Latn-RS → sr-Latn), else the deployment's default.
+ */
 function languageOf(req: Request, config: Config): string {
   const supported: string[] = supportedLanguages();
+  const picked = languageOfTag(typeof req.query.lang === 'string' ? req.query.lang : req.headers['x-chat-language']);
+  if (picked) return picked;
   const wanted = (req.headers['accept-language'] ?? '')
     .split(',')
     .map((part) => part.split(';')[0].trim())
@@ -256,6 +269,11 @@ function languageOf(req: Request, config: Config): string {
     if (language && supported.includes(language)) return language;
   }
   return config.DEFAULT_LOCALE;
+}
+
+/** A tag as one of our languages, or undefined (also for a header sent twice). */
+function languageOfTag(tag: unknown): string | undefined {
+  return typeof tag === 'string' ? normaliseLanguage(tag) : undefined;
 }
 
 /** The page's own texts, from the catalogue (locales/<lang>/web.json), with what the server knows filled in. */
@@ -271,6 +289,8 @@ function pageTexts(t: Translate, config: Config): Record<string, unknown> {
     talkAs: t('web:page.talkAs'),
     pickIdentity: t('web:page.pickIdentity'),
     newPerson: t('web:page.newPerson'),
+    noRole: t('web:page.noRole'),
+    language: t('me:language'),
     talkingAs: t('web:page.talkingAs', keep),
     messagePlaceholder: t('web:page.messagePlaceholder'),
     message: t('web:page.message'),

@@ -1,4 +1,5 @@
 import { escapeMarkup, md } from '../../src/core/markup.js';
+import { notifyInTheirLanguage } from '../../src/core/in-their-language.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
@@ -88,15 +89,19 @@ function adjusted(proposal: AssignmentProposal, overrides: Record<string, string
   });
 }
 
-/** Why someone was placed where they were, in words, for them and for the coordinator. */
-export function explain(t: Translate, reason: PlacementReason, codeOf: (id: string) => string): string {
+/**
+ * Why someone was placed where they were, in words: addressed to the person ("your first choice") or,
+ * in the coordinator's preview, about them ("their first choice").
+ */
+export function explain(t: Translate, reason: PlacementReason, codeOf: (id: string) => string, reader: 'applicant' | 'coordinator' = 'applicant'): string {
+  const context = reader === 'coordinator' ? { context: 'coordinator' } : {};
   switch (reason.kind) {
     case 'first-choice':
-      return t(reason.joinedColleagues ? 'clusters:assign.reason.firstChoiceColleagues' : 'clusters:assign.reason.firstChoice', { code: codeOf(reason.clusterId) });
+      return t(reason.joinedColleagues ? 'clusters:assign.reason.firstChoiceColleagues' : 'clusters:assign.reason.firstChoice', { code: codeOf(reason.clusterId), ...context });
     case 'later-choice':
-      return t('clusters:assign.reason.laterChoice', { code: codeOf(reason.clusterId), rank: reason.rank, full: reason.fullBefore.map(codeOf).join(', '), count: reason.fullBefore.length });
+      return t('clusters:assign.reason.laterChoice', { code: codeOf(reason.clusterId), rank: reason.rank, full: reason.fullBefore.map(codeOf).join(', '), count: reason.fullBefore.length, ...context });
     case 'unplaced':
-      return t('clusters:assign.reason.unplaced', { full: reason.fullListed.map(codeOf).join(', ') });
+      return t('clusters:assign.reason.unplaced', { full: reason.fullListed.map(codeOf).join(', '), ...context });
     case 'manual':
       return reason.clusterId ? t('clusters:assign.reason.manual', { code: codeOf(reason.clusterId) }) : t('clusters:assign.reason.manualUnplaced');
   }
@@ -139,7 +144,7 @@ async function preview(ctx: FlowContext, state: State, note?: string): Promise<F
 
 function line(t: Translate, proposal: AssignmentProposal, p: Placement, codeOf: (id: string) => string): string {
   const a = proposal.applicants.find((x) => x.id === p.applicantId)!;
-  return `${md`- ${a.name} (${a.organisationName})`}: ${explain(t, p.reason, codeOf)}`;
+  return `${md`- ${a.name} (${a.organisationName})`}: ${explain(t, p.reason, codeOf, 'coordinator')}`;
 }
 
 function moveForm(ctx: FlowContext, proposal: AssignmentProposal): Form {
@@ -182,8 +187,10 @@ async function confirm(ctx: FlowContext, state: State): Promise<FlowResult<State
     if (!count) continue;
     for (const coordinatorId of await coordinatorsOf(db, [cluster.id])) {
       if (coordinatorId === ctx.person.id) continue;
-      const text = ctx.t('clusters:assign.coordinatorTold', { count, code: cluster.code });
-      await ctx.services.notifier.notify(coordinatorId, ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('clusters:assign.review'), `members ${cluster.code}`, 'primary'))]));
+      await notifyInTheirLanguage(ctx.services, coordinatorId, (t) => {
+        const text = t('clusters:assign.coordinatorTold', { count, code: cluster.code });
+        return ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(t('clusters:assign.review'), `members ${cluster.code}`, 'primary'))]);
+      });
     }
   }
   const coordinated = new Set((await db.membership.findMany({ where: { personId: ctx.person.id, role: 'COORDINATOR', status: 'ACTIVE' }, select: { clusterId: true } })).map((m) => m.clusterId));

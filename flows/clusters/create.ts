@@ -5,7 +5,8 @@ import { defineFlow, type FlowContext } from '../../src/core/flow.js';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { ui, type Form } from '../../src/core/messages.js';
 import { createCluster, creatablePlaces, nextClusterCode } from '../../src/domain/clusters/creation.js';
-import { countrySchema, languageSchema, listSchema, single, timeZoneSchema } from './common.js';
+import { countrySchema, listSchema, single, timeZoneSchema } from './common.js';
+import { countryLanguage, languageFromInput, languageName, LANGUAGE_NAMES, LANGUAGES, normaliseLanguage } from '../../src/core/languages.js';
 
 const formSchema = z.object({
   programmeId: single(z.string().trim().optional()),
@@ -15,7 +16,10 @@ const formSchema = z.object({
   hosts: listSchema(5, 120).refine((l) => l.length > 0, 'form.required'),
   hostCountry: countrySchema,
   timeZone: timeZoneSchema,
-  language: languageSchema,
+  // One of the bot's languages; left empty, the host country's main language (or the deployment's default).
+  language: single(z.string().trim().optional()).superRefine((v, ctx) => {
+    if (v && !languageFromInput(v)) ctx.addIssue({ code: 'custom', message: 'form.unknownLanguage', params: { codes: v } });
+  }).transform((v) => (v ? languageFromInput(v) : undefined)),
   capacity: z.coerce.number({ message: 'form.invalidNumber' }).int('form.invalidNumber').min(1, 'form.capacityRange').max(100, 'form.capacityRange'),
 });
 
@@ -41,7 +45,8 @@ export const createFlow = defineFlow({
       return { replies: [ui.message(form.title, [ui.form(refill(form, event.values, errors))], { ephemeral: true })] };
     }
     try {
-      const cluster = await createCluster(ctx.services.db, ctx.person.id, { ...checked.data, programmeId: checked.data.programmeId || undefined });
+      const language = checked.data.language ?? countryLanguage(checked.data.hostCountry) ?? normaliseLanguage(ctx.services.config.DEFAULT_LOCALE) ?? 'en';
+      const cluster = await createCluster(ctx.services.db, ctx.person.id, { ...checked.data, language, programmeId: checked.data.programmeId || undefined });
       await ctx.services.scheduler.clusterChanged(cluster.id, 'created');
       const text = ctx.t('clusters:create.done', { code: cluster.code, name: cluster.name });
       return {
@@ -52,7 +57,7 @@ export const createFlow = defineFlow({
               { label: ctx.t('clusters:create.fields.approach'), value: escapeMarkup(cluster.approach) },
               { label: ctx.t('clusters:create.fields.capacity'), value: String(cluster.capacity) },
               { label: ctx.t('clusters:create.fields.timeZone'), value: escapeMarkup(cluster.timeZone) },
-              { label: ctx.t('clusters:create.fields.language'), value: escapeMarkup(cluster.language) },
+              { label: ctx.t('clusters:create.fields.language'), value: escapeMarkup(languageName(cluster.language)) },
             ]),
             ui.actions(ui.commandButton(ctx.t('clusters:create.setTimeline'), `timeline ${cluster.code}`, 'primary'), ui.commandButton(ctx.t('clusters:create.invite'), `invite ${cluster.code}`)),
           ]),
@@ -98,7 +103,7 @@ async function createForm(ctx: FlowContext): Promise<Form> {
       { name: 'hosts', label: t('clusters:create.fields.hosts'), kind: 'text', required: true, hint: t('clusters:create.hints.hosts') },
       { name: 'hostCountry', label: t('clusters:create.fields.hostCountry'), kind: 'text', required: true, maxLength: 2, placeholder: 'XK' },
       { name: 'timeZone', label: t('clusters:create.fields.timeZone'), kind: 'text', required: true, initial: ctx.person.timeZone },
-      { name: 'language', label: t('clusters:create.fields.language'), kind: 'text', required: true, initial: ctx.person.locale },
+      { name: 'language', label: t('clusters:create.fields.language'), kind: 'select', options: LANGUAGES.map((l) => ({ label: LANGUAGE_NAMES[l], value: l })) },
       { name: 'capacity', label: t('clusters:create.fields.capacity'), kind: 'number', required: true, initial: '10', hint: t('clusters:create.hints.capacity') },
     ],
   };

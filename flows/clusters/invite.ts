@@ -1,4 +1,6 @@
+import type { Translate } from '../../src/core/i18n.js';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
+import { notifyInTheirLanguage } from '../../src/core/in-their-language.js';
 import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';
 import { checkForm, refill } from '../../src/core/forms.js';
@@ -81,7 +83,7 @@ export const inviteFlow = defineFlow<State>({
       const person = await ctx.services.db.person.findUniqueOrThrow({ where: { id: membership.personId }, select: { displayName: true } });
       if (changed) {
         await ctx.services.scheduler.clusterChanged(clusterId, 'membership');
-        await ctx.services.notifier.notify(membership.personId, ui.text(ctx.t('clusters:invite.roleAddedNotice', { inviter: ctx.person.displayName, role: roleName, code: cluster.code })));
+        await notifyInTheirLanguage(ctx.services, membership.personId, (t) => ui.text(t('clusters:invite.roleAddedNotice', { inviter: ctx.person.displayName, role: t(`roles.${parsedRole.data}`), code: cluster.code })));
       }
       const text = ctx.t('clusters:invite.roleAdded', { name: person.displayName, role: roleName, code: cluster.code });
       return { replies: [ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('clusters:invite.seeMembers'), `members ${cluster.code}`))], { ephemeral: true, replaceOriginal: true })], next: null };
@@ -93,7 +95,7 @@ export const inviteFlow = defineFlow<State>({
       const role = ctx.t(`roles.${membership.role}`);
       for (const coordinatorId of await coordinatorsOf(ctx.services.db, [cluster.id])) {
         if (coordinatorId === ctx.person.id) continue;
-        await ctx.services.notifier.notify(coordinatorId, ui.text(ctx.t(accept ? 'clusters:invite.acceptedNotice' : 'clusters:invite.declinedNotice', { name: ctx.person.displayName, role, code: cluster.code })));
+        await notifyInTheirLanguage(ctx.services, coordinatorId, (t) => ui.text(t(accept ? 'clusters:invite.acceptedNotice' : 'clusters:invite.declinedNotice', { name: ctx.person.displayName, role: t(`roles.${membership.role}`), code: cluster.code })));
       }
       const text = ctx.t(accept ? 'clusters:invite.accepted' : 'clusters:invite.declined', { role, code: cluster.code, name: cluster.name });
       const buttons = accept ? [ui.commandButton(ctx.t('clusters:invite.seeTimeline'), `timeline ${cluster.code}`, 'primary'), ...(membership.role === 'RESOURCE_PERSON' ? [ui.commandButton(ctx.t('clusters:invite.addTopics'), 'profile')] : [])] : [];
@@ -149,14 +151,14 @@ async function sendInvitations(ctx: FlowContext, clusterId: string, people: stri
       if (outcome.active) addRoleButtons.push(ui.button(ctx.t('clusters:invite.addRole', { name: outcome.name, role: roleName }), 'invite:addRole', `${clusterId}|${outcome.personId}|${role}`, 'primary'));
       continue;
     }
-    const invitation = ctx.t('clusters:invite.dm', { inviter: ctx.person.displayName, role: roleName, code: cluster.code, name: cluster.name, approach: cluster.approach });
-    const delivery = await ctx.services.notifier.notify(
-      outcome.personId,
-      ui.message(invitation, [
+    const membershipId = outcome.membershipId;
+    const delivery = await notifyInTheirLanguage(ctx.services, outcome.personId, (t) => {
+      const invitation = t('clusters:invite.dm', { inviter: ctx.person.displayName, role: t(`roles.${role}`), code: cluster.code, name: cluster.name, approach: cluster.approach });
+      return ui.message(invitation, [
         ui.paragraph(invitation),
-        ui.actions(ui.button(ctx.t('clusters:invite.accept'), 'invite:accept', outcome.membershipId, 'primary'), ui.button(ctx.t('clusters:invite.decline'), 'invite:decline', outcome.membershipId)),
-      ]),
-    );
+        ui.actions(ui.button(t('clusters:invite.accept'), 'invite:accept', membershipId, 'primary'), ui.button(t('clusters:invite.decline'), 'invite:decline', membershipId)),
+      ]);
+    });
     lines.push(`- ${escapeMarkup(outcome.handle)}: ${ctx.t(delivery.delivered ? 'clusters:invite.sent' : 'clusters:invite.waiting')}`);
   }
   if (outcomes.some((o) => o.status === 'invited' || o.status === 'reinvited')) await ctx.services.scheduler.clusterChanged(clusterId, 'membership');

@@ -1,4 +1,7 @@
 import { escapeMarkup, md } from '../../src/core/markup.js';
+import { notifyInTheirLanguage } from '../../src/core/in-their-language.js';
+import { languageName } from '../../src/core/languages.js';
+import { languagePicker } from '../language.js';
 import { z } from 'zod';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
@@ -49,7 +52,15 @@ export const joinFlow = defineFlow({
       return { replies: [{ ...summary, blocks: [...invitationBlocks, ...summary.blocks] }], next: null };
     }
     const isRp = await isResourcePerson(ctx);
+    // Your language is part of your profile: a picker on top, whatever else the profile holds.
+    if (verb === 'profile') invitationBlocks.unshift(ui.paragraph(ctx.t('me:languageNow', { language: languageName(ctx.person.locale) })), languagePicker(ctx, 'language:pick', ctx.person.locale));
     if (verb === 'profile' && !registration && !isRp) {
+      // People added or invited to a cluster never filled a registration: tell them where they are instead.
+      const memberships = await ctx.services.db.membership.findMany({ where: { personId: ctx.person.id, status: 'ACTIVE' }, select: { cluster: { select: { code: true } } } });
+      if (memberships.length) {
+        const text = ctx.t('clusters:join.noRegistrationMember', { codes: [...new Set(memberships.map((m) => m.cluster.code))].join(', ') });
+        return { replies: [ui.message(text, [...invitationBlocks, ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('home:buttons.me'), 'me'))], { ephemeral: true })], next: null };
+      }
       const text = ctx.t('clusters:join.noRegistration');
       return { replies: [ui.message(text, [...invitationBlocks, ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('clusters:join.register'), 'join', 'primary'))], { ephemeral: true })], next: null };
     }
@@ -88,8 +99,7 @@ export const joinFlow = defineFlow({
     const codes = registration.preferences.map((p) => p.cluster.code).join(' > ');
     for (const coordinatorId of await coordinatorsOf(db, preferences)) {
       if (coordinatorId === ctx.person.id) continue;
-      const text = ctx.t(created ? 'clusters:join.coordinatorNew' : 'clusters:join.coordinatorUpdated', { name: ctx.person.displayName, organisation: v.organisationName, codes });
-      await ctx.services.notifier.notify(coordinatorId, ui.text(text));
+      await notifyInTheirLanguage(ctx.services, coordinatorId, (t) => ui.text(t(created ? 'clusters:join.coordinatorNew' : 'clusters:join.coordinatorUpdated', { name: ctx.person.displayName, organisation: v.organisationName, codes })));
     }
     return { replies: [await registrationSummary(ctx, ctx.t(created ? 'clusters:join.saved' : 'clusters:join.updated'))], next: null };
   },
@@ -179,7 +189,8 @@ async function registrationForm(ctx: FlowContext): Promise<Form> {
     formId: 'join:registration',
     title: t(registration ? 'clusters:join.editTitle' : 'clusters:join.title'),
     submitLabel: t('clusters:join.submit'),
-    intro: t('clusters:join.intro'),
+    // The privacy text is linked in the intro: field labels and hints are plain text on Slack, so a link there is not clickable.
+    intro: `${t('clusters:join.intro')}\n\n${t('clusters:join.privacy', { url: privacyUrl })}`,
     fields: [
       { name: 'choice1', label: t('clusters:join.fields.choice1'), kind: 'select', required: true, options, initial: pref(1) },
       { name: 'choice2', label: t('clusters:join.fields.choice2'), kind: 'select', options, initial: pref(2) },
@@ -191,7 +202,7 @@ async function registrationForm(ctx: FlowContext): Promise<Form> {
       { name: 'timeZone', label: t('clusters:join.fields.timeZone'), kind: 'text', required: true, initial: registration?.timeZone ?? ctx.person.timeZone, hint: t('clusters:join.hints.timeZone') },
       { name: 'caseDescription', label: t('clusters:join.fields.caseDescription'), kind: 'textarea', maxLength: 2000, hint: t('clusters:join.hints.caseDescription'), initial: registration?.caseDescription ?? undefined },
       ...(rp ? [{ name: 'topics', label: t('clusters:join.fields.topics'), kind: 'text' as const, hint: t('clusters:join.hints.topics'), initial: rp.topics.join(', ') }] : []),
-      { name: 'consent', label: t('clusters:join.fields.consent', { url: privacyUrl }), kind: 'checkbox', required: true, hint: t('clusters:join.hints.consent', { url: privacyUrl }), initial: registration ? 'true' : undefined },
+      { name: 'consent', label: t('clusters:join.fields.consent'), kind: 'checkbox', required: true, hint: t('clusters:join.hints.consent'), initial: registration ? 'true' : undefined },
     ],
   };
 }

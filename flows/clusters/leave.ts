@@ -1,4 +1,6 @@
+import type { Translate } from '../../src/core/i18n.js';
 import { z } from 'zod';
+import { notifyInTheirLanguage } from '../../src/core/in-their-language.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
 import { ui, type Block } from '../../src/core/messages.js';
 import { leaveCluster } from '../../src/domain/clusters/members.js';
@@ -47,19 +49,20 @@ export const leaveFlow = defineFlow<State>({
       const count = await leaveCluster(db, ctx.person.id, cluster.id);
       if (count === 0) return { replies: [ui.text(ctx.t('clusters:leave.notIn', { code: cluster.code }), { ephemeral: true })] };
       await ctx.services.scheduler.clusterChanged(cluster.id, 'membership');
-      await tellCoordinators(ctx, [cluster.id], ctx.t('clusters:leave.coordinatorNotice', { name: ctx.person.displayName, code: cluster.code }));
+      await tellCoordinators(ctx, [cluster.id], (t) => t('clusters:leave.coordinatorNotice', { name: ctx.person.displayName, code: cluster.code }));
       return { replies: [ui.text(ctx.t('clusters:leave.left', { code: cluster.code }), { replaceOriginal: true })] };
     }
     if (event.actionId === 'leave:registration') {
       const registration = await db.registration.findUnique({ where: { id: event.value }, include: { preferences: true } });
       if (!registration || !(await withdrawRegistration(db, ctx.person.id, event.value))) return { replies: [ui.text(ctx.t('clusters:leave.nothing'), { ephemeral: true })] };
-      await tellCoordinators(ctx, registration.preferences.map((p) => p.clusterId), ctx.t('clusters:leave.withdrawNotice', { name: ctx.person.displayName }));
+      await tellCoordinators(ctx, registration.preferences.map((p) => p.clusterId), (t) => t('clusters:leave.withdrawNotice', { name: ctx.person.displayName }));
       return { replies: [ui.text(ctx.t('clusters:leave.withdrawn'), { replaceOriginal: true })] };
     }
     return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
   },
 });
 
-async function tellCoordinators(ctx: FlowContext, clusterIds: string[], text: string) {
-  for (const id of await coordinatorsOf(ctx.services.db, clusterIds)) if (id !== ctx.person.id) await ctx.services.notifier.notify(id, ui.text(text));
+/** Each coordinator hears it in their own language. */
+async function tellCoordinators(ctx: FlowContext, clusterIds: string[], text: (t: Translate) => string) {
+  for (const id of await coordinatorsOf(ctx.services.db, clusterIds)) if (id !== ctx.person.id) await notifyInTheirLanguage(ctx.services, id, (t) => ui.text(text(t)));
 }

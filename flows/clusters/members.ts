@@ -1,4 +1,6 @@
+import type { Translate } from '../../src/core/i18n.js';
 import { escapeMarkup, md } from '../../src/core/markup.js';
+import { notifyInTheirLanguage } from '../../src/core/in-their-language.js';
 import { z } from 'zod';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
@@ -34,8 +36,7 @@ export const membersFlow = defineFlow({
         const { registration, clusterId } = await approveRegistration(db, ctx.person.id, event.value);
         await ctx.services.scheduler.clusterChanged(clusterId, 'membership');
         const cluster = await loadCluster(db, clusterId);
-        const welcome = ctx.t('clusters:members.welcome', { code: cluster.code, name: cluster.name });
-        await ctx.services.notifier.notify(registration.personId, ui.message(welcome, [ui.paragraph(welcome), ui.actions(ui.commandButton(ctx.t('clusters:invite.seeTimeline'), `timeline ${cluster.code}`, 'primary'))]));
+        await notifyInTheirLanguage(ctx.services, registration.personId, (t) => welcomeMessage(t, cluster));
         return rosterWithNote(ctx, clusterId, ctx.t('clusters:members.approved', { name: await nameOf(ctx, registration.personId) }));
       }
       case 'members:pick':
@@ -44,7 +45,6 @@ export const membersFlow = defineFlow({
         await requireRole(db, ctx.person.id, event.value, ['COORDINATOR']);
         const waiting = await db.registration.findMany({ where: { assignedClusterId: event.value, status: 'ASSIGNED' }, select: { id: true } });
         const cluster = await loadCluster(db, event.value);
-        const welcome = ctx.t('clusters:members.welcome', { code: cluster.code, name: cluster.name });
         for (const { id } of waiting) {
           // Another coordinator may decide one at the same moment: skip it rather than stop the rest.
           const approved = await approveRegistration(db, ctx.person.id, id).catch((error: unknown) => {
@@ -53,7 +53,7 @@ export const membersFlow = defineFlow({
           });
           if (!approved) continue;
           const { registration } = approved;
-          await ctx.services.notifier.notify(registration.personId, ui.message(welcome, [ui.paragraph(welcome), ui.actions(ui.commandButton(ctx.t('clusters:invite.seeTimeline'), `timeline ${cluster.code}`, 'primary'))]));
+          await notifyInTheirLanguage(ctx.services, registration.personId, (t) => welcomeMessage(t, cluster));
         }
         if (waiting.length) await ctx.services.scheduler.clusterChanged(event.value, 'membership');
         return rosterWithNote(ctx, event.value, ctx.t('clusters:members.approvedAll', { count: waiting.length }));
@@ -61,7 +61,7 @@ export const membersFlow = defineFlow({
       case 'members:decline': {
         const { registration, clusterId } = await declineRegistration(db, ctx.person.id, event.value);
         const cluster = await loadCluster(db, clusterId);
-        await ctx.services.notifier.notify(registration.personId, ui.text(ctx.t('clusters:members.declinedNotice', { code: cluster.code, name: cluster.name })));
+        await notifyInTheirLanguage(ctx.services, registration.personId, (t) => ui.text(t('clusters:members.declinedNotice', { code: cluster.code, name: cluster.name })));
         return rosterWithNote(ctx, clusterId, ctx.t('clusters:members.declined', { name: await nameOf(ctx, registration.personId) }));
       }
       case 'members:role': {
@@ -72,7 +72,7 @@ export const membersFlow = defineFlow({
         if (changed) {
           await ctx.services.scheduler.clusterChanged(membership.clusterId, 'membership');
           const cluster = await loadCluster(db, membership.clusterId);
-          await ctx.services.notifier.notify(membership.personId, ui.text(ctx.t('clusters:members.roleChangedNotice', { role: ctx.t(`roles.${parsedRole.data}`), code: cluster.code })));
+          await notifyInTheirLanguage(ctx.services, membership.personId, (t) => ui.text(t('clusters:members.roleChangedNotice', { role: t(`roles.${parsedRole.data}`), code: cluster.code })));
         }
         return rosterWithNote(ctx, membership.clusterId, ctx.t('clusters:members.roleChanged', { name: await nameOf(ctx, membership.personId), role: ctx.t(`roles.${parsedRole.data}`) }));
       }
@@ -81,6 +81,12 @@ export const membersFlow = defineFlow({
     }
   },
 });
+
+/** The welcome an approved person gets, in their own language. */
+function welcomeMessage(t: Translate, cluster: { code: string; name: string }): OutboundMessage {
+  const welcome = t('clusters:members.welcome', { code: cluster.code, name: cluster.name });
+  return ui.message(welcome, [ui.paragraph(welcome), ui.actions(ui.commandButton(t('clusters:invite.seeTimeline'), `timeline ${cluster.code}`, 'primary'))]);
+}
 
 async function nameOf(ctx: FlowContext, personId: string) {
   return (await ctx.services.db.person.findUnique({ where: { id: personId }, select: { displayName: true } }))?.displayName ?? '?';

@@ -44,11 +44,25 @@ async function renderStatus(ctx: FlowContext, clusterId: string) {
   // Roles no item plays: the nudges and automatic steps that follow them do not happen (say so, briefly).
   const missing = missingRoles(cluster.timeline);
   if (missing.length) blocks.push(ui.context(t('clusters:status.missingRoles', { roles: formatList(missing.map((r) => t(`timeline.role.${r}`)), person.locale) })));
+  // Each section is one short paragraph ("Action plans: Drafted: 2 · Submitted: 6"), not a field per line,
+  // so the whole status fits one phone screen.
   for (const { section, fields, failed } of await collectStatus(ctx.services.db, clusterId, now)) {
-    blocks.push(ui.paragraph(`**${t(section.titleKey)}**`));
-    if (failed) blocks.push(ui.context(t('clusters:status.sectionFailed')));
-    else blocks.push(ui.fields(fields.map((f) => ({ label: t(f.labelKey, f.vars ?? {}), value: f.valueKey ? t(f.valueKey, { ...(f.valueVars ?? {}), defaultValue: escapeMarkup(String(f.value)) }) : escapeMarkup(String(f.value)) }))));
+    const values = failed
+      ? `_${t('clusters:status.sectionFailed')}_`
+      : fields
+          .map((f) => {
+            const label = escapeMarkup(t(f.labelKey, { ...(f.vars ?? {}), ...localisedVars(f.localisedVars, person.locale) }));
+            const value = f.valueKey ? t(f.valueKey, { ...(f.valueVars ?? {}), defaultValue: escapeMarkup(String(f.value)) }) : escapeMarkup(String(f.value));
+            return `${label}: **${value}**`;
+          })
+          .join(' · ');
+    blocks.push(ui.paragraph(`**${t(section.titleKey)}**\n${values}`));
   }
   blocks.push(ui.actions(ui.commandButton(t('clusters:status.members'), `members ${cluster.code}`), ui.commandButton(t('clusters:status.timeline'), `timeline ${cluster.code}`)));
   return ui.message(t('clusters:status.title', { code: cluster.code, name: cluster.name }), blocks, { ephemeral: true });
+}
+
+/** Picks each several-language label value in the reader's language (English when there is none). */
+function localisedVars(vars: Record<string, Record<string, string>> | undefined, locale: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(vars ?? {}).map(([k, v]) => [k, v[locale] ?? v[locale.split('-')[0]] ?? v.en ?? '']));
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Services } from '../../src/core/flow.js';
 import { translator } from '../../src/core/i18n.js';
 import { ui } from '../../src/core/messages.js';
-import { datedItemWithRole } from '../../src/domain/timeline.js';
+import { datedItemWithRole, itemTitle } from '../../src/domain/timeline.js';
 import { claimDelivery, feedbackForReader } from '../../src/domain/feedback/reviews.js';
 import { createRoundPreview, loadRound } from '../../src/domain/feedback/rounds.js';
 import { assignmentNotice, renderFeedback, reviewerLabel } from './render.js';
@@ -18,16 +18,17 @@ import { describeAllocation } from './round-preview.js';
 /** Tells every reviewer of a freshly opened round what to review, with a button to start. */
 export async function notifyReviewers(services: Services, roundId: string): Promise<number> {
   const round = await loadRound(services.db, roundId);
-  let sent = 0;
+  // Counts people, not messages: a reviewer of three plans is one reviewer reached.
+  const reached = new Set<string>();
   for (const a of round.assignments) {
     const t = translator(a.reviewer.locale);
     const result = await services.notifier.notify(
       a.reviewerId,
       assignmentNotice(t, { assignmentId: a.id, authorName: a.plan.author.displayName, clusterCode: round.cluster.code, deadline: round.deadline, anonymous: round.anonymous, timeZone: a.reviewer.timeZone, locale: a.reviewer.locale }),
     );
-    if (result.delivered) sent++;
+    if (result.delivered) reached.add(a.reviewerId);
   }
-  return sent;
+  return reached.size;
 }
 
 /** Hands one submitted piece of feedback to its plan's author, exactly once. */
@@ -125,7 +126,7 @@ export async function openRoundAutomatically(services: Services, clusterId: stri
   const coordinators = await services.db.membership.findMany({ where: { clusterId, role: 'COORDINATOR', status: 'ACTIVE' }, include: { person: true } });
   for (const c of coordinators) {
     const t = translator(c.person.locale);
-    const text = t('feedback:auto.opened', { cluster: cluster.code });
+    const text = t('feedback:auto.opened', { cluster: cluster.code, event: itemTitle(t, ee2) });
     await services.notifier.notify(c.personId, ui.message(text, [ui.paragraph(text), ...describeAllocation(t, round, c.person), ui.actions(ui.commandButton(t('feedback:view.overview'), 'feedback'))]));
   }
   const report = round.allocationReport as { complete?: boolean } | null;

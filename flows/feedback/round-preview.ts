@@ -84,7 +84,7 @@ function explainProblem(t: Translate, round: LoadedRound, report: AllocationRepo
   }
   for (const few of problem.tooFewOptions ?? []) lines.push(t('feedback:problem.tooFew', { name: name(few.reviewerId), count: few.reviewable, needed: few.needed }));
   if (problem.kind === 'balance' && problem.mostBalanced) lines.push(t('feedback:problem.unbalanced', { low: problem.mostBalanced.low, high: problem.mostBalanced.high }));
-  const fixes = [t('feedback:fix.addByHand', { missing })];
+  const fixes = [t('feedback:fix.addByHand', { count: missing })];
   if (problem.feasibleReviewersPerPlan > 0) fixes.push(t('feedback:fix.lower', { k: problem.feasibleReviewersPerPlan }));
   if (!round.resourcePersonsReview) fixes.push(t('feedback:fix.resourcePersons'));
   return [ui.paragraph(`**${t('feedback:problem.title')}**\n${lines.join('\n')}`), ui.paragraph(`**${t('feedback:fix.title')}**\n${fixes.map((f) => `- ${f}`).join('\n')}`)];

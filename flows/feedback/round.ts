@@ -230,6 +230,7 @@ async function confirm(ctx: FlowContext, roundId: string): Promise<FlowResult<St
   const notified = await notifyReviewers(ctx.services, round.id);
   await ctx.services.scheduler.clusterChanged(round.clusterId, 'feedback');
   const reviewers = new Set(round.assignments.map((a) => a.reviewerId)).size;
-  const text = ctx.t('feedback:round.opened', { cluster: round.cluster.code, reviewers, notified });
+  const unreached = reviewers - notified;
+  const text = [ctx.t('feedback:round.opened', { cluster: round.cluster.code, count: reviewers }), ...(unreached > 0 ? [ctx.t('feedback:round.unreached', { count: unreached })] : [])].join(' ');
   return { replies: [ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('feedback:view.overview'), 'feedback'))])], next: null };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FlowContext } from '../../src/core/flow.js';
 import { fieldSchemas } from '../../src/core/forms.js';
 import type { Form, FormField } from '../../src/core/messages.js';
+import { REQUIRED_ACTIVITY_FIELDS, REQUIRED_PLAN_FIELDS } from '../../src/domain/plans/completeness.js';
 import { ACTIVITY_FIELD_LIMITS, PLAN_FIELD_LIMITS, PROGRESS_NOTE_LIMIT, spanWords, type ActivityContent, type PlanContent } from '../../src/domain/plans/index.js';
 
 /** Form ids carry what they edit, e.g. "plan:goal:<planId>", "plan:activity:edit:<activityId>". */
@@ -39,12 +40,16 @@ export const progressFormSchema = z.object({
   note: optional(PROGRESS_NOTE_LIMIT),
 });
 
+/** Fields a submitted plan must fill: a form saves without them, so its label says so instead of marking them required. */
+const NEEDED_TO_SUBMIT = new Set<string>([...REQUIRED_PLAN_FIELDS, ...REQUIRED_ACTIVITY_FIELDS]);
+
 /** The template's guiding question and the limit, as the hint under a field. */
 function hinted(ctx: FlowContext, name: string, max: number, kind: FormField['kind'], initial: string | null | undefined, required = false): FormField {
   const { t } = ctx;
+  const label = t(`plan:fields.${name}.label`);
   return {
     name,
-    label: t(`plan:fields.${name}.label`),
+    label: !required && NEEDED_TO_SUBMIT.has(name) ? t('plan:forms.neededLabel', { label }) : label,
     kind,
     required,
     maxLength: max,

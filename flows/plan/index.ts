@@ -5,6 +5,7 @@ import { checkForm, refill } from '../../src/core/forms.js';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { ui, type Block, type InboundEvent, type OutboundMessage } from '../../src/core/messages.js';
 import { formatDay } from '../../src/domain/calendar.js';
+import { itemTitle, itemWithRole } from '../../src/domain/timeline.js';
 import {
   addActivity,
   consolidatePlan,
@@ -100,8 +101,17 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
   if (event.type === 'form') return handleForm(ctx, event.formId, event.values, state);
   if (event.type === 'text') {
     if (position?.step === 'guided' && state.planId) return guided(ctx, state, { text: event.text });
+    // Step-by-step answering is offered only for a draft the person may still write; anything else is not understood.
+    const plan = state.planId ? await ctx.services.db.actionPlan.findUnique({ where: { id: state.planId }, select: { stage: true, authorId: true } }) : null;
+    if (!plan || plan.authorId !== ctx.person.id) {
+      return { replies: [ui.message(ctx.t('notUnderstood'), [ui.paragraph(ctx.t('notUnderstood')), ui.actions(ui.commandButton(ctx.t('help.button'), 'help'))], { ephemeral: true })] };
+    }
+    if (plan.stage !== 'DRAFT') {
+      const text = ctx.t('plan:guided.notInDraft');
+      return { replies: [ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('plan:buttons.myPlan'), 'plan', 'primary'))], { ephemeral: true })] };
+    }
     const blocks: Block[] = [ui.paragraph(ctx.t('plan:guided.notInGuided'))];
-    if (state.planId) blocks.push(ui.actions(ui.openButton(ctx.t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', state.planId, 'primary')));
+    blocks.push(ui.actions(ui.openButton(ctx.t(state.cursor ? 'plan:buttons.continue' : 'plan:buttons.guided'), 'plan:guided', state.planId!, 'primary')));
     return { replies: [ui.message(ctx.t('plan:guided.notInGuided'), blocks, { ephemeral: true })] };
   }
   if (event.type !== 'action') return { replies: [] };
@@ -280,7 +290,11 @@ async function submit(ctx: FlowContext, planId: string, state: PlanState): Promi
   try {
     const version = await submitPlan(ctx.services.db, plan.id);
     await announce(ctx, plan.clusterId);
-    return { replies: [await overview(ctx, plan.id, state, 0, [t('plan:submit.done', { number: version.number })])] };
+    // Named as the cluster's timeline names the event where concepts are presented (no bare "EE2").
+    const timeline = await ctx.services.db.timelineItem.findMany({ where: { clusterId: plan.clusterId } });
+    const event = itemWithRole(timeline, 'CONCEPTS_PRESENTED');
+    const done = event ? t('plan:submit.done', { number: version.number, event: itemTitle(t, event) }) : t('plan:submit.doneNoEvent', { number: version.number });
+    return { replies: [await overview(ctx, plan.id, state, 0, [done])] };
   } catch (error) {
     if (!(error instanceof PlanIncompleteError)) throw error;
     return { replies: [incompleteMessage(ctx, plan.id, state, error)] };

@@ -147,7 +147,8 @@ export async function submitSend(ctx: FlowContext, values: FormValues): Promise<
   let text: string;
   if (input.when === 'now' || run.opensAt <= now) {
     const { invited, delivered } = await openRunAndInvite(services, run.id);
-    text = t('surveys:send.sentNow', { title, invited, delivered, cluster: cluster.code, closes });
+    const unreached = invited - delivered;
+    text = [t('surveys:send.sentNow', { title, count: invited, cluster: cluster.code, closes }), ...(unreached > 0 ? [t('surveys:send.unreached', { count: unreached })] : [])].join(' ');
   } else {
     const opens = item?.startsAt && item.endsAt && item.startsAt.getTime() === run.opensAt.getTime() ? formatStart({ startsAt: item.startsAt, endsAt: item.endsAt, allDay: isAllDay(item) }, ctx.person, cluster.timeZone) : formatMoment(run.opensAt, ctx.person, cluster.timeZone);
     text = t('surveys:send.scheduled', { title, cluster: cluster.code, phase: item ? itemTitle(t, item) : '', opens, closes, reminders: run.maxReminders });

@@ -84,7 +84,9 @@ export class Bot {
    */
   async handle(envelope: InboundEnvelope): Promise<BotResponse> {
     const key = `${envelope.identity.platform}:${envelope.identity.externalId}`;
-    const { result } = withDeadline(this.services.config.REQUEST_DEADLINE_MS, () => this.gate.run(() => this.handleNow(envelope), key));
+    // Who is asking, once known: the deadline's answer is then in their language.
+    const known: Known = {};
+    const { result } = withDeadline(this.services.config.REQUEST_DEADLINE_MS, () => this.gate.run(() => this.handleNow(envelope, known), key));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.services.config.REQUEST_DEADLINE_MS)));
     try {
@@ -92,7 +94,7 @@ export class Bot {
       if (first !== 'late') return first;
       // The work goes on only until its next statement, which is refused; its outcome is no longer anyone's.
       result.catch(() => undefined);
-      return this.tooSlow(envelope);
+      return this.tooSlow(envelope, known);
     } catch (error) {
       if (!(error instanceof GateFullError)) throw error;
       this.noteRefusal();
@@ -104,10 +106,10 @@ export class Bot {
     }
   }
 
-  private tooSlow(envelope: InboundEnvelope): BotResponse {
+  private tooSlow(envelope: InboundEnvelope, known: Known): BotResponse {
     this.logger.warn({ platform: envelope.identity.platform, event: envelope.event.type, deadlineMs: this.services.config.REQUEST_DEADLINE_MS }, 'request answered at its deadline; its work was stopped');
-    const t = translator(this.services.config.DEFAULT_LOCALE);
-    return { messages: [ui.text(t('errors.tooSlow'), { ephemeral: true })], transient: true };
+    const t = translator(known.locale ?? this.services.config.DEFAULT_LOCALE);
+    return { ...known, messages: [ui.text(t('errors.tooSlow'), { ephemeral: true })], transient: true };
   }
 
   /**
@@ -125,7 +127,7 @@ export class Bot {
     this.lastRefusalLog = now;
   }
 
-  private async handleNow(envelope: InboundEnvelope): Promise<BotResponse> {
+  private async handleNow(envelope: InboundEnvelope, known: Known): Promise<BotResponse> {
     const fallbackT = translator(this.services.config.DEFAULT_LOCALE);
     let personId: string | undefined;
     let locale: string | undefined;
@@ -145,6 +147,7 @@ export class Bot {
       });
       personId = person.id;
       locale = person.locale;
+      Object.assign(known, { personId, locale });
       t = translator(person.locale);
       const ctx: FlowContext = {
         person: { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, roles: person.roles, platform: envelope.identity.platform } satisfies PersonContext,
@@ -158,7 +161,7 @@ export class Bot {
       return { personId, locale, messages: messages.map(withTokens) };
     } catch (error) {
       // Refused or timed out by the deadline (request-deadline.ts): the answer is "try again", not an error.
-      if (isDeadlineError(error) || (timeLeft() ?? 1) <= 0) return { ...this.tooSlow(envelope), personId, locale };
+      if (isDeadlineError(error) || (timeLeft() ?? 1) <= 0) return this.tooSlow(envelope, known);
       return { personId, locale, messages: [this.explain(error, t, envelope)], ...(!isBotError(error) && isTransientInfraError(error) ? { transient: true } : {}) };
     }
   }
@@ -289,6 +292,12 @@ export class Bot {
     this.logger.error({ err: error, event: envelope.event.type }, 'unexpected error while handling an event');
     return ui.text(t('errors.internal'), { ephemeral: true });
   }
+}
+
+/** The person a request turned out to be, filled in by handleNow for the answer given at the deadline. */
+interface Known {
+  personId?: string;
+  locale?: string;
 }
 
 /** The note that takes the place of a used button's or form's message when the flow gave no outcome of its own. */

@@ -111,3 +111,9 @@ export function countryLanguage(country: string | null | undefined): Language | 
       return undefined;
   }
 }
+
+/** A stored language tag as people read it: the language's own name, or the tag itself for one we do not speak. */
+export function languageName(tag: string): string {
+  const language = normaliseLanguage(tag);
+  return language ? LANGUAGE_NAMES[language] : tag;
+}

@@ -100,6 +100,12 @@ export interface OutboundMessage {
   /** Only the person who triggered it sees it (Slack ephemeral); default: visible. */
   ephemeral?: boolean;
   /**
+   * The reader's language, on messages sent to someone who did not just write (notifyInTheirLanguage),
+   * so a sender's own words around the message (card chrome) are in it too. Replies need none: the
+   * adapter knows the language of the person it answers.
+   */
+  locale?: string;
+  /**
    * Reply in the thread with this key: opaque to flows, made by the adapter as
    * "<PLATFORM>:<platform thread id>" (e.g. "SLACK:C123:1700000000.0001"), and given to flows in Origin.
    */

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Db } from '../core/db.js';
 import { genericItems, type GenericKey } from './timeline.js';
+import { countryLanguage } from '../core/languages.js';
 
 /** The programme of ../shared/domain.md: five clusters running in parallel. */
 export const DEMO_PROGRAMME = 'Social Inclusion Learning Clusters (demo)';
@@ -66,6 +67,24 @@ export function demoTimeline(today: Date, timeZone: string, shiftDays: number) {
   return items;
 }
 
+export interface DemoOptions {
+  /**
+   * `region`: each cluster and person speaks their country's language (LC1 Kosovo and LC5 Albania sq, LC2
+   * Serbia sr-Latn with some sr-Cyrl, LC3 Bosnia and Herzegovina bs with sr-Cyrl in Republika Srpska's
+   * municipalities, LC4 North Macedonia mk); the resource person working from London chose English. What
+   * `npm start` and `npm run seed:demo` load. `english` (the default): everyone in English, as most
+   * tests read the demo.
+   */
+  languages?: 'region' | 'english';
+}
+
+/** The demo member's language: the country's, or Serbian Cyrillic where it is the local habit (RS, Republika Srpska). */
+function demoLanguage(c: DemoCluster, municipality: string | undefined, index: number): string {
+  if (c.country === 'BA' && municipality && ['Banja Luka', 'Bijeljina', 'Prijedor', 'Doboj'].includes(municipality)) return 'sr-Cyrl';
+  if (c.country === 'RS' && index % 3 === 1) return 'sr-Cyrl';
+  return countryLanguage(c.country) ?? 'en';
+}
+
 export interface SeedResult {
   created: boolean;
   programmeId: string;
@@ -77,7 +96,8 @@ export interface SeedResult {
  * eight members from eight municipalities, all reachable in the web chat. Does nothing when the
  * demo programme already exists, so it is safe to run on every start.
  */
-export async function seedDemo(db: Db, today = new Date()): Promise<SeedResult> {
+export async function seedDemo(db: Db, today = new Date(), options: DemoOptions = {}): Promise<SeedResult> {
+  const region = options.languages === 'region';
   const existing = await db.programme.findFirst({ where: { name: DEMO_PROGRAMME } });
   if (existing) return { created: false, programmeId: existing.id, people: 0 };
 
@@ -104,7 +124,7 @@ export async function seedDemo(db: Db, today = new Date()): Promise<SeedResult> 
             name: c.approach,
             approach: c.approach,
             timeZone: c.timeZone,
-            language: 'en',
+            language: region ? (countryLanguage(c.country) ?? 'en') : 'en',
             capacity: 10,
             hosts: { create: hostOrgs.map((o) => ({ organisationId: o.id })) },
             timeline: {
@@ -115,11 +135,13 @@ export async function seedDemo(db: Db, today = new Date()): Promise<SeedResult> 
           },
         });
 
-        const addPerson = async (name: string, role: 'COORDINATOR' | 'RESOURCE_PERSON' | 'MEMBER', key: string, organisationId: string, extra: { timeZone?: string; topics?: string[]; position?: string } = {}) => {
+        const addPerson = async (name: string, role: 'COORDINATOR' | 'RESOURCE_PERSON' | 'MEMBER', key: string, organisationId: string, extra: { timeZone?: string; topics?: string[]; position?: string; language?: string; chosen?: boolean } = {}) => {
           const person = await tx.person.create({
             data: {
               displayName: name,
-              locale: 'en',
+              locale: region ? (extra.language ?? countryLanguage(c.country) ?? 'en') : 'en',
+              // A language the person chose themselves (the resource person who reads English) stays theirs.
+              languageChosenAt: region && extra.chosen ? today : null,
               timeZone: extra.timeZone ?? c.timeZone,
               country: c.country,
               position: extra.position,
@@ -136,14 +158,14 @@ export async function seedDemo(db: Db, today = new Date()): Promise<SeedResult> 
         await addPerson(c.names[0], 'COORDINATOR', `${code}-coordinator`, hostOrgs[0].id, { position: 'Project coordinator' });
         // Resource persons own the good practice; one works from another time zone to show local times.
         await addPerson(c.names[1], 'RESOURCE_PERSON', `${code}-rp1`, hostOrgs[0].id, { topics: topicsFor(c.approach, 0), position: 'Resource person' });
-        await addPerson(c.names[2], 'RESOURCE_PERSON', `${code}-rp2`, hostOrgs[0].id, { topics: topicsFor(c.approach, 1), position: 'Resource person', timeZone: 'Europe/London' });
+        await addPerson(c.names[2], 'RESOURCE_PERSON', `${code}-rp2`, hostOrgs[0].id, { topics: topicsFor(c.approach, 1), position: 'Resource person', timeZone: 'Europe/London', language: 'en', chosen: true });
         for (const [i, municipality] of c.municipalities.entries()) {
           const org = await tx.organisation.upsert({
             where: { name_country: { name: municipality, country: c.country } },
             create: { name: municipality, country: c.country, kind: 'MUNICIPALITY' },
             update: {},
           });
-          await addPerson(c.names[3 + (i % (c.names.length - 3))] + (i >= c.names.length - 3 ? ` (${municipality})` : ''), 'MEMBER', `${code}-m${i + 1}`, org.id, { position: 'Social services officer' });
+          await addPerson(c.names[3 + (i % (c.names.length - 3))] + (i >= c.names.length - 3 ? ` (${municipality})` : ''), 'MEMBER', `${code}-m${i + 1}`, org.id, { position: 'Social services officer', language: demoLanguage(c, municipality, i), chosen: demoLanguage(c, municipality, i) === 'sr-Cyrl' });
         }
       }
       return { created: true, programmeId: programme.id, people };

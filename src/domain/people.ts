@@ -15,6 +15,11 @@ export interface IdentityInput {
   conversationRef?: unknown;
   /** The reference is only a fallback (Teams: met in a channel): keep an already stored one. */
   keepExistingRef?: boolean;
+  /**
+   * The language the platform says the person uses, given with every event (Teams' activity locale).
+   * It sets the person's language until they choose one themselves (/lc language).
+   */
+  platformLocale?: string;
 }
 
 /** What a platform says about a person on first contact. */
@@ -49,6 +54,7 @@ interface KnownIdentityRow {
   personId: string;
   displayName: string;
   locale: string;
+  languageChosen: boolean;
   timeZone: string;
   roles: Role[];
 }
@@ -62,7 +68,7 @@ const knownIdentity = statement<KnownIdentityRow>(
   'known-identity',
   `SELECT i.id AS "identityId", i."lastSeenAt" AT TIME ZONE 'UTC' AS "lastSeenAt", i."unreachableAt" IS NOT NULL AS unreachable,
           (i."conversationRef" IS NOT NULL AND i."conversationRef" <> 'null'::jsonb) AS "hasRef",
-          p.id AS "personId", p."displayName", p.locale, p."timeZone",
+          p.id AS "personId", p."displayName", p.locale, p."languageChosenAt" IS NOT NULL AS "languageChosen", p."timeZone",
           ARRAY(SELECT DISTINCT m.role::text FROM "Membership" m WHERE m."personId" = p.id AND m.status = 'ACTIVE') AS roles
      FROM "PlatformIdentity" i JOIN "Person" p ON p.id = i."personId"
     WHERE i.platform = $1::"Platform" AND i."externalId" = $2`,
@@ -89,19 +95,22 @@ export async function resolvePerson(db: Db, input: IdentityInput, defaults: { lo
       if (newRef) data.conversationRef = storableJson(input.conversationRef) as object;
       await db.platformIdentity.update({ where: { id: known.identityId }, data });
     }
-    return { id: known.personId, displayName: known.displayName, locale: known.locale, timeZone: known.timeZone, isNew: false, roles: new Set(known.roles) };
+    const locale = await followPlatformLanguage(db, known.personId, known, input.platformLocale);
+    return { id: known.personId, displayName: known.displayName, locale, timeZone: known.timeZone, isNew: false, roles: new Set(known.roles) };
   }
   const profile = (await input.loadProfile?.().catch(() => ({}) as ProfileInput)) ?? {};
   const email = cleanEmail(profile.verifiedEmail);
   // Linking by verified email: the platform vouches for it, so the same person on two platforms is one.
-  const existing = email ? await db.person.findUnique({ where: { email } }) : null;
+  const found = email ? await db.person.findUnique({ where: { email } }) : null;
+  // Invited by email before their first contact: the platform's language is the first one we learn.
+  const existing = found && { ...found, locale: await followPlatformLanguage(db, found.id, { locale: found.locale, languageChosen: !!found.languageChosenAt }, profile.locale ?? input.platformLocale) };
   const person =
     existing ??
     (await db.person.create({
       data: {
         displayName: cleanDisplayName(profile.displayName) || 'Guest',
         email,
-        locale: normaliseLanguage(profile.locale) ?? normaliseLanguage(defaults.locale) ?? 'en',
+        locale: normaliseLanguage(profile.locale) ?? normaliseLanguage(input.platformLocale) ?? normaliseLanguage(defaults.locale) ?? 'en',
         timeZone: validZone(profile.timeZone) ?? defaults.timeZone,
       },
     }));
@@ -125,6 +134,18 @@ export async function resolvePerson(db: Db, input: IdentityInput, defaults: { lo
   // A person found by email may already hold roles (invited by email before their first contact).
   const roles = existing ? await rolesOf(db, person.id) : new Set<Role>();
   return { id: person.id, displayName: person.displayName, locale: person.locale, timeZone: person.timeZone, isNew: !existing, roles };
+}
+
+/**
+ * The person's language after hearing what their platform says: the platform's, while they have not
+ * chosen one (a person's own choice always wins); unchanged for a language we do not speak. One
+ * conditional update, so two instances agreeing write the same thing and a choice made meanwhile wins.
+ */
+async function followPlatformLanguage(db: Db, personId: string, person: { locale: string; languageChosen: boolean }, platformLocale: string | undefined): Promise<string> {
+  const language = normaliseLanguage(platformLocale);
+  if (!language || person.languageChosen || language === person.locale) return person.locale;
+  const { count } = await db.person.updateMany({ where: { id: personId, languageChosenAt: null }, data: { locale: language } });
+  return count ? language : person.locale;
 }
 
 /**

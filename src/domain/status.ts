@@ -8,6 +8,8 @@ export interface StatusField {
   value: string | number;
   /** Interpolation values for the label. */
   vars?: Record<string, unknown>;
+  /** Label values that exist in several languages (a questionnaire's title): the reader's language is picked. */
+  localisedVars?: Record<string, Record<string, string>>;
   /** When the value itself is words ("2 h", "no answer yet"): its i18n key, with `valueVars`; `value` is then the fallback. */
   valueKey?: string;
   valueVars?: Record<string, unknown>;

@@ -30,7 +30,7 @@ export interface ClusterSnapshot {
   people: PersonSnapshot[];
   plans: { authorId: string; stage: PlanStage; activities: { id: string; activity: string; deadline: Date | null; done: boolean }[] }[];
   rounds: { id: string; status: RoundStatus; deadline: Date; openByReviewer: Record<string, number> }[];
-  runs: { id: string; status: RunStatus; opensAt: Date; closesAt: Date; title: string; answered: string[] }[];
+  runs: { id: string; status: RunStatus; opensAt: Date; closesAt: Date; title: string; /** The title in every language it has, so each reader gets theirs. */ titles?: Record<string, string>; answered: string[] }[];
   /** Nudges already delivered: never planned again, and they count towards the weekly cap. */
   sent: { id: string; personId: string; at: Date; event: boolean }[];
 }
@@ -57,6 +57,8 @@ export interface NudgePayload {
   deadline?: string;
   openAssignments?: number;
   questionnaire?: string;
+  /** The questionnaire's title in every language it has (the reader's is picked when the nudge is rendered). */
+  questionnaireTitles?: Record<string, string>;
   closesAt?: string;
   /** Manual nudges carry the coordinator's text and name. */
   text?: string;
@@ -188,7 +190,7 @@ function targetsOf(rule: NudgeRule, s: ClusterSnapshot): Target[] {
             anchorAt: anchor.type === 'run-open' ? run.opensAt : run.closesAt,
             closesAt: run.closesAt,
             progress: progress(person, { answered: run.answered.includes(person.personId) }),
-            vars: { questionnaire: run.title, closesAt: run.closesAt.toISOString() },
+            vars: { questionnaire: run.title, ...(run.titles ? { questionnaireTitles: run.titles } : {}), closesAt: run.closesAt.toISOString() },
           })),
         );
   }

@@ -5,6 +5,7 @@ import { translator, type Translate } from '../core/i18n.js';
 import { labelText } from '../domain/timeline.js';
 import { ui, type Block, type OutboundMessage } from '../core/messages.js';
 import type { NudgePayload } from './plan.js';
+import { localise, type LocalisedText } from '../domain/questionnaires/definition.js';
 
 /** Who a message is rendered for: their language and zone decide the words and the times shown. */
 export interface Reader {
@@ -27,7 +28,7 @@ export function nudgeLine(payload: NudgePayload, reader: Reader): string {
     // An activity's deadline is a calendar day; a feedback round's is a moment.
     deadline: payload.deadline ? (payload.kind === 'activity-due' ? formatDay(payload.deadline.slice(0, 10), reader.locale) : formatDate(new Date(payload.deadline), reader.timeZone, reader.locale)) : '',
     count: payload.openAssignments ?? 0,
-    questionnaire: payload.questionnaire ?? '',
+    questionnaire: (payload.questionnaireTitles && localise(payload.questionnaireTitles as LocalisedText, reader.locale)) || (payload.questionnaire ?? ''),
     closes: payload.closesAt ? formatDateTime(new Date(payload.closesAt), reader.timeZone, reader.locale) : '',
   });
 }
@@ -60,5 +61,5 @@ export function renderNudges(payloads: NudgePayload[], reader: Reader): Outbound
   const blocks: Block[] = [ui.heading(title), ui.paragraph(payloads.length > 1 ? lines.map((l) => `- ${l}`).join('\n') : lines[0])];
   blocks.push(ui.actions(ui.commandButton(t('scheduler:button.myClusters'), 'me'), ui.commandButton(t('scheduler:button.snoozeWeek'), 'snooze 1w')));
   blocks.push(ui.context(t('scheduler:footer')));
-  return ui.message(`${title}: ${lines.join(' ')}`, blocks);
+  return ui.message(`${title}: ${lines.join(' ')}`, blocks, { locale: reader.locale });
 }

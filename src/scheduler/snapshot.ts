@@ -60,10 +60,16 @@ export async function loadSnapshot(db: DbClient, clusterId: string): Promise<Clu
       opensAt: run.opensAt,
       closesAt: run.closesAt,
       title: titleOf(run.questionnaire.definition) ?? run.questionnaire.key,
+      titles: titlesOf(run.questionnaire.definition),
       answered: run.participations.filter((p) => p.answered).map((p) => p.personId),
     })),
     sent: sent.map((n) => ({ id: n.id, personId: n.personId, at: n.delivery?.deliveredAt ?? n.dueAt, event: Boolean((n.payload as { event?: boolean }).event) })),
   };
+}
+
+function titlesOf(definition: unknown): Record<string, string> | undefined {
+  const title = (definition as { title?: unknown } | null)?.title;
+  return title && typeof title === 'object' ? (title as Record<string, string>) : undefined;
 }
 
 function titleOf(definition: unknown): string | undefined {

@@ -19,7 +19,7 @@ export async function startBot(config: Config, logger: Logger, options: { port?:
   await syncQuestionnaires(runtime.db, runtime.questionnaires);
   logger.info({ questionnaires: runtime.questionnaires.length }, 'questionnaire definitions are checked and stored');
   if (config.SEED_DEMO_ON_EMPTY && (await runtime.db.programme.count()) === 0) {
-    const seeded = await seedDemo(runtime.db);
+    const seeded = await seedDemo(runtime.db, new Date(), { languages: 'region' });
     logger.info({ people: seeded.people }, 'loaded the demo programme (five clusters)');
   }
   const port = await runtime.listen(options.port);

@@ -68,7 +68,7 @@ describe('when a member double-clicks through writing and submitting the action 
   });
 
   it('submits the plan once', async () => {
-    const submit = findButton(await member().say('/lc plan'), 'Submit for EE2');
+    const submit = findButton(await member().say('/lc plan'), 'Submit my plan');
     const acted = await tenAtOnce(() => member().press(submit));
     expect(textOf(acted)).toContain('Submitted! Version 1');
     const after = await plan();

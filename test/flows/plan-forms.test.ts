@@ -106,7 +106,7 @@ describe('when a member writes the plan with the section forms', () => {
   it('lists exactly what is missing on submit, then submits once complete, and records progress in application (continued in Teams)', async () => {
     const member = talkAs(runtime.bot, 'web:lc1-m3');
     let replies = await member.say('/lc plan');
-    replies = await member.press(findButton(replies, 'Submit for EE2'));
+    replies = await member.press(findButton(replies, 'Submit my plan'));
     const text = textOf(replies);
     expect(text).toContain('10 parts are missing');
     expect(text).toContain('Activity 1: Responsible\n- Activity 1: Deadline\n- Activity 1: Resources\n- Activity 1: Results\n- Activity 2: Resources\n- Activity 2: Results\n- Activity 3: Responsible\n- Activity 3: Deadline\n- Activity 3: Resources\n- Activity 3: Results');
@@ -122,7 +122,7 @@ describe('when a member writes the plan with the section forms', () => {
       replies = await teams.press({ actionId: 'plan:editActivity', value: a.id });
       replies = await teams.submit(formOf(replies), activityValues(a.activity, { responsible: 'Team', deadline: `2027-0${i + 1}-15`, resources: 'Budget', results: 'Done well' }));
     }
-    replies = await teams.press(findButton(replies, 'Submit for EE2'));
+    replies = await teams.press(findButton(replies, 'Submit my plan'));
     expect(textOf(replies)).toContain('Submitted! Version 1');
     expect(findButton(replies, 'Start applying')).toBeTruthy();
 

@@ -94,7 +94,7 @@ describe('when a member drafts a plan step by step over two sittings, on the web
     expect(plan).toMatchObject({ goal: 'A day-care centre for children with disabilities', change: 'Families get daytime care close to home', targetGroup: 'Children with disabilities aged 3 to 14', beneficiaries: 'Children and their parents' });
     expect(plan.activities.map((a) => ({ ...a, deadline: a.deadline?.toISOString().slice(0, 10) }))).toMatchObject(activities);
 
-    replies = await slack.press(findButton(replies, 'Submit for EE2'));
+    replies = await slack.press(findButton(replies, 'Submit my plan'));
     expect(textOf(replies)).toContain('Submitted! Version 1');
     expect((restarted.services.scheduler as LoggingSchedulerPort).announcements).toContainEqual({ clusterId: plan.clusterId, reason: 'plan' });
 

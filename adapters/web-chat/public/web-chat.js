@@ -11,6 +11,7 @@ const signInForm = document.getElementById('sign-in-form');
 const codeInput = document.getElementById('code');
 const signInError = document.getElementById('sign-in-error');
 const account = document.getElementById('account');
+const languagePicker = document.getElementById('language');
 // 'demo': the page picks who it is (local demo only); 'sign-in': the session cookie decides, nothing else.
 let access = 'demo';
 let identity = '';
@@ -30,11 +31,50 @@ function setText(id, value) {
   if (value) document.getElementById(id).textContent = value;
 }
 
-async function start() {
-  const res = await fetch('web/session', { credentials: 'same-origin' });
+/** The language this browser chose on the page (kept here); the server falls back to the browser's. */
+function pageLanguage() {
+  return localStorage.getItem('cb-language') ?? '';
+}
+
+/** Fetches the session and the page's texts in the page's language (or `language`), and shows them. */
+async function loadSession(language) {
+  const lang = language ?? pageLanguage();
+  const res = await fetch(`web/session${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`, { credentials: 'same-origin' });
   const state = await res.json();
   access = state.access;
   texts = state.texts ?? {};
+  document.documentElement.lang = state.language ?? 'en';
+  fillLanguages(state.languages ?? [], state.language);
+  setText('language-label', texts.language);
+  return state;
+}
+
+function fillLanguages(languages, current) {
+  if (!languages.length) return;
+  languagePicker.replaceChildren(...languages.map((l) => {
+    const option = document.createElement('option');
+    option.value = l.code;
+    option.textContent = l.name;
+    option.lang = l.code;
+    return option;
+  }));
+  languagePicker.value = current;
+}
+
+/**
+ * Choosing a language on the page: the page's own texts follow at once, and whoever is talking (a demo
+ * identity, a signed-in person) makes it their language with `/lc language`, so the bot's replies and
+ * later messages come in it too.
+ */
+languagePicker.addEventListener('change', async () => {
+  const code = languagePicker.value;
+  localStorage.setItem('cb-language', code);
+  await loadSession();
+  applyTexts();
+  if ((access === 'demo' && identity) || (access === 'sign-in' && !account.hidden)) await send({ type: 'typed', text: `/lc language ${code}` }, undefined, `/lc language ${code}`);
+});
+
+function applyTexts() {
   setText('subtitle', texts.subtitle);
   setText('talk-as', texts.talkAs);
   setText('pick-identity', texts.pickIdentity);
@@ -43,11 +83,16 @@ async function start() {
   if (texts.messagePlaceholder) input.placeholder = texts.messagePlaceholder;
   if (texts.message) input.setAttribute('aria-label', texts.message);
   setText('send', texts.send);
+  if (access === 'sign-in') fillSignIn(texts.signIn ?? {});
+}
+
+async function start() {
+  const state = await loadSession();
+  applyTexts();
   if (access === 'demo') {
     document.getElementById('demo-picker').hidden = false;
     return loadIdentities();
   }
-  fillSignIn(texts.signIn ?? {});
   if (state.signedIn) signedIn(state.signedIn.name);
   else showSignIn();
 }
@@ -124,11 +169,12 @@ document.getElementById('sign-out').addEventListener('click', () => signOut(fals
 document.getElementById('sign-out-everywhere').addEventListener('click', () => signOut(true));
 
 async function loadIdentities() {
-  const res = await fetch('web/identities');
+  const lang = pageLanguage();
+  const res = await fetch(`web/identities${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`);
   const people = await res.json();
   const groups = new Map();
   for (const p of people) {
-    const cluster = p.roles[0]?.cluster ?? 'Other';
+    const cluster = p.roles[0]?.cluster ?? '–';
     if (!groups.has(cluster)) groups.set(cluster, []);
     groups.get(cluster).push(p);
   }
@@ -138,7 +184,8 @@ async function loadIdentities() {
     for (const p of list) {
       const option = document.createElement('option');
       option.value = p.key;
-      option.textContent = `${p.name} (${p.roles.map((r) => r.role.toLowerCase().replace('_', ' ')).join(', ') || 'no role'})`;
+      if (p.language) option.dataset.language = p.language;
+      option.textContent = `${p.name} (${p.roles.map((r) => r.label ?? r.role.toLowerCase().replace('_', ' ')).join(', ') || (text('noRole') ?? 'no role')})`;
       group.append(option);
     }
     picker.append(group);
@@ -166,6 +213,9 @@ function choose(key) {
   input.disabled = sendButton.disabled = !key;
   log.replaceChildren();
   if (!key) return;
+  // Talking as a demo person: the page speaks their language, unless this browser chose one on the page.
+  const spoken = picker.selectedOptions[0].dataset.language;
+  if (spoken && !pageLanguage() && spoken !== document.documentElement.lang) void loadSession(spoken).then(applyTexts);
   const name = picker.selectedOptions[0].textContent;
   system(text('talkingAs', name) ?? `You are talking as ${name}. Try /lc help.`);
   input.focus();

@@ -54,10 +54,15 @@ export function registerClusterStatusSections(): void {
     titleKey: 'clusters:status.sections.plans',
     order: 30,
     async collect(db: Db, clusterId: string) {
-      const stages = await db.actionPlan.groupBy({ by: ['stage'], where: { clusterId }, _count: { _all: true } });
+      const written = { not: '' };
+      const [stages, drafted] = await Promise.all([
+        db.actionPlan.groupBy({ by: ['stage'], where: { clusterId }, _count: { _all: true } }),
+        // Opening /lc plan creates an empty draft (the approach filled in for the member); only one with something written in it counts.
+        db.actionPlan.count({ where: { clusterId, stage: 'DRAFT', OR: [{ goal: written }, { change: written }, { targetGroup: written }, { beneficiaries: written }, { activities: { some: {} } }] } }),
+      ]);
       const n = (s: string) => stages.find((r) => r.stage === s)?._count._all ?? 0;
       return [
-        { labelKey: 'clusters:status.plansDrafted', value: n('DRAFT') },
+        { labelKey: 'clusters:status.plansDrafted', value: drafted },
         { labelKey: 'clusters:status.plansSubmitted', value: n('SUBMITTED') + n('CONSOLIDATED') + n('IN_APPLICATION') },
       ];
     },
@@ -81,13 +86,15 @@ export function registerClusterStatusSections(): void {
     titleKey: 'clusters:status.sections.questionnaires',
     order: 50,
     async collect(db: Db, clusterId: string) {
-      const runs = await db.questionnaireRun.findMany({ where: { clusterId, status: { in: ['OPEN', 'CLOSED'] } }, include: { participations: { select: { answered: true } }, questionnaire: { select: { key: true } } }, orderBy: { opensAt: 'asc' } });
+      const runs = await db.questionnaireRun.findMany({ where: { clusterId, status: { in: ['OPEN', 'CLOSED'] } }, include: { participations: { select: { answered: true } }, questionnaire: { select: { key: true, definition: true } } }, orderBy: { opensAt: 'asc' } });
       if (runs.length === 0) return [{ labelKey: 'clusters:status.noQuestionnaires', value: '–' }];
       return runs.map((run) => {
         const answered = run.participations.filter((p) => p.answered).length;
         const total = run.participations.length;
         const rate = total ? Math.round((answered / total) * 100) : 0;
-        return { labelKey: 'clusters:status.responseRate', vars: { name: run.questionnaire.key }, value: `${answered} / ${total} (${rate}%)` };
+        // The questionnaire's title, never its key (ee1-evaluation is a file name, not words).
+        const title = (run.questionnaire.definition as { title?: Record<string, string> } | null)?.title;
+        return { labelKey: 'clusters:status.responseRate', ...(title?.en ? { localisedVars: { name: title } } : { vars: { name: run.questionnaire.key } }), value: `${answered} / ${total} (${rate}%)` };
       });
     },
   });

@@ -3,7 +3,7 @@ import type { Db } from '../../core/db.js';
 import type { Translate } from '../../core/i18n.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
 import { summarise, type QuestionSummary } from './aggregate.js';
-import { renderDistributionChart, renderGroupedBarChart, type DistributionPanel } from './chart.js';
+import { renderCharts, type ChartImage, type ChartPanel } from './chart.js';
 import { localise, type AnswerValue, type QuestionDefinition } from './definition.js';
 import { loadRun, type LoadedRun } from './runs.js';
 
@@ -61,23 +61,25 @@ export function round1(value: number | null): string {
   return value === null ? '–' : String(Math.round(value * 10) / 10);
 }
 
-/** A bar-chart PNG of every question that has a distribution (scales, ratings, choices, rankings by Borda points). */
-export function resultsChart(results: RunResults, locale: string, t: Translate): Buffer | null {
-  const panels: DistributionPanel[] = [];
-  for (const { question, summary } of results.questions) {
-    const title = localise(question.text, locale);
+/** A bar-chart image for each question that has a distribution (scales, ratings, choices, rankings by points), with its alt text. */
+export function resultsCharts(results: RunResults, locale: string, t: Translate): { question: number; image: ChartImage }[] {
+  const charts: { question: number; image: ChartImage }[] = [];
+  results.questions.forEach(({ question, summary }, index) => {
+    const title = `${index + 1}. ${localise(question.text, locale)}`;
+    let panel: ChartPanel | null = null;
     if (summary.type === 'scale' || summary.type === 'rating' || summary.type === 'single' || summary.type === 'multiple') {
       const subtitle =
         summary.type === 'scale' || summary.type === 'rating'
           ? t('surveys:chart.scaleSubtitle', { n: summary.answered, mean: round1(summary.mean), median: round1(summary.median) })
           : t('surveys:chart.countSubtitle', { n: summary.answered });
-      panels.push({ title, subtitle, labels: summary.buckets.map((b) => answerLabel(question, b.value, locale)), counts: summary.buckets.map((b) => b.count) });
+      panel = { title, subtitle, labels: summary.buckets.map((b) => answerLabel(question, b.value, locale)), values: summary.buckets.map((b) => b.count) };
     } else if (summary.type === 'ranking') {
-      panels.push({ title, subtitle: t('surveys:chart.rankingSubtitle', { n: summary.answered }), labels: summary.order.map((o) => answerLabel(question, o.value, locale)), counts: summary.order.map((o) => o.points) });
+      panel = { title, subtitle: t('surveys:chart.rankingSubtitle', { n: summary.answered }), labels: summary.order.map((o) => answerLabel(question, o.value, locale)), values: summary.order.map((o) => o.points) };
     }
-  }
-  if (!panels.length) return null;
-  return renderDistributionChart(`${results.cluster.code}: ${localise(results.run.definition.title, locale)}`, panels);
+    // One image per question (a long one continues on a second), each readable at a phone's width; none of empty bars.
+    if (panel && summary.answered > 0) for (const image of renderCharts([panel])) charts.push({ question: index, image });
+  });
+  return charts;
 }
 
 /**
@@ -165,15 +167,12 @@ export async function beforeAfter(db: Db, results: RunResults, locale: string): 
   return { before, after, rows };
 }
 
-/** Chart of a comparison (clusters side by side). */
-export function comparisonChart(title: string, comparison: Comparison): Buffer {
-  return renderGroupedBarChart(title, comparison.categories, comparison.series.map((s) => ({ name: s.name, values: s.values })));
+/** Charts of a comparison: per question, each cluster's mean, a few questions to an image. */
+export function comparisonCharts(comparison: Comparison): ChartImage[] {
+  return renderCharts(comparison.categories.map((question, i) => ({ title: question, labels: comparison.series.map((s) => s.name), values: comparison.series.map((s) => s.values[i]) })), { group: true });
 }
 
-/** Chart of a before/after pair. */
-export function beforeAfterChart(title: string, labels: { before: string; after: string }, change: BeforeAfter): Buffer {
-  return renderGroupedBarChart(title, change.rows.map((r) => r.question), [
-    { name: labels.before, values: change.rows.map((r) => r.before) },
-    { name: labels.after, values: change.rows.map((r) => r.after) },
-  ]);
+/** Charts of a before/after pair: per question, the mean before and after, a few questions to an image. */
+export function beforeAfterCharts(labels: { before: string; after: string }, change: BeforeAfter): ChartImage[] {
+  return renderCharts(change.rows.map((r) => ({ title: r.question, labels: [labels.before, labels.after], values: [r.before, r.after] })), { group: true });
 }

@@ -4,7 +4,7 @@ import { escapeHtml, escapeMarkdown as escapeMd, markdownToHtml } from '../../co
 import { formatDate } from '../../core/format.js';
 import type { Translate } from '../../core/i18n.js';
 import { localise, type ReportSection } from '../questionnaires/definition.js';
-import { answerLabel, resultsChart, round1, runResults, type RunResults } from '../questionnaires/results.js';
+import { answerLabel, resultsCharts, round1, runResults, type RunResults } from '../questionnaires/results.js';
 import { formatEnd, formatStart, formatStoredDay } from '../calendar.js';
 import { itemTitle, timelineSpans } from '../timeline.js';
 
@@ -132,10 +132,10 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
       } else if (summary.type === 'ranking') lines.push(`- ${text}: ${summary.order.map((o, i) => `${i + 1}. ${escapeMd(answerLabel(question, o.value, locale))}`).join(', ')}`);
     }
     if (lines.length) md.push(lines.join('\n'));
-    const png = resultsChart(r, locale, t);
-    if (png) {
-      const chart = await createDownload(db, options.publicUrl, { filename: `${cluster.code}-${r.run.questionnaireKey}.png`, contentType: 'image/png', body: png, createdById: options.createdById }, options.now);
-      md.push(`![${escapeMd(title)}](${chart.url})`);
+    // One phone-sized chart per question; its alt text carries the numbers for readers who cannot see it.
+    for (const { question, image } of resultsCharts(r, locale, t)) {
+      const chart = await createDownload(db, options.publicUrl, { filename: `${cluster.code}-${r.run.questionnaireKey}-${question + 1}.png`, contentType: 'image/png', body: image.png, createdById: options.createdById }, options.now);
+      md.push(`![${escapeMd(image.alt)}](${chart.url})`);
     }
   }
   md.push(quoteBlock('results'));

@@ -103,7 +103,7 @@ describe('when feedback is delivered at the deadline', () => {
     const sent = await writeFeedback(review.reviewer.identities[0].externalId, review.id, 'Plan a pilot first');
     expect(textOf(sent)).toContain('reaches');
     const before = recorder.to('web:lc3-m1').length;
-    expect(textOf(await talkAs(runtime.bot, 'web:lc3-m1').say('/lc feedback'))).toContain('1 more are written and reach you at the deadline');
+    expect(textOf(await talkAs(runtime.bot, 'web:lc3-m1').say('/lc feedback'))).toContain('1 more piece of feedback is written and reaches you at the deadline');
     expect(recorder.to('web:lc3-m1')).toHaveLength(before);
 
     clock.set(new Date('2026-12-01T00:00:00Z'));
@@ -171,7 +171,7 @@ describe('when not every plan can get its reviewers', () => {
     expect(text).toContain('Why some plans are short');
     expect(text).toMatch(new RegExp(`The 2 plans of (${names[0]}, ${names[1]}|${names[1]}, ${names[0]}) need 4 reviews together, but the people allowed to review them can give at most 2: ${names[2]} \\(2\\)`));
     expect(text).toContain('pairings within one organisation');
-    expect(text).toContain('Add 2 reviewer(s) by hand');
+    expect(text).toContain('Add 2 reviewers by hand');
     expect(text).toContain('Let resource persons review every plan');
     expect(text).not.toContain('Lower reviewers per plan');
 
