@@ -147,7 +147,7 @@ describe('when a person the bot has never seen types /lc help', () => {
     expect(more).toEqual([]);
     expect(reply.response_type).toBe('ephemeral');
     expect(textOfCall(reply)).toContain('/lc me');
-    expect(textOfCall(reply)).toContain('Hello Vesna Babić');
+    expect(textOfCall(reply)).toContain('Zdravo, Vesna Babić');
 
     const identity = await runtime.db.platformIdentity.findUnique({ where: { platform_externalId: { platform: 'SLACK', externalId: 'T1:UNEW' } }, include: { person: true } });
     expect(identity?.person).toMatchObject({ displayName: 'Vesna Babić', timeZone: 'Europe/Sarajevo', locale: 'bs' });
@@ -157,7 +157,7 @@ describe('when a person the bot has never seen types /lc help', () => {
   it('does not ask users.info again once the person is known', async () => {
     const request = command('UNEW', 'me');
     const replies = await repliesTo(request, await slack.command(request));
-    expect(textOfCall(replies[0])).toContain('You are Vesna Babić');
+    expect(textOfCall(replies[0])).toContain('Vi ste Vesna Babić');
     expect(fake.callsOf('users.info').filter((c) => c.params.user === 'UNEW')).toHaveLength(1);
   });
 

@@ -1,18 +1,17 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { loadCatalogues } from '../../src/core/i18n.js';
 import { translator } from '../../src/core/i18n.js';
 import type { Language } from '../../src/core/languages.js';
 import type { OutboundMessage } from '../../src/core/messages.js';
 import { projectPath } from '../../src/core/paths.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import { syncQuestionnaires } from '../../src/domain/questionnaires/catalogue.js';
-import { localisedTexts } from '../../src/domain/questionnaires/translations.js';
 import type { NudgePayload } from '../../src/scheduler/plan.js';
 import { renderNudges } from '../../src/scheduler/render.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { submittedPlan } from '../flows/feedback/factory.js';
+import { EnglishFinder, englishSentences, typedData } from '../support/english.js';
 import { testRuntime } from '../support/harness.js';
 import { registrationValues } from '../flows/clusters/helpers.js';
 import { buttonsOf, findButton, formOf, talkAs } from '../support/transcript.js';
@@ -43,107 +42,6 @@ beforeAll(async () => {
   await seedDemo(runtime.db, TODAY, { languages: 'region' });
   await syncQuestionnaires(runtime.db, runtime.questionnaires);
 });
-
-// ------------------------------------------------------------------ what counts as English
-
-type Flat = Map<string, string>;
-function flatten(value: unknown, prefix = '', into: Flat = new Map()): Flat {
-  for (const [key, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
-    if (v && typeof v === 'object') flatten(v, `${prefix}${key}.`, into);
-    else into.set(`${prefix}${key}`, String(v));
-  }
-  return into;
-}
-
-/** The static pieces of a text (between placeholders, code and link targets), as plain words. */
-function pieces(text: string): string[] {
-  return text
-    .replace(/\]\([^)]*\)/g, ']')
-    .split(/\{\{[^}]*\}\}|\$t\([^)]*\)|`[^`]*`|\n/)
-    .map((p) => p.replace(/[*_[\]„“”"«»]/g, '').replace(/^[\s\p{P}]+|[\s\p{P}]+$/gu, '').trim())
-    .filter(Boolean);
-}
-
-/** English sentences (three words or more) the language's own texts do not contain. */
-function englishSentences(language: Language): string[] {
-  const catalogues = loadCatalogues();
-  const own = [...flatten(catalogues[language]).values()].join('\n');
-  const english = [...flatten(catalogues.en).values()];
-  for (const definition of runtime.questionnaires) for (const { text } of localisedTexts(definition)) english.push(text.en);
-  const ownQuestionnaires = runtime.questionnaires.flatMap((d) => localisedTexts(d).map(({ text }) => text[language] ?? '')).join('\n');
-  return [...new Set(english.flatMap(pieces))].filter((p) => /\p{L}{3,}\s+\p{L}+\s+\p{L}+/u.test(p) && p.length >= 14 && !own.includes(p) && !ownQuestionnaires.includes(p));
-}
-
-const FUNCTION_WORDS = /\b(the|your|you|please|with|this|that|are|have|will|what|when|from|for|not|and|was|were|has|been|can|there|here|who|which)\b/gi;
-
-/** Every text a person reads in a message: headings, paragraphs, fields, buttons, menus, forms, confirmations. */
-function readable(message: OutboundMessage): string[] {
-  const out: string[] = [message.summary];
-  const walk = (value: unknown, key = ''): void => {
-    if (typeof value === 'string') {
-      if (['text', 'label', 'title', 'hint', 'placeholder', 'submitLabel', 'yes', 'no', 'value', 'summary', 'alt', 'caption'].includes(key)) out.push(value);
-      else if (key === '' || /^\d+$/.test(key)) return;
-      return;
-    }
-    if (Array.isArray(value)) value.forEach((v) => walk(v, key === 'errors' ? 'text' : ''));
-    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, key === 'errors' ? 'text' : k);
-  };
-  // Option and button values are ids, not words; their labels are read.
-  for (const block of message.blocks) walk(block);
-  return out.map((t) => t.replace(/\b(value)\b/g, ''));
-}
-
-/** Keeps every text read on the way, then finds English in it once what people typed is known. */
-class EnglishFinder {
-  private readonly seen: { step: string; text: string }[] = [];
-
-  check(step: string, messages: OutboundMessage[]): OutboundMessage[] {
-    for (const message of messages) for (const raw of readable(message)) this.seen.push({ step, text: raw.replace(/[*_]/g, '') });
-    return messages;
-  }
-
-  problems(language: Language, sentences: string[], data: string[]): string[] {
-    console.info(`${language}: ${this.seen.length} texts read in ${new Set(this.seen.map((s) => s.step)).size} steps`);
-    const found: string[] = [];
-    for (const { step, text } of this.seen) {
-      for (const sentence of sentences) if (text.includes(sentence)) found.push(`${language} ${step}: “${sentence}” in “${text.slice(0, 160)}”`);
-      // What people typed or the demo holds (names, places, plans) is theirs, in whatever language they wrote it.
-      let bare = text.replace(/`[^`]*`|\bhttps?:\/\/\S+|\/lc [\w-]+/g, ' ');
-      for (const d of data) bare = bare.split(d).join(' ');
-      for (const line of bare.split('\n')) {
-        const words = new Set((line.match(FUNCTION_WORDS) ?? []).map((w) => w.toLowerCase()));
-        if (words.size >= 2) found.push(`${language} ${step}: English words (${[...words].join(', ')}) in “${line.trim().slice(0, 160)}”`);
-      }
-    }
-    return [...new Set(found)];
-  }
-}
-
-/** What the demo and the test typed: names, organisations, places, clusters' approaches, plans, topics. */
-async function typedData(extra: string[]): Promise<string[]> {
-  const db = runtime.db;
-  const [people, organisations, clusters, items, memberships, plans, activities] = await Promise.all([
-    db.person.findMany({ select: { displayName: true, position: true } }),
-    db.organisation.findMany({ select: { name: true } }),
-    db.cluster.findMany({ select: { name: true, approach: true } }),
-    db.timelineItem.findMany({ select: { location: true } }),
-    db.membership.findMany({ select: { topics: true } }),
-    db.actionPlan.findMany({ select: { goal: true, change: true, targetGroup: true, beneficiaries: true, approach: true } }),
-    db.activity.findMany({ select: { activity: true, responsible: true, challenges: true, mitigation: true, resources: true, results: true } }),
-  ]);
-  const all = [
-    ...people.flatMap((p) => [p.displayName, p.position ?? '']),
-    ...organisations.map((o) => o.name),
-    ...clusters.flatMap((c) => [c.name, c.approach]),
-    ...items.map((i) => i.location ?? ''),
-    ...memberships.flatMap((m) => m.topics),
-    ...plans.flatMap((p) => Object.values(p).map((v) => v ?? '')),
-    ...activities.flatMap((a) => Object.values(a).map((v) => v ?? '')),
-    ...extra,
-  ];
-  // Longest first, so a name is removed whole before a part of it.
-  return [...new Set(all.filter((d) => d.trim().length > 1))].sort((a, b) => b.length - a.length);
-}
 
 // ------------------------------------------------------------------ the journeys
 
@@ -235,7 +133,7 @@ describe('when the main journeys run in the region\'s languages', () => {
       for (const who of [member, reviewer, coordinator, rp, guestId, ...Array.from({ length: 8 }, (_, i) => `web:${code.toLowerCase()}-m${i + 1}`)]) finder.check(`sent to ${who}`, await runtime.webSender.drain(who));
 
       // Typed data is known only now (plans, registrations): check the function words against it.
-      expect(finder.problems(language, englishSentences(language), await typedData(typed))).toEqual([]);
+      expect(finder.problems(language, englishSentences(language, runtime.questionnaires), await typedData(runtime.db, typed))).toEqual([]);
     });
   });
 });
