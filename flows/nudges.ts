@@ -2,7 +2,7 @@ import type { NudgePayload } from '../src/scheduler/plan.js';
 import { payloadEvent } from '../src/scheduler/render.js';
 import { escapeMarkup } from '../src/core/markup.js';
 import { z } from 'zod';
-import { DATE_PATTERN, parseDateInput, parseDuration, parseTimeInput, TIME_PATTERN } from '../src/core/date-input.js';
+import { AT_TIME_WORDS, DATE_PATTERN, IN_WORDS, ON_WORDS, parseDateInput, parseDuration, parseTimeInput, TIME_PATTERN } from '../src/core/date-input.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../src/core/flow.js';
 import { BotError, ErrorCode } from '../src/core/errors.js';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../src/core/forms.js';
@@ -47,6 +47,7 @@ export const nudgesFlow = defineFlow<State>({
     if (verb === 'nudges') return { replies: [await listNudges(ctx, args)] };
     return startNudge(ctx, args);
   },
+  accepts: { actions: { 'nudge:send': '', 'nudge:cancel': '' }, forms: ['nudge:compose'] },
   async handle(ctx, event, position): Promise<FlowResult<State>> {
     if (event.type === 'form' && event.formId === 'nudge:compose') {
       const composing = composingSchema.safeParse(position?.data);
@@ -215,15 +216,17 @@ async function readRecipients(ctx: FlowContext, clusterId: string, tokens: strin
   return { recipients, rest: tokens.slice(i), byRole: false };
 }
 
-/** The "when" at the end of a typed message: `in 2d`, `at 01.12.2026 10:00`, `on 2026-12-01`. */
+/**
+ * The "when" at the end of a typed message, in any of the bot's languages (src/core/date-input.ts):
+ * `in 2d`, `za 2 dana`, `за 1 недела`, `at 01.12.2026 10:00`, `on 2026-12-01`, `dana 1. 12. 2026. u 10h`.
+ */
 function readWhen(ctx: FlowContext, text: string): { message: string; when: NudgeWhen } {
-  const inMatch = new RegExp(String.raw`\s+in\s+(\d{1,3}\s*\p{L}+)$`, 'iu').exec(text);
-  if (inMatch) {
-    const duration = parseDuration(inMatch[1]);
-    if (!duration) throw invalid(ctx, ctx.t('scheduler:manual.badWhen'));
-    return { message: text.slice(0, inMatch.index), when: { kind: 'in', duration } };
-  }
-  const atMatch = new RegExp(String.raw`\s+(?:at|on)\s+(${DATE_PATTERN})(?:\s+(?:at\s+)?(${TIME_PATTERN}))?$`, 'i').exec(text);
+  const inMatch = new RegExp(String.raw`\s+(${IN_WORDS})\s+(\d{1,3}\s*\p{L}+\.?(?:\s+(?:dana|дана|дена))?)$`, 'iu').exec(text);
+  const duration = inMatch ? parseDuration(inMatch[2]) : null;
+  if (inMatch && duration) return { message: text.slice(0, inMatch.index), when: { kind: 'in', duration } };
+  // "in 2 fortnights" is a slip in the when; "per 2 people" is part of the message.
+  if (inMatch && inMatch[1].toLowerCase() === 'in') throw invalid(ctx, ctx.t('scheduler:manual.badWhen'));
+  const atMatch = new RegExp(String.raw`\s+(?:${ON_WORDS})\s+(${DATE_PATTERN})(?:\s+(?:(?:${AT_TIME_WORDS})\s+)?(${TIME_PATTERN}))?$`, 'iu').exec(text);
   if (atMatch) {
     const date = parseDateInput(atMatch[1]);
     const time = atMatch[2] ? parseTimeInput(atMatch[2]) : '09:00';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { documentTranslator } from '../src/core/i18n.js';
+import { languageFromInput } from '../src/core/languages.js';
 import { createDownload } from '../src/core/downloads.js';
 import { BotError, ErrorCode } from '../src/core/errors.js';
 import { defineFlow } from '../src/core/flow.js';
@@ -8,8 +9,10 @@ import { requireRole } from '../src/domain/memberships.js';
 import { buildClusterReport } from '../src/domain/report/cluster-report.js';
 
 /**
- * `/lc report [cluster]`: the cluster's summary report for its coordinators, as Markdown (to edit
- * and share) and as a printable HTML page, both behind expiring download links.
+ * `/lc report [cluster] [language]`: the cluster's summary report for its coordinators, as Markdown (to edit
+ * and share) and as a printable HTML page, both behind expiring download links. It is written in the
+ * coordinator's language unless they name another (`/lc report LC1 sq`, `/lc report LC2 српски`), since a
+ * report is often shared with people who read another language.
  */
 export const reportFlow = defineFlow<Record<string, never>>({
   name: 'report',
@@ -22,7 +25,7 @@ export const reportFlow = defineFlow<Record<string, never>>({
       where: { archivedAt: null, memberships: { some: { personId: person.id, role: 'COORDINATOR', status: 'ACTIVE' } } },
       orderBy: { code: 'asc' },
     });
-    const code = args.trim();
+    const { code, language } = readArgs(args);
     const cluster = code ? clusters.find((c) => c.code.toLowerCase() === code.toLowerCase()) : clusters.length === 1 ? clusters[0] : undefined;
     if (code && !cluster) throw new BotError(ErrorCode.NotFound, 'surveys:errors.unknownCluster', { code });
     if (!cluster) {
@@ -31,7 +34,8 @@ export const reportFlow = defineFlow<Record<string, never>>({
     }
     await requireRole(services.db, person.id, cluster.id, ['COORDINATOR']);
     const now = services.clock.now();
-    const report = await buildClusterReport(services.db, cluster.id, { locale: person.locale, timeZone: person.timeZone, now, publicUrl: services.config.PUBLIC_URL, createdById: person.id, t: documentTranslator(person.locale) });
+    const locale = language ?? person.locale;
+    const report = await buildClusterReport(services.db, cluster.id, { locale, timeZone: person.timeZone, now, publicUrl: services.config.PUBLIC_URL, createdById: person.id, t: documentTranslator(locale) });
     const base = `${cluster.code}-summary-report`;
     const md = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${base}.md`, contentType: 'text/markdown; charset=utf-8', body: report.markdown, createdById: person.id }, now);
     const html = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${base}.html`, contentType: 'text/html; charset=utf-8', body: report.html, createdById: person.id }, now);
@@ -39,3 +43,17 @@ export const reportFlow = defineFlow<Record<string, never>>({
     return { replies: [ui.message(text, [ui.paragraph(text)], { ephemeral: true })] };
   },
 });
+
+/** "LC1 sq", "sq LC1", "LC1", "Shqip": the cluster code and the document's language, either one optional. */
+function readArgs(args: string): { code: string; language?: string } {
+  const words = args.trim().split(/\s+/).filter(Boolean);
+  // A language name may be two words ("srpski ćirilica"); try the longest tail or head first.
+  for (let length = Math.min(2, words.length); length >= 1; length--) {
+    const tail = languageFromInput(words.slice(-length).join(' '));
+    if (tail && words.length - length <= 1) return { code: words.slice(0, -length).join(' '), language: tail };
+    const head = languageFromInput(words.slice(0, length).join(' '));
+    if (head && words.length - length <= 1) return { code: words.slice(length).join(' '), language: head };
+  }
+  return { code: words.join(' ') };
+}
+

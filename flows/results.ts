@@ -40,6 +40,7 @@ export const resultsFlow = defineFlow<Record<string, never>>({
     const runId = await resolveRun(ctx, arg);
     return { replies: [await resultsMessage(ctx, runId)] };
   },
+  accepts: { actions: { 'results:csv': '{run}', 'results:compare': '{run}', 'results:change': '{run}', 'results:details': '{run}' }, forms: [] },
   async handle(ctx, event) {
     if (event.type !== 'action') return { replies: [] };
     const results = await readableResults(ctx, event.value);
@@ -127,7 +128,7 @@ async function resultsMessage(ctx: FlowContext, runId: string, options: { detail
     switch (summary.type) {
       case 'scale':
       case 'rating':
-        lines.push(t('surveys:results.scaleLine', { n: summary.answered, mean: round1(summary.mean), median: round1(summary.median) }));
+        lines.push(t('surveys:results.scaleLine', { n: summary.answered, mean: round1(summary.mean, person.locale), median: round1(summary.median, person.locale) }));
         lines.push(...summary.buckets.map((b) => md`- ${answerLabel(question, b.value, person.locale)}: ${b.count}`));
         break;
       case 'single':
@@ -184,8 +185,8 @@ async function compareReply(ctx: FlowContext, results: RunResults): Promise<Flow
   const lines = comparison.series.map((s) => `${t('surveys:results.compareLine', { cluster: s.name, responded: s.responded })}${s.shown ? '' : t('surveys:results.compareHidden')}`);
   const blocks: Block[] = [ui.heading(title), ui.paragraph(lines.join('\n'))];
   if (comparison.categories.length) {
-    blocks.push(ui.paragraph(`${t('surveys:results.compareMeans')}\n${comparison.categories.map((c, i) => md`- ${c}: ${comparison.series.map((s) => `${s.name} ${round1(s.values[i])}`).join(', ')}`).join('\n')}`));
-    for (const [i, image] of comparisonCharts(comparison).entries()) {
+    blocks.push(ui.paragraph(`${t('surveys:results.compareMeans')}\n${comparison.categories.map((c, i) => md`- ${c}: ${comparison.series.map((s) => `${s.name} ${round1(s.values[i], person.locale)}`).join(', ')}`).join('\n')}`));
+    for (const [i, image] of comparisonCharts(comparison, person.locale).entries()) {
       const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `compare-${results.run.questionnaireKey}-${i + 1}.png`, contentType: 'image/png', body: image.png, createdById: person.id }, services.clock.now());
       blocks.push({ type: 'image', url: chart.url, alt: image.alt });
     }
@@ -202,9 +203,9 @@ async function changeReply(ctx: FlowContext, results: RunResults): Promise<FlowR
     before: t('surveys:results.beforeLabel', { date: formatDate(change.before.run.opensAt, person.timeZone, person.locale) }),
     after: t('surveys:results.afterLabel', { date: formatDate(change.after.run.opensAt, person.timeZone, person.locale) }),
   };
-  const lines = change.rows.map((r) => `- ${t('surveys:results.beforeAfterLine', { question: r.question, before: round1(r.before), after: round1(r.after), change: r.change === null ? '–' : `${r.change >= 0 ? '+' : ''}${round1(r.change)}` })}`);
+  const lines = change.rows.map((r) => `- ${t('surveys:results.beforeAfterLine', { question: r.question, before: round1(r.before, person.locale), after: round1(r.after, person.locale), change: r.change === null ? '–' : `${r.change >= 0 ? '+' : ''}${round1(r.change, person.locale)}` })}`);
   const blocks: Block[] = [ui.heading(title), ui.paragraph(`${labels.before} · ${labels.after}\n${lines.join('\n')}`)];
-  for (const [i, image] of beforeAfterCharts({ before: plainText(labels.before), after: plainText(labels.after) }, change).entries()) {
+  for (const [i, image] of beforeAfterCharts({ before: plainText(labels.before), after: plainText(labels.after) }, change, person.locale).entries()) {
     const chart = await createDownload(services.db, services.config.PUBLIC_URL, { filename: `${results.cluster.code}-before-after-${i + 1}.png`, contentType: 'image/png', body: image.png, createdById: person.id }, services.clock.now());
     blocks.push({ type: 'image', url: chart.url, alt: image.alt });
   }
@@ -220,7 +221,7 @@ function shortSummary(ctx: FlowContext, question: Parameters<typeof answerLabel>
   switch (summary.type) {
     case 'scale':
     case 'rating':
-      return t('surveys:results.scaleLine', { n: summary.answered, mean: round1(summary.mean), median: round1(summary.median) });
+      return t('surveys:results.scaleLine', { n: summary.answered, mean: round1(summary.mean, person.locale), median: round1(summary.median, person.locale) });
     case 'single':
     case 'multiple': {
       const top = [...summary.buckets].sort((a, b) => b.count - a.count)[0];

@@ -5,7 +5,7 @@ import type { Logger } from './logger.js';
 import { closestWord, verbOfWord } from './command-words.js';
 import { MAX_COMMAND_LENGTH, parseCommand } from './commands.js';
 import { BotError, ErrorCode, isBotError, isTransientInfraError } from './errors.js';
-import type { CommandSpec, Flow, FlowContext, FlowResult, PersonContext, Services } from './flow.js';
+import { accepts as acceptsEvent, type CommandSpec, type Flow, type FlowContext, type FlowResult, type PersonContext, type Services } from './flow.js';
 import { FlowStore, type StoredPosition } from './flow-store.js';
 import { translator, type Translate } from './i18n.js';
 import { formatShortTime } from './format.js';
@@ -261,6 +261,8 @@ export class Bot {
   private async routeToFlow(ctx: FlowContext, flowName: string, event: InboundEvent): Promise<OutboundMessage[]> {
     const flow = this.flowsByName.get(flowName);
     if (!flow?.handle) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: flowName });
+    // Only the buttons and forms the flow declares reach it (see Flow.accepts), before anything is loaded.
+    if (flow.accepts && (event.type === 'action' || event.type === 'form') && !acceptsEvent(flow, event)) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: flowName });
     const now = ctx.services.clock.now();
     const position: StoredPosition<unknown> | null = await this.store.load(ctx.person.id, flow, now);
     const result = await flow.handle(ctx, event, position);

@@ -34,22 +34,70 @@ export function parseTimeInput(text: string): string | null {
   return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }
 
-/** Unit words of durations; a language adds its own words to each list. */
+/**
+ * Unit words of durations in every language the bot speaks, with the case forms people really type
+ * after a number ("2 dana", "1 nedelju", "3 sata", "2 ditë", "1 недела", "2 дена"). A duration reads
+ * the same whatever the person's language, so one table serves all; words are compared folded
+ * (lower case, no diacritics), so "2 dite" and "1 jave" work too.
+ */
 export const DURATION_UNITS: Record<'hours' | 'days' | 'weeks', string[]> = {
-  hours: ['h', 'hour', 'hours'],
-  days: ['d', 'day', 'days'],
-  weeks: ['w', 'week', 'weeks'],
+  hours: [
+    ...['h', 'hr', 'hrs', 'hour', 'hours'],
+    ...['orë', 'ora', 'orësh'], // sq
+    ...['sat', 'sata', 'sati', 'sahat', 'sahata', 'čas', 'časa', 'časova'], // sr, bs, hr (Latin)
+    ...['сат', 'сата', 'сати', 'час', 'часа', 'часова', 'ч'], // sr (Cyrillic), mk
+    ...['часови'], // mk
+  ],
+  days: [
+    ...['d', 'day', 'days'],
+    ...['ditë', 'dita', 'ditësh', 'ditëve'], // sq
+    ...['dan', 'dana', 'dani'], // sr, bs, hr (Latin)
+    ...['дан', 'дана', 'дани'], // sr (Cyrillic)
+    ...['д', 'ден', 'дена', 'денови'], // mk
+  ],
+  weeks: [
+    ...['w', 'wk', 'week', 'weeks'],
+    ...['javë', 'java', 'javësh', 'javëve'], // sq
+    ...['nedelja', 'nedelju', 'nedelje', 'nedjelja', 'nedjelju', 'nedjelje', 'sedmica', 'sedmicu', 'sedmice', 'hefta', 'heftu', 'hefte', 'tjedan', 'tjedna', 'tjedana'], // sr, bs, hr
+    ...['недеља', 'недељу', 'недеље', 'седмица', 'седмицу', 'седмице'], // sr (Cyrillic)
+    ...['недела', 'недели', 'седмици'], // mk
+  ],
 };
 
-/** A duration as typed (2d, 3 days, 1w, 12h) → luxon duration units, or null. */
+/** Lower case without diacritics ("ditë" → "dite", "čas" → "cas"); Cyrillic letters stay themselves. */
+function foldUnit(word: string): string {
+  return word
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .normalize('NFC');
+}
+
+const UNIT_OF = new Map<string, keyof typeof DURATION_UNITS>();
+for (const unit of Object.keys(DURATION_UNITS) as (keyof typeof DURATION_UNITS)[]) for (const word of DURATION_UNITS[unit]) UNIT_OF.set(foldUnit(word), unit);
+
+/** "a week of days": Serbian and Bosnian say "1 nedelju dana", "2 sedmice dana", "недељу дана". */
+const OF_DAYS = new Set(['dana', 'дана', 'дена']);
+
+/** A duration as typed (2d, 3 days, 1w, 12h, 2 dana, 1 javë, 1 недела) → luxon duration units, or null. */
 export function parseDuration(text: string): { hours: number } | { days: number } | { weeks: number } | null {
-  const match = /^(\d{1,3})\s*(\p{L}+)$/u.exec(text.trim().toLowerCase());
+  const match = /^(\d{1,3})\s*(\p{L}+)\.?(?:\s+(\p{L}+))?$/u.exec(text.trim());
   if (!match) return null;
   const amount = Number(match[1]);
-  const unit = (Object.keys(DURATION_UNITS) as (keyof typeof DURATION_UNITS)[]).find((u) => DURATION_UNITS[u].includes(match[2]));
+  const unit = UNIT_OF.get(foldUnit(match[2]));
   if (!unit || amount === 0) return null;
+  if (match[3] !== undefined && !(unit === 'weeks' && OF_DAYS.has(foldUnit(match[3])))) return null;
   return { [unit]: amount } as { hours: number } | { days: number } | { weeks: number };
 }
+
+/**
+ * Words before a duration or a date in a typed command, in every language: "in 2d", "za 2 dana",
+ * "за 3 дена", "pas 2 ditësh"; "at 01.12.2026 10:00", "1.12.2026. u 10:00", "më 01.12.2026 në orën 10:00",
+ * "на 01.12.2026 во 10:00". Patterns (case-insensitive, with the u flag) for grammars to build on.
+ */
+export const IN_WORDS = String.raw`in|za|за|p[eë]r|pas|kroz|после`;
+export const ON_WORDS = String.raw`at|on|m[eë]|n[eë]|dana|дана|na|на|u|у`;
+export const AT_TIME_WORDS = String.raw`at|u|у|во|n[eë](?:\s+or[eë]n)?|в`;
 
 /** Text patterns of a date and of a time, for grammars that find them inside longer text. */
 export const DATE_PATTERN = String.raw`\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\s?[./]\s?\d{1,2}\s?[./]\s?\d{4}\.?`;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { dayText, dayTimeText } from '../core/format.js';
 import type { Translate } from '../core/i18n.js';
 
 /**
@@ -73,7 +74,7 @@ export function localInstant(date: string, time: string, zone: string): Date {
 
 /** A calendar date as people read it ("Mon 2 Nov 2026"), the same in every time zone. */
 export function formatDay(isoDate: string, locale: string): string {
-  return DateTime.fromISO(isoDate, { zone: 'UTC' }).setLocale(locale).toFormat('ccc d LLL yyyy');
+  return dayText(DateTime.fromISO(isoDate, { zone: 'UTC' }).setLocale(locale));
 }
 
 /** A date-only column (stored as UTC midnight, e.g. an activity's deadline) as people read it. */
@@ -102,7 +103,7 @@ export function clockDiffers(at: Date, viewerZone: string, clusterZone: string):
  */
 export function formatMoment(instant: Date, viewer: Viewer, clusterZone: string): string {
   const local = DateTime.fromJSDate(instant).setZone(viewer.timeZone).setLocale(viewer.locale);
-  const text = local.toFormat('ccc d LLL yyyy, HH:mm');
+  const text = dayTimeText(local);
   return clockDiffers(instant, viewer.timeZone, clusterZone) ? `${text} ${zoneName(viewer.timeZone, viewer.locale, instant)}` : text;
 }
 
@@ -120,8 +121,8 @@ export function formatSpan(span: CalendarSpan, viewer: Viewer, clusterZone: stri
   const zone = clockDiffers(span.startsAt, viewer.timeZone, clusterZone) ? ` ${zoneName(viewer.timeZone, viewer.locale, span.startsAt)}` : '';
   const sameDay = start.toISODate() === end.toISODate();
   return sameDay
-    ? `${start.toFormat('ccc d LLL yyyy, HH:mm')}–${end.toFormat('HH:mm')}${zone}`
-    : `${start.toFormat('ccc d LLL yyyy, HH:mm')} – ${end.toFormat('ccc d LLL yyyy, HH:mm')}${zone}`;
+    ? `${dayTimeText(start)}–${end.toFormat('HH:mm')}${zone}`
+    : `${dayTimeText(start)} – ${dayTimeText(end)}${zone}`;
 }
 
 /** When a span begins, as a listing of next dates shows it: a period's first day, an event's start time. */

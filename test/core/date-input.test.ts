@@ -26,3 +26,24 @@ describe('when someone types a time or a duration', () => {
     expect(parseDuration('2 fortnights')).toBeNull();
   });
 });
+
+describe('when someone types a duration in their own language', () => {
+  const cases: Record<string, [string, object][]> = {
+    sq: [['2 ditë', { days: 2 }], ['2 dite', { days: 2 }], ['1 javë', { weeks: 1 }], ['3 javë', { weeks: 3 }], ['3 orë', { hours: 3 }], ['2 ditësh', { days: 2 }]],
+    'sr-Latn': [['2 dana', { days: 2 }], ['1 dan', { days: 1 }], ['1 nedelja', { weeks: 1 }], ['1 nedelju', { weeks: 1 }], ['2 nedelje', { weeks: 2 }], ['1 nedelju dana', { weeks: 1 }], ['3 sata', { hours: 3 }], ['5 sati', { hours: 5 }]],
+    'sr-Cyrl': [['2 дана', { days: 2 }], ['1 недеља', { weeks: 1 }], ['1 недељу', { weeks: 1 }], ['недељу дана'.replace(/^/, '1 '), { weeks: 1 }], ['3 сата', { hours: 3 }]],
+    bs: [['1 sedmica', { weeks: 1 }], ['1 sedmicu', { weeks: 1 }], ['2 sedmice', { weeks: 2 }], ['1 nedjelju', { weeks: 1 }], ['2 dana', { days: 2 }], ['3 sahata', { hours: 3 }]],
+    hr: [['1 tjedan', { weeks: 1 }], ['2 tjedna', { weeks: 2 }], ['5 tjedana', { weeks: 5 }], ['2 dana', { days: 2 }], ['3 sata', { hours: 3 }]],
+    mk: [['2 дена', { days: 2 }], ['1 ден', { days: 1 }], ['1 недела', { weeks: 1 }], ['2 недели', { weeks: 2 }], ['3 часа', { hours: 3 }], ['5 часови', { hours: 5 }]],
+  };
+  for (const [language, typed] of Object.entries(cases)) {
+    it(`reads ${language} units with the case forms people type`, () => {
+      for (const [text, duration] of typed) expect(parseDuration(text), text).toEqual(duration);
+    });
+  }
+
+  it('refuses a unit word it does not know, a zero, and a second word that is not "of days"', () => {
+    for (const typed of ['2 muaj', '0 dana', '2 dana sati', '1 nedelju sata', 'dana']) expect(parseDuration(typed), typed).toBeNull();
+  });
+});
+

@@ -121,6 +121,29 @@ describe('when a coordinator types the reminder', () => {
     await runtime.db.person.update({ where: { id: genta }, data: { workingHours: undefined } });
   });
 
+  it('reads the when in the region\'s languages: za 2 dana, за 1 недела, pas 2 ditësh, dana 1. 12. 2026. u 10h', async () => {
+    const cases: [string, string, string][] = [
+      ['/lc nudge @Genta Morina Molim vas, donesite slučaj za 2 dana', 'Molim vas, donesite slučaj', 'Genta Morina: Wed 25 Nov 2026'],
+      ['/lc nudge @Genta Morina Ве молиме, донесете го случајот за 1 недела', 'донесете го случајот', 'Genta Morina: Mon 30 Nov 2026'],
+      ['/lc nudge @Genta Morina Ju lutem sillni rastin pas 2 ditësh', 'Ju lutem sillni rastin', 'Genta Morina: Wed 25 Nov 2026'],
+      ['/lc nudge @Genta Morina Molim vas, donesite slučaj dana 1. 12. 2026. u 10h', 'Molim vas, donesite slučaj', 'Genta Morina: Tue 1 Dec 2026'],
+      ['/lc nudge @Genta Morina Ju lutem sillni rastin më 01.12.2026 në orën 10:00', 'Ju lutem sillni rastin', 'Genta Morina: Tue 1 Dec 2026'],
+      ['/lc nudge @Genta Morina Донесете го случајот на 01.12.2026 во 10:00', 'Донесете го случајот', 'Genta Morina: Tue 1 Dec 2026'],
+    ];
+    for (const [typed, message, when] of cases) {
+      const text = textOf(await coordinator().say(typed));
+      expect(text, typed).toContain(message);
+      expect(text, typed).toContain(when);
+      expect(text, typed).not.toMatch(/za 2 dana|1 недела|2 ditësh|1\. 12\. 2026|01\.12\.2026/);
+    }
+  });
+
+  it('keeps "per 2 people" in the message: only `in` after the message insists on a when', async () => {
+    const text = textOf(await coordinator().say('/lc nudge @Genta Morina Bring one copy per 2 people'));
+    expect(text).toContain('Bring one copy per 2 people');
+    expect(text).toContain('Genta Morina: now');
+  });
+
   it('names what it could not read, and saves nothing', async () => {
     const before = await runtime.db.plannedNudge.count({ where: { kind: 'manual' } });
     expect(textOf(await coordinator().say('/lc nudge @Gentiana hello'))).toContain('Nobody in this cluster is called @Gentiana');

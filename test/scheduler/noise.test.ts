@@ -114,4 +114,26 @@ describe('when a member snoozes reminders for a week', () => {
     expect(text).toContain('I could not read "forever" as a duration');
     expect(text).toContain('[1 week]');
   });
+
+  it('reads a duration in the member\'s own words and answers with the date written their way', async () => {
+    const me = talkAs(runtime.bot, member().externalId);
+    const cases: [string, string, string, string][] = [
+      ['sr-Latn', '/lc snooze 1 nedelju', '8. oktobar 2026. 10:00', '3 dana'],
+      ['sr-Cyrl', '/lc snooze 1 недељу', '8. октобар 2026. 10:00', '3 дана'],
+      ['sq', '/lc snooze 1 javë', '8 tetor 2026 në 10:00', '3 ditë'],
+      ['mk', '/lc snooze 7 дена', '8 октомври 2026 г., во 10:00', '3 дена'],
+    ];
+    try {
+      for (const [language, typed, until, example] of cases) {
+        await runtime.db.person.update({ where: { id: member().id }, data: { locale: language } });
+        expect(textOf(await me.say(typed)), typed).toContain(until);
+        await me.say('/lc resume');
+        // What it cannot read, it explains with an example in the person's language, which it reads.
+        expect(textOf(await me.say('/lc snooze zauvek')), language).toContain(example);
+      }
+    } finally {
+      await runtime.db.person.update({ where: { id: member().id }, data: { locale: 'en' } });
+      await runtime.scheduler.replanPending();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
 import type * as echarts from 'echarts';
+import { formatNumber } from '../../core/format.js';
 
 /**
  * ECharts is loaded on the first chart, not at start-up: importing it costs about 60 MB of resident
@@ -55,6 +56,8 @@ export interface ChartPanel {
   values: (number | null)[];
   /** The axis maximum (e.g. 5 for means on a 1–5 scale); the largest value if not given. */
   max?: number;
+  /** The reader's language, for the decimal sign of the values ("3.5", "3,5"); English if not given. */
+  locale?: string;
 }
 
 /** One drawn image and the text that stands for it where it cannot be seen. */
@@ -86,7 +89,7 @@ export function renderCharts(panels: ChartPanel[], options: { group?: boolean } 
 /** The alt text of panels: each title with its figures and every bar's value. */
 export function altText(panels: ChartPanel[]): string {
   return panels
-    .map((p) => `${p.title}${p.subtitle ? ` (${p.subtitle})` : ''}: ${p.labels.map((l, i) => `${l} ${formatValue(p.values[i])}`).join(', ')}.`)
+    .map((p) => `${p.title}${p.subtitle ? ` (${p.subtitle})` : ''}: ${p.labels.map((l, i) => `${l} ${formatValue(p.values[i], p.locale)}`).join(', ')}.`)
     .join(' ');
 }
 
@@ -178,7 +181,7 @@ function draw(laid: Laid[]): ChartImage {
       data: values.map((v) => (v === null ? null : Math.round(v * 100) / 100)),
       barMaxWidth: 18,
       itemStyle: { color: BAR_COLOUR },
-      label: { show: true, position: 'right', fontSize: MIN_FONT, fontFamily: FONT, color: '#1f2328', formatter: (p: { value: unknown }) => formatValue(p.value as number | null) },
+      label: { show: true, position: 'right', fontSize: MIN_FONT, fontFamily: FONT, color: '#1f2328', formatter: (p: { value: unknown }) => formatValue(p.value as number | null, l.panel.locale) },
     });
     y += rowsHeight + GAP;
   });
@@ -194,9 +197,9 @@ function draw(laid: Laid[]): ChartImage {
   }
 }
 
-function formatValue(value: number | null | undefined): string {
+function formatValue(value: number | null | undefined, locale = 'en'): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '–';
-  return String(Math.round(value * 100) / 100);
+  return formatNumber(Math.round(value * 100) / 100, locale, { maximumFractionDigits: 2, useGrouping: false });
 }
 
 /** Words wrapped into at most `lines` lines of `max` characters; what does not fit ends in "…". */

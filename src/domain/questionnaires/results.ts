@@ -1,4 +1,5 @@
 import { toCsv } from '../../core/documents.js';
+import { formatNumber } from '../../core/format.js';
 import type { Db } from '../../core/db.js';
 import type { Translate } from '../../core/i18n.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
@@ -56,9 +57,9 @@ export function answerLabel(question: QuestionDefinition, value: string, locale:
   }
 }
 
-/** Rounds for display: one decimal, no trailing ".0". */
-export function round1(value: number | null): string {
-  return value === null ? '–' : String(Math.round(value * 10) / 10);
+/** Rounds for display: one decimal, no trailing ".0", with the reader's decimal sign ("3.5", "3,5"). */
+export function round1(value: number | null, locale = 'en'): string {
+  return value === null ? '–' : formatNumber(Math.round(value * 10) / 10, locale, { maximumFractionDigits: 1, useGrouping: false });
 }
 
 /** A bar-chart image for each question that has a distribution (scales, ratings, choices, rankings by points), with its alt text. */
@@ -70,11 +71,11 @@ export function resultsCharts(results: RunResults, locale: string, t: Translate)
     if (summary.type === 'scale' || summary.type === 'rating' || summary.type === 'single' || summary.type === 'multiple') {
       const subtitle =
         summary.type === 'scale' || summary.type === 'rating'
-          ? t('surveys:chart.scaleSubtitle', { n: summary.answered, mean: round1(summary.mean), median: round1(summary.median) })
+          ? t('surveys:chart.scaleSubtitle', { n: summary.answered, mean: round1(summary.mean, locale), median: round1(summary.median, locale) })
           : t('surveys:chart.countSubtitle', { n: summary.answered });
-      panel = { title, subtitle, labels: summary.buckets.map((b) => answerLabel(question, b.value, locale)), values: summary.buckets.map((b) => b.count) };
+      panel = { title, subtitle, labels: summary.buckets.map((b) => answerLabel(question, b.value, locale)), values: summary.buckets.map((b) => b.count), locale };
     } else if (summary.type === 'ranking') {
-      panel = { title, subtitle: t('surveys:chart.rankingSubtitle', { n: summary.answered }), labels: summary.order.map((o) => answerLabel(question, o.value, locale)), values: summary.order.map((o) => o.points) };
+      panel = { title, subtitle: t('surveys:chart.rankingSubtitle', { n: summary.answered }), labels: summary.order.map((o) => answerLabel(question, o.value, locale)), values: summary.order.map((o) => o.points), locale };
     }
     // One image per question (a long one continues on a second), each readable at a phone's width; none of empty bars.
     if (panel && summary.answered > 0) for (const image of renderCharts([panel])) charts.push({ question: index, image });
@@ -168,11 +169,11 @@ export async function beforeAfter(db: Db, results: RunResults, locale: string): 
 }
 
 /** Charts of a comparison: per question, each cluster's mean, a few questions to an image. */
-export function comparisonCharts(comparison: Comparison): ChartImage[] {
-  return renderCharts(comparison.categories.map((question, i) => ({ title: question, labels: comparison.series.map((s) => s.name), values: comparison.series.map((s) => s.values[i]) })), { group: true });
+export function comparisonCharts(comparison: Comparison, locale = 'en'): ChartImage[] {
+  return renderCharts(comparison.categories.map((question, i) => ({ title: question, labels: comparison.series.map((s) => s.name), values: comparison.series.map((s) => s.values[i]), locale })), { group: true });
 }
 
 /** Charts of a before/after pair: per question, the mean before and after, a few questions to an image. */
-export function beforeAfterCharts(labels: { before: string; after: string }, change: BeforeAfter): ChartImage[] {
-  return renderCharts(change.rows.map((r) => ({ title: r.question, labels: [labels.before, labels.after], values: [r.before, r.after] })), { group: true });
+export function beforeAfterCharts(labels: { before: string; after: string }, change: BeforeAfter, locale = 'en'): ChartImage[] {
+  return renderCharts(change.rows.map((r) => ({ title: r.question, labels: [labels.before, labels.after], values: [r.before, r.after], locale })), { group: true });
 }

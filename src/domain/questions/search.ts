@@ -17,6 +17,11 @@ export interface FoundAnswer {
  * and of every cluster in the given programmes, with PostgreSQL full-text search over the generated
  * RoutedQuestion."searchVector" (question + answer, English stemming, GIN index).
  *
+ * Across languages and scripts: the vector is built from the text folded by the database function
+ * cb_search_fold (no diacritics, Cyrillic read as Latin; prisma/migrations/…_faq_search_folded), and
+ * the search words pass through the same function, so `pomoc` finds "pomoć", `pergjigje` finds
+ * "përgjigje", and Serbian typed in Latin finds the Cyrillic and the other way round.
+ *
  * Any search word may match (an OR query), because a new question rarely repeats an old one word for
  * word; results are ordered by how many of the search's words they contain, then the asker's own cluster
  * (`preferClusterId`) before the programme's others, then by ts_rank; and a
@@ -31,8 +36,8 @@ export async function searchAnswered(
   if (!words || (input.clusterIds.length === 0 && input.programmeIds.length === 0)) return [];
   const rows = await db.$queryRaw<(Omit<FoundAnswer, 'matched'> & { matched: bigint })[]>`
     WITH search AS (
-      SELECT tsvector_to_array(to_tsvector('english', ${words})) AS lexemes,
-             regexp_replace(plainto_tsquery('english', ${words})::text, '&|<[0-9]*->|<[0-9]+>', '|', 'g') AS query_text
+      SELECT tsvector_to_array(to_tsvector('english', cb_search_fold(${words}))) AS lexemes,
+             regexp_replace(plainto_tsquery('english', cb_search_fold(${words}))::text, '&|<[0-9]*->|<[0-9]+>', '|', 'g') AS query_text
     ), query AS (
       SELECT lexemes, query_text::tsquery AS q FROM search WHERE cardinality(lexemes) > 0 AND query_text <> ''
     )

@@ -125,7 +125,7 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
     const lines: string[] = [];
     for (const { question, summary } of r.questions) {
       const text = escapeMd(localise(question.text, locale));
-      if (summary.type === 'scale' || summary.type === 'rating') lines.push(`- ${text}: ${t('surveys:reportDoc.meanMedian', { mean: round1(summary.mean), median: round1(summary.median), n: summary.answered, max: summary.type === 'scale' ? 5 : 10 })}`);
+      if (summary.type === 'scale' || summary.type === 'rating') lines.push(`- ${text}: ${t('surveys:reportDoc.meanMedian', { mean: round1(summary.mean, locale), median: round1(summary.median, locale), n: summary.answered, max: summary.type === 'scale' ? 5 : 10 })}`);
       else if (summary.type === 'single' || summary.type === 'multiple') {
         const top = [...summary.buckets].sort((a, b) => b.count - a.count)[0];
         if (top && top.count) lines.push(`- ${text}: ${t('surveys:reportDoc.mostChosen', { option: escapeMd(answerLabel(question, top.value, locale)), count: top.count, n: summary.answered })}`);
@@ -145,8 +145,8 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
   const scored = results.flatMap((r) => r.questions.flatMap((q) => ((q.summary.type === 'scale') && q.summary.mean !== null ? [{ text: localise(q.question.text, locale), mean: q.summary.mean }] : [])));
   if (scored.length) {
     const sorted = [...scored].sort((a, b) => b.mean - a.mean);
-    md.push(t('surveys:reportDoc.strongest', { text: escapeMd(sorted[0].text), mean: round1(sorted[0].mean) }));
-    if (sorted.length > 1 && sorted[sorted.length - 1].mean < sorted[0].mean) md.push(t('surveys:reportDoc.weakest', { text: escapeMd(sorted[sorted.length - 1].text), mean: round1(sorted[sorted.length - 1].mean) }));
+    md.push(t('surveys:reportDoc.strongest', { text: escapeMd(sorted[0].text), mean: round1(sorted[0].mean, locale) }));
+    if (sorted.length > 1 && sorted[sorted.length - 1].mean < sorted[0].mean) md.push(t('surveys:reportDoc.weakest', { text: escapeMd(sorted[sorted.length - 1].text), mean: round1(sorted[sorted.length - 1].mean, locale) }));
   }
   md.push(quoteBlock('conclusions'));
 
