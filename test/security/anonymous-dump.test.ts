@@ -5,6 +5,7 @@ import { syncQuestionnaires } from '../../src/domain/questionnaires/catalogue.js
 import { closeRun, createRun, loadRun, openRun, saveAnswers } from '../../src/domain/questionnaires/runs.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
+import { mulberry32, shuffle } from '../../src/core/shuffle.js';
 
 /**
  * Issue 15, item 7, played as the attacker: someone with a dump of every table (all columns, every row
@@ -34,26 +35,6 @@ let coordinatorId: string;
 let memberIds: string[];
 /** The runs the bot stored (not the control's). */
 const botRuns: string[] = [];
-
-/** mulberry32: a small seeded generator, so the simulated behaviour is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-function shuffle<T>(items: T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 /** What the simulation knows and the dump must not reveal: who gave which answer, and when. */
 interface Truth {
@@ -235,7 +216,7 @@ beforeAll(async () => {
 
 describe('when an attacker with a dump of every table tries to pair anonymous responses with their authors', () => {
   it('pairs nearly everyone when rows are stored in submission order (the heuristics work)', async () => {
-    const random = seeded(SEED ^ 0xc0ffee);
+    const random = mulberry32(SEED ^ 0xc0ffee);
     const truths: Truth[] = [];
     for (let i = 0; i < 6; i++) truths.push(await simulateRun(random, 100 + i, 'naive'));
     const hits = await attack(truths);
@@ -249,7 +230,7 @@ describe('when an attacker with a dump of every table tries to pair anonymous re
 
   it(`pairs no better than chance over ${RUNS} runs, by every ordering the dump offers`, async () => {
     expect(memberIds.length).toBeGreaterThanOrEqual(5);
-    const random = seeded(SEED);
+    const random = mulberry32(SEED);
     const truths: Truth[] = [];
     for (let i = 0; i < RUNS; i++) truths.push(await simulateRun(random, i, 'bot'));
     botRuns.push(...truths.map((t) => t.runId));
