@@ -278,3 +278,30 @@ describe('when an attacker with a dump of every table tries to pair anonymous re
     }
   });
 });
+
+describe('when a member answers an anonymous run in the web chat (the real /web/events)', () => {
+  it('keeps neither the answer nor the pressed button in their stored conversation or their used buttons', async () => {
+    const db = runtime.db;
+    const baseUrl = `http://127.0.0.1:${await runtime.listen(0)}`;
+    type Element = { type: string; actionId?: string; value?: string; label?: string; token?: string };
+    const post = async (input: Record<string, unknown>) => {
+      const res = await fetch(`${baseUrl}/web/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'lc1-m1', input }) });
+      return (await res.json()) as { entries: unknown[]; messages: { blocks: { type: string; elements?: Element[] }[] }[] };
+    };
+    const created = await createRun(db, { questionnaireKey: 'ee2-evaluation', clusterId, createdById: coordinatorId, when: 'now', closesAt: new Date('2026-12-31T00:00:00Z'), anonymous: true, minGroupSize: 5 }, new Date());
+    await openRun(db, created.id, new Date());
+    const person = await db.platformIdentity.findFirstOrThrow({ where: { externalId: 'web:lc1-m1' } });
+    const first = await post({ type: 'action', actionId: 'survey:begin', value: created.id });
+    const button = first.messages.flatMap((m) => m.blocks).flatMap((b) => b.elements ?? []).find((e) => e.actionId === 'survey:answer' && e.type === 'button')!;
+    expect(button.label).toBeTruthy();
+    // No one-time token: a used token is stored with the person and the button's label (the answer).
+    expect(button.token).toBeUndefined();
+    const second = await post({ type: 'action', actionId: 'survey:answer', value: button.value, label: button.label });
+    expect(second.entries).toEqual([]);
+    expect(second.messages.length).toBeGreaterThan(0);
+    expect((await db.runParticipation.findUniqueOrThrow({ where: { runId_personId: { runId: created.id, personId: person.personId } } })).answered).toBe(true);
+    const stored = JSON.stringify([await db.webChatMessage.findMany({ where: { OR: [{ externalId: 'web:lc1-m1' }, { personId: person.personId }] } }), await db.actionUse.findMany({ where: { personId: person.personId } })]);
+    expect(stored).not.toContain(button.label!);
+    expect(stored).not.toContain(created.id);
+  });
+});
