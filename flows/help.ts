@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shownWord } from '../src/core/command-words.js';
 import { defineFlow, type CommandSpec, type FlowContext } from '../src/core/flow.js';
 import { ui, type Block } from '../src/core/messages.js';
 import type { Role } from '../src/generated/prisma/enums.js';
@@ -93,6 +94,13 @@ function section(ctx: FlowContext, audience: 'anyone' | Role): string {
   return text;
 }
 
+/** One line a command: its word in the person's language first where it has one, then the English usage (which works everywhere). */
 function commandLines(commands: CommandSpec[], ctx: FlowContext): string {
-  return commands.map((c) => `- \`${c.usageKey ? ctx.t(c.usageKey) : `/lc ${c.verb}`}\`: ${ctx.t(c.summaryKey)}`).join('\n');
+  return commands
+    .map((c) => {
+      const usage = `\`${c.usageKey ? ctx.t(c.usageKey) : `/lc ${c.verb}`}\``;
+      const own = shownWord(c.verb, ctx.person.locale);
+      return `- ${own === c.verb ? usage : `\`/lc ${own}\` (${usage})`}: ${ctx.t(c.summaryKey)}`;
+    })
+    .join('\n');
 }

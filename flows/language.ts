@@ -25,6 +25,7 @@ export const languageFlow = defineFlow({
     if (!language) return { replies: [languageMessage(ctx, ctx.t('me:languageUnknown', { given: given.slice(0, 40) }))], next: null };
     return choose(ctx, language);
   },
+  accepts: { actions: { 'language:pick': 'en', 'language:cluster': '{cluster}|sq' }, forms: [] },
   async handle(ctx, event): Promise<FlowResult<Record<string, never>>> {
     if (event.type === 'action' && event.actionId === 'language:pick') {
       const language = languageFromInput(event.value ?? '');

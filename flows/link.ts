@@ -47,6 +47,7 @@ export const linkFlow = defineFlow({
       next: { step: 'shown', data: {} },
     };
   },
+  accepts: { actions: { 'link:enter': '' }, forms: ['link:code'] },
   async handle(ctx, event): Promise<FlowResult<Record<string, never>>> {
     if (event.type === 'action' && event.actionId === 'link:enter') {
       return { replies: [ui.message(ctx.t('link:formTitle'), [ui.form(codeForm(ctx))], { ephemeral: true })], next: { step: 'enter', data: {} } };

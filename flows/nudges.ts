@@ -47,6 +47,7 @@ export const nudgesFlow = defineFlow<State>({
     if (verb === 'nudges') return { replies: [await listNudges(ctx, args)] };
     return startNudge(ctx, args);
   },
+  accepts: { actions: { 'nudge:send': '', 'nudge:cancel': '' }, forms: ['nudge:compose'] },
   async handle(ctx, event, position): Promise<FlowResult<State>> {
     if (event.type === 'form' && event.formId === 'nudge:compose') {
       const composing = composingSchema.safeParse(position?.data);

@@ -40,6 +40,7 @@ export const resultsFlow = defineFlow<Record<string, never>>({
     const runId = await resolveRun(ctx, arg);
     return { replies: [await resultsMessage(ctx, runId)] };
   },
+  accepts: { actions: { 'results:csv': '{run}', 'results:compare': '{run}', 'results:change': '{run}', 'results:details': '{run}' }, forms: [] },
   async handle(ctx, event) {
     if (event.type !== 'action') return { replies: [] };
     const results = await readableResults(ctx, event.value);

@@ -56,6 +56,7 @@ export const snoozeFlow = defineFlow({
     const undo = ui.button(t('scheduler:button.undo'), 'snooze:undo', before.snoozedUntil?.toISOString() ?? '');
     return { replies: [ui.message(text, [ui.paragraph(text), ui.actions(undo)], { ephemeral: true })] };
   },
+  accepts: { actions: { 'snooze:undo': '{date}' }, forms: [] },
   async handle(ctx, event) {
     if (event.type !== 'action' || event.actionId !== 'snooze:undo') return { replies: [] };
     const previous = z.iso.datetime().safeParse(event.value);

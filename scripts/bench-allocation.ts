@@ -3,7 +3,8 @@
  * Usage: npx tsx scripts/bench-allocation.ts [members=40] [runs=200]
  * Prints the mean and worst time per allocation for random clusters of that size.
  */
-import { allocateReviewers, mulberry32, type AllocationInput } from '../src/domain/feedback/allocation.js';
+import { mulberry32 } from '../src/core/shuffle.js';
+import { allocateReviewers, type AllocationInput } from '../src/domain/feedback/allocation.js';
 
 const members = Number(process.argv[2] ?? 40);
 const runs = Number(process.argv[3] ?? 200);

@@ -1,4 +1,5 @@
 import type { Redis } from '../../src/core/redis.js';
+import { redisScript } from '../../src/core/redis-script.js';
 
 /**
  * Reserves the next free send slot of a channel atomically: a slot is at least `interval` ms after
@@ -10,6 +11,7 @@ local now = tonumber(ARGV[1])
 local at = math.max(now, last + tonumber(ARGV[2]))
 redis.call('SET', KEYS[1], at, 'PX', at - now + 60000)
 return at - now`;
+const reserve = redisScript(RESERVE);
 
 /** Moves a channel's next slot to at least `until` (after a 429 with Retry-After). */
 const PUSH_BACK = `
@@ -17,6 +19,7 @@ local last = tonumber(redis.call('GET', KEYS[1]) or '0')
 local untilMs = tonumber(ARGV[1])
 if untilMs > last then redis.call('SET', KEYS[1], untilMs, 'PX', untilMs - tonumber(ARGV[2]) + 60000) end
 return 1`;
+const pushBack = redisScript(PUSH_BACK);
 
 /**
  * Where a channel's last reserved slot lives (shared with PostClaims, which reserves in the same
@@ -41,13 +44,13 @@ export class ChannelRateLimit {
 
   /** Reserves a slot in a workspace's channel; resolves with the milliseconds to wait before sending in it. */
   async reserve(teamId: string, channel: string): Promise<number> {
-    return Number(await this.redis.eval(RESERVE, 1, channelSlotKey(this.prefix, teamId, channel), this.now(), this.intervalMs));
+    return Number(await reserve(this.redis, [channelSlotKey(this.prefix, teamId, channel)], [this.now(), this.intervalMs]));
   }
 
   /** Slack said 429: nobody sends to this channel again before Retry-After has passed. */
   async pushBack(teamId: string, channel: string, retryAfterSeconds: number): Promise<void> {
     const now = this.now();
     // Stored as "the last slot", so the next reservation lands exactly at Retry-After.
-    await this.redis.eval(PUSH_BACK, 1, channelSlotKey(this.prefix, teamId, channel), now + retryAfterSeconds * 1000 - this.intervalMs, now);
+    await pushBack(this.redis, [channelSlotKey(this.prefix, teamId, channel)], [now + retryAfterSeconds * 1000 - this.intervalMs, now]);
   }
 }

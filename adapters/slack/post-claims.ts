@@ -1,4 +1,5 @@
 import type { Redis } from '../../src/core/redis.js';
+import { redisScript } from '../../src/core/redis-script.js';
 import { channelSlotKey } from './channel-rate-limit.js';
 
 /**
@@ -36,6 +37,7 @@ if waitAtMost >= 0 and at - now > waitAtMost then
 end
 redis.call('SET', KEYS[1], 'sending', 'PX', ARGV[3])
 return {'go', at - now}`;
+const claimAndReserve = redisScript(CLAIM_AND_RESERVE);
 
 /** What the sender may do with a message now. */
 export type PostVerdict =
@@ -57,7 +59,7 @@ export class PostClaims {
 
   async claim(post: { sentKey: string; teamId: string; channel: string; claimMs: number; waitAtMostMs?: number }): Promise<PostVerdict> {
     const keptKey = `${post.sentKey}:slot`;
-    const [verdict, ms] = (await this.redis.eval(CLAIM_AND_RESERVE, 3, post.sentKey, channelSlotKey(this.prefix, post.teamId, post.channel), keptKey, this.now(), this.intervalMs, post.claimMs, post.waitAtMostMs ?? -1)) as [string, number];
+    const [verdict, ms] = (await claimAndReserve(this.redis, [post.sentKey, channelSlotKey(this.prefix, post.teamId, post.channel), keptKey], [this.now(), this.intervalMs, post.claimMs, post.waitAtMostMs ?? -1])) as [string, number];
     if (verdict === 'later') return { verdict, at: Number(ms) };
     if (verdict === 'go') return { verdict, waitMs: Number(ms) };
     return { verdict: verdict as 'sent' | 'busy' };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from '../../src/core/redis.js';
+import { redisScript } from '../../src/core/redis-script.js';
 
 /** Teams' documented per-conversation limits for bots: (window, messages). */
 export const TEAMS_CONVERSATION_LIMITS: readonly { windowMs: number; max: number }[] = [
@@ -56,6 +57,7 @@ for k = 1, #KEYS do
 end
 return 0
 `;
+const admit = redisScript(ADMIT);
 
 /**
  * Keeps every conversation under Teams' limits, and every tenant under its global limit, across
@@ -82,6 +84,6 @@ export class ConversationRateLimiter {
       keys.push(`${this.prefix}:teams:tenant-rate:${tenantId}`);
       args.push(...windows(this.tenantLimits));
     }
-    return Number(await this.redis.eval(ADMIT, keys.length, ...keys, ...args));
+    return Number(await admit(this.redis, keys, args));
   }
 }

@@ -170,6 +170,8 @@ export function webChatRouter(deps: WebChatDeps): Router {
     const response = await deps.bot.handle({ identity: caller.identity, event: toEvent(input), origin: { direct: true } });
     // "Try again in a moment": nothing happened, and the storage may be what is away. The page shows it, unstored.
     if (response.transient) return void res.json({ entries: [], messages: response.messages.map(toWebMessage) });
+    // An anonymous answer and what the bot says about it are not stored with the person's conversation.
+    if (response.messages.some((m) => m.unrecorded)) return void res.json({ entries: [], messages: response.messages.map(toWebMessage) });
     const externalId = caller.externalId;
     // What the person did, then the answers, in order: a reload shows both sides as they happened.
     const entries: HistoryEntry[] = [await deps.history.append(externalId, 'me', { text: echoOf(input) }, { personId: response.personId })];

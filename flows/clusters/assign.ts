@@ -44,6 +44,7 @@ export const assignFlow = defineFlow<State>({
     if (programmes.length === 0) throw new BotError(ErrorCode.NotAllowed, 'clusters:errors.noClusterForRole');
     return preview(ctx, { programmeId: programmes[0].id, seed: seedFor(programmes[0].id), overrides: {}, fingerprint: '' });
   },
+  accepts: { actions: { 'assign:programme': '{programme}', 'assign:move': '', 'assign:cancel': '', 'assign:confirm': '' }, forms: ['assign:move'] },
   async handle(ctx, event, position): Promise<FlowResult<State>> {
     if (event.type === 'action' && event.actionId === 'assign:programme') {
       await requireProgrammeCoordinator(ctx.services.db, ctx.person.id, event.value);

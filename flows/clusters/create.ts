@@ -33,6 +33,7 @@ export const createFlow = defineFlow({
     const form = await createForm(ctx);
     return { replies: [ui.message(form.title, [ui.form(form)], { ephemeral: true })], next: { step: 'form', data: {} } };
   },
+  accepts: { actions: {}, forms: ['create:cluster'] },
   async handle(ctx, event) {
     if (event.type !== 'form' || event.formId !== 'create:cluster') return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
     const form = await createForm(ctx);

@@ -58,6 +58,7 @@ export const inviteFlow = defineFlow<State>({
       { firstWordIsCluster: false },
     );
   },
+  accepts: { actions: { 'invite:cluster': '{cluster}', 'invite:addRole': '{cluster}|{person}|MEMBER', 'invite:accept': '{membership}', 'invite:decline': '{membership}' }, forms: ['invite:people'] },
   async handle(ctx, event, position): Promise<FlowResult<State>> {
     if (event.type === 'action' && event.actionId === 'invite:cluster') {
       await requireRole(ctx.services.db, ctx.person.id, event.value, ['COORDINATOR']);

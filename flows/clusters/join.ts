@@ -68,6 +68,7 @@ export const joinFlow = defineFlow({
     const form = verb === 'profile' && !registration ? await topicsForm(ctx) : await registrationForm(ctx);
     return { replies: [ui.message(form.title, [...invitationBlocks, ui.form(form)], { ephemeral: true })], next: { step: 'form', data: {} } };
   },
+  accepts: { actions: { 'join:edit': '' }, forms: ['join:topics', 'join:registration'] },
   async handle(ctx, event): Promise<FlowResult<Record<string, never>>> {
     if (event.type === 'action' && event.actionId === 'join:edit') {
       const form = await registrationForm(ctx);

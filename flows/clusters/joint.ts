@@ -46,6 +46,7 @@ export const jointFlow = defineFlow<State>({
   async start(ctx, { args }) {
     return withCluster(ctx, 'joint', args, ['COORDINATOR'], async (cluster) => ({ replies: [await renderJoint(ctx, cluster.id)], next: null }));
   },
+  accepts: { actions: { 'joint:cluster': '{cluster}', 'joint:new': '{cluster}', 'joint:move': '{cluster}|{joint}', 'joint:join': '{joint}|{cluster}', 'joint:leave': '{item}' }, forms: ['joint:new', 'joint:move', 'joint:join'] },
   async handle(ctx, event, position): Promise<FlowResult<State>> {
     const { db, clock } = ctx.services;
     if (event.type === 'action') {

@@ -37,6 +37,7 @@ export const leaveFlow = defineFlow<State>({
     if (blocks.length === 0) return { replies: [ui.text(code ? t('clusters:leave.notIn', { code: args.trim() }) : t('clusters:leave.nothing'), { ephemeral: true })], next: null };
     return { replies: [ui.message(t('clusters:leave.title'), [ui.heading(t('clusters:leave.title')), ...blocks], { ephemeral: true })], next: null };
   },
+  accepts: { actions: { 'leave:cluster': '{cluster}', 'leave:registration': '{registration}' }, forms: [] },
   async handle(ctx, event): Promise<FlowResult<State>> {
     if (event.type !== 'action') return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
     const db = ctx.services.db;

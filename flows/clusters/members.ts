@@ -25,6 +25,7 @@ export const membersFlow = defineFlow({
   async start(ctx, { args }) {
     return withCluster(ctx, 'members', args, ['COORDINATOR'], async (cluster) => ({ replies: [await renderRoster(ctx, cluster.id)], next: null }));
   },
+  accepts: { actions: { 'members:cluster': '{cluster}', 'members:approve': '{registration}', 'members:pick': '{membership}', 'members:approve-all': '{cluster}', 'members:decline': '{registration}', 'members:role': '{membership}|COORDINATOR' }, forms: [] },
   async handle(ctx, event): Promise<FlowResult<object>> {
     if (event.type !== 'action') return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
     const db = ctx.services.db;

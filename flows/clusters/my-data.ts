@@ -65,6 +65,7 @@ export const forgetMeFlow = defineFlow<State>({
       next: null,
     };
   },
+  accepts: { actions: { 'forget-me:confirm': 'yes' }, forms: [] },
   async handle(ctx, event): Promise<FlowResult<State>> {
     if (event.type !== 'action' || event.actionId !== 'forget-me:confirm' || event.value !== 'yes') return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
     const { db, personalCache } = ctx.services;

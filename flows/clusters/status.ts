@@ -25,6 +25,7 @@ export const statusFlow = defineFlow({
   async start(ctx, { args }) {
     return withCluster<Record<string, never>>(ctx, 'status', args, ['COORDINATOR', 'OBSERVER'], async (cluster) => ({ replies: [await renderStatus(ctx, cluster.id)], next: null }));
   },
+  accepts: { actions: { 'status:cluster': '{cluster}' }, forms: [] },
   async handle(ctx, event): Promise<FlowResult<Record<string, never>>> {
     if (event.type === 'action' && event.actionId === 'status:cluster') return this.start(ctx, { verb: 'status', args: event.value });
     return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };

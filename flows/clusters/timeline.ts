@@ -56,6 +56,7 @@ export const timelineFlow = defineFlow<State>({
   async start(ctx, { args }) {
     return withCluster(ctx, 'timeline', args, ALL_ROLES, async (cluster) => ({ replies: [await renderTimeline(ctx, cluster.id)], next: null }));
   },
+  accepts: { actions: { 'timeline:cluster': '{cluster}', 'timeline:history': '{cluster}', 'timeline:add': '{cluster}', 'timeline:edit': '{cluster}|{item}', 'timeline:remove': '{cluster}|{item}', 'timeline:confirm': '', 'timeline:change': '', 'timeline:cancel': '', 'timeline:undo': '{edit}' }, forms: ['timeline:type', 'timeline:item'] },
   async handle(ctx, event, position): Promise<FlowResult<State>> {
     const { db } = ctx.services;
     if (event.type === 'action') {

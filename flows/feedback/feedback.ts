@@ -48,6 +48,7 @@ export const feedbackFlow = defineFlow<State>({
     // The overview leaves any running conversation (a half-written reply, say) as it was.
     return { replies: [await feedbackOverview(ctx)] };
   },
+  accepts: { actions: { 'feedback:write': '{assignment}', 'feedback:submit': '{assignment}', 'feedback:open': '{feedback}', 'feedback:mark': '{feedback}:yes', 'feedback:reply': '{feedback}', 'feedback:consolidate': '{round}' }, forms: ['feedback:reply', 'feedback:consolidate', 'feedback:goal:{assignment}', 'feedback:overall:{assignment}', 'feedback:act-{n}:{assignment}'] },
   async handle(ctx, event, position) {
     const state = position?.data ?? {};
     if (event.type === 'action') {

@@ -57,6 +57,7 @@ export const feedbackRoundFlow = defineFlow<State>({
     await requireRole(ctx.services.db, ctx.person.id, chosen.id, ['COORDINATOR']);
     return { replies: [ui.message(ctx.t('feedback:settings.title'), [ui.form(await settingsForm(ctx, chosen.id))])], next: { step: 'settings', data: { clusterId: chosen.id } } };
   },
+  accepts: { actions: { 'feedback-round:change': '{round}', 'feedback-round:confirm': '{round}', 'feedback-round:reshuffle': '{round}', 'feedback-round:cancel': '{round}' }, forms: ['feedback-round:settings', 'feedback-round:change'] },
   async handle(ctx, event, position) {
     const state = position?.data ?? {};
     if (event.type === 'form' && event.formId === 'feedback-round:settings') return submitSettings(ctx, state, event.values);

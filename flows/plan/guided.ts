@@ -1,3 +1,5 @@
+import { foldWord } from '../../src/core/command-words.js';
+import { languageOf, translator } from '../../src/core/i18n.js';
 import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';
 import type { FlowContext, FlowResult } from '../../src/core/flow.js';
@@ -88,11 +90,17 @@ function isValid(content: PlanContent, cursor: string): boolean {
   return c.kind !== 'act' || content.activities.some((a) => a.id === c.activityId);
 }
 
-/** The word a free-text answer stands for, in the person's language or in English. */
+/**
+ * The word a free-text answer stands for, in the person's language or in English, diacritics aside
+ * (`preskoci` is `preskoči`). Serbian readers of Cyrillic may type Latin too, as most keyboards do.
+ */
 export function wordOf(ctx: FlowContext, text: string): GuidedWord | undefined {
-  const said = text.trim().toLowerCase();
+  const said = foldWord(text.trim());
+  const latinToo = languageOf(ctx.person.locale) === 'sr-Cyrl' ? translator('sr-Latn') : undefined;
   for (const word of ['skip', 'back', 'stop', 'yes', 'no'] as const) {
-    if (said === word || said === ctx.t(`plan:guided.words.${word}`).toLowerCase()) return word;
+    const key = `plan:guided.words.${word}`;
+    const words = [word, ctx.t(key), ...(latinToo ? [latinToo(key)] : [])];
+    if (words.some((w) => foldWord(w) === said)) return word;
   }
   return undefined;
 }

@@ -15,6 +15,7 @@ import {
   latestVersion,
   deadlineOutsideTimeline,
   getVersion,
+  planOfVersion,
   isoDate,
   loadActivity,
   loadPlan,
@@ -73,6 +74,7 @@ export const planFlow = defineFlow<PlanState>({
     if (!cluster) return { replies: [chooseCluster(ctx, clusters, 'plan:mine', 'plan:chooseCluster')] };
     return openMine(ctx, cluster.id, await savedState(ctx));
   },
+  accepts: { actions: { 'plan:mine': '{cluster}', 'plan:list': '{cluster}', 'plan:open': '{plan}', 'plan:page': '{plan}:0', 'plan:guided': '{plan}', 'plan:word': 'skip@{plan}', 'plan:editGoal': '{plan}', 'plan:addActivity': '{plan}', 'plan:editActivity': '{activity}', 'plan:progress': '{activity}', 'plan:removeActivity': '{activity}', 'plan:undo': '{plan}', 'plan:move': '{activity}:up', 'plan:submit': '{plan}', 'plan:consolidate': '{plan}', 'plan:startApplication': '{plan}', 'plan:versions': '{plan}', 'plan:version': '{version}:0', 'plan:diff': '{version}:{version}', 'plan:export': '{plan}:md', 'plan:exportCluster': '{cluster}:md' }, forms: ['plan:goal:{plan}', 'plan:activity:new:{plan}', 'plan:activity:edit:{activity}', 'plan:progress:{activity}'] },
   async handle(ctx, event, position) {
     return route(ctx, event, position);
   },
@@ -328,8 +330,9 @@ async function overview(ctx: FlowContext, planId: string, state: PlanState, page
 }
 
 async function versionView(ctx: FlowContext, versionId: string, page: number): Promise<OutboundMessage> {
+  // Who may read the plan is settled before the version's content is loaded.
+  const doc = await readablePlan(ctx.services.db, ctx.person.id, await planOfVersion(ctx.services.db, versionId));
   const version = await getVersion(ctx.services.db, versionId);
-  const doc = await readablePlan(ctx.services.db, ctx.person.id, version.planId);
   if (!mayReadStage(doc.access, version.stage)) throw new BotError(ErrorCode.NotAllowed, 'plan:errors.notSubmittedYet');
   const shown: PlanDocument = { ...doc, stage: version.stage, versionNumber: version.number, updatedAt: version.createdAt, content: version.content };
   return renderPlan(ctx, shown, { page, versionId: version.id });

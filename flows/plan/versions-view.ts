@@ -2,7 +2,7 @@ import type { FlowContext } from '../../src/core/flow.js';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { formatDate } from '../../src/core/format.js';
 import { ui, type Block, type OutboundMessage } from '../../src/core/messages.js';
-import { diffPlans, getVersion, isEmptyDiff, listVersions, readablePlan, type PlanContent } from '../../src/domain/plans/index.js';
+import { diffPlans, getVersion, isEmptyDiff, listVersions, planOfVersion, readablePlan, type PlanContent } from '../../src/domain/plans/index.js';
 import { clip, textBlocks } from './render.js';
 
 /** Bytes of diff text in one message; the rest is summarised as "more changes". */
@@ -38,8 +38,9 @@ export async function renderVersions(ctx: FlowContext, planId: string): Promise<
 export async function renderDiff(ctx: FlowContext, fromId: string, toId: string): Promise<OutboundMessage> {
   const { t } = ctx;
   const db = ctx.services.db;
+  // Who may read the plan is settled before any version's content is loaded.
+  const doc = await readablePlan(db, ctx.person.id, await planOfVersion(db, fromId));
   const from = await getVersion(db, fromId);
-  const doc = await readablePlan(db, ctx.person.id, from.planId);
   let to: PlanContent;
   let toLabel: string;
   if (toId === 'draft') {

@@ -40,6 +40,7 @@ export const askFlow = defineFlow<AskState>({
     const form = await askForm(ctx, args.slice(0, MAX_QUESTION));
     return { replies: [ui.message(form.title, [ui.form(form)], { ephemeral: true })], next: { step: 'form', data: { threadKey: ctx.origin.threadKey } } };
   },
+  accepts: { actions: { 'ask:send': '', 'ask:take': '' }, forms: ['ask:question'] },
   async handle(ctx, event, position): Promise<FlowResult<AskState>> {
     if (event.type === 'form' && event.formId === 'ask:question') return submit(ctx, event.values, position?.data ?? {});
     if (event.type === 'action' && (event.actionId === 'ask:send' || event.actionId === 'ask:take')) {

@@ -36,6 +36,7 @@ export const questionsFlow = defineFlow<Record<string, never>>({
   async start(ctx) {
     return { replies: [await questionList(ctx)] };
   },
+  accepts: { actions: { 'questions:answer': '{question}', 'questions:pass': '{question}', 'questions:passTo': '{question}|{person}', 'questions:coordinator': '{question}', 'questions:helpful': '{question}', 'questions:reply': '{question}', 'questions:followup': '{question}', 'questions:faqYes': '{question}', 'questions:faqNo': '{question}' }, forms: ['questions:answer:{question}', 'questions:reply:{question}', 'questions:followup:{question}'] },
   async handle(ctx, event): Promise<Result> {
     if (event.type === 'action') return onAction(ctx, event);
     if (event.type === 'form') return onForm(ctx, event);
@@ -58,10 +59,7 @@ async function onAction(ctx: FlowContext, event: Extract<InboundEvent, { type: '
   switch (event.actionId) {
     case QUESTION_ACTIONS.answer: {
       const id = questionIdFrom(event.value);
-      const question = await ctx.services.db.routedQuestion.findUnique({ where: { id }, include: { asks: { where: { personId: me } } } });
-      if (!question) throw new BotError(ErrorCode.NotFound, 'questions:errors.notFound');
-      if (question.asks.length === 0) throw new BotError(ErrorCode.NotAllowed, 'questions:errors.notAskedToYou');
-      return reply(formMessage(answerForm(ctx, id, question.text)));
+      return reply(formMessage(answerForm(ctx, id, await textPutTo(ctx, id))));
     }
     case QUESTION_ACTIONS.pass: {
       const id = questionIdFrom(event.value);
@@ -106,10 +104,8 @@ async function onForm(ctx: FlowContext, event: Extract<InboundEvent, { type: 'fo
   const values: FormValues = event.values;
   const checked = checkForm(z.object({ text: fieldSchemas.text(MAX_TEXT) }), values, t);
   if (kind === 'answer') {
-    if (!checked.ok) {
-      const question = await ctx.services.db.routedQuestion.findUnique({ where: { id }, select: { text: true } });
-      return reply(formMessage(refill(answerForm(ctx, id, question?.text ?? ''), values, checked.errors)));
-    }
+    // The form comes back with its mistakes and the question in its intro: only to whom it was put.
+    if (!checked.ok) return reply(formMessage(refill(answerForm(ctx, id, await textPutTo(ctx, id)), values, checked.errors)));
     const { delivered } = await answerQuestion(deps, id, ctx.person.id, checked.data.text);
     const question = await ctx.services.db.routedQuestion.findUniqueOrThrow({ where: { id }, select: { asker: { select: { displayName: true } } } });
     const who = question.asker?.displayName ?? t('questions:formerMember');
@@ -125,6 +121,14 @@ async function onForm(ctx: FlowContext, event: Extract<InboundEvent, { type: 'fo
     return reply(assignment ? sentMessage(ctx, assignment) : ui.text(t('questions:sent.nobody')));
   }
   throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'questions' });
+}
+
+/** The question's text, for the person it was put to; refused (before anything is shown) for anyone else. */
+async function textPutTo(ctx: FlowContext, id: string): Promise<string> {
+  const question = await ctx.services.db.routedQuestion.findUnique({ where: { id }, select: { text: true, asks: { where: { personId: ctx.person.id }, select: { personId: true } } } });
+  if (!question) throw new BotError(ErrorCode.NotFound, 'questions:errors.notFound');
+  if (question.asks.length === 0) throw new BotError(ErrorCode.NotAllowed, 'questions:errors.notAskedToYou');
+  return question.text;
 }
 
 function formMessage(form: Form): OutboundMessage {

@@ -144,16 +144,16 @@ function askQuestion(ctx: FlowContext, run: LoadedRun, question: QuestionDefinit
   if (current !== undefined) blocks.push(ui.context(t('surveys:question.yourAnswer', { answer: describeAnswer(question, current, locale) })));
 
   const extra: Button[] = [];
-  if (current !== undefined) extra.push(ui.button(t('surveys:buttons.keep'), 'survey:keep', encode(run.id, question.key)));
-  if (!question.required) extra.push(ui.button(t('surveys:buttons.skip'), 'survey:skip', encode(run.id, question.key)));
+  if (current !== undefined) extra.push(answerButton(run, t('surveys:buttons.keep'), 'survey:keep', encode(run.id, question.key)));
+  if (!question.required) extra.push(answerButton(run, t('surveys:buttons.skip'), 'survey:skip', encode(run.id, question.key)));
 
   const options = optionsOf(question, locale);
   switch (question.type) {
     case 'scale':
-      blocks.push(ui.actions(...options.map((o) => ui.button(o.label, 'survey:answer', encode(run.id, question.key, o.value))), ...extra));
+      blocks.push(ui.actions(...options.map((o) => answerButton(run, o.label, 'survey:answer', encode(run.id, question.key, o.value))), ...extra));
       break;
     case 'single':
-      if (options.length <= 5) blocks.push(ui.actions(...options.map((o) => ui.button(o.label, 'survey:answer', encode(run.id, question.key, o.value))), ...extra));
+      if (options.length <= 5) blocks.push(ui.actions(...options.map((o) => answerButton(run, o.label, 'survey:answer', encode(run.id, question.key, o.value))), ...extra));
       else blocks.push(selectBlock(run, question, options, t('surveys:question.chooseOption'), current, extra));
       break;
     case 'rating':
@@ -194,4 +194,13 @@ export function doneMessage(ctx: FlowContext, run: LoadedRun, answers: Record<st
   if (missing.length) blocks.push(ui.context(t('surveys:done.missing', { count: missing.length })));
   blocks.push(ui.actions(ui.openButton(t('surveys:buttons.change'), 'survey:change', run.id), ui.openButton(t('surveys:buttons.asForm'), 'survey:form', run.id)));
   return ui.message(t('surveys:done.title'), blocks);
+}
+
+/**
+ * An answer button. In an anonymous run it carries no one-time token (saving the same answer again
+ * changes nothing): a used token is stored with the person and the pressed button's label, which is
+ * the answer, and would tie them together in a copy of the database.
+ */
+function answerButton(run: Pick<LoadedRun, 'anonymous'>, label: string, actionId: string, value: string): Button {
+  return { ...ui.button(label, actionId, value), ...(run.anonymous ? { repeatable: true } : {}) };
 }

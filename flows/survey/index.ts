@@ -1,6 +1,6 @@
-import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
+import { defineFlow, type FlowContext, type FlowPosition, type FlowResult } from '../../src/core/flow.js';
 import { formatDateTime } from '../../src/core/format.js';
-import { ui, type Block } from '../../src/core/messages.js';
+import { ui, type Block, type InboundEvent } from '../../src/core/messages.js';
 import { localise, type QuestionnaireDefinition } from '../../src/domain/questionnaires/definition.js';
 import { closeDueRuns, openRunsFor } from '../../src/domain/questionnaires/runs.js';
 import { answerOne, answerTyped, beginOneByOne, decode, showWholeForm, submitOne, submitWholeForm } from './answering.js';
@@ -22,39 +22,51 @@ export const surveyFlow = defineFlow<SurveyState>({
     if (words[0]?.toLowerCase() === 'send') return startSend(ctx, words.slice(1));
     return { replies: [await listMessage(ctx)], next: null };
   },
+  accepts: { actions: { 'survey:begin': '{run}', 'survey:change': '{run}', 'survey:form': '{run}', 'survey:answer': '{run}|feedback_useful|4', 'survey:skip': '{run}|feedback_useful', 'survey:keep': '{run}|feedback_useful' }, forms: ['survey:all', 'survey:one', 'survey:send'] },
   async handle(ctx, event, position) {
-    if (event.type === 'action') {
-      const [runId, key, value] = decode(event.value);
-      switch (event.actionId) {
-        case 'survey:begin':
-          return beginOneByOne(ctx, runId, false);
-        case 'survey:change':
-          return beginOneByOne(ctx, runId, true);
-        case 'survey:form':
-          return showWholeForm(ctx, runId);
-        case 'survey:answer':
-          return answerOne(ctx, runId, key, value);
-        case 'survey:skip':
-          return answerOne(ctx, runId, key, undefined);
-        case 'survey:keep':
-          return answerOne(ctx, runId, key, undefined, true);
-      }
-    }
-    if (event.type === 'form') {
-      if (event.formId === 'survey:send') return submitSend(ctx, event.values);
-      const runId = position?.data.runId;
-      if (!runId) return stale(ctx);
-      if (event.formId === 'survey:all') return submitWholeForm(ctx, runId, event.values);
-      if (event.formId === 'survey:one' && position?.data.questionKey) {
-        return submitOne(ctx, runId, position.data.questionKey, await formOf(ctx, runId, position.data.questionKey), event.values);
-      }
-    }
-    if (event.type === 'text' && position?.step === 'question' && position.data.runId && position.data.questionKey) {
-      return answerTyped(ctx, position.data.runId, position.data.questionKey, event.text);
-    }
-    return stale(ctx);
+    const result = await handleSurvey(ctx, event, position);
+    // Answering an anonymous run: nothing of it is kept in the person's stored (web chat) conversation.
+    const runId = event.type === 'action' ? decode(event.value)[0] : position?.data.runId;
+    const run = runId ? await ctx.services.db.questionnaireRun.findUnique({ where: { id: runId }, select: { anonymous: true } }) : null;
+    const sending = event.type === 'form' && event.formId === 'survey:send';
+    if (run?.anonymous && !sending) result.replies = result.replies.map((m) => ({ ...m, unrecorded: true }));
+    return result;
   },
 });
+
+/** Buttons, forms and typed answers of the survey flow. */
+async function handleSurvey(ctx: FlowContext, event: InboundEvent, position: FlowPosition<SurveyState> | null): Promise<FlowResult<SurveyState>> {
+  if (event.type === 'action') {
+    const [runId, key, value] = decode(event.value);
+    switch (event.actionId) {
+      case 'survey:begin':
+        return beginOneByOne(ctx, runId, false);
+      case 'survey:change':
+        return beginOneByOne(ctx, runId, true);
+      case 'survey:form':
+        return showWholeForm(ctx, runId);
+      case 'survey:answer':
+        return answerOne(ctx, runId, key, value);
+      case 'survey:skip':
+        return answerOne(ctx, runId, key, undefined);
+      case 'survey:keep':
+        return answerOne(ctx, runId, key, undefined, true);
+    }
+  }
+  if (event.type === 'form') {
+    if (event.formId === 'survey:send') return submitSend(ctx, event.values);
+    const runId = position?.data.runId;
+    if (!runId) return stale(ctx);
+    if (event.formId === 'survey:all') return submitWholeForm(ctx, runId, event.values);
+    if (event.formId === 'survey:one' && position?.data.questionKey) {
+      return submitOne(ctx, runId, position.data.questionKey, await formOf(ctx, runId, position.data.questionKey), event.values);
+    }
+  }
+  if (event.type === 'text' && position?.step === 'question' && position.data.runId && position.data.questionKey) {
+    return answerTyped(ctx, position.data.runId, position.data.questionKey, event.text);
+  }
+  return stale(ctx);
+}
 
 function stale(ctx: FlowContext): FlowResult<SurveyState> {
   return { replies: [ui.message(ctx.t('notUnderstood'), [ui.paragraph(ctx.t('notUnderstood')), ui.actions(ui.commandButton(ctx.t('surveys:list.title'), 'survey'))], { ephemeral: true })] };

@@ -2,9 +2,10 @@ import { ActionLedger, type StoredOutcome } from './action-ledger.js';
 import { withTokens } from './action-tokens.js';
 import { AdmissionGate, GateFullError } from './admission.js';
 import type { Logger } from './logger.js';
-import { closestVerb, MAX_COMMAND_LENGTH, parseCommand } from './commands.js';
+import { closestWord, verbOfWord } from './command-words.js';
+import { MAX_COMMAND_LENGTH, parseCommand } from './commands.js';
 import { BotError, ErrorCode, isBotError, isTransientInfraError } from './errors.js';
-import type { CommandSpec, Flow, FlowContext, FlowResult, PersonContext, Services } from './flow.js';
+import { accepts as acceptsEvent, type CommandSpec, type Flow, type FlowContext, type FlowResult, type PersonContext, type Services } from './flow.js';
 import { FlowStore, type StoredPosition } from './flow-store.js';
 import { translator, type Translate } from './i18n.js';
 import { formatShortTime } from './format.js';
@@ -228,13 +229,23 @@ export class Bot {
     return ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('help.button'), 'help', 'primary'))], { ephemeral: true });
   }
 
-  private async runCommand(ctx: FlowContext, verb: string, args: string): Promise<OutboundMessage[]> {
+  private verbs?: ReadonlySet<string>;
+
+  /** The English verbs the registered flows answer to. */
+  private knownVerbs(): ReadonlySet<string> {
+    return (this.verbs ??= new Set(this.commandsByVerb.keys()));
+  }
+
+  private async runCommand(ctx: FlowContext, typed: string, args: string): Promise<OutboundMessage[]> {
+    // The verb in any of our languages (`/lc pomoć`, `/lc ndihme`); flows know it by its English name.
+    const known = this.knownVerbs();
+    const verb = verbOfWord(typed, ctx.person.locale, known) ?? typed;
     const entry = this.commandsByVerb.get(verb);
     if (!entry) {
-      const suggestion = closestVerb(verb, [...this.commandsByVerb.keys()]);
-      const text = suggestion ? ctx.t('unknownVerbSuggest', { verb, suggestion }) : ctx.t('unknownVerb', { verb });
+      const suggestion = closestWord(typed, ctx.person.locale, known);
+      const text = suggestion ? ctx.t('unknownVerbSuggest', { verb: typed, suggestion: suggestion.word }) : ctx.t('unknownVerb', { verb: typed });
       const buttons = [ui.commandButton(ctx.t('help.button'), 'help')];
-      if (suggestion) buttons.unshift(ui.commandButton(`/lc ${suggestion}`, suggestion, 'primary'));
+      if (suggestion) buttons.unshift(ui.commandButton(`/lc ${suggestion.word}`, suggestion.verb, 'primary'));
       return [ui.message(text, [ui.paragraph(text), ui.actions(...buttons)], { ephemeral: true })];
     }
     if (entry.spec.audience !== 'anyone') {
@@ -250,6 +261,8 @@ export class Bot {
   private async routeToFlow(ctx: FlowContext, flowName: string, event: InboundEvent): Promise<OutboundMessage[]> {
     const flow = this.flowsByName.get(flowName);
     if (!flow?.handle) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: flowName });
+    // Only the buttons and forms the flow declares reach it (see Flow.accepts), before anything is loaded.
+    if (flow.accepts && (event.type === 'action' || event.type === 'form') && !acceptsEvent(flow, event)) throw new BotError(ErrorCode.StaleConversation, 'errors.staleConversation', { flow: flowName });
     const now = ctx.services.clock.now();
     const position: StoredPosition<unknown> | null = await this.store.load(ctx.person.id, flow, now);
     const result = await flow.handle(ctx, event, position);

@@ -1,5 +1,3 @@
-import { distance } from 'fastest-levenshtein';
-
 /**
  * The one command grammar of every platform: "/lc <verb> [args]" in Slack and the web chat,
  * "lc <verb> [args]" or just "<verb> [args]" to the bot in Teams.
@@ -27,17 +25,4 @@ export function parseCommand(text: string, { allowBare = false } = {}): ParsedCo
   const [verb = '', ...tail] = rest.trim().split(/\s+/);
   const args = rest.trim().slice(verb.length).trim();
   return { verb: verb.toLowerCase() || 'help', args: tail.length ? args : '' };
-}
-
-/** The known verb closest to a mistyped one, if it is close enough to be a likely typo. */
-export function closestVerb(verb: string, known: string[]): string | undefined {
-  let best: { verb: string; d: number } | undefined;
-  for (const candidate of known) {
-    const d = distance(verb, candidate);
-    if (!best || d < best.d) best = { verb: candidate, d };
-  }
-  if (!best) return undefined;
-  // Short verbs tolerate one slip; longer ones two (a swapped pair of letters counts as two).
-  const tolerance = best.verb.length <= 3 ? 1 : 2 + Math.floor(best.verb.length / 8);
-  return best.d <= tolerance || best.verb.startsWith(verb) ? best.verb : undefined;
 }

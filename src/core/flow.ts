@@ -84,8 +84,30 @@ export interface Flow<S = unknown> {
   commands: CommandSpec[];
   /** A command (typed or from a command button) starts the flow afresh. */
   start(ctx: FlowContext, command: { verb: string; args: string }): Promise<FlowResult<S>>;
+  /**
+   * Every button and menu (action id → what its value carries) and every form (form id pattern) this
+   * flow accepts. The core refuses any other id before the flow runs, so a new button or form cannot
+   * be forgotten here, and `test/security/strangers.test.ts` sends each of them as a stranger with real
+   * ids of someone else's cluster. Patterns name objects in braces: `{question}`, `{plan}|{person}`;
+   * in a form id `{n}` is a number and any other `{…}` one id (no colon).
+   */
+  accepts?: { actions?: Record<string, string>; forms?: string[] };
   /** Buttons, form submissions and free text addressed to this flow. */
   handle?(ctx: FlowContext, event: InboundEvent, position: FlowPosition<S> | null): Promise<FlowResult<S>>;
+}
+
+/** True when the flow declares this action id or a form id pattern matching this form id. */
+export function accepts(flow: Pick<Flow<unknown>, 'accepts'>, event: { type: 'action'; actionId: string } | { type: 'form'; formId: string }): boolean {
+  if (event.type === 'action') return Object.hasOwn(flow.accepts?.actions ?? {}, event.actionId);
+  return (flow.accepts?.forms ?? []).some((pattern) => formPattern(pattern).test(event.formId));
+}
+
+function formPattern(pattern: string): RegExp {
+  const source = pattern
+    .split(/(\{[a-z*]+\})/)
+    .map((part) => (part === '{n}' ? '\\d+' : /^\{[a-z*]+\}$/.test(part) ? '[^:]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`);
 }
 
 /** Helps flows declare their state type and get checked by the compiler. */

@@ -123,6 +123,11 @@ export interface OutboundMessage {
    */
   receipt?: boolean;
   /**
+   * Not kept in the web chat's stored conversation, nor the person's click with it: shown live only.
+   * For what would tie a person to an anonymous answer (issue 15, item 7) in a copy of the database.
+   */
+  unrecorded?: boolean;
+  /**
    * Identifies one logical message (e.g. a nudge id), so a sender asked to deliver it again
    * after a failed or retried job does not post it twice. Optional: senders fall back to a hash.
    */

@@ -45,7 +45,7 @@ const LOCAL_ABBREVIATIONS: Record<string, string> = { DR: 'ДР' };
 /**
  * Spans copied as they are, tried in this order at every position: code spans, placeholders and
  * nestings, link targets (the `(…)` right after `]`), URLs, e-mail addresses, Slack mentions and
- * channel links, emoji codes, brand names, Latin abbreviations (two to four capitals or capitals with
+ * channel links, commands (`/lc plan` outside a code span), language tags and time-zone names, emoji codes, brand names, Latin abbreviations (two to four capitals or capitals with
  * digits: a longer word in capitals is Serbian shouted, LJUBAV), and a number with a unit like 2d/12h
  * typed as an example.
  */
@@ -58,6 +58,13 @@ const PROTECTED = new RegExp(
     '\\b(?:https?|mailto):[^\\s)>\\]]+',
     '\\b[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+',
     '<[@#!][^>]*>',
+    // A command outside a code span: Slack and Teams know only the English verb (`/lc plan`).
+    '/lc(?:\\s+[a-z][a-z-]*)?(?![\\p{L}-])',
+    // Language tags and time-zone names are codes, not words (sr-Latn, Europe/Belgrade).
+    '(?<![\\p{L}-])[a-z]{2,3}-(?:Latn|Cyrl|[A-Z]{2})(?![\\p{L}-])',
+    // Our language codes standing alone in examples (none is a Serbian word).
+    '(?<![\\p{L}-])(?:en|sq|sr|bs|hr|mk)(?![\\p{L}-])',
+    '(?<![\\p{L}/])[A-Z][a-z]+/[A-Z][A-Za-z_]+(?![\\p{L}/])',
     ':[a-z0-9_+-]+:',
     `(?<!\\p{L})(?:${BRANDS.map((b) => b.replace(/ /g, '\\s')).join('|')})(?!\\p{L})`,
     '(?<![\\p{L}\\d])(?:[A-Z]{2,4}[0-9]*|[A-Z]+[0-9]+)(?![\\p{L}\\d])',
@@ -124,6 +131,8 @@ function caseLike(cyrillic: string, latin: string): string {
 
 /** Every string in a catalogue object (nested JSON of strings) transliterated; keys unchanged. */
 export function catalogueToCyrillic<T>(value: T): T {
+  // A text that is the language's own tag (the `lang` of an exported document) names the derived language.
+  if (value === 'sr-Latn') return 'sr-Cyrl' as T;
   if (typeof value === 'string') return toCyrillic(value) as T;
   if (Array.isArray(value)) return value.map(catalogueToCyrillic) as T;
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, catalogueToCyrillic(v)])) as T;

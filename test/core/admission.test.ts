@@ -58,16 +58,7 @@ describe('the admission gate', () => {
 describe('a bot instance at its work limit', () => {
   it('answers "try again in a moment" at once, changes nothing, and serves the person again once work drains', async () => {
     const hold = latch();
-    const slowFlow = defineFlow({
-      name: 'hold',
-      version: 1,
-      schema: z.object({}),
-      commands: [{ verb: 'hold', summaryKey: 'hold', audience: 'anyone' }],
-      async start() {
-        await hold.closed;
-        return { replies: [ui.text('Held request done.', { ephemeral: true })] };
-      },
-    });
+    const slowFlow = holdingFlow(hold);
     const runtime = await testRuntime({ env: { MAX_ACTIVE_REQUESTS: '1', MAX_QUEUED_REQUESTS: '1', REQUEST_DEADLINE_MS: '120000' }, extraFlows: [slowFlow] });
     const ana = talkAs(runtime.bot, 'web:gate-ana');
     const ben = talkAs(runtime.bot, 'web:gate-ben');
@@ -140,16 +131,7 @@ describe('when one client floods the gate', () => {
 describe('a flood of requests from one web chat client', () => {
   it('is slowed and refused with "try again in a moment" while another person\'s /lc me is answered at once', async () => {
     const hold = latch();
-    const slowFlow = defineFlow({
-      name: 'hold',
-      version: 1,
-      schema: z.object({}),
-      commands: [{ verb: 'hold', summaryKey: 'hold', audience: 'anyone' }],
-      async start() {
-        await hold.closed;
-        return { replies: [ui.text('Held request done.', { ephemeral: true })] };
-      },
-    });
+    const slowFlow = holdingFlow(hold);
     const runtime = await testRuntime({ env: { WEB_CHAT: 'on', MAX_ACTIVE_REQUESTS: '4', MAX_QUEUED_REQUESTS: '1000', MAX_ACTIVE_PER_IDENTITY: '2', MAX_QUEUED_PER_IDENTITY: '10', REQUEST_DEADLINE_MS: '120000' }, extraFlows: [slowFlow] });
     const baseUrl = `http://127.0.0.1:${await runtime.listen(0)}`;
     const send = async (identity: string, text: string) => {
@@ -180,3 +162,17 @@ describe('a flood of requests from one web chat client', () => {
     expect(all.filter((text) => text.includes('Held request done.'))).toHaveLength(12);
   }, 120_000);
 });
+
+/** A flow whose `/lc hold` runs until the latch opens: requests that stay in flight as long as the test wants. */
+function holdingFlow(hold: { closed: Promise<unknown> }) {
+  return defineFlow({
+    name: 'hold',
+    version: 1,
+    schema: z.object({}),
+    commands: [{ verb: 'hold', summaryKey: 'hold', audience: 'anyone' }],
+    async start() {
+      await hold.closed;
+      return { replies: [ui.text('Held request done.', { ephemeral: true })] };
+    },
+  });
+}

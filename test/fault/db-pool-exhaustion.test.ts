@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/core/db.js';
 import { createLogger } from '../../src/core/logger.js';
@@ -13,11 +14,15 @@ describe('when the database pool is exhausted', () => {
     const runtime = createRuntime(config, createLogger('silent'), { db });
     const port = await runtime.listen(0);
     try {
-      // Two long queries hold both connections of the pool (Prisma queries start when .then is called).
-      const hold = () => db.$queryRaw`SELECT pg_sleep(4)::text`.then(() => undefined);
+      // Two queries hold both connections of the pool until this test lets them go: they wait for an
+      // advisory lock held by a connection of the test's own (a fixed sleep raced the replies on a busy machine).
+      const gate = new pg.Client({ connectionString: config.DATABASE_URL });
+      await gate.connect();
+      await gate.query('SELECT pg_advisory_lock(4242)');
+      // Prisma queries start when .then is called; each takes the lock for its own statement only.
+      const hold = () => db.$queryRaw`SELECT pg_advisory_xact_lock(4242)::text`.then(() => undefined);
       const blockers = [hold(), hold()];
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const started = Date.now();
+      await waitUntil(async () => Number((await gate.query(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).rows[0].count) === 2);
       const replies = await Promise.all(
         Array.from({ length: 50 }, async (_, i) => {
           const res = await fetch(`http://127.0.0.1:${port}/web/events`, {
@@ -28,13 +33,14 @@ describe('when the database pool is exhausted', () => {
           return { status: res.status, body: (await res.json()) as { messages: { summary: string }[] } };
         }),
       );
-      const elapsed = Date.now() - started;
+      // Every request came back while the blockers still held the pool (they cannot finish before the
+      // gate opens): nothing waited for them.
       for (const reply of replies) {
         expect(reply.status).toBe(200);
         expect(reply.body.messages[0].summary).toContain('try again in a moment');
       }
-      // Every request came back while the blockers still held the pool: nothing waited for them.
-      expect(elapsed).toBeLessThan(3_800);
+      await gate.query('SELECT pg_advisory_unlock(4242)');
+      await gate.end();
       await Promise.all(blockers);
       // And the bot recovers on its own once connections are free.
       const after = await fetch(`http://127.0.0.1:${port}/web/events`, {
@@ -49,3 +55,8 @@ describe('when the database pool is exhausted', () => {
     }
   });
 });
+
+/** Polls a condition every 50 ms until it holds (the test's own timeout bounds it). */
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 50));
+}

@@ -5,7 +5,7 @@ import { seedDemo } from '../../src/domain/demo-seed.js';
 import { createRuntime, type Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
 import { downloadIdOf, linkIdentity, personOf } from '../support/plans.js';
-import { findButton, talkAs, textOf } from '../support/transcript.js';
+import { buttonsOf, findButton, talkAs, textOf } from '../support/transcript.js';
 
 let runtime: Runtime;
 let restarted: Runtime | undefined;
@@ -178,5 +178,23 @@ describe('when a member presses a button on an old question of the step-by-step 
     expect(textOf(late)).toContain('That button belongs to a step that is already over');
     expect(textOf(late)).not.toContain('earlier version');
     expect(findButton(late, 'Carry on: /lc plan').value).toBe('plan');
+  });
+});
+
+describe('when a member who reads Serbian in Cyrillic answers step by step on a Latin keyboard', () => {
+  it('takes the Latin word, with or without diacritics (preskoci), as the Cyrillic one', async () => {
+    const member = talkAs(runtime.bot, 'web:lc2-m2');
+    await member.say('/lc me');
+    await runtime.db.person.updateMany({ where: { identities: { some: { externalId: 'web:lc2-m2' } } }, data: { locale: 'sr-Cyrl' } });
+    let replies = await member.say('/lc plan');
+    replies = await member.press(buttonsOf(replies).find((b) => b.actionId === 'plan:guided')!);
+    const first = textOf(replies);
+    replies = await member.say('preskoci');
+    expect(textOf(replies)).not.toBe(first);
+    // Skipped, not saved as the answer.
+    const author = await personOf(runtime.db, 'web:lc2-m2');
+    expect((await runtime.db.actionPlan.findFirstOrThrow({ where: { authorId: author.id } })).goal ?? '').not.toContain('preskoci');
+    replies = await member.say('nazad');
+    expect(textOf(replies)).toContain(first.split('\n').find((line) => line.includes('?'))!);
   });
 });

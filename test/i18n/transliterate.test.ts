@@ -41,6 +41,13 @@ describe('when Serbian Latin text is written in Cyrillic', () => {
     expect(toCyrillic('npr. `/lc snooze 1w` ili 2d')).toBe('нпр. `/lc snooze 1w` или 2d');
   });
 
+  it('keeps commands, language codes and time-zone names in Latin script outside code spans too', () => {
+    expect(toCyrillic('Upišite /lc feedback-round [klaster] ili /lc help.')).toBe('Упишите /lc feedback-round [кластер] или /lc help.');
+    expect(toCyrillic('Upišite kodove kao što su en, sq, sr, bs, hr ili mk; sr-Latn ili sr-Cyrl.')).toBe('Упишите кодове као што су en, sq, sr, bs, hr или mk; sr-Latn или sr-Cyrl.');
+    expect(toCyrillic('npr. Europe/Belgrade (kontinent/grad)')).toBe('нпр. Europe/Belgrade (континент/град)');
+    expect(catalogueToCyrillic({ export: { lang: 'sr-Latn' } })).toEqual({ export: { lang: 'sr-Cyrl' } });
+  });
+
   it('does not take a word in capitals with Serbian letters for an abbreviation', () => {
     expect(toCyrillic('VAŽNO: ČLAN')).toBe('ВАЖНО: ЧЛАН');
   });

@@ -122,6 +122,8 @@ describe('when a member snoozes reminders for a week', () => {
       ['sr-Cyrl', '/lc snooze 1 недељу', '8. октобар 2026. 10:00', '3 дана'],
       ['sq', '/lc snooze 1 javë', '8 tetor 2026 në 10:00', '3 ditë'],
       ['mk', '/lc snooze 7 дена', '8 октомври 2026 г., во 10:00', '3 дена'],
+      ['bs', '/lc snooze 1 sedmicu', '8. oktobar 2026. u 10:00', '1 sedmicu'],
+      ['hr', '/lc snooze 1 tjedan', '8. listopada 2026. u 10:00', '1 tjedan'],
     ];
     try {
       for (const [language, typed, until, example] of cases) {

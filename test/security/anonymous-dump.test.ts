@@ -5,6 +5,7 @@ import { syncQuestionnaires } from '../../src/domain/questionnaires/catalogue.js
 import { closeRun, createRun, loadRun, openRun, saveAnswers } from '../../src/domain/questionnaires/runs.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
+import { mulberry32, shuffle } from '../../src/core/shuffle.js';
 
 /**
  * Issue 15, item 7, played as the attacker: someone with a dump of every table (all columns, every row
@@ -34,26 +35,6 @@ let coordinatorId: string;
 let memberIds: string[];
 /** The runs the bot stored (not the control's). */
 const botRuns: string[] = [];
-
-/** mulberry32: a small seeded generator, so the simulated behaviour is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-function shuffle<T>(items: T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 /** What the simulation knows and the dump must not reveal: who gave which answer, and when. */
 interface Truth {
@@ -235,7 +216,7 @@ beforeAll(async () => {
 
 describe('when an attacker with a dump of every table tries to pair anonymous responses with their authors', () => {
   it('pairs nearly everyone when rows are stored in submission order (the heuristics work)', async () => {
-    const random = seeded(SEED ^ 0xc0ffee);
+    const random = mulberry32(SEED ^ 0xc0ffee);
     const truths: Truth[] = [];
     for (let i = 0; i < 6; i++) truths.push(await simulateRun(random, 100 + i, 'naive'));
     const hits = await attack(truths);
@@ -249,7 +230,7 @@ describe('when an attacker with a dump of every table tries to pair anonymous re
 
   it(`pairs no better than chance over ${RUNS} runs, by every ordering the dump offers`, async () => {
     expect(memberIds.length).toBeGreaterThanOrEqual(5);
-    const random = seeded(SEED);
+    const random = mulberry32(SEED);
     const truths: Truth[] = [];
     for (let i = 0; i < RUNS; i++) truths.push(await simulateRun(random, i, 'bot'));
     botRuns.push(...truths.map((t) => t.runId));
@@ -276,5 +257,32 @@ describe('when an attacker with a dump of every table tries to pair anonymous re
       expect(new Set(rows.map((r) => r.xmin)).size).toBe(1);
       expect(rows.every((r) => r.submittedAt === null && (r.updatedAt === null || r.updatedAt.getTime() === run.opensAt.getTime()))).toBe(true);
     }
+  });
+});
+
+describe('when a member answers an anonymous run in the web chat (the real /web/events)', () => {
+  it('keeps neither the answer nor the pressed button in their stored conversation or their used buttons', async () => {
+    const db = runtime.db;
+    const baseUrl = `http://127.0.0.1:${await runtime.listen(0)}`;
+    type Element = { type: string; actionId?: string; value?: string; label?: string; token?: string };
+    const post = async (input: Record<string, unknown>) => {
+      const res = await fetch(`${baseUrl}/web/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'lc1-m1', input }) });
+      return (await res.json()) as { entries: unknown[]; messages: { blocks: { type: string; elements?: Element[] }[] }[] };
+    };
+    const created = await createRun(db, { questionnaireKey: 'ee2-evaluation', clusterId, createdById: coordinatorId, when: 'now', closesAt: new Date('2026-12-31T00:00:00Z'), anonymous: true, minGroupSize: 5 }, new Date());
+    await openRun(db, created.id, new Date());
+    const person = await db.platformIdentity.findFirstOrThrow({ where: { externalId: 'web:lc1-m1' } });
+    const first = await post({ type: 'action', actionId: 'survey:begin', value: created.id });
+    const button = first.messages.flatMap((m) => m.blocks).flatMap((b) => b.elements ?? []).find((e) => e.actionId === 'survey:answer' && e.type === 'button')!;
+    expect(button.label).toBeTruthy();
+    // No one-time token: a used token is stored with the person and the button's label (the answer).
+    expect(button.token).toBeUndefined();
+    const second = await post({ type: 'action', actionId: 'survey:answer', value: button.value, label: button.label });
+    expect(second.entries).toEqual([]);
+    expect(second.messages.length).toBeGreaterThan(0);
+    expect((await db.runParticipation.findUniqueOrThrow({ where: { runId_personId: { runId: created.id, personId: person.personId } } })).answered).toBe(true);
+    const stored = JSON.stringify([await db.webChatMessage.findMany({ where: { OR: [{ externalId: 'web:lc1-m1' }, { personId: person.personId }] } }), await db.actionUse.findMany({ where: { personId: person.personId } })]);
+    expect(stored).not.toContain(button.label!);
+    expect(stored).not.toContain(created.id);
   });
 });

@@ -1,4 +1,5 @@
 import { FlowNetwork } from './max-flow.js';
+import { mulberry32, shuffle } from '../../core/shuffle.js';
 
 /**
  * Who reviews whose action plan in a feedback round. Pure and deterministic: the same input and
@@ -372,27 +373,6 @@ function mostBalanced(graph: Graph, full: number, k: number): { low: number; hig
 }
 
 // ------------------------------------------------------------------- deterministic helpers
-
-/** A tiny seeded PRNG: the allocation must be reproducible from its seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(items: T[], random: () => number): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy;
-}
 
 function dedupe<T>(items: T[], key: (item: T) => string): T[] {
   const seen = new Set<string>();

@@ -109,6 +109,13 @@ export async function getVersion(db: Db, versionId: string): Promise<PlanVersion
   return toVersion(row);
 }
 
+/** The plan a version belongs to, and nothing of its content: for checking access before loading it. */
+export async function planOfVersion(db: Db, versionId: string): Promise<string> {
+  const row = await db.actionPlanVersion.findUnique({ where: { id: versionId }, select: { planId: true } });
+  if (!row) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that plan version' });
+  return row.planId;
+}
+
 /** The newest version, or null for a plan never submitted. */
 export async function latestVersion(db: Db, planId: string): Promise<PlanVersion | null> {
   const row = await db.actionPlanVersion.findFirst({ where: { planId }, orderBy: { number: 'desc' } });

@@ -1,8 +1,9 @@
-import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../core/db.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { answerSchema, isVisible, type AnswerValue, type QuestionDefinition, type QuestionnaireDefinition } from './definition.js';
+import { shuffle } from '../../core/shuffle.js';
 
 /**
  * Questionnaire runs and answers: who is asked, how an answer is saved, and the anonymity rules.
@@ -165,16 +166,6 @@ async function findOrCreateResponse(tx: Tx, run: LoadedRun, personId: string) {
   return tx.response.create({ data: { id: randomUUID(), runId: run.id, ...identity, ...(run.anonymous ? { updatedAt: run.opensAt } : {}) }, select: { id: true } });
 }
 
-/** The list in a uniformly random order (Fisher–Yates with a cryptographic source: nothing to predict). */
-function shuffled<T>(items: T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 async function answersOf(tx: Tx, responseId: string): Promise<Record<string, AnswerValue>> {
   const rows = await tx.answer.findMany({ where: { responseId }, include: { question: { select: { key: true } } } });
   return Object.fromEntries(rows.map((a) => [a.question.key, a.value as AnswerValue]));
@@ -195,11 +186,11 @@ export async function rewriteShuffled(tx: Tx, runId: string, opensAt: Date): Pro
   const fresh = responses.map((r) => ({ ...r, id: randomUUID() }));
   // One statement per table: rows land on disk in the order given.
   if (fresh.length) {
-    await tx.response.createMany({ data: shuffled(fresh).map((r) => ({ id: r.id, runId, respondentKey: r.respondentKey, submittedAt: null, updatedAt: opensAt })) });
+    await tx.response.createMany({ data: shuffle(fresh).map((r) => ({ id: r.id, runId, respondentKey: r.respondentKey, submittedAt: null, updatedAt: opensAt })) });
     const answers = fresh.flatMap((r) => r.answers.map((a) => ({ id: randomUUID(), responseId: r.id, questionId: a.questionId, value: a.value as Prisma.InputJsonValue })));
-    if (answers.length) await tx.answer.createMany({ data: shuffled(answers) });
+    if (answers.length) await tx.answer.createMany({ data: shuffle(answers) });
   }
-  if (participations.length) await tx.runParticipation.createMany({ data: shuffled(participations).map((p) => ({ runId, ...p })) });
+  if (participations.length) await tx.runParticipation.createMany({ data: shuffle(participations).map((p) => ({ runId, ...p })) });
 }
 
 // ------------------------------------------------------------------ creating, opening, closing
