@@ -5,6 +5,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import type { TimelineItemType, TimelineRole } from '../../generated/prisma/enums.js';
 import { requireRole } from '../memberships.js';
 import { isEventType, rolesForType, type TimelineEntry } from '../timeline.js';
+import { valueOf } from './timeline-edits.js';
 import { timelineConflicts, type TimelineConflict } from './timeline-rules.js';
 
 /**
@@ -100,24 +101,11 @@ async function linkClusters(tx: Tx, actorId: string, event: JointEventInput & { 
         editId,
         changedById: actorId,
         changedAt: now,
-        oldValue: existing ? (snapshot(existing) as Prisma.InputJsonValue) : undefined,
-        newValue: snapshot(row) as Prisma.InputJsonValue,
+        oldValue: existing ? (valueOf(existing) as unknown as Prisma.InputJsonValue) : undefined,
+        newValue: valueOf(row) as unknown as Prisma.InputJsonValue,
       },
     });
   }
-}
-
-function snapshot(item: Pick<TimelineEntry, 'type' | 'title' | 'roles' | 'startsAt' | 'endsAt' | 'location' | 'reminders' | 'removedAt'>) {
-  return {
-    type: item.type,
-    title: item.title,
-    roles: item.roles,
-    startsAt: item.startsAt?.toISOString() ?? null,
-    endsAt: item.endsAt?.toISOString() ?? null,
-    location: item.location ?? null,
-    reminders: item.reminders,
-    removed: Boolean(item.removedAt),
-  };
 }
 
 /**
@@ -185,8 +173,8 @@ export async function moveJointEvent(db: Db, actorId: string, jointEventId: stri
           editId,
           changedById: actorId,
           changedAt: now,
-          oldValue: snapshot(item) as Prisma.InputJsonValue,
-          newValue: snapshot({ ...item, ...input }) as Prisma.InputJsonValue,
+          oldValue: valueOf(item) as unknown as Prisma.InputJsonValue,
+          newValue: valueOf({ ...item, ...input }) as unknown as Prisma.InputJsonValue,
         })),
       });
       const before = { type: event.type, title: event.title, startsAt: event.startsAt, endsAt: event.endsAt, location: event.location };
@@ -203,7 +191,7 @@ export async function leaveJointEvent(db: Db, actorId: string, itemId: string, n
   await requireRole(db, actorId, item.clusterId, ['COORDINATOR']);
   await db.$transaction([
     db.timelineItem.update({ where: { id: itemId }, data: { jointEventId: null } }),
-    db.timelineChange.create({ data: { clusterId: item.clusterId, itemId, action: 'changed', editId: randomUUID(), changedById: actorId, changedAt: now, oldValue: snapshot(item) as Prisma.InputJsonValue, newValue: snapshot(item) as Prisma.InputJsonValue } }),
+    db.timelineChange.create({ data: { clusterId: item.clusterId, itemId, action: 'changed', editId: randomUUID(), changedById: actorId, changedAt: now, oldValue: valueOf(item) as unknown as Prisma.InputJsonValue, newValue: valueOf(item) as unknown as Prisma.InputJsonValue } }),
   ]);
   return { clusterId: item.clusterId };
 }

@@ -88,7 +88,11 @@ export function applyEdit(items: TimelineEntry[], edit: TimelineEdit): { items: 
   return { items: [...result, edited], changes };
 }
 
-function valueOf(item: TimelineEntry): ItemValue {
+/**
+ * An item as the audit trail records it (TimelineChange old/new value): what undo restores, so every
+ * writer of timeline changes (edits here, joint events) records the same shape.
+ */
+export function valueOf(item: Pick<TimelineEntry, 'type' | 'title' | 'roles' | 'startsAt' | 'endsAt' | 'location' | 'reminders' | 'removedAt'>): ItemValue {
   return {
     type: item.type,
     title: item.title,
