@@ -1,4 +1,4 @@
-import { foldWord } from '../../src/core/command-words.js';
+import { foldWord } from '../../src/core/fold.js';
 import { languageOf, translator } from '../../src/core/i18n.js';
 import { escapeMarkup } from '../../src/core/markup.js';
 import { z } from 'zod';

@@ -1,4 +1,5 @@
 import { distance } from 'fastest-levenshtein';
+import { foldWord } from './fold.js';
 import { getI18n, languageOf } from './i18n.js';
 import { LANGUAGES, type Language } from './languages.js';
 
@@ -15,11 +16,6 @@ export interface VerbWord {
   /** The word as the catalogue writes it. */
   word: string;
   language: Language;
-}
-
-/** Lower case, without diacritics (đ as dj), so people can type on any keyboard. */
-export function foldWord(word: string): string {
-  return word.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/gi, 'dj').toLowerCase();
 }
 
 /** Every language's words, read once: the catalogues are fixed for the life of a process. */

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { foldWord } from './fold.js';
 
 /**
  * Dates, times and durations as people type them, in the region's ways as well as ISO: one parser for
@@ -64,17 +65,8 @@ export const DURATION_UNITS: Record<'hours' | 'days' | 'weeks', string[]> = {
   ],
 };
 
-/** Lower case without diacritics ("ditë" → "dite", "čas" → "cas"); Cyrillic letters stay themselves. */
-function foldUnit(word: string): string {
-  return word
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .normalize('NFC');
-}
-
 const UNIT_OF = new Map<string, keyof typeof DURATION_UNITS>();
-for (const unit of Object.keys(DURATION_UNITS) as (keyof typeof DURATION_UNITS)[]) for (const word of DURATION_UNITS[unit]) UNIT_OF.set(foldUnit(word), unit);
+for (const unit of Object.keys(DURATION_UNITS) as (keyof typeof DURATION_UNITS)[]) for (const word of DURATION_UNITS[unit]) UNIT_OF.set(foldWord(word), unit);
 
 /** "a week of days": Serbian and Bosnian say "1 nedelju dana", "2 sedmice dana", "недељу дана". */
 const OF_DAYS = new Set(['dana', 'дана', 'дена']);
@@ -84,9 +76,9 @@ export function parseDuration(text: string): { hours: number } | { days: number 
   const match = /^(\d{1,3})\s*(\p{L}+)\.?(?:\s+(\p{L}+))?$/u.exec(text.trim());
   if (!match) return null;
   const amount = Number(match[1]);
-  const unit = UNIT_OF.get(foldUnit(match[2]));
+  const unit = UNIT_OF.get(foldWord(match[2]));
   if (!unit || amount === 0) return null;
-  if (match[3] !== undefined && !(unit === 'weeks' && OF_DAYS.has(foldUnit(match[3])))) return null;
+  if (match[3] !== undefined && !(unit === 'weeks' && OF_DAYS.has(foldWord(match[3])))) return null;
   return { [unit]: amount } as { hours: number } | { days: number } | { weeks: number };
 }
 

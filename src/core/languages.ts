@@ -1,3 +1,4 @@
+import { foldWord } from './fold.js';
 /**
  * The languages Cluster Bot speaks, in one place: their codes, their names in themselves (for
  * pickers, docs/glossary.md), and how any language tag a platform or a person gives is read as one
@@ -80,11 +81,7 @@ export function languageFromInput(input: string): Language | undefined {
 
 /** Lower case, no diacritics, no brackets or punctuation, single spaces: "Srpski (ćirilica)" → "srpski cirilica". */
 function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/đ/gi, 'dj')
-    .toLowerCase()
+  return foldWord(text)
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }

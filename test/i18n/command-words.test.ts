@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allFlows } from '../../flows/index.js';
-import { foldWord } from '../../src/core/command-words.js';
+import { foldWord } from '../../src/core/fold.js';
 import { getI18n, supportedLanguages } from '../../src/core/i18n.js';
 import { projectPath } from '../../src/core/paths.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
