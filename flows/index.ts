@@ -14,6 +14,7 @@ import { forgetMeFlow, myDataFlow } from './clusters/my-data.js';
 import { statusFlow } from './clusters/status.js';
 import { jointFlow } from './clusters/joint.js';
 import { timelineFlow } from './clusters/timeline.js';
+import { eventFlow } from './events/event.js';
 import { feedbackFlow } from './feedback/feedback.js';
 import { feedbackRoundFlow } from './feedback/round.js';
 import { nudgesFlow } from './nudges.js';
@@ -36,6 +37,7 @@ export const allFlows: Flow<any>[] = [
   joinFlow,
   createFlow,
   timelineFlow,
+  eventFlow,
   jointFlow,
   inviteFlow,
   membersFlow,

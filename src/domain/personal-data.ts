@@ -118,6 +118,9 @@ export async function forgetPerson(db: Db, personId: string, now: Date): Promise
     await tx.routedQuestion.updateMany({ where: { askerId: personId }, data: { askerId: null, threadRef: Prisma.DbNull } });
     await tx.questionAnswer.updateMany({ where: { authorId: personId }, data: { authorId: null } });
     await tx.timelineChange.updateMany({ where: { changedById: personId }, data: { changedById: null } });
+    await tx.eventDesignChange.updateMany({ where: { changedById: personId }, data: { changedById: null } });
+    // A session they were responsible for keeps its row; the agenda no longer names them.
+    await tx.eventSession.updateMany({ where: { responsibleId: personId }, data: { responsibleId: null } });
     await tx.download.deleteMany({ where: { createdById: personId } });
   });
 }
