@@ -178,6 +178,16 @@ export async function wayForwardOf(db: Db, clusterId: string) {
   };
 }
 
+/** The follow-on questions a person has not answered yet (home lists them: a message may not have reached them). */
+export async function pendingFollowOns(db: Db, personId: string) {
+  const rows = await db.followOnAnswer.findMany({
+    where: { personId, joins: null },
+    select: { clusterId: true, wayForward: { select: { cluster: { select: { code: true, followOn: { select: { code: true } } } } } } },
+    orderBy: { askedAt: 'asc' },
+  });
+  return rows.flatMap((r) => (r.wayForward.cluster.followOn ? [{ clusterId: r.clusterId, code: r.wayForward.cluster.code, followOn: r.wayForward.cluster.followOn.code }] : []));
+}
+
 /** The earlier plans of a person: their plans in every cluster, newest cluster first, with what each cluster follows on from. */
 export async function planHistory(db: Db, personId: string) {
   return db.actionPlan.findMany({

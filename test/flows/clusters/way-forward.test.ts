@@ -128,6 +128,12 @@ describe('when the coordinator records "transform" at the last exchange event', 
     }
     expect(recorder.to('web:lc1-m4').some((m) => buttonsOf([m]).some((b) => b.actionId === 'way-forward:join'))).toBe(false);
   });
+
+  it('lists the question on each member\'s home until they answer (a message may not have reached them)', async () => {
+    const home = await talkAs(runtime.bot, members[2]).say('/lc home');
+    expect(textOf(home)).toContain('LC1 goes on as LC6: do you join it?');
+    expect(buttonsOf(home).filter((b) => b.actionId.startsWith('way-forward:')).map((b) => b.label)).toEqual(['Yes, I join LC6', 'No, thank you']);
+  });
 });
 
 describe('when two members say yes and the third says no', () => {
@@ -155,6 +161,7 @@ describe('when two members say yes and the third says no', () => {
     expect(textOf(changed)).toContain('You have answered already: you stay in LC1 only.');
     const lc6 = await runtime.db.cluster.findFirstOrThrow({ where: { followsId: lc1.id } });
     expect(await runtime.db.membership.count({ where: { clusterId: lc6.id, role: 'MEMBER' } })).toBe(2);
+    expect(textOf(await talkAs(runtime.bot, members[2]).say('/lc home'))).not.toContain('do you join it?');
   });
 
   it('opens the plan of the original cluster from the answer and from /lc plan history', async () => {
