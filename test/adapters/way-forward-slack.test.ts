@@ -4,7 +4,7 @@ import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime } from '../support/harness.js';
-import { slackClient } from '../support/slack-requests.js';
+import { buttonPress, slackClient } from '../support/slack-requests.js';
 import { datedGenericItem } from '../support/timeline.js';
 import { formOf, talkAs, textOf } from '../support/transcript.js';
 
@@ -27,18 +27,7 @@ const textOfCall = (params: Record<string, any>) => JSON.stringify(params.blocks
 const slackButtons = (params: Record<string, any>) => (params.blocks ?? []).flatMap((b: any) => (b.type === 'actions' ? b.elements : []));
 
 function blockAction(user: string, button: any, container: Record<string, unknown>) {
-  return slack.interaction({
-    type: 'block_actions',
-    team: { id: 'T1' },
-    user: { id: user, team_id: 'T1' },
-    api_app_id: 'A1',
-    token: 'legacy',
-    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
-    response_url: fake.responseUrl(),
-    channel: { id: container.channel_id },
-    container,
-    actions: [{ type: 'button', action_id: button.action_id, block_id: 'b1', value: button.value, text: button.text, action_ts: '1700000001.000200' }],
-  });
+  return slack.interaction(buttonPress(user, button, container, fake.responseUrl()));
 }
 
 beforeAll(async () => {
