@@ -225,7 +225,7 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
     case 'diff': {
       // Both sides come from the button's value; a forged value with one side is a plan version not found.
       const [from, to] = value.split(':');
-      if (!from || !to) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that plan version' });
+      if (!from || !to) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.planVersion' } });
       return { replies: [await renderDiff(ctx, from, to)] };
     }
     case 'export': {
