@@ -1,7 +1,7 @@
 import type { FlowContext } from '../../src/core/flow.js';
 import { foldWord } from '../../src/core/fold.js';
 import { formatDate } from '../../src/core/format.js';
-import { ui, type OutboundMessage } from '../../src/core/messages.js';
+import { ui, type Block, type OutboundMessage } from '../../src/core/messages.js';
 import { planHistory } from '../../src/domain/clusters/way-forward.js';
 
 /** Buttons a history shows at most (one per plan); the list itself names every plan. */
@@ -28,4 +28,14 @@ export async function renderPlanHistory(ctx: FlowContext): Promise<OutboundMessa
   });
   const buttons = plans.slice(0, MAX_BUTTONS).map((p) => ui.openButton(t('after:history.open', { code: p.cluster.code }), 'plan:open', p.id));
   return ui.message(title, [ui.heading(title), ui.paragraph(lines.join('\n')), ui.actions(...buttons)], { ephemeral: true });
+}
+
+/**
+ * In a follow-on cluster, the author's own plan of the cluster it follows on from, one press away from the
+ * new plan's overview (nothing when the cluster follows none, or they wrote no plan there).
+ */
+export async function previousPlanBlocks(ctx: FlowContext, clusterId: string): Promise<Block[]> {
+  const cluster = await ctx.services.db.cluster.findUnique({ where: { id: clusterId }, select: { follows: { select: { code: true, plans: { where: { authorId: ctx.person.id }, select: { id: true } } } } } });
+  const previous = cluster?.follows?.plans[0];
+  return previous ? [ui.actions(ui.openButton(ctx.t('after:ask.openPlan', { code: cluster.follows!.code }), 'plan:open', previous.id))] : [];
 }

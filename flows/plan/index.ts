@@ -38,7 +38,7 @@ import {
 } from '../../src/domain/plans/index.js';
 import { clustersWithRole, pickCluster } from './clusters.js';
 import { renderClusterList } from './cluster-list.js';
-import { asksForHistory, renderPlanHistory } from './history.js';
+import { asksForHistory, previousPlanBlocks, renderPlanHistory } from './history.js';
 import { renderDiff, renderVersions } from './versions-view.js';
 import { exportCluster, exportPlan, parseExportValue } from './exports.js';
 import { activityForm, activityFormSchema, goalForm, goalFormSchema, progressForm, progressFormSchema } from './forms.js';
@@ -95,7 +95,7 @@ async function openMine(ctx: FlowContext, clusterId: string, state: PlanState): 
   const plan = await openPlan(ctx.services.db, ctx.person.id, clusterId);
   const kept = state.planId === plan.id ? state : {};
   const data: PlanState = { ...kept, planId: plan.id };
-  return { replies: [await overview(ctx, plan.id, data, 0)], next: { step: 'overview', data } };
+  return { replies: [await overview(ctx, plan.id, data, 0, [], await previousPlanBlocks(ctx, clusterId))], next: { step: 'overview', data } };
 }
 
 async function route(ctx: FlowContext, event: InboundEvent, position: Position): Promise<Result> {

@@ -172,8 +172,9 @@ describe('when two members say yes and the third says no', () => {
     expect(textOf(history)).toContain('LC1 “Day-care Centers”: Draft');
     const opened = await talkAs(runtime.bot, members[0]).press(findButton(history, 'Open LC1'));
     expect(textOf(opened)).toContain('A day-care centre for 20 elderly people');
-    // A plan written later in the follow-on is listed with the cluster it follows on from.
-    await talkAs(runtime.bot, members[0]).say('/lc plan LC6');
+    // The new plan's overview has the old plan one press away; it is listed with the cluster it follows on from.
+    const newPlan = await talkAs(runtime.bot, members[0]).say('/lc plan LC6');
+    expect(textOf(await talkAs(runtime.bot, members[0]).press(findButton(newPlan, 'My plan in LC1')))).toContain('A day-care centre for 20 elderly people');
     expect(textOf(await talkAs(runtime.bot, members[0]).say('/lc plan history'))).toContain('LC6 “Care at Home”: Draft');
     expect(textOf(await talkAs(runtime.bot, members[0]).say('/lc plan history'))).toContain('(follows on from LC1)');
   });
