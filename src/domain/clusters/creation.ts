@@ -57,6 +57,8 @@ export interface ClusterOrigin {
   timeline?: ReturnType<typeof genericItems>;
   /** The cluster this one follows on from. */
   followsId?: string;
+  /** The host organisations themselves (the original's), instead of finding them by name and country. */
+  hostIds?: string[];
   /** Further coordinators besides the creator, with the host organisation they work for. */
   coordinators?: { personId: string; organisationId: string | null }[];
 }
@@ -70,8 +72,8 @@ export async function insertCluster(tx: Db, actorId: string, programmeId: string
   const code = (input.code ?? (await nextClusterCode(tx, programmeId))).toUpperCase();
   const taken = await tx.cluster.findUnique({ where: { programmeId_code: { programmeId, code } } });
   if (taken) throw new BotError(ErrorCode.Conflict, 'clusters:create.codeTaken', { code });
-  const hostOrgs = [];
-  for (const name of input.hosts) {
+  const hostOrgs: { id: string }[] = origin.hostIds?.map((id) => ({ id })) ?? [];
+  for (const name of origin.hostIds ? [] : input.hosts) {
     hostOrgs.push(await tx.organisation.upsert({ where: { name_country: { name, country: input.hostCountry } }, create: { name, country: input.hostCountry, kind: 'HOST' }, update: {} }));
   }
   const others = (origin.coordinators ?? []).filter((c) => c.personId !== actorId);

@@ -98,6 +98,7 @@ export async function recordWayForward(db: Db, actorId: string, input: WayForwar
       {
         timeline: genericItems(genericDates(firstDay)),
         followsId: original.id,
+        hostIds: original.hosts.map((h) => h.organisationId),
         coordinators: original.memberships.filter((m) => m.role === 'COORDINATOR').map((m) => ({ personId: m.personId, organisationId: m.organisationId })),
       },
     );
