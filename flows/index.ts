@@ -15,6 +15,7 @@ import { statusFlow } from './clusters/status.js';
 import { jointFlow } from './clusters/joint.js';
 import { timelineFlow } from './clusters/timeline.js';
 import { eventFlow } from './events/event.js';
+import { wayForwardFlow } from './clusters/way-forward.js';
 import { feedbackFlow } from './feedback/feedback.js';
 import { feedbackRoundFlow } from './feedback/round.js';
 import { nudgesFlow } from './nudges.js';
@@ -39,6 +40,7 @@ export const allFlows: Flow<any>[] = [
   timelineFlow,
   eventFlow,
   jointFlow,
+  wayForwardFlow,
   inviteFlow,
   membersFlow,
   assignFlow,
