@@ -8,7 +8,8 @@ import { pendingFollowOns } from '../src/domain/clusters/way-forward.js';
 import { activeClusters } from '../src/domain/memberships.js';
 import { contentOf, missingParts } from '../src/domain/plans/index.js';
 import { QUESTION_ACTIONS } from '../src/domain/questions/notices.js';
-import { datedItemWithRole, itemTitle, timelineGlance, upcoming } from '../src/domain/timeline.js';
+import { datedItemWithRole, isEventType, itemTitle, labelTimeline, timelineGlance, upcoming } from '../src/domain/timeline.js';
+import { nextEvent } from './events/event.js';
 
 /** How many tasks the overview lists before saying "and N more" (the list is soonest first). */
 const MAX_TASKS = 15;
@@ -72,6 +73,11 @@ export async function buildHome(ctx: FlowContext): Promise<Block[]> {
         ].join('\n'),
       ),
     );
+    // The next event's agenda, when its organisers have written one.
+    const event = nextEvent(labelTimeline(cluster.timeline).filter((i) => isEventType(i.type)), now);
+    if (event && (await db.eventSession.count({ where: { design: { itemId: event.id } } }))) {
+      blocks.push(ui.actions(ui.commandButton(t('events:agenda.open', { event: itemTitle(t, event) }), `event ${cluster.code} ${event.id}`)));
+    }
   }
   blocks.push(ui.divider());
   const answersQuestions = person.roles.has('RESOURCE_PERSON') || person.roles.has('COORDINATOR');

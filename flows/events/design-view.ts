@@ -63,8 +63,10 @@ export function renderAgenda(ctx: FlowContext, cluster: DesignCluster, event: De
   const days = agendaBlocks(ctx, event, agendaOf(design), cluster.timeZone);
   blocks.push(...(days.length ? days : [ui.paragraph(t('events:agenda.empty'))]));
   if (days.length) blocks.push(ui.context(t('events:agenda.shownIn', { zone: cluster.timeZone })));
+  const ids = `${cluster.id}|${event.id}`;
   const buttons = [
-    ...(editor ? [ui.openButton(t('events:agenda.edit'), 'event:design', `${cluster.id}|${event.id}`, 'primary')] : []),
+    ...(editor ? [ui.openButton(t('events:agenda.edit'), 'event:design', ids, 'primary')] : []),
+    ...(days.length ? [ui.openButton(t('events:export.agendaHtml'), 'event:export', `${ids}|agenda-html`), ui.openButton(t('events:export.agendaMd'), 'event:export', `${ids}|agenda-md`)] : []),
   ];
   if (buttons.length) blocks.push(ui.actions(...buttons));
   return ui.message(title, blocks, { ephemeral: true });
@@ -121,6 +123,7 @@ export function renderDesign(ctx: FlowContext, cluster: DesignCluster, event: De
       ui.openButton(t('events:design.agenda'), 'event:pick', ids),
     ),
   );
+  blocks.push(ui.actions(ui.openButton(t('events:export.annexHtml'), 'event:export', `${ids}|annex-html`), ui.openButton(t('events:export.annexMd'), 'event:export', `${ids}|annex-md`)));
   if (design.sessions.length) {
     const options = (version?: number) => design.sessions.slice(0, 100).map((s) => sessionOption(ctx, cluster.id, event.id, s, version));
     blocks.push(ui.actions({ type: 'select', actionId: 'event:edit', placeholder: t('events:design.editPlaceholder'), options: options() }));

@@ -23,6 +23,7 @@ import {
 import { requireRole } from '../../src/domain/memberships.js';
 import { itemTitle, labelText } from '../../src/domain/timeline.js';
 import { ALL_ROLES, clusterPicker } from '../clusters/common.js';
+import { exportDesign, exportKind } from './design-exports.js';
 import { copyDayForm, copyForm, goalsForm, readCopy, readCopyDay, readGoals, readSession, sessionForm, type ClusterPerson } from './design-forms.js';
 import { renderAgenda, renderDesign, type DesignCluster } from './design-view.js';
 
@@ -72,6 +73,7 @@ export const eventFlow = defineFlow<State>({
       'event:remove': '{cluster}|{item}|{session}|{n}',
       'event:removeConfirm': '{cluster}|{item}|{session}|{n}',
       'event:cancel': '',
+      'event:export': '{cluster}|{item}|{format}',
     },
     forms: ['event:goals', 'event:session', 'event:copyDay', 'event:copy'],
   },
@@ -83,6 +85,12 @@ export const eventFlow = defineFlow<State>({
       if (event.actionId === 'event:cancel') return { replies: [{ ...ui.text(ctx.t('events:design.cancelled'), { ephemeral: true }), replaceOriginal: true }], next: null };
       const [clusterId, itemId, sessionId, version] = event.value.split('|');
       if (!clusterId || !itemId) return badButton(ctx);
+      if (event.actionId === 'event:export') {
+        const kind = exportKind(sessionId);
+        // The Annex 2 table is the organisers'; the agenda is everyone's in the cluster.
+        await requireRole(db, ctx.person.id, clusterId, kind.startsWith('annex') ? DESIGN_EDITORS : ALL_ROLES);
+        return { replies: [await exportDesign(ctx, clusterId, itemId, kind)], next: null };
+      }
       if (event.actionId === 'event:pick') {
         // Reading: anyone of the cluster. The role is checked before anything of the event is loaded.
         await requireRole(db, ctx.person.id, clusterId, ALL_ROLES);

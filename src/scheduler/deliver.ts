@@ -7,6 +7,7 @@ import type { NudgePayload } from './plan.js';
 import type { Slot } from './queue.js';
 import { SENDING_TIMEOUT_MS } from './reconciler.js';
 import { renderNudges } from './render.js';
+import { reminderAgendas } from '../domain/events/reminder-agenda.js';
 
 /** A job that runs this much later than BullMQ meant it to ran while nothing was running: check staleness. */
 export const LATE_AFTER_MS = 5 * 60_000;
@@ -119,10 +120,9 @@ async function send(deps: DeliveryDeps, slot: Slot, claimed: ClaimedNudge[], rec
   // Nudges cascade with their person, so a claimed slot always has one; this only guards the types.
   if (!recipient) throw new Error(`person ${slot.personId} of a claimed nudge slot not found`);
 
-  const message = renderNudges(
-    claimed.map((r) => r.payload as NudgePayload),
-    recipient,
-  );
+  const payloads = claimed.map((r) => r.payload as NudgePayload);
+  // Agendas are read now, not when the reminder was planned: the design may have changed since.
+  const message = renderNudges(payloads, recipient, await reminderAgendas(db, payloads));
   // The nudge ids name the message: a sender asked again (after a takeover or retry) posts it once.
   message.deliveryKey = `nudge.${ids.join('+')}`;
   const renewal = setInterval(() => {

@@ -3,9 +3,10 @@ import { formatDate, formatDateTime } from '../core/format.js';
 import { formatDay, formatMoment } from '../domain/calendar.js';
 import { translator, type Translate } from '../core/i18n.js';
 import { labelText } from '../domain/timeline.js';
-import { ui, type Block, type OutboundMessage } from '../core/messages.js';
+import { ui, type Block, type Button, type OutboundMessage } from '../core/messages.js';
 import type { NudgePayload } from './plan.js';
 import { localise, type LocalisedText } from '../domain/questionnaires/definition.js';
+import { REMINDER_SESSIONS, type ReminderAgenda } from '../domain/events/reminder-agenda.js';
 
 /** Who a message is rendered for: their language and zone decide the words and the times shown. */
 export interface Reader {
@@ -52,14 +53,37 @@ function wordingFor(payload: NudgePayload): string | undefined {
   return undefined;
 }
 
-/** The nudges of one delivery slot as one message: merged, so a busy day is one ping, not five. */
-export function renderNudges(payloads: NudgePayload[], reader: Reader): OutboundMessage {
+/**
+ * The nudges of one delivery slot as one message: merged, so a busy day is one ping, not five. A reminder
+ * before an event whose design has sessions carries its first day's agenda and a button to the whole one
+ * (`agendas`, read at delivery by src/domain/events/reminder-agenda.ts).
+ */
+export function renderNudges(payloads: NudgePayload[], reader: Reader, agendas: ReadonlyMap<string, ReminderAgenda> = new Map()): OutboundMessage {
   const t = translator(reader.locale);
   const clusters = [...new Set(payloads.map((p) => p.clusterCode))].join(', ');
   const title = payloads.length > 1 ? t('scheduler:titleMany', { count: payloads.length, cluster: clusters }) : t('scheduler:title', { cluster: clusters });
   const lines = payloads.map((p) => nudgeLine(p, reader));
   const blocks: Block[] = [ui.heading(title), ui.paragraph(payloads.length > 1 ? lines.map((l) => `- ${l}`).join('\n') : lines[0])];
-  blocks.push(ui.actions(ui.commandButton(t('scheduler:button.myClusters'), 'me'), ui.commandButton(t('scheduler:button.snoozeWeek'), 'snooze 1w')));
+  const agendaButtons: Button[] = [];
+  for (const p of payloads) {
+    const agenda = p.itemId ? agendas.get(p.itemId) : undefined;
+    if (!agenda || agendaButtons.some((b) => b.value?.endsWith(agenda.itemId))) continue;
+    blocks.push(ui.paragraph(agendaText(t, payloadEvent(t, p), agenda, reader.locale)));
+    agendaButtons.push(ui.commandButton(t('events:agenda.open', { event: payloadEvent(t, p) }), `event ${agenda.clusterCode} ${agenda.itemId}`));
+  }
+  blocks.push(ui.actions(...agendaButtons, ui.commandButton(t('scheduler:button.myClusters'), 'me'), ui.commandButton(t('scheduler:button.snoozeWeek'), 'snooze 1w')));
   blocks.push(ui.context(t('scheduler:footer')));
   return ui.message(`${title}: ${lines.join(' ')}`, blocks, { locale: reader.locale });
+}
+
+/** The first day of an event's agenda, short: time, session and who, one line each. */
+function agendaText(t: Translate, event: string, agenda: ReminderAgenda, locale: string): string {
+  const day = agenda.date ? t('events:agenda.dayOn', { n: agenda.day, date: formatDay(agenda.date, locale) }) : t('events:agenda.day', { n: agenda.day });
+  const lines = agenda.sessions.slice(0, REMINDER_SESSIONS).map((s) => {
+    const who = s.responsibleName ? ` · _${escapeMarkup(s.responsibleName)}_` : '';
+    return `- **${s.endTime ? `${s.startTime}–${s.endTime}` : s.startTime}** ${escapeMarkup(s.name)}${who}`;
+  });
+  if (agenda.sessions.length > REMINDER_SESSIONS) lines.push('- …');
+  const more = agenda.moreDays ? [t('events:reminder.moreDays', { count: agenda.moreDays })] : [];
+  return [`**${t('events:reminder.title', { event, day })}**`, ...lines, ...more].join('\n');
 }

@@ -69,6 +69,8 @@ export async function clusterEvents(db: Db, clusterId: string): Promise<Designed
 export function findEvent(events: DesignedEvent[], arg: string, labelOf: (label: ItemLabel) => string): DesignedEvent | undefined {
   const wanted = arg.trim().toLowerCase();
   if (!wanted) return undefined;
+  const byId = events.find((e) => e.id === arg.trim());
+  if (byId) return byId;
   const number = /^(?:ee|tsh|dr|др|нр)?\s*(\d{1,2})$/.exec(wanted)?.[1];
   if (number) return events.find((e) => 'type' in e.label && e.label.type === 'EXCHANGE_EVENT' && e.label.n === Number(number));
   return events.find((e) => labelOf(e.label).toLowerCase() === wanted) ?? events.find((e) => labelOf(e.label).toLowerCase().startsWith(wanted));
