@@ -101,6 +101,8 @@ export function renderPlan(ctx: FlowContext, doc: PlanDocument, options: RenderO
     if (doc.stage === 'SUBMITTED' || doc.stage === 'CONSOLIDATED') main.push(ui.button(t('plan:buttons.startApplication'), 'plan:startApplication', doc.planId));
     if (doc.latestVersionNumber) main.push(ui.openButton(t('plan:buttons.versions'), 'plan:versions', doc.planId));
     blocks.push(ui.actions(...main));
+    // The approach's documented good practice beside the plan: its steps, legal aspects and resources are what a plan builds on.
+    blocks.push(ui.actions(ui.commandButton(t('practice:buttons.see'), `practice ${doc.clusterCode}`)));
   } else if (!options.versionId && doc.latestVersionNumber) {
     blocks.push(ui.actions(ui.openButton(t('plan:buttons.versions'), 'plan:versions', doc.planId)));
   }
