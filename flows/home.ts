@@ -151,7 +151,9 @@ async function collectTasks(ctx: FlowContext, memberships: Awaited<ReturnType<ty
     }
     if (plan.stage === 'DRAFT') {
       const missing = missingParts(contentOf(plan)).length;
-      const text = missing ? t('home:tasks.finishPlan', { cluster: m.cluster.code, count: missing, due: dueText }) : t('home:tasks.submitPlan', { cluster: m.cluster.code, due: dueText });
+      // Without a presentation event there is no date to name: the sentence without one, not a dangling ", .".
+      const undated = ee2 ? '' : 'Undated';
+      const text = missing ? t(`home:tasks.finishPlan${undated}`, { cluster: m.cluster.code, count: missing, due: dueText }) : t(`home:tasks.submitPlan${undated}`, { cluster: m.cluster.code, due: dueText });
       tasks.push({ due, text, buttons: [open] });
     }
     if (plan.stage === 'IN_APPLICATION') {

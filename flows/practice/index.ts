@@ -109,7 +109,7 @@ function splitOnce(value: string): [string, string] {
 }
 
 function sectionOf(value: string): PracticeSection {
-  if (!isPracticeSection(value)) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that section of the good practice' });
+  if (!isPracticeSection(value)) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'practice:things.section' } });
   return value;
 }
 

@@ -168,6 +168,18 @@ describe('when a member reads the good practice', () => {
   });
 });
 
+describe('when someone asks for help or types the command in their language', () => {
+  it('lists /lc practice in help, and the Serbian word and "verzije" open the versions', async () => {
+    expect(textOf(await talkAs(runtime.bot, 'web:lc1-m3').say('/lc help all'))).toContain('/lc practice [cluster] [versions]');
+    const serbian = talkAs(runtime.bot, 'web:lc1-m3');
+    await serbian.say('/lc language sr-Latn');
+    const replies = await serbian.say('/lc praksa verzije');
+    expect(textOf(replies)).toContain('Verzije dobre prakse: Day-care Centers');
+    expect(textOf(replies)).toContain('Verzija 3');
+    await serbian.say('/lc jezik en');
+  });
+});
+
 describe('when the reminders before the event where the approach is introduced go out', () => {
   it('they carry a button to the good practice; reminders of other events do not', async () => {
     const lc1 = await clusterByCode(runtime.db, 'LC1');

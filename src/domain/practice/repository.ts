@@ -40,7 +40,7 @@ export interface PracticeView {
  */
 export async function practiceOfCluster(db: Db, clusterId: string): Promise<string | null> {
   const cluster = await db.cluster.findUnique({ where: { id: clusterId }, select: { programmeId: true, approach: true, goodPracticeId: true } });
-  if (!cluster) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that cluster' });
+  if (!cluster) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.cluster' } });
   if (cluster.goodPracticeId) return cluster.goodPracticeId;
   const shared = await db.goodPractice.findUnique({ where: { programmeId_approachKey: { programmeId: cluster.programmeId, approachKey: approachKey(cluster.approach) } }, select: { id: true } });
   if (!shared) return null;
@@ -128,7 +128,7 @@ export async function listVersions(db: Db, practiceId: string, take = 50): Promi
 export async function readVersion(db: Db, personId: string, clusterId: string, versionId: string): Promise<{ view: PracticeView; version: PracticeVersion }> {
   const view = await readPractice(db, personId, clusterId);
   const row = view.practiceId ? await db.goodPracticeVersion.findFirst({ where: { id: versionId, practiceId: view.practiceId }, include: withAuthor }) : null;
-  if (!row) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that version of the good practice' });
+  if (!row) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'practice:things.version' } });
   return { view, version: toVersion(row) };
 }
 
