@@ -20,6 +20,8 @@ beforeAll(async () => {
   fake = await new FakeSlack().start();
   runtime = await testRuntime({ env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl } });
   await seedDemo(runtime.db, new Date('2026-11-23T09:00:00Z'));
+  // LC1's resource person starts from nothing (the demo documents every cluster's good practice).
+  await runtime.db.goodPractice.deleteMany({ where: { clusters: { some: { code: 'LC1' } } } });
   await linkIdentity(runtime.db, 'web:lc1-rp1', 'SLACK', 'T1:URPGP');
   await linkIdentity(runtime.db, 'web:lc1-m5', 'SLACK', 'T1:UMEMGP');
   fake.addUser({ id: 'URPGP', real_name: 'Resource Person' });

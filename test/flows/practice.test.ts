@@ -24,6 +24,8 @@ let botUrl: string;
 beforeAll(async () => {
   runtime = await testRuntime({ clock: new ManualClock(now) });
   await seedDemo(runtime.db, now);
+  // The demo documents every cluster's good practice; LC1's is taken away so its resource persons start from nothing.
+  await runtime.db.goodPractice.deleteMany({ where: { clusters: { some: { code: 'LC1' } } } });
   botUrl = `http://127.0.0.1:${await runtime.listen(0)}`;
 });
 
@@ -165,6 +167,15 @@ describe('when a member reads the good practice', () => {
     const replies = await talkAs(runtime.bot, 'web:lc2-m3').say('/lc practice LC9');
     expect(textOf(replies)).toContain('two NGOs');
     expect((await runtime.db.cluster.findUniqueOrThrow({ where: { id: twin.id } })).goodPracticeId).toBe((await runtime.db.cluster.findUniqueOrThrow({ where: { id: lc1.id } })).goodPracticeId);
+  });
+});
+
+describe('when the demo is loaded', () => {
+  it('has the good practice of every other cluster documented, version 1 by its resource person', async () => {
+    const replies = await talkAs(runtime.bot, 'web:lc3-m1').say('/lc practice');
+    expect(textOf(replies)).toContain('Good practice: Mobile Outreach Teams');
+    expect(textOf(replies)).toMatch(/Version 1 · .* · /);
+    expect(await runtime.db.goodPracticeVersion.count()).toBeGreaterThanOrEqual(4);
   });
 });
 

@@ -72,8 +72,9 @@ beforeAll(async () => {
   const item = await db.timelineItem.findFirstOrThrow({ where: { clusterId: lc1.id } });
   const joint = await db.jointEvent.create({ data: { programmeId: programme.id, type: item.type, title: SECRET.joint, startsAt: new Date('2027-02-01T09:00:00Z'), endsAt: new Date('2027-02-01T17:00:00Z') } });
   const edit = await db.timelineChange.create({ data: { clusterId: lc1.id, itemId: item.id } });
-  const practice = await db.goodPractice.create({ data: { programmeId: programme.id, approach: lc1.approach, approachKey: 'day care centers', clusters: { connect: { id: lc1.id } } } });
-  const practiceVersion = await db.goodPracticeVersion.create({ data: { practiceId: practice.id, number: 1, section: 'summary', authorId: rp.personId, content: { summary: SECRET.practice, legal: SECRET.practice } } });
+  // LC1's good practice (the demo documents it) gets a version only LC1 may read.
+  const practiceId = (await db.cluster.findUniqueOrThrow({ where: { id: lc1.id } })).goodPracticeId!;
+  const practiceVersion = await db.goodPracticeVersion.create({ data: { practiceId, number: 2, section: 'legal', authorId: rp.personId, content: { summary: SECRET.practice, legal: SECRET.practice } } });
   Object.assign(ids, {
     cluster: lc1.id, plan: plan.id, activity: plan.activities[0]!.id, version: version.id, round: round.id, assignment: assignment.id,
     feedback: feedback.id, question: question.id, run: run.id, registration: registration.id, membership: author.id, person: author.personId,
