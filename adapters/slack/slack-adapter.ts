@@ -92,7 +92,9 @@ export class SlackAdapter {
       return { botToken, botUserId, botId };
     };
 
-    const common = { authorize, logger: boltLogger(logger), clientOptions: { slackApiUrl: single.client.slackApiUrl } };
+    // No conversation store: conversation state lives in PostgreSQL (FlowStore), and Bolt's store is a
+    // middleware that runs on every request.
+    const common = { authorize, logger: boltLogger(logger), clientOptions: { slackApiUrl: single.client.slackApiUrl }, convoStore: false as const };
     if (this.socketMode) {
       // Built here rather than by Bolt so apps.connections.open also goes to SLACK_API_URL.
       const receiver = new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger: boltLogger(logger), installerOptions: { clientOptions: common.clientOptions } });
@@ -194,7 +196,14 @@ export class SlackAdapter {
       }
     });
 
-    app.command(/^\/lc/, async ({ command, ack, context }) => {
+    // One listener for every slash command (Bolt runs each registered listener's filters on every request).
+    app.command(/.*/, async ({ command, ack, context }) => {
+      if (!/^\/lc/.test(command.command)) {
+        // Another slash command pointed at this URL: acked at once with a sentence, instead of Slack
+        // waiting 3 s for Bolt's timeout and showing the person an error.
+        await ack({ response_type: 'ephemeral', text: this.defaultT('slack:unknownCommand') } as never);
+        return;
+      }
       const target: ReplyTarget = {
         teamId: command.team_id,
         ...orgOf(context),
@@ -257,12 +266,8 @@ export class SlackAdapter {
       await ack({ options: [] });
     });
 
-    // Anything routed here but meant for no listener (another slash command pointed at this URL, a
-    // foreign modal, a shortcut) is acked at once with a sentence, instead of Slack waiting 3 s for
-    // Bolt's timeout and showing the person an error.
-    app.command(/^(?!\/lc)/, async ({ ack }) => {
-      await ack({ response_type: 'ephemeral', text: this.defaultT('slack:unknownCommand') } as never);
-    });
+    // Anything routed here but meant for no listener (a foreign modal, a shortcut) is acked at once,
+    // instead of Slack waiting 3 s for Bolt's timeout and showing the person an error.
     app.view(/^(?!lc-form$)/, async ({ ack }) => {
       await ack();
     });
