@@ -128,6 +128,13 @@ export interface OutboundMessage {
    */
   unrecorded?: boolean;
   /**
+   * The repeatable action that shows this message's subject as it is now (a plan, one activity, the
+   * feedback sent). A repeated use of the button or form whose answer this was replies with that view,
+   * run afresh, so "already done" comes with the current state rather than a copy of the first answer.
+   * It must only show, never change anything (an open or page action of the same flow).
+   */
+  current?: { actionId: string; value: string };
+  /**
    * Identifies one logical message (e.g. a nudge id), so a sender asked to deliver it again
    * after a failed or retried job does not post it twice. Optional: senders fall back to a hash.
    */
