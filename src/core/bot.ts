@@ -346,7 +346,7 @@ function alreadyDone(ctx: FlowContext, at: string, shown: OutboundMessage): Outb
   const note = ctx.t('actions.alreadyDone', { time });
   const blocks = [...shown.blocks];
   blocks.splice(blocks[0]?.type === 'heading' ? 1 : 0, 0, ui.context(note));
-  return { ...shown, blocks, summary: note, replaceOriginal: true };
+  return { ...shown, blocks, summary: note, replaceOriginal: true, repeat: true };
 }
 
 /** Variables given as { key } (or lists of them) are translated too, so role names read naturally. */

@@ -123,6 +123,11 @@ export interface OutboundMessage {
    */
   receipt?: boolean;
   /**
+   * Made by the core, not a flow: the answer to a repeated use of a button or form, which acted no more
+   * ("Already done at 10:42" with the current state). A modal submitted again shows it in place of its form.
+   */
+  repeat?: boolean;
+  /**
    * Not kept in the web chat's stored conversation, nor the person's click with it: shown live only.
    * For what would tie a person to an anonymous answer (issue 15, item 7) in a copy of the database.
    */
