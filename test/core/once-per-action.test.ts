@@ -169,6 +169,11 @@ describe('when people answer invitations and registrations with double clicks', 
 
     const approve = findButton(await coordinator.say('/lc members LC1'), 'Approve');
     await tenAtOnce(() => coordinator.press(approve));
+    // Pressed again later: the roster as it is now, Nora in it, not the first answer's note.
+    const again = textOf(await coordinator.press(approve));
+    expect(again).toContain('Already done at');
+    expect(again).toContain('Nora Newcomer');
+    expect(again).not.toContain('is approved and now a member');
     expect(await runtime.db.membership.count({ where: { clusterId: lc1.id, role: 'MEMBER', person: { identities: { some: { externalId: 'web:newcomer' } } } } })).toBe(1);
     expect(inbox.to('web:newcomer').filter((m) => textOf(m).includes('you are admitted to learning cluster LC1'))).toHaveLength(1);
   });
