@@ -38,6 +38,7 @@ import {
 } from '../../src/domain/plans/index.js';
 import { clustersWithRole, pickCluster } from './clusters.js';
 import { renderClusterList } from './cluster-list.js';
+import { asksForHistory, previousPlanBlocks, renderPlanHistory } from './history.js';
 import { renderDiff, renderVersions } from './versions-view.js';
 import { exportCluster, exportPlan, parseExportValue } from './exports.js';
 import { activityForm, activityFormSchema, goalForm, goalFormSchema, progressForm, progressFormSchema } from './forms.js';
@@ -68,6 +69,7 @@ export const planFlow = defineFlow<PlanState>({
       if (!cluster) return { replies: [chooseCluster(ctx, clusters, 'plan:list', 'plan:list.chooseCluster')] };
       return { replies: [await renderClusterList(ctx, cluster.id)] };
     }
+    if (asksForHistory(ctx, command.args)) return { replies: [await renderPlanHistory(ctx)] };
     const clusters = await clustersWithRole(ctx, ['MEMBER']);
     if (!clusters.length) return { replies: [ui.text(ctx.t('plan:noMemberCluster'), { ephemeral: true })] };
     const cluster = pickCluster(ctx, clusters, command.args);
@@ -93,7 +95,7 @@ async function openMine(ctx: FlowContext, clusterId: string, state: PlanState): 
   const plan = await openPlan(ctx.services.db, ctx.person.id, clusterId);
   const kept = state.planId === plan.id ? state : {};
   const data: PlanState = { ...kept, planId: plan.id };
-  return { replies: [await overview(ctx, plan.id, data, 0)], next: { step: 'overview', data } };
+  return { replies: [await overview(ctx, plan.id, data, 0, [], await previousPlanBlocks(ctx, clusterId))], next: { step: 'overview', data } };
 }
 
 async function route(ctx: FlowContext, event: InboundEvent, position: Position): Promise<Result> {
