@@ -4,6 +4,7 @@ import { defineFlow, type FlowContext } from '../src/core/flow.js';
 import { formatDate, formatDateTime, formatList } from '../src/core/format.js';
 import { ui, type Block, type Button } from '../src/core/messages.js';
 import { formatSpan, formatStart } from '../src/domain/calendar.js';
+import { pendingFollowOns } from '../src/domain/clusters/way-forward.js';
 import { activeClusters } from '../src/domain/memberships.js';
 import { contentOf, missingParts } from '../src/domain/plans/index.js';
 import { QUESTION_ACTIONS } from '../src/domain/questions/notices.js';
@@ -150,7 +151,9 @@ async function collectTasks(ctx: FlowContext, memberships: Awaited<ReturnType<ty
     }
     if (plan.stage === 'DRAFT') {
       const missing = missingParts(contentOf(plan)).length;
-      const text = missing ? t('home:tasks.finishPlan', { cluster: m.cluster.code, count: missing, due: dueText }) : t('home:tasks.submitPlan', { cluster: m.cluster.code, due: dueText });
+      // Without a presentation event there is no date to name: the sentence without one, not a dangling ", .".
+      const undated = ee2 ? '' : 'Undated';
+      const text = missing ? t(`home:tasks.finishPlan${undated}`, { cluster: m.cluster.code, count: missing, due: dueText }) : t(`home:tasks.submitPlan${undated}`, { cluster: m.cluster.code, due: dueText });
       tasks.push({ due, text, buttons: [open] });
     }
     if (plan.stage === 'IN_APPLICATION') {
@@ -184,6 +187,10 @@ async function collectTasks(ctx: FlowContext, memberships: Awaited<ReturnType<ty
   }
   for (const [cluster, count] of byCluster(invitations, (m) => m.cluster.code)) {
     tasks.push({ due: null, text: t('home:tasks.invitations', { cluster, count }), buttons: [ui.commandButton(t('home:buttons.members'), `members ${cluster}`)] });
+  }
+  // A follow-on cluster's question (the message may not have reached them, or scrolled away): answer it here too.
+  for (const q of await pendingFollowOns(db, person.id)) {
+    tasks.push({ due: null, text: t('after:home.task', { code: q.code, followOn: q.followOn }), buttons: [ui.button(t('after:ask.yes', { followOn: q.followOn }), 'way-forward:join', q.clusterId, 'primary'), ui.button(t('after:ask.no'), 'way-forward:decline', q.clusterId)] });
   }
   // Soonest first; undated tasks (nothing forces a date on them) after the dated ones.
   return tasks.sort((a, b) => (a.due?.getTime() ?? Infinity) - (b.due?.getTime() ?? Infinity));

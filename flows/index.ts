@@ -14,6 +14,7 @@ import { forgetMeFlow, myDataFlow } from './clusters/my-data.js';
 import { statusFlow } from './clusters/status.js';
 import { jointFlow } from './clusters/joint.js';
 import { timelineFlow } from './clusters/timeline.js';
+import { wayForwardFlow } from './clusters/way-forward.js';
 import { feedbackFlow } from './feedback/feedback.js';
 import { feedbackRoundFlow } from './feedback/round.js';
 import { nudgesFlow } from './nudges.js';
@@ -37,6 +38,7 @@ export const allFlows: Flow<any>[] = [
   createFlow,
   timelineFlow,
   jointFlow,
+  wayForwardFlow,
   inviteFlow,
   membersFlow,
   assignFlow,

@@ -172,7 +172,7 @@ async function storedCharts(ctx: FlowContext, results: RunResults): Promise<{ qu
 async function csvReply(ctx: FlowContext, results: RunResults): Promise<FlowResult<Record<string, never>>> {
   const { services, person } = ctx;
   if (!results.shown) return { replies: [ui.text(ctx.t('surveys:results.tooFew', { count: results.responded, min: results.run.minGroupSize }), { ephemeral: true })] };
-  const csv = await resultsCsv(services.db, results, person.locale);
+  const csv = await resultsCsv(services.db, results, person.locale, documentTranslator(person.locale));
   const filename = `${results.cluster.code}-${results.run.questionnaireKey}.csv`;
   const file = await createDownload(services.db, services.config.PUBLIC_URL, { filename, contentType: 'text/csv; charset=utf-8', body: `\ufeff${csv}`, createdById: person.id }, services.clock.now());
   return { replies: [ui.text(ctx.t('surveys:results.csvReady', { filename, url: file.url }), { ephemeral: true })] };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Router, static as serveStatic, json, type Request, type Response, type NextFunction } from 'express';
 import { z } from 'zod';
 import type { Bot } from '../../src/core/bot.js';
@@ -76,6 +78,12 @@ export function webChatRouter(deps: WebChatDeps): Router {
   const callerOf = webCallerLookup(deps);
   const limit = new SignInLimit(deps.redis, deps.config.REDIS_PREFIX);
   const policy = webSessionPolicy(deps.config);
+  // The page itself, with the words it needs before the server answers (or when it cannot) in every language.
+  const pageHtml = readFileSync(join(publicDir, 'index.html'), 'utf8');
+  const offline = offlineTexts(deps.config);
+  router.get(['/', '/index.html'], (req, res) => {
+    res.set({ 'Content-Security-Policy': WEB_CHAT_CSP, 'Cache-Control': 'no-cache' }).type('html').send(withPageData(pageHtml, languageOf(req, deps.config), offline));
+  });
   // The page runs only its own script and styles; what it shows of people's text can never run as code.
   router.use('/', serveStatic(publicDir, { index: 'index.html', maxAge: 0, setHeaders: (res) => res.setHeader('Content-Security-Policy', WEB_CHAT_CSP) }));
   router.use('/web', refuseOtherSites(deps.config));
@@ -174,7 +182,9 @@ export function webChatRouter(deps: WebChatDeps): Router {
     if (response.messages.some((m) => m.unrecorded)) return void res.json({ entries: [], messages: response.messages.map(toWebMessage) });
     const externalId = caller.externalId;
     // What the person did, then the answers, in order: a reload shows both sides as they happened.
-    const entries: HistoryEntry[] = [await deps.history.append(externalId, 'me', { text: echoOf(input) }, { personId: response.personId })];
+    // The person's own bubble in their language (a form's "[Sent]"), as the replies are.
+    const own = response.locale ? translator(response.locale) : t;
+    const entries: HistoryEntry[] = [await deps.history.append(externalId, 'me', { text: echoOf(input, own) }, { personId: response.personId })];
     const carrier = input.type === 'typed' ? undefined : input.messageId;
     let replaced = false;
     for (const message of response.messages) {
@@ -300,6 +310,7 @@ function pageTexts(t: Translate, config: Config): Record<string, unknown> {
     signOutEverywhere: t('web:page.signOutEverywhere'),
     unreachable: t('web:page.unreachable'),
     inboxPaused: t('web:page.inboxPaused'),
+    onlyYou: t('web:page.onlyYou'),
     signIn: {
       title: t('web:signIn.title'),
       intro: t('web:signIn.intro', { platforms: t(`web:platforms.${platforms}`) }),
@@ -318,10 +329,38 @@ function forPage(entry: HistoryEntry): HistoryEntry {
 }
 
 /** What the person's own bubble says: their text, the button they pressed, or the form they sent. */
-function echoOf(input: z.infer<typeof inputSchema>): string {
+function echoOf(input: z.infer<typeof inputSchema>, t: Translate): string {
   if (input.type === 'typed') return input.text;
   if (input.type === 'action') return `[${input.label || input.value || input.actionId}]`;
-  return `[${input.label || 'Sent'}]`;
+  return `[${input.label || t('web:page.sent')}]`;
+}
+
+/**
+ * The page's words for when the server does not answer (it cannot be reached, a request failed) and the
+ * ones it shows before its texts arrive, in every language: the page picks the one it speaks (its picker's
+ * choice is kept in the browser, which the server does not see when it serves the page).
+ */
+function offlineTexts(config: Config): Record<string, Record<string, unknown>> {
+  const firstPaint = ['subtitle', 'language', 'talkAs', 'pickIdentity', 'newPerson', 'noRole', 'talkingAs', 'messagePlaceholder', 'message', 'send', 'unreachable', 'onlyYou'];
+  return Object.fromEntries(
+    supportedLanguages().map((language) => {
+      const t = translator(language);
+      const page = pageTexts(t, config);
+      return [language, { ...Object.fromEntries(firstPaint.map((key) => [key, page[key]])), startFailed: t('web:page.startFailed'), failed: t('web:page.failed') }];
+    }),
+  );
+}
+
+/**
+ * The page with its language on <html lang> and the offline texts as a JSON data block: a script element
+ * of type application/json is never run (the CSP allows no inline script anyway), and every "<" in the
+ * JSON is written \u003c, so no text can close the element or open another.
+ */
+function withPageData(html: string, language: string, texts: Record<string, Record<string, unknown>>): string {
+  const json = JSON.stringify({ language, texts }).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return html
+    .replace('<html lang="en">', `<html lang="${language.replace(/[^\w-]/g, '')}">`)
+    .replace('<script src="web-chat.js"', `<script type="application/json" id="page-data">${json}</script>\n<script src="web-chat.js"`);
 }
 
 function toEvent(input: z.infer<typeof inputSchema>): InboundEvent {

@@ -38,7 +38,7 @@ export async function exportCluster(ctx: FlowContext, clusterId: string, format:
 async function deliver(ctx: FlowContext, docs: PlanDocument[], base: string, format: ExportFormat, clusterCode?: string): Promise<OutboundMessage> {
   const { t } = ctx;
   const docT = documentTranslator(ctx.person.locale);
-  const body = format === 'md' ? plansToMarkdown(docs, docT) : format === 'csv' ? plansToCsv(docs) : plansToHtml(docs, docT, clusterCode);
+  const body = format === 'md' ? plansToMarkdown(docs, docT) : format === 'csv' ? plansToCsv(docs, docT) : plansToHtml(docs, docT, clusterCode);
   const filename = `${base}.${format}`;
   const { url } = await createDownload(ctx.services.db, ctx.services.config.PUBLIC_URL!, { filename, contentType: TYPES[format], body, createdById: ctx.person.id }, ctx.services.clock.now());
   const text = t('plan:export.ready', { filename, url });

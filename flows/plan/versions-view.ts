@@ -49,7 +49,7 @@ export async function renderDiff(ctx: FlowContext, fromId: string, toId: string)
     toLabel = t('plan:diff.draft');
   } else {
     const version = await getVersion(db, toId);
-    if (version.planId !== from.planId) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that plan version' });
+    if (version.planId !== from.planId) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.planVersion' } });
     to = version.content;
     toLabel = t('plan:diff.version', { number: version.number });
   }

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { translator } from '../../src/core/i18n.js';
+import { documentTranslator, translator } from '../../src/core/i18n.js';
 import { BotError } from '../../src/core/errors.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import {
@@ -156,12 +156,19 @@ describe('when someone asks to read a plan', () => {
 });
 
 describe('when plans are exported', () => {
-  it('writes CSV rows that match the stored plan, one per activity', async () => {
+  it('writes CSV rows that match the stored plan, one per activity, under English headers for an English reader', async () => {
     const rp = await personOf(runtime.db, 'web:lc1-rp1');
     const doc = await readablePlan(runtime.db, rp.id, planId);
-    const rows = parse(plansToCsv([doc]), { columns: true, bom: true }) as Record<string, string>[];
+    const csv = plansToCsv([doc], documentTranslator('en'));
+    // A byte-order mark, so a spreadsheet opens the file as UTF-8 (Cyrillic, ë, ć).
+    expect(csv.startsWith('\ufeff')).toBe(true);
+    const [header, ...cells] = parse(csv, { bom: true }) as string[][];
+    expect(header).toEqual([
+      'Cluster', 'Author', 'Organisation', 'Stage', 'Version', 'Approach', 'Goal', 'What should change', 'Who is targeted', 'Beneficiaries',
+      'Activity no.', 'Activity', 'Responsible', 'Deadline', 'Challenges', 'Mitigation', 'Resources', 'Results', 'Progress', 'Progress note',
+    ]);
+    const rows = cells.map((row) => Object.fromEntries(CSV_COLUMNS.map((column, i) => [column, row[i]])));
     const stored = await loadPlan(runtime.db, planId);
-    expect(Object.keys(rows[0])).toEqual([...CSV_COLUMNS]);
     expect(rows).toHaveLength(stored.activities.length);
     rows.forEach((row, i) => {
       const a = stored.activities[i];
@@ -170,6 +177,31 @@ describe('when plans are exported', () => {
         activity: a.activity, responsible: a.responsible!, deadline: a.deadline!.toISOString().slice(0, 10), challenges: a.challenges ?? '', results: a.results!, progress: a.progress,
       });
     });
+  });
+
+  it('writes the CSV headers in the reader\'s language (sq, sr-Cyrl), the columns in the same order and every cell unchanged', async () => {
+    const rp = await personOf(runtime.db, 'web:lc1-rp1');
+    const doc = await readablePlan(runtime.db, rp.id, planId);
+    const [english, ...englishRows] = parse(plansToCsv([doc], documentTranslator('en')), { bom: true }) as string[][];
+    const expected: Record<string, string[]> = {
+      sq: ['Klasteri', 'Autori', 'Organizata', 'Faza', 'Versioni'],
+      'sr-Cyrl': ['Кластер', 'Аутор', 'Организација', 'Фаза', 'Верзија'],
+    };
+    for (const [language, firstHeaders] of Object.entries(expected)) {
+      const csv = plansToCsv([doc], documentTranslator(language));
+      expect(csv.startsWith('\ufeff')).toBe(true);
+      const [header, ...rows] = parse(csv, { bom: true }) as string[][];
+      expect(header.slice(0, 5)).toEqual(firstHeaders);
+      expect(header).toHaveLength(english.length);
+      // Every header is translated: none is the English one (nor a catalogue key).
+      header.forEach((h, i) => {
+        expect(h).not.toBe(english[i]);
+        expect(h).not.toMatch(/^plan:|[a-z]_[a-z]/);
+      });
+      expect(header[CSV_COLUMNS.indexOf('activity')]).toBe(documentTranslator(language)('plan:fields.activity.label'));
+      // The ids, numbers, dates and what people typed are the same cells as in the English file.
+      expect(rows).toEqual(englishRows);
+    }
   });
 
   it('prints an HTML page laid out like the template, with every value escaped', async () => {
@@ -202,7 +234,7 @@ describe('when plans are exported', () => {
     const file = await runtime.db.download.findUniqueOrThrow({ where: { id: downloadIdOf(textOf(replies)) } });
     expect(file.filename).toBe('action-plans-LC1.csv');
     const rows = parse(Buffer.from(file.body).toString('utf8'), { columns: true, bom: true }) as Record<string, string>[];
-    expect(new Set(rows.map((r) => r.goal))).toEqual(new Set(['Daytime care for 20 children', 'Secret draft goal']));
+    expect(new Set(rows.map((r) => r.Goal))).toEqual(new Set(['Daytime care for 20 children', 'Secret draft goal']));
 
     const member = await personOf(runtime.db, 'web:lc1-m7');
     const docs = await readableClusterPlans(runtime.db, member.id, lc1.id);

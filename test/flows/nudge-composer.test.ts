@@ -1,5 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { Prisma } from '../../src/generated/prisma/client.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
@@ -116,9 +117,15 @@ describe('when a coordinator types the reminder', () => {
 
   it('follows a person\'s own working hours', async () => {
     await runtime.db.person.update({ where: { id: genta }, data: { workingHours: { start: '13:00', end: '17:00', days: [1, 2, 3, 4, 5] } } });
-    const text = textOf(await coordinator().say('/lc nudge @Genta Morina Call me at 01.12.2026 10:00'));
-    expect(text).toContain('Genta Morina: Tue 1 Dec 2026, 13:00');
-    await runtime.db.person.update({ where: { id: genta }, data: { workingHours: undefined } });
+    try {
+      const text = textOf(await coordinator().say('/lc nudge @Genta Morina Call me at 01.12.2026 10:00'));
+      expect(text).toContain('Genta Morina: Tue 1 Dec 2026, 13:00');
+    } finally {
+      // Back to the cluster's hours for the tests after this one: SQL NULL (Prisma reads `undefined` as "no change").
+      await runtime.db.person.update({ where: { id: genta }, data: { workingHours: Prisma.DbNull } });
+    }
+    expect((await runtime.db.person.findUniqueOrThrow({ where: { id: genta }, select: { workingHours: true } })).workingHours).toBeNull();
+    expect(textOf(await coordinator().say('/lc nudge @Genta Morina Call me at 01.12.2026 10:00'))).toContain('Genta Morina: Tue 1 Dec 2026, 10:00');
   });
 
   it('reads the when in the region\'s languages: za 2 dana, за 1 недела, pas 2 ditësh, dana 1. 12. 2026. u 10h', async () => {

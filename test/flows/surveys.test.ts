@@ -246,7 +246,15 @@ describe('when six members answer the EE2 evaluation through Slack, Teams and th
     const file = await download(linkIn(rawText(reply)));
     const csv = Buffer.from(file.body).toString('utf8').replace(/^\ufeff/, '');
     const [header, ...rows] = parseCsv(csv) as string[][];
-    expect(header).toEqual(['response', 'feedback_useful', 'method_suited', 'next_step', 'support_needed', 'improve_method']);
+    // In the reader's language (English here), each question by its number and text, in the questionnaire's order.
+    expect(header).toEqual([
+      'Response',
+      '1. The feedback I received on my concept was useful.',
+      '2. The way the event was run suited our group.',
+      '3. What is your next step with your action plan?',
+      '4. What support would help you decide?',
+      expect.stringMatching(/^5\. /),
+    ]);
     const answers = rows.map((r) => r.slice(1).join(' | ')).sort();
     expect(answers).toEqual(
       [
@@ -400,7 +408,7 @@ describe('when a named workshop run ranks the needs and is compared across clust
     // Borda (5 items: 4..0 points): funding 4+3+4 = 11, training 3+4+2 = 9, legal 2+2+3 = 7, political 1+1+0 = 2, peer_support 0+0+1 = 1.
     expect(textOf(replies)).toContain('1. Funding (11), 2. Training for staff (9), 3. Legal and regulatory support (7), 4. Political backing in the municipality (2), 5. Ongoing peer support (1)');
     const csv = Buffer.from((await download(linkIn(rawText(await talkAs(runtime.bot, 'web:lc1-coordinator').press({ actionId: 'results:csv', value: run.id }))))).body).toString('utf8');
-    expect(csv.split('\n')[0]).toContain('respondent');
+    expect(csv.split('\n')[0]).toContain('Respondent');
     expect(csv).toContain('Funding > Training for staff > Legal and regulatory support');
 
     const lc2 = await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC2' } });

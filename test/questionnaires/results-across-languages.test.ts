@@ -99,8 +99,31 @@ describe('when members answer one questionnaire in three languages', () => {
       expect(text).not.toContain('Consolidate it with the feedback');
       // The CSV: the same answers, labelled in Albanian.
       const csvReply = await coordinator().press({ actionId: 'results:csv', value: runId });
-      const rows = parseCsv((await download(linkIn(rawText(csvReply)))).replace(/^\ufeff/, ''), { columns: true }) as Record<string, string>[];
-      expect(rows.map((r) => r.next_step).sort()).toEqual([sq.questions.next_step.options!.consolidate, sq.questions.next_step.options!.consolidate, sq.questions.next_step.options!.start].sort());
+      const [header, ...cells] = parseCsv((await download(linkIn(rawText(csvReply)))).replace(/^\ufeff/, '')) as string[][];
+      // The headers too: the column names and each question's text are Albanian, in the questionnaire's order.
+      expect(header.slice(0, 3)).toEqual(['Përgjigjja', 'I anketuari', `1. ${sq.questions.feedback_useful.text}`]);
+      const nextStep = header.indexOf(`3. ${sq.questions.next_step.text}`);
+      expect(nextStep).toBe(4);
+      expect(cells.map((r) => r[nextStep]).sort()).toEqual([sq.questions.next_step.options!.consolidate, sq.questions.next_step.options!.consolidate, sq.questions.next_step.options!.start].sort());
+      expect(cells.map((r) => r[0]).sort()).toEqual(['1', '2', '3']);
+    } finally {
+      await setLocale('web:lc1-coordinator', 'en');
+    }
+  });
+});
+
+describe('when a coordinator who reads Serbian in Cyrillic exports the results', () => {
+  it('writes the CSV headers in Cyrillic, and the same answers by option', async () => {
+    await setLocale('web:lc1-coordinator', 'sr-Cyrl');
+    try {
+      const csv = await download(linkIn(rawText(await coordinator().press({ actionId: 'results:csv', value: runId }))));
+      expect(csv.startsWith('\ufeff')).toBe(true);
+      const [header, ...cells] = parseCsv(csv.replace(/^\ufeff/, '')) as string[][];
+      expect(header.slice(0, 2)).toEqual(['Одговор', 'Испитаник']);
+      expect(header).toHaveLength(2 + 5);
+      expect(header[2]).toMatch(/^1\. [\u0400-\u04FF]/);
+      expect(header.join(' ')).not.toMatch(/feedback|Response|next_step/);
+      expect(cells.map((r) => r[2].split(' ')[0]).sort()).toEqual(['4', '4', '5']);
     } finally {
       await setLocale('web:lc1-coordinator', 'en');
     }

@@ -136,8 +136,9 @@ describe('when plans are exported from fields full of script and formulas', () =
     const csv = await exportAs('csv');
     expectDocumentHeaders(csv.headers);
     const rows = parseCsv(csv.body, { columns: true, relax_column_count: true }) as Record<string, string>[];
-    const mine = rows.find((r) => r.activity?.includes('activity'))!;
-    expect(mine).toMatchObject({ change: `'${FORMULAS[0]}`, targetGroup: `'${FORMULAS[1]}`, responsible: `'${FORMULAS[3]}` });
+    // The coordinator reads English: the columns carry the plan form's labels.
+    const mine = rows.find((r) => r.Activity?.includes('activity'))!;
+    expect(mine).toMatchObject({ 'What should change': `'${FORMULAS[0]}`, 'Who is targeted': `'${FORMULAS[1]}`, Responsible: `'${FORMULAS[3]}` });
     const cells = rows.flatMap((r) => Object.values(r));
     for (const formula of FORMULAS) {
       expect(cells).toContain(`'${formula}`);

@@ -21,9 +21,23 @@ let pollTimer;
 let lastSeq = '0';
 let inboxPausedShown = false;
 
-/** Texts from the server's catalogue (locales/<lang>/web.json); the HTML's English is the fallback. */
+/**
+ * The words the page needs when the server does not answer, in every language, from the catalogue: the
+ * server writes them into the page as a JSON data block (never run as script).
+ */
+const pageData = (() => {
+  try { return JSON.parse(document.getElementById('page-data')?.textContent ?? '{}'); } catch { return {}; }
+})();
+
+/** The offline words in the page's language: the one chosen here, else the one the page is shown in. */
+function offlineTexts() {
+  const all = pageData.texts ?? {};
+  return all[pageLanguage()] ?? all[document.documentElement.lang] ?? all[pageData.language] ?? all.en ?? {};
+}
+
+/** Texts from the server's catalogue (locales/<lang>/web.json), else the page's offline ones; the HTML's English is the last fallback. */
 function text(key, name) {
-  const value = texts[key];
+  const value = texts[key] ?? offlineTexts()[key];
   return typeof value === 'string' ? value.replace('{{name}}', name ?? '') : undefined;
 }
 
@@ -45,7 +59,7 @@ async function loadSession(language) {
   texts = state.texts ?? {};
   document.documentElement.lang = state.language ?? 'en';
   fillLanguages(state.languages ?? [], state.language);
-  setText('language-label', texts.language);
+  setText('language-label', text('language'));
   return state;
 }
 
@@ -75,14 +89,15 @@ languagePicker.addEventListener('change', async () => {
 });
 
 function applyTexts() {
-  setText('subtitle', texts.subtitle);
-  setText('talk-as', texts.talkAs);
-  setText('pick-identity', texts.pickIdentity);
+  setText('language-label', text('language'));
+  setText('subtitle', text('subtitle'));
+  setText('talk-as', text('talkAs'));
+  setText('pick-identity', text('pickIdentity'));
   setText('sign-out', texts.signOut);
   setText('sign-out-everywhere', texts.signOutEverywhere);
-  if (texts.messagePlaceholder) input.placeholder = texts.messagePlaceholder;
-  if (texts.message) input.setAttribute('aria-label', texts.message);
-  setText('send', texts.send);
+  if (text('messagePlaceholder')) input.placeholder = text('messagePlaceholder');
+  if (text('message')) input.setAttribute('aria-label', text('message'));
+  setText('send', text('send'));
   if (access === 'sign-in') fillSignIn(texts.signIn ?? {});
 }
 
@@ -132,7 +147,7 @@ function signedIn(name, welcome) {
   setText('signed-in-as', text('signedInAs', name) ?? name);
   input.disabled = sendButton.disabled = false;
   log.replaceChildren();
-  system(welcome ?? text('talkingAs', name) ?? `You are talking as ${name}. Try /lc help.`);
+  system(welcome ?? text('talkingAs', name));
   input.focus();
   startPolling();
 }
@@ -150,7 +165,7 @@ signInForm.addEventListener('submit', async (event) => {
     if (!res.ok) { signInError.textContent = body.error; codeInput.focus(); codeInput.select(); return; }
     signedIn(body.signedIn.name, body.welcome);
   } catch {
-    signInError.textContent = text('unreachable') ?? 'The bot could not be reached. Check your connection and try again.';
+    signInError.textContent = text('unreachable');
   } finally {
     submit.disabled = false;
   }
@@ -162,7 +177,7 @@ async function signOut(everywhere) {
     const body = await res.json();
     showSignIn(body.message);
   } catch {
-    system(text('unreachable') ?? 'The bot could not be reached. Check your connection and try again.');
+    system(text('unreachable'));
   }
 }
 document.getElementById('sign-out').addEventListener('click', () => signOut(false));
@@ -185,7 +200,7 @@ async function loadIdentities() {
       const option = document.createElement('option');
       option.value = p.key;
       if (p.language) option.dataset.language = p.language;
-      option.textContent = `${p.name} (${p.roles.map((r) => r.label ?? r.role.toLowerCase().replace('_', ' ')).join(', ') || (text('noRole') ?? 'no role')})`;
+      option.textContent = `${p.name} (${p.roles.map((r) => r.label ?? r.role.toLowerCase().replace('_', ' ')).join(', ') || text('noRole')})`;
       group.append(option);
     }
     picker.append(group);
@@ -198,7 +213,7 @@ async function loadIdentities() {
   }
   const guest = document.createElement('option');
   guest.value = guestKey;
-  guest.textContent = text('newPerson') ?? 'A new person (not in any cluster)';
+  guest.textContent = text('newPerson');
   picker.append(guest);
   const remembered = localStorage.getItem('cb-identity');
   if (remembered && [...picker.options].some((o) => o.value === remembered)) {
@@ -217,7 +232,7 @@ function choose(key) {
   const spoken = picker.selectedOptions[0].dataset.language;
   if (spoken && !pageLanguage() && spoken !== document.documentElement.lang) void loadSession(spoken).then(applyTexts);
   const name = picker.selectedOptions[0].textContent;
-  system(text('talkingAs', name) ?? `You are talking as ${name}. Try /lc help.`);
+  system(text('talkingAs', name));
   input.focus();
   startPolling();
 }
@@ -250,13 +265,13 @@ async function send(payload, origin, echo) {
     const body = await res.json();
     pending.remove();
     if (res.status === 401 && access === 'sign-in') return showSignIn(body.error);
-    if (!res.ok) return system(body.error ?? 'Something went wrong. Try again.');
+    if (!res.ok) return system(body.error ?? text('failed'));
     for (const entry of body.entries ?? []) show(entry);
     // Not stored (e.g. "try again in a moment"): shown once, as it came.
     if (!body.entries?.length) for (const message of body.messages) render(message).scrollIntoView({ block: 'end' });
   } catch {
     pending.remove();
-    system(text('unreachable') ?? 'The bot could not be reached. Check that it is running and try again.');
+    system(text('unreachable'));
   } finally {
     if (origin) origin.classList.remove('busy');
   }
@@ -298,8 +313,10 @@ function show(entry) {
 /** "10:42" today, "3 Dec 10:42" another day: when a message was first shown. */
 function timeOf(iso) {
   const at = new Date(iso);
-  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  return at.toDateString() === new Date().toDateString() ? time : `${at.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time}`;
+  // In the page's language (month names, order), not the browser's.
+  const locales = document.documentElement.lang ? [document.documentElement.lang] : [];
+  const time = at.toLocaleTimeString(locales, { hour: '2-digit', minute: '2-digit' });
+  return at.toDateString() === new Date().toDateString() ? time : `${at.toLocaleDateString(locales, { day: 'numeric', month: 'short' })} ${time}`;
 }
 
 /** A line from the page or the server itself; it may name a person, so it is shown as text only. */
@@ -326,6 +343,7 @@ function render(message, at) {
   box.setAttribute('data-testid', 'bot-message');
   const who = el('div', 'who');
   who.textContent = at ? `Cluster Bot · ${timeOf(at)}` : 'Cluster Bot';
+  if (message.ephemeral && text('onlyYou')) who.append(` · ${text('onlyYou')}`);
   box.append(who);
   for (const block of message.blocks) box.append(renderBlock(block, box));
   log.append(box);
@@ -471,4 +489,6 @@ composer.addEventListener('submit', (event) => {
   input.value = '';
   send({ type: 'typed', text: typed }, undefined, typed);
 });
-start().catch(() => system('Could not reach the bot. Is it running with its database? Reload the page to try again.'));
+// The first paint in the page's language from the texts that came with it, then the server's.
+applyTexts();
+start().catch(() => system(text('startFailed')));

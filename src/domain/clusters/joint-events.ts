@@ -128,7 +128,7 @@ export async function createJointEvent(db: Db, actorId: string, input: { program
 export async function joinJointEvent(db: Db, actorId: string, jointEventId: string, clusterId: string, role: TimelineRole | null, now: Date) {
   return db.$transaction(async (tx) => {
     const event = await tx.jointEvent.findUnique({ where: { id: jointEventId } });
-    if (!event) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that joint event' });
+    if (!event) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.jointEvent' } });
     await requireRole(tx as Db, actorId, clusterId, ['COORDINATOR']);
     const cluster = await tx.cluster.findUniqueOrThrow({ where: { id: clusterId } });
     if (cluster.programmeId !== event.programmeId) throw new BotError(ErrorCode.NotAllowed, 'clusters:joint.otherProgramme');
@@ -148,7 +148,7 @@ export async function moveJointEvent(db: Db, actorId: string, jointEventId: stri
   return db.$transaction(
     async (tx) => {
       const event = await tx.jointEvent.findUnique({ where: { id: jointEventId }, include: { items: { where: { removedAt: null }, select: { clusterId: true } } } });
-      if (!event) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that joint event' });
+      if (!event) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.jointEvent' } });
       const clusterIds = [...new Set(event.items.map((i) => i.clusterId))];
       const coordinates = await tx.membership.count({ where: { personId: actorId, clusterId: { in: clusterIds }, role: 'COORDINATOR', status: 'ACTIVE' } });
       if (!coordinates) throw new BotError(ErrorCode.NotAllowed, 'clusters:joint.notParticipating');
@@ -187,7 +187,7 @@ export async function moveJointEvent(db: Db, actorId: string, jointEventId: stri
 /** Takes a cluster's item out of the joint event: it keeps its dates and name, and becomes the cluster's own. */
 export async function leaveJointEvent(db: Db, actorId: string, itemId: string, now: Date) {
   const item = await db.timelineItem.findUnique({ where: { id: itemId } });
-  if (!item?.jointEventId) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that joint event' });
+  if (!item?.jointEventId) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.jointEvent' } });
   await requireRole(db, actorId, item.clusterId, ['COORDINATOR']);
   await db.$transaction([
     db.timelineItem.update({ where: { id: itemId }, data: { jointEventId: null } }),

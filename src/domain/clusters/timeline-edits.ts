@@ -66,7 +66,7 @@ export function applyEdit(items: TimelineEntry[], edit: TimelineEdit): { items: 
     action = 'added';
   } else {
     const current = items.find((i) => i.id === edit.itemId);
-    if (!current) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that item' });
+    if (!current) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.timelineItem' } });
     before = current;
     if (edit.action === 'remove') [edited, action] = [{ ...current, removedAt: new Date(0) }, 'removed'];
     else if (edit.action === 'restore') [edited, action] = [{ ...current, removedAt: null }, 'restored'];
@@ -134,7 +134,7 @@ export async function saveTimelineEdit(db: Db, actorId: string, edit: TimelineEd
     // Lock the cluster row so two coordinators editing at once validate against each other's result.
     await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${edit.clusterId} FOR UPDATE`;
     const items = await loadTimeline(tx, edit.clusterId);
-    if (edit.action !== 'add' && !items.some((i) => i.id === edit.itemId)) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that item' });
+    if (edit.action !== 'add' && !items.some((i) => i.id === edit.itemId)) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.timelineItem' } });
     const { items: next, changes } = applyEdit(items, edit);
     const conflicts = timelineConflicts(next, namesAcross(items, next));
     if (conflicts.length) throw new TimelineConflictError(conflicts);
@@ -179,7 +179,7 @@ export async function saveTimelineEdit(db: Db, actorId: string, edit: TimelineEd
  */
 export async function undoTimelineEdit(db: Db, actorId: string, editId: string, now: Date): Promise<EditResult & { clusterId: string }> {
   const changes = await db.timelineChange.findMany({ where: { editId }, orderBy: { id: 'asc' } });
-  if (!changes.length) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that change' });
+  if (!changes.length) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.timelineChange' } });
   const clusterId = changes[0].clusterId;
   await requireRole(db, actorId, clusterId, ['COORDINATOR']);
   return db.$transaction(async (tx) => {
@@ -240,6 +240,6 @@ function fromValue(value: ItemValue) {
 /** The cluster, or a friendly not-found. */
 export async function loadCluster(db: Db, clusterId: string) {
   const cluster = await db.cluster.findUnique({ where: { id: clusterId }, include: { timeline: true, programme: true, hosts: { include: { organisation: true } } } });
-  if (!cluster) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that cluster' });
+  if (!cluster) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.cluster' } });
   return cluster;
 }

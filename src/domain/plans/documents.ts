@@ -36,7 +36,7 @@ const include = {
  */
 export async function readablePlan(db: Db, viewerId: string, planId: string): Promise<PlanDocument> {
   const plan = await db.actionPlan.findUnique({ where: { id: planId }, include });
-  if (!plan) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that action plan' });
+  if (!plan) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.actionPlan' } });
   const access = await requirePlanAccess(db, viewerId, plan);
   return documentFor(db, plan, access);
 }

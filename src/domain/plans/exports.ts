@@ -28,20 +28,41 @@ function planToMarkdown(doc: PlanDocument, t: Translate): string {
   return lines.join('\n') + '\n';
 }
 
-/** Column names of the CSV export, stable for spreadsheets and scripts (not translated). */
+/**
+ * The CSV export's columns, in a fixed order whatever the language: the ones of the plan as a whole,
+ * then the activity's. Each header is a catalogue text in the reader's language (plan parts by their
+ * field labels, the others from `plan:export.csv`).
+ */
 export const CSV_COLUMNS = [
   'cluster', 'author', 'organisation', 'stage', 'version',
   ...PLAN_FIELDS, 'activity_no', ...ACTIVITY_FIELDS, 'progress', 'progress_note',
 ] as const;
 
-export function plansToCsv(docs: PlanDocument[]): string {
+const CSV_HEADER_KEYS: Record<string, string> = {
+  cluster: 'plan:export.csv.cluster',
+  author: 'plan:export.csv.author',
+  organisation: 'plan:export.csv.organisation',
+  stage: 'plan:export.csv.stage',
+  version: 'plan:export.csv.version',
+  activity_no: 'plan:export.csv.activityNo',
+  progress: 'plan:export.csv.progress',
+  progress_note: 'plan:export.csv.progressNote',
+};
+
+/** The CSV's header row in the reader's language, column for column as CSV_COLUMNS. */
+export function csvHeader(t: Translate): string[] {
+  return CSV_COLUMNS.map((column) => t(CSV_HEADER_KEYS[column] ?? `plan:fields.${column}.label`));
+}
+
+/** Plans as CSV, one row per activity, with a byte-order mark so spreadsheets read Cyrillic and diacritics as UTF-8. */
+export function plansToCsv(docs: PlanDocument[], t: Translate): string {
   const rows: (string | number)[][] = [];
   for (const doc of docs) {
     const head = [doc.clusterCode, doc.authorName, doc.organisation ?? '', doc.stage, doc.versionNumber ?? 'draft', ...PLAN_FIELDS.map((f) => doc.content[f] ?? '')];
     if (!doc.content.activities.length) rows.push([...head, '', ...ACTIVITY_FIELDS.map(() => ''), '', '']);
     doc.content.activities.forEach((a, i) => rows.push([...head, i + 1, ...ACTIVITY_FIELDS.map((f) => a[f] ?? ''), a.progress, a.progressNote ?? '']));
   }
-  return toCsv(rows, { header: [...CSV_COLUMNS], bom: true });
+  return toCsv(rows, { header: csvHeader(t), bom: true });
 }
 
 export function plansToHtml(docs: PlanDocument[], t: Translate, clusterCode?: string): string {

@@ -33,7 +33,7 @@ export async function openPlan(db: Db, authorId: string, clusterId: string): Pro
 export async function loadPlan(db: Db, planId: string): Promise<PlanRow> {
   // A forged form or button may carry no id at all.
   const plan = planId ? await db.actionPlan.findUnique({ where: { id: planId }, include: withActivities }) : null;
-  if (!plan) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that action plan' });
+  if (!plan) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.actionPlan' } });
   return plan;
 }
 

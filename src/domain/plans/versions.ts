@@ -52,7 +52,7 @@ async function freeze(
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "ActionPlan" WHERE id = ${planId} FOR UPDATE`;
     const plan = await tx.actionPlan.findUnique({ where: { id: planId }, include: { activities: { orderBy: { position: 'asc' } } } });
-    if (!plan || (options.authorId && plan.authorId !== options.authorId)) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that action plan' });
+    if (!plan || (options.authorId && plan.authorId !== options.authorId)) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.actionPlan' } });
     if (options.answersRoundId) {
       const already = await tx.actionPlanVersion.findFirst({ where: { planId, answersRoundId: options.answersRoundId }, select: { number: true } });
       if (already) throw new BotError(ErrorCode.Conflict, 'feedback:consolidate.already', { number: already.number });
@@ -105,14 +105,14 @@ export async function listVersions(db: Db, planId: string): Promise<PlanVersion[
 /** One version by id, with its content validated (snapshots are data from the past: check them). */
 export async function getVersion(db: Db, versionId: string): Promise<PlanVersion> {
   const row = versionId ? await db.actionPlanVersion.findUnique({ where: { id: versionId } }) : null;
-  if (!row) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that plan version' });
+  if (!row) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.planVersion' } });
   return toVersion(row);
 }
 
 /** The plan a version belongs to, and nothing of its content: for checking access before loading it. */
 export async function planOfVersion(db: Db, versionId: string): Promise<string> {
   const row = await db.actionPlanVersion.findUnique({ where: { id: versionId }, select: { planId: true } });
-  if (!row) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that plan version' });
+  if (!row) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.planVersion' } });
   return row.planId;
 }
 

@@ -85,9 +85,11 @@ export function resultsCharts(results: RunResults, locale: string, t: Translate)
 
 /**
  * The answers as CSV, one row per response. Anonymous runs have no name column and their rows are
- * in the order of their random ids, so a row's position says nothing about when or who.
+ * in the order of their random ids, so a row's position says nothing about when or who. The header
+ * is in the reader's language (`t`, a document translator): each question by its number and text,
+ * in the questionnaire's order, so the columns are the same whatever the language.
  */
-export async function resultsCsv(db: Db, results: RunResults, locale: string): Promise<string> {
+export async function resultsCsv(db: Db, results: RunResults, locale: string, t: Translate): Promise<string> {
   if (!results.shown) throw new BotError(ErrorCode.Conflict, 'surveys:results.tooFew', { count: results.responded, min: results.run.minGroupSize });
   const { run } = results;
   const responses = await db.response.findMany({
@@ -96,7 +98,7 @@ export async function resultsCsv(db: Db, results: RunResults, locale: string): P
     orderBy: { id: 'asc' },
   });
   const questions = run.definition.questions;
-  const header = ['response', ...(run.anonymous ? [] : ['respondent']), ...questions.map((q) => q.key)];
+  const header = [t('surveys:csv.response'), ...(run.anonymous ? [] : [t('surveys:csv.respondent')]), ...questions.map((q, i) => `${i + 1}. ${localise(q.text, locale)}`)];
   const rows = responses.map((response, index) => {
     const byKey = new Map(response.answers.map((a) => [a.question.key, a.value as AnswerValue]));
     const cells = questions.map((q) => {

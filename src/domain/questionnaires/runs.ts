@@ -40,7 +40,7 @@ export interface LoadedRun {
 /** Loads a run and its definition; NotFound when it does not exist. */
 export async function loadRun(db: Db | Tx, runId: string): Promise<LoadedRun> {
   const run = await db.questionnaireRun.findUnique({ where: { id: runId }, include: { questionnaire: { include: { questions: true } } } });
-  if (!run) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: 'that questionnaire' });
+  if (!run) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.questionnaire' } });
   return {
     id: run.id,
     clusterId: run.clusterId,
@@ -209,7 +209,7 @@ export interface NewRun {
 /** Creates a run; the caller opens it at once (when "now") or lets the scheduler open it at its phase. */
 export async function createRun(db: Db, input: NewRun, now: Date) {
   const questionnaire = await db.questionnaire.findFirst({ where: { key: input.questionnaireKey }, orderBy: { version: 'desc' } });
-  if (!questionnaire) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: input.questionnaireKey });
+  if (!questionnaire) throw new BotError(ErrorCode.NotFound, 'errors.notFound', { what: { key: 'things.questionnaire' } });
   let opensAt = now;
   if (input.when !== 'now') {
     const item = await db.timelineItem.findFirst({ where: { id: input.when.itemId, clusterId: input.clusterId, removedAt: null } });
