@@ -71,7 +71,9 @@ export function renderNudges(payloads: NudgePayload[], reader: Reader, agendas: 
     blocks.push(ui.paragraph(agendaText(t, payloadEvent(t, p), agenda, reader.locale)));
     agendaButtons.push(ui.commandButton(t('events:agenda.open', { event: payloadEvent(t, p) }), `event ${agenda.clusterCode} ${agenda.itemId}`));
   }
-  blocks.push(ui.actions(...agendaButtons, ui.commandButton(t('scheduler:button.myClusters'), 'me'), ui.commandButton(t('scheduler:button.snoozeWeek'), 'snooze 1w')));
+  const practice = practiceButtons(payloads, t);
+  if (practice.length) blocks.push(ui.context(t('practice:nudgeHint')));
+  blocks.push(ui.actions(...agendaButtons, ...practice, ui.commandButton(t('scheduler:button.myClusters'), 'me'), ui.commandButton(t('scheduler:button.snoozeWeek'), 'snooze 1w')));
   blocks.push(ui.context(t('scheduler:footer')));
   return ui.message(`${title}: ${lines.join(' ')}`, blocks, { locale: reader.locale });
 }
@@ -86,4 +88,16 @@ function agendaText(t: Translate, event: string, agenda: ReminderAgenda, locale:
   if (agenda.sessions.length > REMINDER_SESSIONS) lines.push('- …');
   const more = agenda.moreDays ? [t('events:reminder.moreDays', { count: agenda.moreDays })] : [];
   return [`**${t('events:reminder.title', { event, day })}**`, ...lines, ...more].join('\n');
+}
+
+/** Event reminders of the kinds sent before an event. */
+const BEFORE_EVENT = new Set(['event-week-before', 'event-day-before']);
+
+/**
+ * The reminders before the event where the approach is introduced (the role TEMPLATE_INTRODUCED, EE1 in the
+ * generic design) point to the good practice the resource persons documented: one button per cluster.
+ */
+function practiceButtons(payloads: NudgePayload[], t: Translate): Button[] {
+  const codes = new Set(payloads.filter((p) => BEFORE_EVENT.has(p.kind) && p.itemRoles?.includes('TEMPLATE_INTRODUCED')).map((p) => p.clusterCode));
+  return [...codes].map((code) => ui.commandButton(codes.size > 1 ? `${t('practice:buttons.see')} ${escapeMarkup(`(${code})`)}` : t('practice:buttons.see'), `practice ${code}`));
 }
