@@ -98,7 +98,8 @@ export function renderPlan(ctx: FlowContext, doc: PlanDocument, options: RenderO
   if (!options.versionId) more.push(ui.openButton(t('plan:buttons.export'), 'plan:exports', doc.planId));
   blocks.push(ui.actions(...more));
   blocks.push(...(options.extraBlocks ?? []));
-  return ui.message(title, blocks, { ephemeral: true });
+  // A repeated press of a button that led here shows this page as it is then (Bot.replay).
+  return ui.message(title, blocks, { ephemeral: true, ...(options.versionId ? {} : { current: { actionId: 'plan:page', value: `${doc.planId}:${page}` } }) });
 }
 
 /** The actions that matter at the plan's stage, the one that moves it on first. */
@@ -165,7 +166,8 @@ export function renderActivity(ctx: FlowContext, doc: PlanDocument, activityId: 
   if (isAuthor) blocks.push(ui.actions(...activityButtons(ctx, doc, activity, index, activities.length)));
   blocks.push(...(options.extraBlocks ?? []));
   blocks.push(ui.actions(backButton(ctx, doc, options, pageOfActivity(index))));
-  return ui.message(`${heading}: ${clip(activity.activity, 100)}`, blocks, { ephemeral: true });
+  const current = options.versionId ? {} : { current: { actionId: 'plan:part', value: `${doc.planId}:${activity.id}` } };
+  return ui.message(`${heading}: ${clip(activity.activity, 100)}`, blocks, { ephemeral: true, ...current });
 }
 
 /** The goal and beneficiaries in full (the overview shows the goal's first line or two). */

@@ -21,6 +21,8 @@ const draftSchema = z.object({
 const stateSchema = z.object({
   /** The thread `/lc ask` was typed in: the answer goes back there (a modal submission has no thread). */
   threadKey: z.string().max(300).optional(),
+  /** That thread is in a channel (many read it), so what goes there is in the cluster's language. */
+  shared: z.boolean().optional(),
   draft: draftSchema.optional(),
 });
 type AskState = z.infer<typeof stateSchema>;
@@ -33,12 +35,12 @@ type Draft = z.infer<typeof draftSchema>;
  */
 export const askFlow = defineFlow<AskState>({
   name: 'ask',
-  version: 1,
+  version: 2,
   schema: stateSchema,
   commands: [{ verb: 'ask', summaryKey: 'questions:summary.ask', usageKey: 'questions:usage.ask', audience: ['MEMBER'], common: true }],
   async start(ctx, { args }) {
     const form = await askForm(ctx, args.slice(0, MAX_QUESTION));
-    return { replies: [ui.message(form.title, [ui.form(form)], { ephemeral: true })], next: { step: 'form', data: { threadKey: ctx.origin.threadKey } } };
+    return { replies: [ui.message(form.title, [ui.form(form)], { ephemeral: true })], next: { step: 'form', data: threadState(ctx.origin.threadKey, !ctx.origin.direct) } };
   },
   accepts: { actions: { 'ask:send': '', 'ask:take': '' }, forms: ['ask:question'] },
   async handle(ctx, event, position): Promise<FlowResult<AskState>> {
@@ -47,12 +49,12 @@ export const askFlow = defineFlow<AskState>({
       const draft = position?.step === 'suggested' ? position.data.draft : undefined;
       if (!draft) throw new BotError(ErrorCode.StaleConversation, 'questions:errors.stale');
       if (event.actionId === 'ask:take') return { replies: [ui.text(ctx.t('questions:suggest.taken'), { ephemeral: true })], next: null };
-      return { replies: [await route(ctx, draft, position?.data.threadKey)], next: null };
+      return { replies: [await route(ctx, draft, position?.data)], next: null };
     }
     if (event.type === 'text' && position) {
       // Typed instead of using the form (common on a phone): take the text as the question and show the form again.
       const form = await askForm(ctx, event.text.trim().slice(0, MAX_QUESTION));
-      return { replies: [ui.message(form.title, [ui.form(form)], { ephemeral: true })], next: { step: 'form', data: { threadKey: position.data.threadKey } } };
+      return { replies: [ui.message(form.title, [ui.form(form)], { ephemeral: true })], next: { step: 'form', data: threadState(position.data.threadKey, position.data.shared) } };
     }
     throw new BotError(ErrorCode.StaleConversation, 'questions:errors.stale');
   },
@@ -131,19 +133,25 @@ async function submit(ctx: FlowContext, values: FormValues, state: AskState): Pr
   const draft: Draft = { clusterId, text: checked.data.question, urgent: checked.data.urgent === 'yes', planRef };
   const cluster = clusters.find((c) => c.id === clusterId)!;
   const found = await searchAnswered(ctx.services.db, { words: draft.text, clusterIds: [clusterId], programmeIds: [cluster.programmeId], preferClusterId: clusterId, limit: 3 });
-  if (found.length === 0) return { replies: [await route(ctx, draft, state.threadKey)], next: null };
+  if (found.length === 0) return { replies: [await route(ctx, draft, state)], next: null };
 
   const blocks: Block[] = [ui.paragraph(t('questions:suggest.intro'))];
   for (const answer of found) {
     blocks.push(ui.divider(), ui.paragraph(md`**${answer.question}**`), ui.paragraph(`${t('questions:suggest.answer')} ${md`(${answer.clusterCode}): ${answer.answer}`}`));
   }
   blocks.push(ui.actions(ui.button(t('questions:suggest.take'), 'ask:take', '', 'primary'), ui.button(t('questions:suggest.send'), 'ask:send')));
-  return { replies: [ui.message(t('questions:suggest.intro'), blocks, { ephemeral: true })], next: { step: 'suggested', data: { threadKey: state.threadKey, draft } } };
+  return { replies: [ui.message(t('questions:suggest.intro'), blocks, { ephemeral: true })], next: { step: 'suggested', data: { ...threadState(state.threadKey, state.shared), draft } } };
 }
 
-async function route(ctx: FlowContext, draft: Draft, threadKey: string | undefined): Promise<OutboundMessage> {
+/** The thread the question was asked in, as the flow keeps it between steps. */
+function threadState(threadKey: string | undefined, shared: boolean | undefined): AskState {
+  return threadKey ? { threadKey, ...(shared ? { shared: true } : {}) } : {};
+}
+
+async function route(ctx: FlowContext, draft: Draft, state: AskState | undefined): Promise<OutboundMessage> {
   const { t } = ctx;
-  const { assignment } = await askQuestion(questionDeps(ctx), { askerId: ctx.person.id, ...draft, threadKey });
+  const thread = state?.threadKey ? { threadKey: state.threadKey, shared: state.shared === true } : undefined;
+  const { assignment } = await askQuestion(questionDeps(ctx), { askerId: ctx.person.id, ...draft, thread });
   if (!assignment) return ui.text(t('questions:sent.nobody'));
   return sentMessage(ctx, assignment);
 }

@@ -88,7 +88,8 @@ function fold(text: string): string {
 
 /**
  * The main language of a country (ISO 3166 alpha-2; XK for Kosovo), for a cluster's language when
- * it is created: what goes to its channel and to everyone reads in it until a coordinator changes it.
+ * it is created: what the bot posts for everyone in a channel (the answers to a question asked there) reads in it
+ * until a coordinator changes it.
  */
 export function countryLanguage(country: string | null | undefined): Language | undefined {
   switch (country?.trim().toUpperCase()) {

@@ -75,7 +75,8 @@ describe('when a Slack member asks about an activity and a Teams resource person
 
     const question = await runtime.db.routedQuestion.findFirstOrThrow({ where: { askerId: people.m1 } });
     questionId = question.id;
-    expect(question.threadRef).toEqual({ threadKey: THREAD });
+    // Asked in a channel thread (not the member's own chat): what goes back there is for everyone in it.
+    expect(question.threadRef).toEqual({ threadKey: THREAD, shared: true });
     expect(question.planRef).toBe(activityId);
 
     const received = teams.to('tenant1:aad-rp1');

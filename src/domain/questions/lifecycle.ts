@@ -6,7 +6,7 @@ import type { Logger } from '../../core/logger.js';
 import { ui, type OutboundMessage } from '../../core/messages.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { QuestionDeadlinePort } from './deadline-port.js';
-import { answerForAsker, loadReader, movedForAsker, questionForAssignee, replyForAnswerer, type AskReason } from './notices.js';
+import { answerForAsker, loadReader, movedForAsker, questionForAssignee, replyForAnswerer, type AskReason, type Reader } from './notices.js';
 import { publicHolidayCalendar } from '../public-holidays.js';
 import { DEFAULT_ESCALATION_POLICY, deadlineFor, effectiveWorkingHours, type EscalationPolicy } from './policy.js';
 import { nextAssignee, rankCandidates } from './routing.js';
@@ -34,10 +34,27 @@ export interface Assignment {
   step: number;
 }
 
-/** Reads the thread key stored with a question (RoutedQuestion.threadRef is JSON, so it is checked). */
-export function threadKeyOf(threadRef: unknown): string | undefined {
-  const key = (threadRef as { threadKey?: unknown } | null)?.threadKey;
-  return typeof key === 'string' && key.length > 0 ? key : undefined;
+/** Where a question's answers go back: the thread it was asked in, and whether many read it (a channel). */
+export interface QuestionThread {
+  threadKey: string;
+  /** Asked in a channel or group conversation, not in the asker's own chat with the bot. */
+  shared: boolean;
+}
+
+/** Reads the thread stored with a question (RoutedQuestion.threadRef is JSON, so it is checked). */
+export function threadOf(threadRef: unknown): QuestionThread | undefined {
+  const ref = threadRef as { threadKey?: unknown; shared?: unknown } | null;
+  return typeof ref?.threadKey === 'string' && ref.threadKey.length > 0 ? { threadKey: ref.threadKey, shared: ref.shared === true } : undefined;
+}
+
+/**
+ * Who reads what goes into a question's thread: in the asker's own chat, the asker; in a channel, everyone
+ * there, so the cluster's language and time zone (docs/languages.md), whatever the asker or answerer reads.
+ */
+async function threadReader(db: Db, question: { clusterId: string; threadRef: unknown }, asker: Reader): Promise<Reader> {
+  if (!threadOf(question.threadRef)?.shared) return asker;
+  const cluster = await db.cluster.findUniqueOrThrow({ where: { id: question.clusterId }, select: { language: true, timeZone: true } });
+  return { ...asker, locale: cluster.language, timeZone: cluster.timeZone };
 }
 
 /**
@@ -47,7 +64,7 @@ export function threadKeyOf(threadRef: unknown): string | undefined {
  */
 export async function askQuestion(
   deps: QuestionDeps,
-  input: { askerId: string; clusterId: string; text: string; urgent: boolean; planRef?: string | null; threadKey?: string; followUpOfId?: string },
+  input: { askerId: string; clusterId: string; text: string; urgent: boolean; planRef?: string | null; thread?: QuestionThread; followUpOfId?: string },
 ): Promise<{ questionId: string; assignment: Assignment | null }> {
   // The same question again from the same member, still waiting: a retry after "try again in a moment" (the
   // first attempt was saved before something else failed). It is that question, not a second one.
@@ -62,7 +79,7 @@ export async function askQuestion(
       text: input.text,
       urgent: input.urgent,
       planRef: input.planRef ?? null,
-      threadRef: input.threadKey ? { threadKey: input.threadKey } : undefined,
+      threadRef: input.thread ? { threadKey: input.thread.threadKey, ...(input.thread.shared ? { shared: true } : {}) } : undefined,
       followUpOfId: input.followUpOfId ?? null,
       askedAt: deps.clock.now(),
     },
@@ -160,7 +177,8 @@ export async function answerQuestion(deps: QuestionDeps, questionId: string, aut
   if (first) await deps.deadlines?.cancel(questionId, question.step);
   if (!question.askerId) return { first, delivered: false };
   const [asker, author] = await Promise.all([loadReader(deps.db, question.askerId), loadReader(deps.db, authorId)]);
-  const message = answerForAsker({ id: questionId, text: question.text, threadKey: threadKeyOf(question.threadRef) }, { authorName: author.displayName, text, first, offerFaq: first && !question.faqConsent }, asker);
+  const reader = await threadReader(deps.db, question, asker);
+  const message = answerForAsker({ id: questionId, text: question.text, threadKey: threadOf(question.threadRef)?.threadKey }, { authorName: author.displayName, text, first, offerFaq: first && !question.faqConsent }, reader);
   const result = await deps.notifier.notify(question.askerId, message);
   if (!result.delivered) deps.logger?.warn({ questionId, reason: result.reason }, 'answer could not be delivered to the asker');
   return { first, delivered: result.delivered };
@@ -203,7 +221,7 @@ export async function setFaqConsent(deps: QuestionDeps, questionId: string, aske
 /** A follow-up: a new question linked to the first, put to the same resource person. */
 export async function askFollowUp(deps: QuestionDeps, questionId: string, askerId: string, text: string) {
   const question = await requireAsker(deps, questionId, askerId);
-  return askQuestion(deps, { askerId, clusterId: question.clusterId, text, urgent: question.urgent, planRef: question.planRef, threadKey: threadKeyOf(question.threadRef), followUpOfId: questionId });
+  return askQuestion(deps, { askerId, clusterId: question.clusterId, text, urgent: question.urgent, planRef: question.planRef, thread: threadOf(question.threadRef), followUpOfId: questionId });
 }
 
 // ------------------------------------------------------------------------------------------ internals
@@ -254,9 +272,9 @@ async function assign(
   if (fromStep > 0) await quietly(deps, 'cancel a question deadline', () => deps.deadlines?.cancel(questionId, fromStep));
   await quietly(deps, 'plan a question deadline', () => deps.deadlines?.plan(questionId, step, checkAt));
   if (reason !== 'routed' && reason !== 'follow-up' && question.askerId) {
-    const asker = await loadReader(deps.db, question.askerId);
+    const reader = await threadReader(deps.db, question, await loadReader(deps.db, question.askerId));
     await quietly(deps, 'tell the asker their question moved', () =>
-      deps.notifier.notify(question.askerId!, movedForAsker({ text: question.text, threadKey: threadKeyOf(question.threadRef) }, { name: person.displayName, role: target.role, dueAt }, asker)),
+      deps.notifier.notify(question.askerId!, movedForAsker({ text: question.text, threadKey: threadOf(question.threadRef)?.threadKey }, { name: person.displayName, role: target.role, dueAt }, reader)),
     );
   }
   return { questionId, personId: person.id, displayName: person.displayName, role: target.role, dueAt, step };

@@ -89,13 +89,16 @@ export async function questionForAssignee(
   return ui.message(`${intro} ${escapeMarkup(question.text)}`, blocks);
 }
 
-/** The answer as the asker gets it, in the thread they asked in, with what they can do next. */
+/**
+ * The answer as the asker gets it, in the thread they asked in, with what they can do next. `reader` is
+ * the asker, or the cluster's language and zone when that thread is a channel (lifecycle's threadReader).
+ */
 export function answerForAsker(
   question: { id: string; text: string; threadKey?: string },
   answer: { authorName: string; text: string; first: boolean; offerFaq: boolean },
-  asker: Reader,
+  reader: Reader,
 ): OutboundMessage {
-  const t = translator(asker.locale);
+  const t = translator(reader.locale);
   const intro = t(answer.first ? 'questions:toAsker.answered' : 'questions:toAsker.answeredAgain', { who: answer.authorName });
   const blocks: Block[] = [ui.paragraph(`**${intro}**`), ui.context(escapeMarkup(question.text)), ui.paragraph(escapeMarkup(answer.text))];
   blocks.push(
@@ -109,16 +112,16 @@ export function answerForAsker(
     blocks.push(ui.paragraph(t('questions:toAsker.faqOffer')));
     blocks.push(ui.actions(ui.button(t('questions:buttons.faqYes'), QUESTION_ACTIONS.faqYes, question.id), ui.button(t('questions:buttons.faqNo'), QUESTION_ACTIONS.faqNo, question.id)));
   }
-  return ui.message(`${intro} ${escapeMarkup(answer.text)}`, blocks, question.threadKey ? { threadKey: question.threadKey } : {});
+  return ui.message(`${intro} ${escapeMarkup(answer.text)}`, blocks, { locale: reader.locale, ...(question.threadKey ? { threadKey: question.threadKey } : {}) });
 }
 
-/** Tells the asker who has the question now, in their thread, so silence never leaves them guessing. */
-export function movedForAsker(question: { text: string; threadKey?: string }, to: { name: string; role: 'RESOURCE_PERSON' | 'COORDINATOR'; dueAt: Date | null }, asker: Reader): OutboundMessage {
-  const t = translator(asker.locale);
+/** Tells the asker who has the question now, in their thread (for `reader`, see answerForAsker), so silence never leaves them guessing. */
+export function movedForAsker(question: { text: string; threadKey?: string }, to: { name: string; role: 'RESOURCE_PERSON' | 'COORDINATOR'; dueAt: Date | null }, reader: Reader): OutboundMessage {
+  const t = translator(reader.locale);
   const text = t('questions:toAsker.moved', { who: to.name, role: t(`roles.${to.role}`) });
   const blocks: Block[] = [ui.paragraph(text), ui.context(escapeMarkup(question.text))];
-  if (to.dueAt) blocks.push(ui.context(t('questions:toAsker.expected', { when: formatDateTime(to.dueAt, asker.timeZone, asker.locale) })));
-  return ui.message(text, blocks, question.threadKey ? { threadKey: question.threadKey } : {});
+  if (to.dueAt) blocks.push(ui.context(t('questions:toAsker.expected', { when: formatDateTime(to.dueAt, reader.timeZone, reader.locale) })));
+  return ui.message(text, blocks, { locale: reader.locale, ...(question.threadKey ? { threadKey: question.threadKey } : {}) });
 }
 
 /** The asker's reply, relayed to whoever answered, with a button to answer again. */
