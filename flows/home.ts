@@ -4,6 +4,7 @@ import { defineFlow, type FlowContext } from '../src/core/flow.js';
 import { formatDate, formatDateTime, formatList } from '../src/core/format.js';
 import { ui, type Block, type Button } from '../src/core/messages.js';
 import { formatSpan, formatStart } from '../src/domain/calendar.js';
+import { pendingFollowOns } from '../src/domain/clusters/way-forward.js';
 import { activeClusters } from '../src/domain/memberships.js';
 import { contentOf, missingParts } from '../src/domain/plans/index.js';
 import { QUESTION_ACTIONS } from '../src/domain/questions/notices.js';
@@ -80,6 +81,7 @@ export async function buildHome(ctx: FlowContext): Promise<Block[]> {
       ui.commandButton(t('help.button'), 'help'),
       ...(answersQuestions ? commandButtonIf(ctx, t('home:buttons.questions'), 'questions') : []),
       ...(person.roles.has('MEMBER') ? commandButtonIf(ctx, t('home:buttons.ask'), 'ask') : []),
+      ...(memberships.length ? commandButtonIf(ctx, t('practice:buttons.see'), 'practice') : []),
     ),
   );
   blocks.push(ui.context(t('home:updated', { at: dateTime(now) })));
@@ -186,6 +188,10 @@ async function collectTasks(ctx: FlowContext, memberships: Awaited<ReturnType<ty
   }
   for (const [cluster, count] of byCluster(invitations, (m) => m.cluster.code)) {
     tasks.push({ due: null, text: t('home:tasks.invitations', { cluster, count }), buttons: [ui.commandButton(t('home:buttons.members'), `members ${cluster}`)] });
+  }
+  // A follow-on cluster's question (the message may not have reached them, or scrolled away): answer it here too.
+  for (const q of await pendingFollowOns(db, person.id)) {
+    tasks.push({ due: null, text: t('after:home.task', { code: q.code, followOn: q.followOn }), buttons: [ui.button(t('after:ask.yes', { followOn: q.followOn }), 'way-forward:join', q.clusterId, 'primary'), ui.button(t('after:ask.no'), 'way-forward:decline', q.clusterId)] });
   }
   // Soonest first; undated tasks (nothing forces a date on them) after the dated ones.
   return tasks.sort((a, b) => (a.due?.getTime() ?? Infinity) - (b.due?.getTime() ?? Infinity));

@@ -14,10 +14,12 @@ import { forgetMeFlow, myDataFlow } from './clusters/my-data.js';
 import { statusFlow } from './clusters/status.js';
 import { jointFlow } from './clusters/joint.js';
 import { timelineFlow } from './clusters/timeline.js';
+import { wayForwardFlow } from './clusters/way-forward.js';
 import { feedbackFlow } from './feedback/feedback.js';
 import { feedbackRoundFlow } from './feedback/round.js';
 import { nudgesFlow } from './nudges.js';
 import { planFlow } from './plan/index.js';
+import { practiceFlow } from './practice/index.js';
 import { askFlow } from './questions/ask.js';
 import { faqFlow } from './questions/faq.js';
 import { questionsFlow } from './questions/respond.js';
@@ -37,6 +39,7 @@ export const allFlows: Flow<any>[] = [
   createFlow,
   timelineFlow,
   jointFlow,
+  wayForwardFlow,
   inviteFlow,
   membersFlow,
   assignFlow,
@@ -45,6 +48,7 @@ export const allFlows: Flow<any>[] = [
   myDataFlow,
   forgetMeFlow,
   planFlow,
+  practiceFlow,
   feedbackRoundFlow,
   feedbackFlow,
   askFlow,

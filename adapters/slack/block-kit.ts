@@ -181,6 +181,19 @@ export function modalPageCount(form: Form): number {
  * A core form as a modal (page `page` of a long form). block_id and action_id are the field name,
  * so submitted values and field errors map back without a lookup table.
  */
+/**
+ * A message shown in a modal instead of its form or its earlier content: the answer to a modal
+ * submitted again, or the outcome of a button pressed inside a modal. It has no inputs, so no submit;
+ * `title` is the modal's own (a modal keeps its title while its content changes).
+ */
+export function renderMessageModal(message: OutboundMessage, title: string): SlackView {
+  return {
+    type: 'modal',
+    title: plain(title.trim() || plainText(message.summary) || 'Cluster Bot', L.viewTitle),
+    blocks: renderMessage({ ...message, blocks: message.blocks.filter((b) => b.type !== 'form') }).flatMap((part) => part.blocks).slice(0, L.blocksPerView),
+  };
+}
+
 export function renderModal(form: Form, privateMetadata: string, labels: ModalLabels, page = 0, options: { errorsAsContext?: boolean } = {}): SlackView {
   if (privateMetadata.length > L.privateMetadata) throw new Error('private_metadata over 3,000 characters: store it and pass a reference');
   const pages = modalPageCount(form);

@@ -21,4 +21,9 @@ export interface ReplyTarget {
    * directly, whose outcome has no message to replace.
    */
   carrier?: { channel: string; ts: string; ephemeral: boolean };
+  /**
+   * The modal whose button was pressed: its outcome takes the modal's place (views.update, with the hash
+   * Slack gave so a newer content is never overwritten), and a form it answers with is pushed on top.
+   */
+  modal?: { id: string; hash?: string; title: string };
 }

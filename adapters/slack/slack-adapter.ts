@@ -9,7 +9,7 @@ import { ui, type Form, type InboundEvent, type Origin, type OutboundMessage } f
 import type { Redis } from '../../src/core/redis.js';
 import type { IdentityInput } from '../../src/domain/people.js';
 import type { AdapterMount } from '../../src/server/app.js';
-import { ADAPTER_ACTIONS, fieldErrors, FIELDS_PER_MODAL_PAGE, FORM_CALLBACK_ID, formsOf, modalPageCount, renderHome, renderMessage, renderModal, type SlackMessagePart, type SlackView } from './block-kit.js';
+import { ADAPTER_ACTIONS, fieldErrors, FIELDS_PER_MODAL_PAGE, FORM_CALLBACK_ID, formsOf, modalPageCount, renderHome, renderMessage, renderMessageModal, renderModal, type SlackMessagePart, type SlackView } from './block-kit.js';
 import { EventDedupe } from './event-dedupe.js';
 import { FormStash, type ModalSession } from './form-stash.js';
 import { externalIdOf, fromBlockAction, fromMessageText, fromSlashCommand, fromViewState, isDirectChannel, parseThreadKey, threadKey } from './inbound.js';
@@ -92,7 +92,9 @@ export class SlackAdapter {
       return { botToken, botUserId, botId };
     };
 
-    const common = { authorize, logger: boltLogger(logger), clientOptions: { slackApiUrl: single.client.slackApiUrl } };
+    // No conversation store: conversation state lives in PostgreSQL (FlowStore), and Bolt's store is a
+    // middleware that runs on every request.
+    const common = { authorize, logger: boltLogger(logger), clientOptions: { slackApiUrl: single.client.slackApiUrl }, convoStore: false as const };
     if (this.socketMode) {
       // Built here rather than by Bolt so apps.connections.open also goes to SLACK_API_URL.
       const receiver = new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger: boltLogger(logger), installerOptions: { clientOptions: common.clientOptions } });
@@ -194,7 +196,14 @@ export class SlackAdapter {
       }
     });
 
-    app.command(/^\/lc/, async ({ command, ack, context }) => {
+    // One listener for every slash command (Bolt runs each registered listener's filters on every request).
+    app.command(/.*/, async ({ command, ack, context }) => {
+      if (!/^\/lc/.test(command.command)) {
+        // Another slash command pointed at this URL: acked at once with a sentence, instead of Slack
+        // waiting 3 s for Bolt's timeout and showing the person an error.
+        await ack({ response_type: 'ephemeral', text: this.defaultT('slack:unknownCommand') } as never);
+        return;
+      }
       const target: ReplyTarget = {
         teamId: command.team_id,
         ...orgOf(context),
@@ -228,6 +237,7 @@ export class SlackAdapter {
         threadTs,
         direct: isDirectChannel(channel) || !channel,
         ...(b.container?.type === 'message' && channel && messageTs ? { carrier: { channel, ts: messageTs, ephemeral: Boolean(b.container.is_ephemeral) } } : {}),
+        ...(b.view?.type === 'modal' && b.view.id ? { modal: { id: b.view.id, hash: b.view.hash, title: b.view.title?.text ?? '' } } : {}),
       };
       const raw = action as { action_id: string; value?: string };
       if (raw.action_id.startsWith(ADAPTER_ACTIONS.openForm)) {
@@ -257,12 +267,8 @@ export class SlackAdapter {
       await ack({ options: [] });
     });
 
-    // Anything routed here but meant for no listener (another slash command pointed at this URL, a
-    // foreign modal, a shortcut) is acked at once with a sentence, instead of Slack waiting 3 s for
-    // Bolt's timeout and showing the person an error.
-    app.command(/^(?!\/lc)/, async ({ ack }) => {
-      await ack({ response_type: 'ephemeral', text: this.defaultT('slack:unknownCommand') } as never);
-    });
+    // Anything routed here but meant for no listener (a foreign modal, a shortcut) is acked at once,
+    // instead of Slack waiting 3 s for Bolt's timeout and showing the person an error.
     app.view(/^(?!lc-form$)/, async ({ ack }) => {
       await ack();
     });
@@ -326,13 +332,16 @@ export class SlackAdapter {
   private async deliver(response: BotResponse, target: ReplyTarget, trigger: Trigger | null): Promise<void> {
     const t = translator(response.locale ?? this.deps.config.DEFAULT_LOCALE);
     let responseUrlUses = 0;
-    for (const message of response.messages) {
+    let messages = response.messages;
+    if (target.modal) messages = await this.intoModal(messages, target.modal, target);
+    for (const message of messages) {
       const forms = formsOf(message);
       const modalForm = forms.length === 1 && trigger && !trigger.used && Date.now() - trigger.at < TRIGGER_LIFE_MS ? forms[0] : null;
       if (modalForm && trigger) {
         trigger.used = true;
-        // The modal is the form's own place: its outcome replaces no message (the modal just closes).
-        const opened = await this.openModal(modalForm, { ...target, carrier: undefined }, trigger.id, t);
+        // The modal is the form's own place: its outcome replaces no message (the modal just closes). Pushed
+        // on top of a modal, its outcome takes that modal's place once it closes (target.modal stays).
+        const opened = await this.openModal(modalForm, { ...target, carrier: undefined }, trigger.id, t, Boolean(target.modal));
         const rest: OutboundMessage = { ...message, blocks: message.blocks.filter((b) => b.type !== 'form') };
         // Only the form? Then the modal is the whole answer: no empty message beside it.
         const parts = opened ? (rest.blocks.length ? renderMessage(rest) : []) : await this.partsWithFormButtons(message, target, t);
@@ -341,6 +350,28 @@ export class SlackAdapter {
       }
       responseUrlUses = await this.post(await this.partsWithFormButtons(message, target, t), message, target, responseUrlUses);
     }
+  }
+
+  /**
+   * A button pressed inside a modal: the modal shows the outcome in place of what it showed (views.update),
+   * so it never keeps spent buttons. The flow's own answer goes there (the core's "done by you" note only
+   * when there is nothing else); a form is pushed on top of the modal by the caller, and any further
+   * message is posted as usual. Returns the messages left to deliver.
+   */
+  private async intoModal(messages: OutboundMessage[], modal: NonNullable<ReplyTarget['modal']>, target: ReplyTarget): Promise<OutboundMessage[]> {
+    const shown = messages.find((m) => !m.receipt && !formsOf(m).length) ?? messages.find((m) => m.receipt);
+    if (!shown) return messages;
+    const client = await this.workspaces.clientFor(target);
+    try {
+      await withRetryAfter(() => client.views.update({ view_id: modal.id, ...(modal.hash ? { hash: modal.hash } : {}), view: renderMessageModal(shown, modal.title) as never }));
+    } catch (error) {
+      // The modal changed since (its hash) or was closed: it is not ours to overwrite, so the answer is posted instead.
+      const code = platformErrorOf(error);
+      if (code !== 'hash_conflict' && code !== 'not_found') throw error;
+      this.deps.logger.info({ code }, 'slack modal moved on; posting its outcome instead');
+      return messages.filter((m) => !m.receipt);
+    }
+    return messages.filter((m) => m !== shown && !m.receipt);
   }
 
   /**
@@ -449,12 +480,16 @@ export class SlackAdapter {
     );
   }
 
-  /** Opens a form as a modal; false when Slack refused (the trigger expired), so the caller falls back. */
-  private async openModal(form: Form, target: ReplyTarget, triggerId: string, t: Translate): Promise<boolean> {
+  /**
+   * Opens a form as a modal (pushed on top when a button inside a modal asked for it); false when Slack
+   * refused (the trigger expired), so the caller falls back.
+   */
+  private async openModal(form: Form, target: ReplyTarget, triggerId: string, t: Translate, push = false): Promise<boolean> {
     try {
       const view = await this.modalView(form, target, 0, t, {});
       const client = await this.workspaces.clientFor(target);
-      await client.views.open({ trigger_id: triggerId, view: view as never });
+      if (push) await client.views.push({ trigger_id: triggerId, view: view as never });
+      else await client.views.open({ trigger_id: triggerId, view: view as never });
       return true;
     } catch (error) {
       const code = platformErrorOf(error);
@@ -536,7 +571,11 @@ export class SlackAdapter {
     const rt = translator(response.locale ?? this.deps.config.DEFAULT_LOCALE);
     const withForm = response.messages.find((m) => formsOf(m).length > 0);
     const nextForm = withForm ? formsOf(withForm)[0] : undefined;
-    const others = response.messages.map((m) => (m === withForm ? { ...m, blocks: m.blocks.filter((b) => b.type !== 'form' || b.form !== nextForm) } : m)).filter((m) => m.blocks.length > 0);
+    const repeat = nextForm ? undefined : response.messages.find((m) => m.repeat);
+    const others = response.messages
+      .filter((m) => m !== repeat)
+      .map((m) => (m === withForm ? { ...m, blocks: m.blocks.filter((b) => b.type !== 'form' || b.form !== nextForm) } : m))
+      .filter((m) => m.blocks.length > 0);
 
     if (nextForm && nextForm.formId === meta.f && nextForm.errors && Object.keys(nextForm.errors).length) {
       const pages = modalPageCount(nextForm);
@@ -552,6 +591,10 @@ export class SlackAdapter {
       // The next step of a multi-step form replaces the modal's content.
       if (meta.s) await this.stash.dropSession(meta.s);
       await ack({ response_action: 'update', view: await this.modalView(nextForm, target, 0, rt, {}) });
+    } else if (repeat) {
+      // Submitted again (a double click, a retry): the modal shows "already done" and the state now,
+      // instead of closing on a form that did nothing or leaving it as it was.
+      await ack({ response_action: 'update', view: renderMessageModal(repeat, view.title?.text ?? '') });
     } else {
       if (meta.s) await this.stash.dropSession(meta.s);
       await ack();
@@ -585,6 +628,7 @@ const modalMetaSchema = z.object({
       threadTs: z.string().optional(),
       direct: z.boolean(),
       carrier: z.object({ channel: z.string(), ts: z.string(), ephemeral: z.boolean() }).optional(),
+      modal: z.object({ id: z.string(), hash: z.string().optional(), title: z.string() }).optional(),
     })
     .optional(),
   s: z.string().optional(),
@@ -625,7 +669,7 @@ interface BlockActionsBody {
   channel?: { id: string };
   container?: { type?: string; channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
   message?: { ts: string; thread_ts?: string };
-  view?: { type: string };
+  view?: { type: string; id?: string; hash?: string; title?: { text?: string } };
 }
 
 interface ViewSubmissionBody {
@@ -635,6 +679,7 @@ interface ViewSubmissionBody {
 
 interface SubmittedView {
   private_metadata?: string;
+  title?: { text?: string };
   state?: { values?: unknown };
 }
 

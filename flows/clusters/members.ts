@@ -94,7 +94,8 @@ async function nameOf(ctx: FlowContext, personId: string) {
 
 async function rosterWithNote(ctx: FlowContext, clusterId: string, note: string): Promise<FlowResult<object>> {
   const roster = await renderRoster(ctx, clusterId);
-  return { replies: [{ ...roster, blocks: [ui.paragraph(note), ...roster.blocks], replaceOriginal: true }] };
+  // A decision pressed again answers with the roster as it is then (Bot.replay).
+  return { replies: [{ ...roster, blocks: [ui.paragraph(note), ...roster.blocks], replaceOriginal: true, current: { actionId: 'members:cluster', value: clusterId } }] };
 }
 
 /** Most registrations listed one by one with their buttons; more are approved with "Approve all" (chat platforms cap a message's size). */

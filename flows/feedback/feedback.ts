@@ -226,7 +226,9 @@ async function submit(ctx: FlowContext, assignmentId: string): Promise<FlowResul
   const text = holdUntilDeadline
     ? ctx.t('feedback:write.sentLater', { author: a.plan.author.displayName, deadline: formatDate(a.round.deadline, ctx.person.timeZone, ctx.person.locale) })
     : ctx.t('feedback:write.sent', { author: a.plan.author.displayName });
-  return { replies: [ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('feedback:view.overview'), 'feedback'))])], next: null };
+  // Sent twice, it answers with the feedback as it stands then, the author's replies included (Bot.replay).
+  const current = { actionId: 'feedback:open', value: feedbackId };
+  return { replies: [ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('feedback:view.overview'), 'feedback'))], { current })], next: null };
 }
 
 // ------------------------------------------------------------------- reading, marking, replying

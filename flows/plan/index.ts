@@ -4,8 +4,8 @@ import { FlowStore } from '../../src/core/flow-store.js';
 import { checkForm, refill } from '../../src/core/forms.js';
 import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { ui, type Block, type InboundEvent, type OutboundMessage } from '../../src/core/messages.js';
-import { formatDay } from '../../src/domain/calendar.js';
-import { itemTitle, itemWithRole } from '../../src/domain/timeline.js';
+import { formatDay, formatStart } from '../../src/domain/calendar.js';
+import { datedItemWithRole, itemTitle, itemWithRole } from '../../src/domain/timeline.js';
 import {
   addActivity,
   consolidatePlan,
@@ -38,11 +38,12 @@ import {
 } from '../../src/domain/plans/index.js';
 import { clustersWithRole, pickCluster } from './clusters.js';
 import { renderClusterList } from './cluster-list.js';
+import { asksForHistory, previousPlanBlocks, renderPlanHistory } from './history.js';
 import { renderDiff, renderVersions } from './versions-view.js';
 import { exportCluster, exportPlan, parseExportValue } from './exports.js';
 import { activityForm, activityFormSchema, goalForm, goalFormSchema, progressForm, progressFormSchema } from './forms.js';
 import { askMessage, guidedStep, parseWordValue, resumeCursor, type GuidedWord } from './guided.js';
-import { missingLines, pageOfActivity, renderPlan } from './render.js';
+import { missingLines, pageOfActivity, renderActivity, renderExports, renderGoal, renderPlan } from './render.js';
 import { planStateSchema, type PlanState } from './state.js';
 
 type Result = FlowResult<PlanState>;
@@ -68,13 +69,14 @@ export const planFlow = defineFlow<PlanState>({
       if (!cluster) return { replies: [chooseCluster(ctx, clusters, 'plan:list', 'plan:list.chooseCluster')] };
       return { replies: [await renderClusterList(ctx, cluster.id)] };
     }
+    if (asksForHistory(ctx, command.args)) return { replies: [await renderPlanHistory(ctx)] };
     const clusters = await clustersWithRole(ctx, ['MEMBER']);
     if (!clusters.length) return { replies: [ui.text(ctx.t('plan:noMemberCluster'), { ephemeral: true })] };
     const cluster = pickCluster(ctx, clusters, command.args);
     if (!cluster) return { replies: [chooseCluster(ctx, clusters, 'plan:mine', 'plan:chooseCluster')] };
     return openMine(ctx, cluster.id, await savedState(ctx));
   },
-  accepts: { actions: { 'plan:mine': '{cluster}', 'plan:list': '{cluster}', 'plan:open': '{plan}', 'plan:page': '{plan}:0', 'plan:guided': '{plan}', 'plan:word': 'skip@{plan}', 'plan:editGoal': '{plan}', 'plan:addActivity': '{plan}', 'plan:editActivity': '{activity}', 'plan:progress': '{activity}', 'plan:removeActivity': '{activity}', 'plan:undo': '{plan}', 'plan:move': '{activity}:up', 'plan:submit': '{plan}', 'plan:consolidate': '{plan}', 'plan:startApplication': '{plan}', 'plan:versions': '{plan}', 'plan:version': '{version}:0', 'plan:diff': '{version}:{version}', 'plan:export': '{plan}:md', 'plan:exportCluster': '{cluster}:md' }, forms: ['plan:goal:{plan}', 'plan:activity:new:{plan}', 'plan:activity:edit:{activity}', 'plan:progress:{activity}'] },
+  accepts: { actions: { 'plan:mine': '{cluster}', 'plan:list': '{cluster}', 'plan:open': '{plan}', 'plan:page': '{plan}:0', 'plan:part': '{plan}:{activity}', 'plan:versionPart': '{version}:{activity}', 'plan:exports': '{plan}', 'plan:guided': '{plan}', 'plan:word': 'skip@{plan}', 'plan:editGoal': '{plan}', 'plan:addActivity': '{plan}', 'plan:editActivity': '{activity}', 'plan:progress': '{activity}', 'plan:removeActivity': '{activity}', 'plan:undo': '{plan}', 'plan:move': '{activity}:up', 'plan:submit': '{plan}', 'plan:consolidate': '{plan}', 'plan:startApplication': '{plan}', 'plan:versions': '{plan}', 'plan:version': '{version}:0', 'plan:diff': '{version}:{version}', 'plan:export': '{plan}:md', 'plan:exportCluster': '{cluster}:md' }, forms: ['plan:goal:{plan}', 'plan:activity:new:{plan}', 'plan:activity:edit:{activity}', 'plan:progress:{activity}'] },
   async handle(ctx, event, position) {
     return route(ctx, event, position);
   },
@@ -93,7 +95,7 @@ async function openMine(ctx: FlowContext, clusterId: string, state: PlanState): 
   const plan = await openPlan(ctx.services.db, ctx.person.id, clusterId);
   const kept = state.planId === plan.id ? state : {};
   const data: PlanState = { ...kept, planId: plan.id };
-  return { replies: [await overview(ctx, plan.id, data, 0)], next: { step: 'overview', data } };
+  return { replies: [await overview(ctx, plan.id, data, 0, [], await previousPlanBlocks(ctx, clusterId))], next: { step: 'overview', data } };
 }
 
 async function route(ctx: FlowContext, event: InboundEvent, position: Position): Promise<Result> {
@@ -126,8 +128,22 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
     case 'page': {
       const [planId, page = '0'] = value.split(':');
       const doc = await readablePlan(db, ctx.person.id, planId);
-      return { replies: [renderPlan(ctx, doc, { page: Number(page) || 0, resumable: doc.access === 'author' && !!state.cursor })] };
+      if (doc.access === 'author') return { replies: [await overview(ctx, doc.planId, state, Number(page) || 0)] };
+      return { replies: [renderPlan(ctx, doc, { page: Number(page) || 0, due: await dueText(ctx, doc) })] };
     }
+    case 'part': {
+      // Who may read the plan is settled before anything of it is looked up.
+      const [planId, part = ''] = value.split(':');
+      const doc = await readablePlan(db, ctx.person.id, planId);
+      return { replies: [part === 'goal' ? renderGoal(ctx, doc) : renderActivity(ctx, doc, part)] };
+    }
+    case 'versionPart': {
+      const [versionId, part = ''] = value.split(':');
+      const doc = await versionDoc(ctx, versionId);
+      return { replies: [part === 'goal' ? renderGoal(ctx, doc, { versionId }) : renderActivity(ctx, doc, part, { versionId })] };
+    }
+    case 'exports':
+      return { replies: [renderExports(ctx, await readablePlan(db, ctx.person.id, value))] };
     case 'guided': {
       const plan = await ownPlan(ctx, value);
       const data: PlanState = { ...state, planId: plan.id, cursor: resumeCursor(contentOf(plan), state.planId === plan.id ? state.cursor : undefined) };
@@ -180,8 +196,7 @@ async function route(ctx: FlowContext, event: InboundEvent, position: Position):
       const [activityId, direction] = value.split(':');
       const { plan } = await ownActivity(ctx, activityId);
       await moveActivity(db, activityId, direction === 'up' ? 'up' : 'down');
-      const index = (await loadPlan(db, plan.id)).activities.findIndex((a) => a.id === activityId);
-      return { replies: [await overview(ctx, plan.id, state, pageOfActivity(index), [ctx.t('plan:moved')])] };
+      return { replies: [await activityView(ctx, plan.id, activityId, [ctx.t('plan:moved')])] };
     }
     case 'submit':
       return submit(ctx, value, state);
@@ -269,8 +284,10 @@ async function handleForm(ctx: FlowContext, formId: string, values: Record<strin
       if (span) notes.push(t('plan:deadlineWarning', { date: formatDay(deadline, ctx.person.locale), ...spanWords(span, ctx.person.locale) }));
     }
     if ((existing?.deadline ?? null) !== deadline) await announce(ctx, plan.clusterId);
+    // A new activity joins the list (the next one is often added right after); an edited one is shown as saved.
     const index = (await loadPlan(db, plan.id)).activities.findIndex((x) => x.id === saved.id);
-    return { replies: [await overview(ctx, plan.id, state, pageOfActivity(index), notes)], next: { step: 'overview', data: { ...state, planId: plan.id } } };
+    const shown = isNew ? await overview(ctx, plan.id, state, pageOfActivity(index), notes) : await activityView(ctx, plan.id, saved.id, notes);
+    return { replies: [shown], next: { step: 'overview', data: { ...state, planId: plan.id } } };
   }
   if (kind === 'progress') {
     const { plan, activity } = await ownActivity(ctx, a);
@@ -278,8 +295,7 @@ async function handleForm(ctx: FlowContext, formId: string, values: Record<strin
     const check = checkForm(progressFormSchema, values, t);
     if (!check.ok) return { replies: [formMessage(refill(progressForm(ctx, activity), values, check.errors))] };
     await setProgress(db, activity.id, check.data.progress, check.data.note);
-    const index = plan.activities.findIndex((x) => x.id === activity.id);
-    return { replies: [await overview(ctx, plan.id, state, pageOfActivity(index), [t('plan:view.saved')])] };
+    return { replies: [await activityView(ctx, plan.id, activity.id, [t('plan:view.saved')])] };
   }
   throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'plan' });
 }
@@ -326,16 +342,33 @@ async function overview(ctx: FlowContext, planId: string, state: PlanState, page
   const doc = await readablePlan(ctx.services.db, ctx.person.id, planId);
   const latest = doc.latestVersionNumber ? await latestVersion(ctx.services.db, planId) : null;
   const changedSinceVersion = !!latest && !isEmptyDiff(diffPlans(latest.content, doc.content));
-  return renderPlan(ctx, doc, { page, notes, extraBlocks, changedSinceVersion, resumable: !!state.cursor && state.planId === planId });
+  return renderPlan(ctx, doc, { page, notes, extraBlocks, changedSinceVersion, resumable: !!state.cursor && state.planId === planId, due: await dueText(ctx, doc) });
+}
+
+/** One activity of the author's plan in full, with notes (saved, moved) on top. */
+async function activityView(ctx: FlowContext, planId: string, activityId: string, notes: string[] = []): Promise<OutboundMessage> {
+  return renderActivity(ctx, await readablePlan(ctx.services.db, ctx.person.id, planId), activityId, { notes });
+}
+
+/** When a draft is due: the start of the event where concepts are presented (EE2), as the cluster's calendar tells it. */
+async function dueText(ctx: FlowContext, doc: PlanDocument): Promise<string | undefined> {
+  if (doc.stage !== 'DRAFT') return undefined;
+  const cluster = await timelineOf(ctx, doc.clusterId);
+  const event = datedItemWithRole(cluster.timeline, 'CONCEPTS_PRESENTED');
+  return event ? formatStart(event, { timeZone: ctx.person.timeZone, locale: ctx.person.locale }, cluster.timeZone) : undefined;
 }
 
 async function versionView(ctx: FlowContext, versionId: string, page: number): Promise<OutboundMessage> {
+  return renderPlan(ctx, await versionDoc(ctx, versionId), { page, versionId });
+}
+
+/** A frozen version as a plan document, for whoever may read it. */
+async function versionDoc(ctx: FlowContext, versionId: string): Promise<PlanDocument> {
   // Who may read the plan is settled before the version's content is loaded.
   const doc = await readablePlan(ctx.services.db, ctx.person.id, await planOfVersion(ctx.services.db, versionId));
   const version = await getVersion(ctx.services.db, versionId);
   if (!mayReadStage(doc.access, version.stage)) throw new BotError(ErrorCode.NotAllowed, 'plan:errors.notSubmittedYet');
-  const shown: PlanDocument = { ...doc, stage: version.stage, versionNumber: version.number, updatedAt: version.createdAt, content: version.content };
-  return renderPlan(ctx, shown, { page, versionId: version.id });
+  return { ...doc, stage: version.stage, versionNumber: version.number, updatedAt: version.createdAt, content: version.content };
 }
 
 /** The plan, refusing anyone but its author (only the author edits). */

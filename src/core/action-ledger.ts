@@ -7,6 +7,8 @@ export interface StoredOutcome {
   message: OutboundMessage;
   /** ISO time of the use, by the bot's clock (shown as "done at 10:42"). */
   at: string;
+  /** The view that shows the acted-on thing as it is now (OutboundMessage.current), for repeats. */
+  current?: { actionId: string; value: string };
 }
 
 /** The answer to "may I use this token?". */

@@ -199,7 +199,7 @@ export class Bot {
     const personId = ctx.person.id;
     const token = event.token!;
     const claim = await this.ledger.claim(personId, token);
-    if (claim.state === 'done') return [alreadyDone(ctx, claim.outcome)];
+    if (claim.state === 'done') return [await this.replay(ctx, claim.outcome)];
     if (claim.state === 'running') return [ui.text(ctx.t('actions.underWay'), { ephemeral: true })];
     let replies: OutboundMessage[];
     try {
@@ -220,8 +220,28 @@ export class Bot {
       replacement = receipt(ctx, event);
       replies = [replacement, ...replies];
     }
-    await this.ledger.complete(personId, token, { message: replacement, at: ctx.services.clock.now().toISOString() });
+    const current = replies.find((m) => m.current)?.current;
+    await this.ledger.complete(personId, token, { message: replacement, at: ctx.services.clock.now().toISOString(), ...(current ? { current } : {}) });
     return replies;
+  }
+
+  /**
+   * The answer to a repeated use: "already done", with the acted-on thing as it is now when the first
+   * answer named a view of it (OutboundMessage.current), else with the first answer again. The view
+   * only reads, so the repeat still has no effect; if it cannot be shown any more (the thing was
+   * removed, the person lost access), the first answer is what is left to show.
+   */
+  private async replay(ctx: FlowContext, outcome: StoredOutcome): Promise<OutboundMessage> {
+    if (outcome.current) {
+      try {
+        const [view] = await this.dispatch(ctx, { type: 'action', ...outcome.current });
+        if (view) return alreadyDone(ctx, outcome.at, view);
+      } catch (error) {
+        if (isDeadlineError(error)) throw error;
+        this.logger.info({ err: error, action: outcome.current.actionId }, 'the current view of a repeated action could not be shown; answering with the first outcome');
+      }
+    }
+    return alreadyDone(ctx, outcome.at, outcome.message);
   }
 
   private notUnderstood(ctx: FlowContext): OutboundMessage {
@@ -320,12 +340,13 @@ function receipt(ctx: FlowContext, event: Extract<InboundEvent, { type: 'action'
   return ui.message(text, [ui.context(text)], { replaceOriginal: true, receipt: true });
 }
 
-/** The answer to a repeated use: the first use's outcome again, in the same place, saying nothing changed. */
-function alreadyDone(ctx: FlowContext, outcome: StoredOutcome): OutboundMessage {
-  const time = formatShortTime(new Date(outcome.at), ctx.services.clock.now(), ctx.person.timeZone, ctx.person.locale);
+/** A repeated use's answer: `shown` (the current view, or the first outcome) in the same place, saying nothing changed, under its heading. */
+function alreadyDone(ctx: FlowContext, at: string, shown: OutboundMessage): OutboundMessage {
+  const time = formatShortTime(new Date(at), ctx.services.clock.now(), ctx.person.timeZone, ctx.person.locale);
   const note = ctx.t('actions.alreadyDone', { time });
-  const blocks = [...outcome.message.blocks, ui.context(note)];
-  return { ...outcome.message, blocks, summary: note, replaceOriginal: true };
+  const blocks = [...shown.blocks];
+  blocks.splice(blocks[0]?.type === 'heading' ? 1 : 0, 0, ui.context(note));
+  return { ...shown, blocks, summary: note, replaceOriginal: true, repeat: true };
 }
 
 /** Variables given as { key } (or lists of them) are translated too, so role names read naturally. */

@@ -67,6 +67,15 @@ function isTrusted(value: unknown): value is TrustedMarkup {
   return typeof value === 'object' && value !== null && 'markup' in value && typeof (value as TrustedMarkup).markup === 'string';
 }
 
+/** The characters that may start markup inside a line (a backslash, code, bold, italic, a link). */
+const MARKUP_START = /[\\`*_[]/g;
+
+/** Where the next character that may start markup is, at or after `from` (the text's length if none). */
+function nextMarkupCharacter(text: string, from: number): number {
+  MARKUP_START.lastIndex = from;
+  return MARKUP_START.exec(text)?.index ?? text.length;
+}
+
 /** Parses markup into lines of nodes. Never fails: anything that is not well-formed markup is literal text. */
 export function parseMarkup(markup: string): MarkupLine[] {
   return String(markup)
@@ -132,8 +141,10 @@ class InlineParser {
           continue;
         }
       }
-      this.buffer += ch;
-      this.pos += 1;
+      // Plain text up to the next character that may start markup, in one piece (not one string per character).
+      const next = nextMarkupCharacter(src, this.pos + 1);
+      this.buffer += src.slice(this.pos, next);
+      this.pos = next;
     }
     this.flush();
     return this.nodes;

@@ -123,10 +123,22 @@ export interface OutboundMessage {
    */
   receipt?: boolean;
   /**
+   * Made by the core, not a flow: the answer to a repeated use of a button or form, which acted no more
+   * ("Already done at 10:42" with the current state). A modal submitted again shows it in place of its form.
+   */
+  repeat?: boolean;
+  /**
    * Not kept in the web chat's stored conversation, nor the person's click with it: shown live only.
    * For what would tie a person to an anonymous answer (issue 15, item 7) in a copy of the database.
    */
   unrecorded?: boolean;
+  /**
+   * The repeatable action that shows this message's subject as it is now (a plan, one activity, the
+   * feedback sent). A repeated use of the button or form whose answer this was replies with that view,
+   * run afresh, so "already done" comes with the current state rather than a copy of the first answer.
+   * It must only show, never change anything (an open or page action of the same flow).
+   */
+  current?: { actionId: string; value: string };
   /**
    * Identifies one logical message (e.g. a nudge id), so a sender asked to deliver it again
    * after a failed or retried job does not post it twice. Optional: senders fall back to a hash.

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { Db } from '../core/db.js';
-import { genericItems, type GenericKey } from './timeline.js';
+import { genericDates, genericItems } from './timeline.js';
 import { countryLanguage } from '../core/languages.js';
+import { seedDemoPractice } from './practice/demo.js';
 
 /** The programme of ../shared/domain.md: five clusters running in parallel. */
 export const DEMO_PROGRAMME = 'Social Inclusion Learning Clusters (demo)';
@@ -49,22 +50,8 @@ const clusters: DemoCluster[] = [
  * clusters in different phases. Periods are whole days in the cluster's zone; events run 10:00–16:00.
  */
 export function demoTimeline(today: Date, timeZone: string, shiftDays: number) {
-  const day0 = DateTime.fromJSDate(today).setZone(timeZone).startOf('day').plus({ days: shiftDays });
-  const period = (from: number, to: number) => ({ startsAt: day0.plus({ days: from }).toJSDate(), endsAt: day0.plus({ days: to }).toJSDate() });
-  const event = (day: number, days = 2) => ({
-    startsAt: day0.plus({ days: day, hours: 10 }).toJSDate(),
-    endsAt: day0.plus({ days: day + days - 1, hours: 16 }).toJSDate(),
-  });
-  const items: Record<GenericKey, { startsAt: Date; endsAt: Date }> = {
-    PREPARATION: period(-42, -21),
-    EE1: event(-20),
-    CONCEPTUALISATION: period(-18, 14),
-    EE2: event(15),
-    APPLICATION: period(17, 80),
-    EE3: event(81),
-    CONTINUATION: period(84, 180),
-  };
-  return items;
+  // The preparation began six weeks before day 0, so EE1 was 20 days ago and EE2 is 15 days ahead.
+  return genericDates(DateTime.fromJSDate(today).setZone(timeZone).startOf('day').plus({ days: shiftDays - 42 }));
 }
 
 export interface DemoOptions {
@@ -159,6 +146,8 @@ export async function seedDemo(db: Db, today = new Date(), options: DemoOptions 
         // Resource persons own the good practice; one works from another time zone to show local times.
         await addPerson(c.names[1], 'RESOURCE_PERSON', `${code}-rp1`, hostOrgs[0].id, { topics: topicsFor(c.approach, 0), position: 'Resource person' });
         await addPerson(c.names[2], 'RESOURCE_PERSON', `${code}-rp2`, hostOrgs[0].id, { topics: topicsFor(c.approach, 1), position: 'Resource person', timeZone: 'Europe/London', language: 'en', chosen: true });
+        const rp1 = await tx.platformIdentity.findUniqueOrThrow({ where: { platform_externalId: { platform: 'WEB', externalId: `web:${code}-rp1` } } });
+        await seedDemoPractice(tx, { programmeId: programme.id, clusterId: cluster.id, approach: c.approach, authorId: rp1.personId });
         for (const [i, municipality] of c.municipalities.entries()) {
           const org = await tx.organisation.upsert({
             where: { name_country: { name: municipality, country: c.country } },

@@ -1,31 +1,72 @@
 import type { Db } from '../core/db.js';
 import { BotError, ErrorCode, roleVars } from '../core/errors.js';
+import { statement } from '../core/sql.js';
 import type { Role } from '../generated/prisma/enums.js';
+import type { TimelineEntry } from './timeline.js';
 
-/** A person's active roles, per cluster. */
-export async function activeMemberships(db: Db, personId: string) {
-  return db.membership.findMany({
-    where: { personId, status: 'ACTIVE', cluster: { archivedAt: null } },
-    include: { cluster: { include: { timeline: true, programme: true } }, organisation: true },
-    orderBy: [{ cluster: { code: 'asc' } }, { role: 'asc' }],
-  });
+/** A cluster as `/lc me` and home show it: its names, its zone and its whole timeline. */
+export interface ClusterGlance {
+  id: string;
+  code: string;
+  name: string;
+  approach: string;
+  timeZone: string;
+  timeline: TimelineEntry[];
 }
+
+/** One cluster of the person's, with the roles they hold in it and the organisation they came with. */
+export interface ActiveCluster {
+  cluster: ClusterGlance;
+  roles: Role[];
+  organisation: { name: string } | null;
+}
+
+/**
+ * `/lc me` and home read this on every request: one prepared statement (src/core/sql.ts). Through
+ * Prisma's model API the memberships with their cluster, timeline, programme and organisation were
+ * five queries, each through its query compiler (docs/performance.md). The organisation is the first
+ * one named on the person's memberships in the cluster, in role order, as before.
+ */
+const activeClusterRows = statement<{ id: string; code: string; name: string; approach: string; timeZone: string; roles: Role[]; organisation: string | null; timeline: TimelineRow[] }>(
+  'active-clusters',
+  `SELECT c.id, c.code, c.name, c.approach, c."timeZone",
+          array_agg(DISTINCT m.role::text) AS roles,
+          (array_agg(o.name ORDER BY m.role) FILTER (WHERE o.id IS NOT NULL))[1] AS organisation,
+          (SELECT coalesce(json_agg(json_build_object(
+                    'id', i.id, 'type', i.type, 'title', i.title, 'roles', i.roles,
+                    'startsAt', i."startsAt" AT TIME ZONE 'UTC', 'endsAt', i."endsAt" AT TIME ZONE 'UTC',
+                    'location', i.location, 'reminders', i.reminders, 'position', i.position,
+                    'removedAt', i."removedAt" AT TIME ZONE 'UTC', 'jointEventId', i."jointEventId")
+                  ORDER BY i.position, i.id), '[]'::json)
+             FROM "TimelineItem" i WHERE i."clusterId" = c.id) AS timeline
+     FROM "Membership" m
+     JOIN "Cluster" c ON c.id = m."clusterId"
+     LEFT JOIN "Organisation" o ON o.id = m."organisationId"
+    WHERE m."personId" = $1 AND m.status = 'ACTIVE' AND c."archivedAt" IS NULL
+    GROUP BY c.id
+    ORDER BY c.code`,
+);
+
+/** A timeline item as json_build_object gives it: timestamps as text. */
+type TimelineRow = Omit<TimelineEntry, 'startsAt' | 'endsAt' | 'removedAt'> & { startsAt: string | null; endsAt: string | null; removedAt: string | null };
+
+const dateOrNull = (text: string | null) => (text === null ? null : new Date(text));
 
 /**
  * Active memberships grouped by cluster, roles in a fixed order and never repeated: one person may
  * hold several roles in one cluster (a resource person who also coordinates), and views show the
  * cluster once with all of them.
  */
-export async function activeClusters(db: Db, personId: string) {
-  const memberships = await activeMemberships(db, personId);
-  const byCluster = new Map<string, { cluster: (typeof memberships)[number]['cluster']; roles: Role[]; organisation: (typeof memberships)[number]['organisation'] }>();
-  for (const m of memberships) {
-    const entry = byCluster.get(m.clusterId) ?? { cluster: m.cluster, roles: [], organisation: m.organisation };
-    if (!entry.roles.includes(m.role)) entry.roles.push(m.role);
-    entry.organisation ??= m.organisation;
-    byCluster.set(m.clusterId, entry);
-  }
-  return [...byCluster.values()].map((entry) => ({ ...entry, roles: ROLE_ORDER.filter((r) => entry.roles.includes(r)) }));
+export async function activeClusters(db: Db, personId: string): Promise<ActiveCluster[]> {
+  const rows = await activeClusterRows.run(db, [personId]);
+  return rows.map(({ roles, organisation, timeline, ...cluster }) => ({
+    cluster: {
+      ...cluster,
+      timeline: timeline.map((item) => ({ ...item, startsAt: dateOrNull(item.startsAt), endsAt: dateOrNull(item.endsAt), removedAt: dateOrNull(item.removedAt) })),
+    },
+    roles: ROLE_ORDER.filter((r) => roles.includes(r)),
+    organisation: organisation === null ? null : { name: organisation },
+  }));
 }
 
 /** The order roles are named in: who runs the cluster first. */

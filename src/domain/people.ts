@@ -74,6 +74,18 @@ const knownIdentity = statement<KnownIdentityRow>(
     WHERE i.platform = $1::"Platform" AND i."externalId" = $2`,
 );
 
+/**
+ * The identity was seen now (and can be reached again); its conversation reference replaced when one is
+ * given ($3, JSON text; null keeps the stored one). On the same hot path as the lookup above, so a
+ * prepared statement too.
+ */
+const identitySeen = statement(
+  'identity-seen',
+  `UPDATE "PlatformIdentity"
+      SET "lastSeenAt" = $2::timestamptz AT TIME ZONE 'UTC', "unreachableAt" = NULL, "conversationRef" = coalesce($3::jsonb, "conversationRef")
+    WHERE id = $1`,
+);
+
 async function findKnownIdentity(db: Db, platform: Platform, externalId: string): Promise<KnownIdentityRow | null> {
   return (await knownIdentity.run(db, [platform, externalId]))[0] ?? null;
 }
@@ -91,9 +103,7 @@ export async function resolvePerson(db: Db, input: IdentityInput, defaults: { lo
     const newRef = input.conversationRef && !(input.keepExistingRef && known.hasRef);
     const stale = Date.now() - new Date(known.lastSeenAt).getTime() > 60_000;
     if (newRef || stale || known.unreachable) {
-      const data: { lastSeenAt: Date; conversationRef?: object; unreachableAt?: null } = { lastSeenAt: new Date(), unreachableAt: null };
-      if (newRef) data.conversationRef = storableJson(input.conversationRef) as object;
-      await db.platformIdentity.update({ where: { id: known.identityId }, data });
+      await identitySeen.run(db, [known.identityId, new Date(), newRef ? JSON.stringify(storableJson(input.conversationRef)) : null]);
     }
     const locale = await followPlatformLanguage(db, known.personId, known, input.platformLocale);
     return { id: known.personId, displayName: known.displayName, locale, timeZone: known.timeZone, isNew: false, roles: new Set(known.roles) };

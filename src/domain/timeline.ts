@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon';
 import type { Translate } from '../core/i18n.js';
 import { md } from '../core/markup.js';
 import type { TimelineItemType, TimelineRole } from '../generated/prisma/enums.js';
@@ -43,6 +44,29 @@ export const GENERIC_DESIGN: readonly { key: GenericKey; type: TimelineItemType;
 /** The generic design's items with dates (demo data, imports, tests), as rows to create under a cluster. */
 export function genericItems(dates: Partial<Record<GenericKey, { startsAt: Date; endsAt: Date; location?: string | null }>>) {
   return GENERIC_DESIGN.map((item, index) => ({ type: item.type, roles: [...item.roles], position: index + 1, ...(dates[item.key] ?? {}) }));
+}
+
+/**
+ * The generic design dated from its first day (the start of the preparation, midnight in the cluster's
+ * zone): a 32-week cluster with three weeks of preparation, two-day exchange events from 10:00 to 16:00,
+ * about a month of conceptualisation, two months of application and a continuation period. Demo data
+ * and follow-on clusters start from it; coordinators move it to their own dates.
+ */
+export function genericDates(firstDay: DateTime): Record<GenericKey, { startsAt: Date; endsAt: Date }> {
+  const period = (from: number, to: number) => ({ startsAt: firstDay.plus({ days: from }).toJSDate(), endsAt: firstDay.plus({ days: to }).toJSDate() });
+  const event = (day: number, days = 2) => ({
+    startsAt: firstDay.plus({ days: day, hours: 10 }).toJSDate(),
+    endsAt: firstDay.plus({ days: day + days - 1, hours: 16 }).toJSDate(),
+  });
+  return {
+    PREPARATION: period(0, 21),
+    EE1: event(22),
+    CONCEPTUALISATION: period(24, 56),
+    EE2: event(57),
+    APPLICATION: period(59, 122),
+    EE3: event(123),
+    CONTINUATION: period(126, 222),
+  };
 }
 
 /** One item as the timeline's rules and views need it (a TimelineItem row fits). */

@@ -169,6 +169,17 @@ describe('when a person the bot has never seen types /lc help', () => {
   });
 });
 
+describe('when another slash command is pointed at the bot', () => {
+  it('acks at once with a sentence naming /lc, and runs nothing', async () => {
+    const request = command('UNEW', 'help', { command: '/weather' });
+    const response = await slack.command(request);
+    expect(response.status).toBe(200);
+    expect(response.json()).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/lc help') });
+    await runtime.slack!.settled();
+    expect(fake.callsOf('response_url').filter((c) => c.params.url === request.response_url)).toEqual([]);
+  });
+});
+
 describe('when a person uses /lc in their DM with the bot', () => {
   it('keeps the DM channel on their identity, and a later notification goes there without conversations.open', async () => {
     fake.addUser({ id: 'UDMKEPT', real_name: 'Arbën Hoxha' });

@@ -7,7 +7,7 @@ import { adaptiveCardProblems } from '../support/card-schema.js';
 import { cardText, FakeBotConnector, teamsActivity } from '../support/fake-bot-connector.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime } from '../support/harness.js';
-import { slackClient } from '../support/slack-requests.js';
+import { buttonPress, slackClient } from '../support/slack-requests.js';
 
 /**
  * A used button or form is consumed on every platform: the message that carried it is replaced
@@ -72,18 +72,7 @@ async function personOf(platform: 'SLACK' | 'TEAMS' | 'WEB', externalId: string)
 }
 
 function blockAction(user: string, button: any, container: Record<string, unknown>, responseUrl = fake.responseUrl()) {
-  return slack.interaction({
-    type: 'block_actions',
-    team: { id: 'T1' },
-    user: { id: user, team_id: 'T1' },
-    api_app_id: 'A1',
-    token: 'legacy',
-    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
-    response_url: responseUrl,
-    channel: { id: container.channel_id },
-    container,
-    actions: [{ type: 'button', action_id: button.action_id, block_id: 'b1', value: button.value, text: button.text, action_ts: '1700000001.000200' }],
-  });
+  return slack.interaction(buttonPress(user, button, container, responseUrl));
 }
 
 describe('when a Slack member presses a button on a message the bot posted in their DM', () => {

@@ -169,6 +169,11 @@ describe('when people answer invitations and registrations with double clicks', 
 
     const approve = findButton(await coordinator.say('/lc members LC1'), 'Approve');
     await tenAtOnce(() => coordinator.press(approve));
+    // Pressed again later: the roster as it is now, Nora in it, not the first answer's note.
+    const again = textOf(await coordinator.press(approve));
+    expect(again).toContain('Already done at');
+    expect(again).toContain('Nora Newcomer');
+    expect(again).not.toContain('is approved and now a member');
     expect(await runtime.db.membership.count({ where: { clusterId: lc1.id, role: 'MEMBER', person: { identities: { some: { externalId: 'web:newcomer' } } } } })).toBe(1);
     expect(inbox.to('web:newcomer').filter((m) => textOf(m).includes('you are admitted to learning cluster LC1'))).toHaveLength(1);
   });
@@ -192,5 +197,92 @@ describe('when a used button is pressed again later', () => {
     const refused = formOf(await member.submit(form, { ...activityValues, deadline: '2027-02-30' }));
     expect(refused.errors?.deadline).toContain('real date');
     expect(textOf(await member.submit(form, { ...activityValues, activity: 'Hire carers' }))).not.toMatch(REPEAT_TEXT);
+  });
+});
+
+describe('when a used button or form is used again after what it acted on has changed', () => {
+  const member = () => talkAs(runtime.bot, 'web:lc1-m1');
+  const editGoal = async (goal: string) => {
+    const form = formOf(await member().press(findButton(await member().say('/lc plan'), 'Edit goal and beneficiaries')));
+    await member().submit(form, { ...goalValues, goal });
+  };
+
+  it('answers a second "Save activity" with "already done" and the plan as it is now, saving nothing more', async () => {
+    const form = formOf(await member().press(findButton(await member().say('/lc plan'), 'Add activity')));
+    const first = await member().submit(form, activityValues);
+    expect(textOf(first)).toContain('Saved.');
+    await editGoal('Daytime care written after the first save');
+    const again = await member().submit(form, { ...activityValues, activity: 'Something else' });
+    expect(again).toHaveLength(1);
+    expect(again[0].replaceOriginal).toBe(true);
+    const text = textOf(again);
+    expect(text).toContain('Already done at 10:00, so nothing was changed again.');
+    // The plan now (the goal changed since), not a copy of the first answer (which said "Saved." and had the old goal).
+    expect(text).toContain('Goal: Daytime care written after the first save');
+    expect(text).not.toContain('Saved.');
+    expect(text).toContain('1. Find premises');
+    const person = await runtime.db.platformIdentity.findFirstOrThrow({ where: { externalId: 'web:lc1-m1' } });
+    expect(await runtime.db.activity.count({ where: { plan: { authorId: person.personId } } })).toBe(1);
+  });
+
+  it('answers a second "Submit my plan" with "already done" and the plan as it is now (changed since, so it offers the consolidated version)', async () => {
+    const submit = findButton(await member().say('/lc plan'), 'Submit my plan');
+    expect(textOf(await member().press(submit))).toContain('Submitted! Version 1');
+    await editGoal('Daytime care, changed after submitting');
+    const again = await member().press(submit);
+    const text = textOf(again);
+    expect(text).toContain('Already done at 10:00');
+    expect(text).toContain('Submitted ·');
+    expect(text).toContain('Goal: Daytime care, changed after submitting');
+    expect(text).not.toContain('Submitted! Version 1');
+    expect(buttonsOf(again).map((b) => b.label)).toContain('Save consolidated version');
+    // The view's own acting buttons are fresh: pressing one acts once, like any other.
+    expect(findButton(again, 'Save consolidated version').token).toBeTruthy();
+    expect(findButton(again, 'Save consolidated version').token).not.toBe(submit.token);
+    const person = await runtime.db.platformIdentity.findFirstOrThrow({ where: { externalId: 'web:lc1-m1' } });
+    expect(await runtime.db.actionPlanVersion.count({ where: { plan: { authorId: person.personId } } })).toBe(1);
+  });
+
+  it('answers a second "Send feedback" with "already done" and the feedback as it stands, the author\'s reply included', async () => {
+    const assignment = await runtime.db.feedbackAssignment.findFirstOrThrow({
+      where: { status: 'PENDING', plan: { activities: { some: {} } }, round: { status: 'OPEN' } },
+      include: { reviewer: { include: { identities: true } }, plan: { include: { author: { include: { identities: true } } } } },
+    });
+    const reviewer = talkAs(runtime.bot, assignment.reviewer.identities[0].externalId);
+    let replies = await reviewer.press({ actionId: 'feedback:write', value: assignment.id });
+    while (replies.some((m) => m.blocks.some((b) => b.type === 'form'))) {
+      const form = formOf(replies);
+      replies = await reviewer.submit(form, form.formId.startsWith('feedback:overall') ? { rating: '5' } : { strengths: 'Realistic steps', questions: '', suggestions: 'Name a partner NGO' });
+    }
+    const send = findButton(replies, 'Send feedback');
+    expect(textOf(await reviewer.press(send))).not.toMatch(REPEAT_TEXT);
+    const feedback = await runtime.db.feedback.findFirstOrThrow({ where: { assignmentId: assignment.id } });
+    const author = talkAs(runtime.bot, assignment.plan.author.identities[0].externalId);
+    await author.submit(formOf(await author.press({ actionId: 'feedback:reply', value: feedback.id })), { text: 'Thank you, we will ask the Red Cross.' });
+
+    const again = await reviewer.press(send);
+    const text = textOf(again);
+    expect(text).toContain('Already done at 10:00');
+    expect(text).toContain('Name a partner NGO');
+    expect(text).toContain('Thank you, we will ask the Red Cross.');
+    expect(await runtime.db.feedback.count({ where: { assignmentId: assignment.id } })).toBe(1);
+    expect(inbox.to(assignment.plan.author.identities[0].externalId).filter((m) => textOf(m).includes('Name a partner NGO'))).toHaveLength(1);
+  });
+
+  it('answers with the first outcome when what it acted on can no longer be shown', async () => {
+    const form = formOf(await member().press(findButton(await member().say('/lc plan'), 'Add activity')));
+    await member().submit(form, { ...activityValues, activity: 'Visit the host municipality' });
+    const plan = await runtime.db.actionPlan.findFirstOrThrow({ where: { author: { identities: { some: { externalId: 'web:lc1-m1' } } } }, include: { activities: { orderBy: { position: 'asc' } } } });
+    const added = plan.activities.find((a) => a.activity === 'Visit the host municipality')!;
+    const edit = formOf(await member().press({ actionId: 'plan:editActivity', value: added.id }));
+    await member().submit(edit, { ...activityValues, activity: 'Visit the host municipality twice' });
+    // Removed since: its own view is gone, so the repeat shows what took the form's place the first time.
+    await member().press({ actionId: 'plan:removeActivity', value: added.id });
+    const again = await member().submit(edit, activityValues);
+    const text = textOf(again);
+    expect(text).toContain('Already done at 10:00');
+    expect(text).toContain('Sent by you at 10:00');
+    expect(text).not.toMatch(ERROR_TEXT);
+    expect(await runtime.db.activity.count({ where: { id: added.id } })).toBe(0);
   });
 });

@@ -86,6 +86,10 @@ describe('when a member writes the plan with the section forms', () => {
     expect(textOf(replies)).not.toContain('outside');
 
     replies = await member.press({ actionId: 'plan:move', value: `${premises.id}:down` });
+    // Moved from its own view, the activity stays in view at its new place.
+    expect(textOf(replies)).toContain('Moved.');
+    expect(textOf(replies)).toContain('Activity 2 of 3');
+    expect(textOf(replies)).toContain('Find premises and check ownership');
     expect((await planOf('web:lc1-m3')).activities.map((a) => a.activity)).toEqual(['Hire carers', 'Find premises and check ownership', 'Open the centre']);
 
     const removeButton = { actionId: 'plan:removeActivity', value: (await planOf('web:lc1-m3')).activities[2].id };
@@ -121,7 +125,13 @@ describe('when a member writes the plan with the section forms', () => {
     for (const [i, a] of plan.activities.entries()) {
       replies = await teams.press({ actionId: 'plan:editActivity', value: a.id });
       replies = await teams.submit(formOf(replies), activityValues(a.activity, { responsible: 'Team', deadline: `2027-0${i + 1}-15`, resources: 'Budget', results: 'Done well' }));
+      // An edited activity is shown as saved, in full, with the way back to the plan.
+      expect(textOf(replies)).toContain(`Saved.`);
+      expect(textOf(replies)).toContain(`Activity ${i + 1} of 3`);
+      expect(textOf(replies)).toContain('Responsible: Team');
     }
+    replies = await teams.press(findButton(replies, /Back to the plan/));
+    expect(textOf(replies)).not.toContain('missing');
     replies = await teams.press(findButton(replies, 'Submit my plan'));
     expect(textOf(replies)).toContain('Submitted! Version 1');
     expect(findButton(replies, 'Start applying')).toBeTruthy();
@@ -131,11 +141,15 @@ describe('when a member writes the plan with the section forms', () => {
     // After feedback at EE2 the member works it in; the changed plan can be saved as a consolidated version.
     replies = await teams.press({ actionId: 'plan:editActivity', value: plan.activities[0].id });
     replies = await teams.submit(formOf(replies), activityValues(plan.activities[0].activity, { responsible: 'Team and NGO partner', deadline: '2027-01-15', resources: 'Budget', results: 'Done well' }));
+    replies = await teams.press(findButton(replies, /Back to the plan/));
     replies = await teams.press(findButton(replies, 'Save consolidated version'));
     expect(textOf(replies)).toContain('Saved as version 2 (consolidated)');
 
     replies = await teams.press(findButton(replies, 'Start applying'));
     expect(textOf(replies)).toContain('now in application (version 3)');
+    expect(textOf(replies)).toContain(`1. ${plan.activities[0].activity}`);
+    expect(textOf(replies)).toContain('Not started');
+    replies = await teams.press(findButton(replies, 'Activity 1'));
     replies = await teams.press(findButton(replies, 'Update progress'));
     const progress = formOf(replies);
     replies = await teams.submit(progress, { progress: 'BLOCKED', note: 'x'.repeat(1001) });

@@ -29,7 +29,7 @@ describe('when a member drafts a plan step by step over two sittings, on the web
     const web = talkAs(runtime.bot, 'web:lc1-m1');
     let replies = await web.say('/lc plan');
     expect(textOf(replies)).toContain('Your action plan (LC1: Day-care Centers)');
-    expect(textOf(replies)).toContain('Approach\nDay-care Centers');
+    expect(textOf(replies)).toContain('Goal: not written yet');
 
     replies = await web.press(findButton(replies, 'Answer step by step'));
     expect(textOf(replies)).toContain('Question 1 of 11');
@@ -98,6 +98,7 @@ describe('when a member drafts a plan step by step over two sittings, on the web
     expect(textOf(replies)).toContain('Submitted! Version 1');
     expect((restarted.services.scheduler as LoggingSchedulerPort).announcements).toContainEqual({ clusterId: plan.clusterId, reason: 'plan' });
 
+    replies = await slack.press(findButton(replies, 'Export'));
     replies = await slack.press(findButton(replies, 'Markdown'));
     const file = await restarted.db.download.findUniqueOrThrow({ where: { id: downloadIdOf(textOf(replies)) } });
     const markdown = Buffer.from(file.body).toString('utf8');
@@ -112,9 +113,16 @@ describe('when a member drafts a plan step by step over two sittings, on the web
     replies = await peer.choose(select as never, plan.id);
     expect(textOf(replies)).toContain('A day-care centre for children with disabilities');
     expect(textOf(replies)).toContain(activities[1].activity);
-    expect(textOf(replies)).not.toContain('[Edit]');
-    replies = await peer.press(findButton(replies, /Next/));
-    expect(textOf(replies)).toContain(activities[2].activity);
+    expect(textOf(replies)).not.toContain('[Edit');
+    // Each activity and the goal open in full, read only.
+    replies = await peer.press(findButton(replies, 'Activity 3'));
+    expect(textOf(replies)).toContain('Activity 3 of 3');
+    for (const value of Object.values(activities[2]).filter((v) => !v.startsWith('2027'))) expect(textOf(replies)).toContain(value);
+    expect(textOf(replies)).not.toContain('[Edit');
+    replies = await peer.press(findButton(replies, /Back to the plan/));
+    replies = await peer.press(findButton(replies, 'Goal and beneficiaries'));
+    expect(textOf(replies)).toContain('Families get daytime care close to home');
+    expect(textOf(replies)).not.toContain('[Edit');
 
     // A member of another cluster is refused, whatever button they forge.
     const outsider = talkAs(restarted.bot, 'web:lc2-m1');

@@ -49,14 +49,22 @@ function expectWithinLimits(message: OutboundMessage) {
   for (const card of renderForTeams(message, translator('en')).cards) expect(activityBytes(card, message.summary)).toBeLessThan(TEAMS_BYTES);
 }
 
-/** Walks Next from the first page to the last, checking every page, and returns the activity numbers seen. */
+/**
+ * Walks Next from the first page to the last, checking every page and every activity's own view opened
+ * from it, and returns the activity numbers seen in those views.
+ */
 async function walk(talk: ReturnType<typeof talkAs>, first: OutboundMessage[]) {
   const seen: number[] = [];
   let replies = first;
   for (let guard = 0; guard < 20; guard++) {
     expect(replies).toHaveLength(1);
     expectWithinLimits(replies[0]);
-    seen.push(...[...textOf(replies).matchAll(/^(\d+)\. activity\d+/gm)].map((m) => Number(m[1])));
+    for (const open of buttonsOf(replies).filter((b) => /^Activity \d+$/.test(b.label))) {
+      const view = await talk.press(open);
+      expect(view).toHaveLength(1);
+      expectWithinLimits(view[0]);
+      seen.push(...[...textOf(view).matchAll(/^(\d+)\. activity\d+/gm)].map((m) => Number(m[1])));
+    }
     const next = buttonsOf(replies).find((b) => b.label.startsWith('Next'));
     if (!next) break;
     replies = await talk.press(next);
@@ -65,16 +73,18 @@ async function walk(talk: ReturnType<typeof talkAs>, first: OutboundMessage[]) {
 }
 
 describe('when a plan has 30 activities with every field at its limit', () => {
-  it('renders in pages (the goal and 2 activities, then 5 a page) that stay within Slack limits, with Next and Previous', async () => {
+  it('lists 8 activities a page and opens each in full, within Slack limits, with Next and Previous', async () => {
     await linkIdentity(runtime.db, 'web:lc1-m8', 'SLACK', 'T1:U8');
     const slack = talkAs(runtime.bot, 'T1:U8', { platform: 'SLACK' });
     const first = await slack.say('/lc plan');
-    expect(textOf(first)).toContain('Activities 1–2 of 30');
+    expect(textOf(first)).toContain('Activities 1–8 of 30');
+    // The goal in full, every field at its limit, in its own view.
+    expectWithinLimits((await slack.press({ actionId: 'plan:part', value: `${planId}:goal` }))[0]);
     const seen = await walk(slack, first);
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     const page2 = await slack.press({ actionId: 'plan:page', value: `${planId}:1` });
     const back = await slack.press(findButton(page2, /Previous/));
-    expect(textOf(back)).toContain('Activities 1–2 of 30');
+    expect(textOf(back)).toContain('Activities 1–8 of 30');
   });
 
   it('renders within Teams limits too, for the author and for a peer reading the submitted version', async () => {

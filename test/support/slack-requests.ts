@@ -57,3 +57,19 @@ export function slackClient(eventsUrl: string, secret: string) {
     },
   };
 }
+
+/** A press of a button the bot posted (its Block Kit element) on a message in `container`, as Slack sends it. */
+export function buttonPress(user: string, button: { action_id: string; value?: string; text?: unknown }, container: Record<string, unknown>, responseUrl: string) {
+  return {
+    type: 'block_actions',
+    team: { id: 'T1' },
+    user: { id: user, team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy',
+    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
+    response_url: responseUrl,
+    channel: { id: container.channel_id },
+    container,
+    actions: [{ type: 'button', action_id: button.action_id, block_id: 'b1', value: button.value, text: button.text, action_ts: '1700000001.000200' }],
+  };
+}

@@ -143,6 +143,7 @@ const screens: { who: string; command: string; expected: string; name: string }[
   { who: 'lc1-m2', command: '/lc feedback', expected: 'Reviews you give', name: 'feedback-member' },
   { who: 'lc1-coordinator', command: '/lc results', expected: 'Questionnaire results', name: 'results-list' },
   { who: 'lc1-coordinator', command: '/lc help', expected: 'what you will need most', name: 'help' },
+  { who: 'lc1-m2', command: '/lc plan', expected: 'Your action plan', name: 'plan' },
 ];
 
 describe('when the longest messages of the main journeys are shown on a 390 × 844 phone', () => {
@@ -155,6 +156,20 @@ describe('when the longest messages of the main journeys are shown on a 390 × 8
       await page.close();
     }, SCREEN_TIMEOUT);
   }
+
+  it('shows one activity of a submitted plan, every field and its actions, on one screen, and goes back to the plan', async () => {
+    const page = await phoneAs('lc1-m2');
+    const overview = await send(page, '/lc plan', 'Your action plan');
+    await overview.getByRole('button', { name: 'Activity 2' }).click();
+    const activity = page.getByTestId('bot-message').last();
+    await expect.poll(() => activity.textContent(), POLL).toContain('Activity 2 of 3');
+    for (const field of ['Hire and train four carers', 'Responsible', 'Deadline', 'Challenges', 'Mitigation', 'Resources', 'Results']) expect(await activity.textContent()).toContain(field);
+    const { height, area } = await measure(page, activity, 'plan-activity');
+    expect(height, `an activity is ${height} px high; the chat area is ${area} px`).toBeLessThanOrEqual(area);
+    await activity.getByRole('button', { name: /Back to the plan/ }).click();
+    await expect.poll(() => page.getByTestId('bot-message').last().textContent(), POLL).toContain('Activities (3)');
+    await page.close();
+  }, SCREEN_TIMEOUT);
 
   it('shows the results short on one screen, and each question\'s chart readable under Details', async () => {
     const page = await phoneAs('lc1-coordinator');

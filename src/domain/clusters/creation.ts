@@ -47,28 +47,55 @@ export async function createCluster(db: Db, actorId: string, input: NewCluster) 
   }
   return db.$transaction(async (tx) => {
     const pid = programmeId ?? (await tx.programme.create({ data: { name: input.programmeName ?? input.name } })).id;
-    const code = (input.code ?? (await nextClusterCode(tx as Db, pid))).toUpperCase();
-    const taken = await tx.cluster.findUnique({ where: { programmeId_code: { programmeId: pid, code } } });
-    if (taken) throw new BotError(ErrorCode.Conflict, 'clusters:create.codeTaken', { code });
-    const hostOrgs = [];
-    for (const name of input.hosts) {
-      hostOrgs.push(await tx.organisation.upsert({ where: { name_country: { name, country: input.hostCountry } }, create: { name, country: input.hostCountry, kind: 'HOST' }, update: {} }));
-    }
-    const cluster = await tx.cluster.create({
-      data: {
-        programmeId: pid,
-        code,
-        name: input.name,
-        approach: input.approach,
-        timeZone: input.timeZone,
-        language: input.language,
-        capacity: input.capacity,
-        hosts: { create: hostOrgs.map((o) => ({ organisationId: o.id })) },
-        // Every cluster starts from the generic design, dates unset; the coordinator adapts it.
-        timeline: { create: genericItems({}) },
-        memberships: { create: { personId: actorId, role: 'COORDINATOR', status: 'ACTIVE', organisationId: hostOrgs[0]?.id } },
+    return insertCluster(tx as Db, actorId, pid, input);
+  });
+}
+
+/** What a cluster made from another one brings along (src/domain/clusters/way-forward.ts). */
+export interface ClusterOrigin {
+  /** Timeline rows to start from instead of the undated generic design (e.g. the generic design dated from a start day). */
+  timeline?: ReturnType<typeof genericItems>;
+  /** The cluster this one follows on from. */
+  followsId?: string;
+  /** The host organisations themselves (the original's), instead of finding them by name and country. */
+  hostIds?: string[];
+  /** Further coordinators besides the creator, with the host organisation they work for. */
+  coordinators?: { personId: string; organisationId: string | null }[];
+}
+
+/**
+ * Inserts a cluster inside the caller's transaction: host organisations (found or created), the timeline
+ * (the generic design, dates unset, unless given), and the creator as coordinator. The caller has checked
+ * that the creator may create clusters in the programme.
+ */
+export async function insertCluster(tx: Db, actorId: string, programmeId: string, input: Omit<NewCluster, 'programmeId' | 'programmeName'>, origin: ClusterOrigin = {}) {
+  const code = (input.code ?? (await nextClusterCode(tx, programmeId))).toUpperCase();
+  const taken = await tx.cluster.findUnique({ where: { programmeId_code: { programmeId, code } } });
+  if (taken) throw new BotError(ErrorCode.Conflict, 'clusters:create.codeTaken', { code });
+  const hostOrgs: { id: string }[] = origin.hostIds?.map((id) => ({ id })) ?? [];
+  for (const name of origin.hostIds ? [] : input.hosts) {
+    hostOrgs.push(await tx.organisation.upsert({ where: { name_country: { name, country: input.hostCountry } }, create: { name, country: input.hostCountry, kind: 'HOST' }, update: {} }));
+  }
+  const others = (origin.coordinators ?? []).filter((c) => c.personId !== actorId);
+  return tx.cluster.create({
+    data: {
+      programmeId,
+      code,
+      name: input.name,
+      approach: input.approach,
+      timeZone: input.timeZone,
+      language: input.language,
+      capacity: input.capacity,
+      followsId: origin.followsId,
+      hosts: { create: hostOrgs.map((o) => ({ organisationId: o.id })) },
+      // Every cluster starts from the generic design; the coordinator adapts it.
+      timeline: { create: origin.timeline ?? genericItems({}) },
+      memberships: {
+        create: [
+          { personId: actorId, role: 'COORDINATOR', status: 'ACTIVE', organisationId: hostOrgs[0]?.id },
+          ...others.map((c) => ({ personId: c.personId, role: 'COORDINATOR' as const, status: 'ACTIVE' as const, organisationId: c.organisationId, invitedById: actorId })),
+        ],
       },
-    });
-    return cluster;
+    },
   });
 }

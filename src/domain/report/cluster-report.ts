@@ -7,6 +7,7 @@ import { localise, type ReportSection } from '../questionnaires/definition.js';
 import { answerLabel, resultsCharts, round1, runResults, type RunResults } from '../questionnaires/results.js';
 import { formatEnd, formatStart, formatStoredDay } from '../calendar.js';
 import { itemTitle, timelineSpans } from '../timeline.js';
+import { wayForwardOf } from '../clusters/way-forward.js';
 
 /**
  * The cluster's summary report in the shape the peer-learning guide asks of rapporteurs (results and
@@ -154,6 +155,7 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
   const rankings = results.flatMap((r) => r.questions.filter((q) => q.summary.type === 'ranking').map((q) => ({ q, r })));
   for (const { q } of rankings) if (q.summary.type === 'ranking') md.push(t('surveys:reportDoc.rankedNeeds', { order: q.summary.order.map((o, i) => `${i + 1}. ${escapeMd(answerLabel(q.question, o.value, locale))}`).join(', ') }));
   md.push(quoteBlock('followUp'));
+  md.push(...(await wayForwardSection(db, clusterId, options)));
 
   md.push(`## 4. ${t('surveys:reportDoc.sections.homeActivities')}`);
   const upcoming = plans.flatMap((p) => p.activities.filter((a) => a.progress !== 'DONE').map((a) => ({ a, who: p.author.organisation?.name ?? '' }))).slice(0, 30);
@@ -169,6 +171,28 @@ export async function buildClusterReport(db: Db, clusterId: string, options: Rep
 
   const markdown = `${md.join('\n\n')}\n`;
   return { markdown, html: printablePage(t('surveys:reportDoc.title', { code: cluster.code, name: cluster.name }), markdown, locale) };
+}
+
+/**
+ * The way forward as the report states it: which way, when and by whom, the follow-on cluster, and how
+ * many of the members asked opted in (counts only: the report names no member).
+ */
+async function wayForwardSection(db: Db, clusterId: string, { t, locale, timeZone }: ReportOptions): Promise<string[]> {
+  const heading = `### ${t('after:report.heading')}`;
+  const recorded = await wayForwardOf(db, clusterId);
+  if (!recorded) return [heading, `_${t('after:report.none')}_`];
+  const { followOn } = recorded;
+  const first = timelineSpans(followOn.timeline)[0];
+  const asked = recorded.joined.length + recorded.declined.length + recorded.waiting.length;
+  return [
+    heading,
+    [
+      t('after:report.decision', { choice: t(`after:choiceLong.${recorded.choice}`), date: formatDate(recorded.decidedAt, timeZone, locale), who: escapeMd(recorded.decidedBy?.displayName ?? t('after:view.someone')) }),
+      t('after:report.followOn', { code: escapeMd(followOn.code), name: escapeMd(followOn.name), approach: escapeMd(followOn.approach), start: first ? formatStart(first, { timeZone, locale }, followOn.timeZone) : t('clusters:timeline.notSet') }),
+      t('after:report.optedIn', { count: asked, joined: recorded.joined.length, declined: recorded.declined.length, waiting: recorded.waiting.length }),
+      ...(recorded.note ? [t('after:report.note', { note: escapeMd(recorded.note.replace(/\s+/g, ' ')) })] : []),
+    ].join('\n\n'),
+  ];
 }
 
 /** A self-contained HTML page that prints cleanly (A4, no navigation), from the same Markdown. */
