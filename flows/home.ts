@@ -81,6 +81,7 @@ export async function buildHome(ctx: FlowContext): Promise<Block[]> {
       ui.commandButton(t('help.button'), 'help'),
       ...(answersQuestions ? commandButtonIf(ctx, t('home:buttons.questions'), 'questions') : []),
       ...(person.roles.has('MEMBER') ? commandButtonIf(ctx, t('home:buttons.ask'), 'ask') : []),
+      ...(memberships.length ? commandButtonIf(ctx, t('practice:buttons.see'), 'practice') : []),
     ),
   );
   blocks.push(ui.context(t('home:updated', { at: dateTime(now) })));

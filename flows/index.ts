@@ -19,6 +19,7 @@ import { feedbackFlow } from './feedback/feedback.js';
 import { feedbackRoundFlow } from './feedback/round.js';
 import { nudgesFlow } from './nudges.js';
 import { planFlow } from './plan/index.js';
+import { practiceFlow } from './practice/index.js';
 import { askFlow } from './questions/ask.js';
 import { faqFlow } from './questions/faq.js';
 import { questionsFlow } from './questions/respond.js';
@@ -47,6 +48,7 @@ export const allFlows: Flow<any>[] = [
   myDataFlow,
   forgetMeFlow,
   planFlow,
+  practiceFlow,
   feedbackRoundFlow,
   feedbackFlow,
   askFlow,

@@ -146,7 +146,9 @@ export function askMessage(ctx: FlowContext, content: PlanContent, cursor: strin
   blocks.push(ui.paragraph(question));
   if (current?.trim()) blocks.push(ui.context(`${t('plan:guided.current', { value: clip(current, 300) })} ${t('plan:guided.keepHint')}`));
   blocks.push(ui.context(t('plan:guided.instructions', { max })));
-  blocks.push(ui.actions(ui.button(t('plan:buttons.skip'), 'plan:word', wordValue('skip', cursor)), ui.button(t('plan:buttons.back'), 'plan:word', wordValue('back', cursor)), ui.button(t('plan:buttons.stop'), 'plan:word', wordValue('stop', cursor))));
+  // Where an activity is named, the good practice's steps and legal aspects help most: one press away.
+  const practice = c.kind === 'new' || (c.kind !== 'plan' && c.field === 'activity') ? [ui.commandButton(t('practice:buttons.see'), 'practice')] : [];
+  blocks.push(ui.actions(ui.button(t('plan:buttons.skip'), 'plan:word', wordValue('skip', cursor)), ui.button(t('plan:buttons.back'), 'plan:word', wordValue('back', cursor)), ui.button(t('plan:buttons.stop'), 'plan:word', wordValue('stop', cursor)), ...practice));
   return ui.message(question, blocks, { ephemeral: true });
 }
 

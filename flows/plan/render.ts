@@ -96,6 +96,8 @@ export function renderPlan(ctx: FlowContext, doc: PlanDocument, options: RenderO
   if (isAuthor && doc.stage !== 'DRAFT') more.push(guidedButton(ctx, doc.planId, options.resumable));
   if (!options.versionId && doc.latestVersionNumber) more.push(ui.openButton(t('plan:buttons.versions'), 'plan:versions', doc.planId));
   if (!options.versionId) more.push(ui.openButton(t('plan:buttons.export'), 'plan:exports', doc.planId));
+  // The approach's documented good practice beside the author's plan: its steps, legal aspects and resources are what a plan builds on.
+  if (isAuthor) more.push(ui.commandButton(t('practice:buttons.see'), `practice ${doc.clusterCode}`));
   blocks.push(ui.actions(...more));
   blocks.push(...(options.extraBlocks ?? []));
   // A repeated press of a button that led here shows this page as it is then (Bot.replay).

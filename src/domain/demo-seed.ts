@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Db } from '../core/db.js';
 import { genericDates, genericItems } from './timeline.js';
 import { countryLanguage } from '../core/languages.js';
+import { seedDemoPractice } from './practice/demo.js';
 
 /** The programme of ../shared/domain.md: five clusters running in parallel. */
 export const DEMO_PROGRAMME = 'Social Inclusion Learning Clusters (demo)';
@@ -145,6 +146,8 @@ export async function seedDemo(db: Db, today = new Date(), options: DemoOptions 
         // Resource persons own the good practice; one works from another time zone to show local times.
         await addPerson(c.names[1], 'RESOURCE_PERSON', `${code}-rp1`, hostOrgs[0].id, { topics: topicsFor(c.approach, 0), position: 'Resource person' });
         await addPerson(c.names[2], 'RESOURCE_PERSON', `${code}-rp2`, hostOrgs[0].id, { topics: topicsFor(c.approach, 1), position: 'Resource person', timeZone: 'Europe/London', language: 'en', chosen: true });
+        const rp1 = await tx.platformIdentity.findUniqueOrThrow({ where: { platform_externalId: { platform: 'WEB', externalId: `web:${code}-rp1` } } });
+        await seedDemoPractice(tx, { programmeId: programme.id, clusterId: cluster.id, approach: c.approach, authorId: rp1.personId });
         for (const [i, municipality] of c.municipalities.entries()) {
           const org = await tx.organisation.upsert({
             where: { name_country: { name: municipality, country: c.country } },

@@ -120,6 +120,7 @@ export async function mergePeople(tx: Db, { survivorId, absorbedId }: { survivor
   await tx.routedQuestion.updateMany({ where: { askerId: absorbedId }, data: { askerId: survivorId } });
   await tx.questionAnswer.updateMany({ where: { authorId: absorbedId }, data: { authorId: survivorId } });
   await tx.timelineChange.updateMany({ where: { changedById: absorbedId }, data: { changedById: survivorId } });
+  await tx.goodPracticeVersion.updateMany({ where: { authorId: absorbedId }, data: { authorId: survivorId } });
   // Asked twice the same question: the survivor's record is kept.
   const asks = await tx.questionAsk.findMany({ where: { personId: absorbedId } });
   for (const ask of asks) {

@@ -22,10 +22,11 @@ export async function exportPersonalData(db: Db, personId: string, now: Date) {
       answers: true,
       nudges: { select: { kind: true, dueAt: true, status: true } },
       timelineChanges: true,
+      goodPracticeVersions: { select: { number: true, section: true, note: true, createdAt: true, practice: { select: { approach: true } } } },
       flowStates: { select: { flow: true, step: true, updatedAt: true } },
     },
   });
-  const { identities, memberships, registrations, plans, reviews, participations, responses, askedQuestions, answers, nudges, timelineChanges, flowStates, organisation, ...profile } = person;
+  const { identities, memberships, registrations, plans, reviews, participations, responses, askedQuestions, answers, nudges, timelineChanges, goodPracticeVersions, flowStates, organisation, ...profile } = person;
   return {
     exportedAt: now.toISOString(),
     profile: { ...profile, organisation: organisation?.name ?? null },
@@ -40,6 +41,7 @@ export async function exportPersonalData(db: Db, personId: string, now: Date) {
     answersGiven: answers,
     plannedReminders: nudges,
     timelineChangesMade: timelineChanges,
+    goodPracticeVersionsSaved: goodPracticeVersions.map((v) => ({ approach: v.practice.approach, version: v.number, section: v.section, note: v.note, savedAt: v.createdAt })),
     openConversations: flowStates,
   };
 }
@@ -118,6 +120,8 @@ export async function forgetPerson(db: Db, personId: string, now: Date): Promise
     await tx.routedQuestion.updateMany({ where: { askerId: personId }, data: { askerId: null, threadRef: Prisma.DbNull } });
     await tx.questionAnswer.updateMany({ where: { authorId: personId }, data: { authorId: null } });
     await tx.timelineChange.updateMany({ where: { changedById: personId }, data: { changedById: null } });
+    // The good practice they wrote is the cluster's document (like an answer in the FAQ): it stays, naming nobody.
+    await tx.goodPracticeVersion.updateMany({ where: { authorId: personId }, data: { authorId: null } });
     await tx.download.deleteMany({ where: { createdById: personId } });
   });
 }

@@ -3,7 +3,7 @@ import { formatDate, formatDateTime } from '../core/format.js';
 import { formatDay, formatMoment } from '../domain/calendar.js';
 import { translator, type Translate } from '../core/i18n.js';
 import { labelText } from '../domain/timeline.js';
-import { ui, type Block, type OutboundMessage } from '../core/messages.js';
+import { ui, type Block, type Button, type OutboundMessage } from '../core/messages.js';
 import type { NudgePayload } from './plan.js';
 import { localise, type LocalisedText } from '../domain/questionnaires/definition.js';
 
@@ -59,7 +59,21 @@ export function renderNudges(payloads: NudgePayload[], reader: Reader): Outbound
   const title = payloads.length > 1 ? t('scheduler:titleMany', { count: payloads.length, cluster: clusters }) : t('scheduler:title', { cluster: clusters });
   const lines = payloads.map((p) => nudgeLine(p, reader));
   const blocks: Block[] = [ui.heading(title), ui.paragraph(payloads.length > 1 ? lines.map((l) => `- ${l}`).join('\n') : lines[0])];
-  blocks.push(ui.actions(ui.commandButton(t('scheduler:button.myClusters'), 'me'), ui.commandButton(t('scheduler:button.snoozeWeek'), 'snooze 1w')));
+  const practice = practiceButtons(payloads, t);
+  if (practice.length) blocks.push(ui.context(t('practice:nudgeHint')));
+  blocks.push(ui.actions(...practice, ui.commandButton(t('scheduler:button.myClusters'), 'me'), ui.commandButton(t('scheduler:button.snoozeWeek'), 'snooze 1w')));
   blocks.push(ui.context(t('scheduler:footer')));
   return ui.message(`${title}: ${lines.join(' ')}`, blocks, { locale: reader.locale });
+}
+
+/** Event reminders of the kinds sent before an event. */
+const BEFORE_EVENT = new Set(['event-week-before', 'event-day-before']);
+
+/**
+ * The reminders before the event where the approach is introduced (the role TEMPLATE_INTRODUCED, EE1 in the
+ * generic design) point to the good practice the resource persons documented: one button per cluster.
+ */
+function practiceButtons(payloads: NudgePayload[], t: Translate): Button[] {
+  const codes = new Set(payloads.filter((p) => BEFORE_EVENT.has(p.kind) && p.itemRoles?.includes('TEMPLATE_INTRODUCED')).map((p) => p.clusterCode));
+  return [...codes].map((code) => ui.commandButton(codes.size > 1 ? `${t('practice:buttons.see')} ${escapeMarkup(`(${code})`)}` : t('practice:buttons.see'), `practice ${code}`));
 }

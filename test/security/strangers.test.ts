@@ -30,6 +30,7 @@ const SECRET = {
   survey: 'Secret-survey: more time with the host municipality',
   caseDescription: 'Secret-case: our centre closed after the flood',
   joint: 'Secret-joint: the Prizren study visit',
+  practice: 'Secret-practice: the centre shares the school kitchen under a 2019 agreement',
 };
 const strangers = [
   { who: 'LC2 coordinator', identity: 'web:lc2-coordinator' },
@@ -71,10 +72,13 @@ beforeAll(async () => {
   const item = await db.timelineItem.findFirstOrThrow({ where: { clusterId: lc1.id } });
   const joint = await db.jointEvent.create({ data: { programmeId: programme.id, type: item.type, title: SECRET.joint, startsAt: new Date('2027-02-01T09:00:00Z'), endsAt: new Date('2027-02-01T17:00:00Z') } });
   const edit = await db.timelineChange.create({ data: { clusterId: lc1.id, itemId: item.id } });
+  // LC1's good practice (the demo documents it) gets a version only LC1 may read.
+  const practiceId = (await db.cluster.findUniqueOrThrow({ where: { id: lc1.id } })).goodPracticeId!;
+  const practiceVersion = await db.goodPracticeVersion.create({ data: { practiceId, number: 2, section: 'legal', authorId: rp.personId, content: { summary: SECRET.practice, legal: SECRET.practice } } });
   Object.assign(ids, {
     cluster: lc1.id, plan: plan.id, activity: plan.activities[0]!.id, version: version.id, round: round.id, assignment: assignment.id,
     feedback: feedback.id, question: question.id, run: run.id, registration: registration.id, membership: author.id, person: author.personId,
-    item: item.id, joint: joint.id, edit: edit.id, programme: programme.id, date: '2026-11-24T09:00:00.000Z', n: '0',
+    item: item.id, joint: joint.id, edit: edit.id, practiceversion: practiceVersion.id, section: 'legal', programme: programme.id, date: '2026-11-24T09:00:00.000Z', n: '0',
   });
   secrets = [...Object.values(SECRET), ...members.map((m) => m.person.displayName)];
   for (const stranger of strangers) await talkAs(runtime.bot, stranger.identity).say('/lc help');
