@@ -7,7 +7,7 @@ import type { Translate } from '../../src/core/i18n.js';
 import { notifyInTheirLanguage, readersOf } from '../../src/core/in-their-language.js';
 import { escapeMarkup } from '../../src/core/markup.js';
 import { ui, type Block, type Button, type Form, type OutboundMessage } from '../../src/core/messages.js';
-import { formatDay, formatMoment, type Viewer } from '../../src/domain/calendar.js';
+import { formatDay, formatMoment, formatStart, type Viewer } from '../../src/domain/calendar.js';
 import { loadCluster } from '../../src/domain/clusters/timeline-edits.js';
 import { answerFollowOn, recordWayForward, WayForwardClosedError, wayForwardOf, wayForwardTiming, type WayForwardTiming } from '../../src/domain/clusters/way-forward.js';
 import { requireRole } from '../../src/domain/memberships.js';
@@ -196,8 +196,7 @@ function decisionView(ctx: FlowContext, code: string, recorded: NonNullable<Awai
   const { t, person } = ctx;
   const viewer = viewerOf(ctx);
   const names = (list: { person: { displayName: string } }[]) => (list.length ? `${list.length}: ${escapeMarkup(formatList(list.map((a) => a.person.displayName), person.locale))}` : '0');
-  const firstDay = recorded.followOn.timeline.reduce<Date | null>((min, i) => (i.startsAt && (!min || i.startsAt < min) ? i.startsAt : min), null);
-  const start = firstDay ? formatDay(DateTime.fromJSDate(firstDay).setZone(recorded.followOn.timeZone).toISODate()!, person.locale) : t('clusters:timeline.notSet');
+  const start = recorded.start ? formatStart(recorded.start, viewer, recorded.followOn.timeZone) : t('clusters:timeline.notSet');
   const title = t('after:view.title', { code });
   const fields = [
     { label: t('after:view.way'), value: t(`after:choiceLong.${recorded.choice}`) },

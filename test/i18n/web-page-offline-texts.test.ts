@@ -52,6 +52,7 @@ describe('when the page cannot reach the bot at all', () => {
     expect(await page.textContent('#send')).toBe(sq('web:page.send'));
     expect(await page.getAttribute('#text', 'placeholder')).toBe(sq('web:page.messagePlaceholder'));
     expect(await page.textContent('#language-label')).toBe(sq('me:language'));
+    expect(await page.title()).toBe(`Cluster Bot · ${sq('web:page.demoSubtitle')}`);
     expect(sq('web:page.startFailed')).not.toBe(plainText(translator('en')('web:page.startFailed')));
     // The texts are data, not script: the page's CSP (no inline script) had nothing to refuse.
     expect((page as Page & { violations: string[] }).violations).toEqual([]);

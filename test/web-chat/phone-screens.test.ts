@@ -144,6 +144,7 @@ const screens: { who: string; command: string; expected: string; name: string }[
   { who: 'lc1-coordinator', command: '/lc results', expected: 'Questionnaire results', name: 'results-list' },
   { who: 'lc1-coordinator', command: '/lc help', expected: 'what you will need most', name: 'help' },
   { who: 'lc1-m2', command: '/lc plan', expected: 'Your action plan', name: 'plan' },
+  { who: 'lc1-m2', command: '/lc practice', expected: 'Good practice: Day-care Centers', name: 'practice' },
 ];
 
 describe('when the longest messages of the main journeys are shown on a 390 × 844 phone', () => {

@@ -91,6 +91,8 @@ languagePicker.addEventListener('change', async () => {
 function applyTexts() {
   setText('language-label', text('language'));
   setText('subtitle', text('subtitle'));
+  // The tab's title too (what the browser's tab and history show).
+  if (text('subtitle')) document.title = `Cluster Bot · ${text('subtitle')}`;
   setText('talk-as', text('talkAs'));
   setText('pick-identity', text('pickIdentity'));
   setText('sign-out', texts.signOut);

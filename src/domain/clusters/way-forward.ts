@@ -3,7 +3,7 @@ import type { Db } from '../../core/db.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
 import type { WayForwardChoice } from '../../generated/prisma/enums.js';
 import { requireRole } from '../memberships.js';
-import { genericDates, genericItems, isDated, labelTimeline, type LabelledEntry, type TimelineEntry } from '../timeline.js';
+import { genericDates, genericItems, isDated, labelTimeline, timelineSpans, type LabelledEntry, type TimelineEntry } from '../timeline.js';
 import { insertCluster } from './creation.js';
 import { loadTimeline } from './timeline-edits.js';
 
@@ -173,6 +173,8 @@ export async function wayForwardOf(db: Db, clusterId: string) {
   return {
     ...decision,
     followOn,
+    /** Where the follow-on begins: its first dated item (its preparation, until its coordinators change that). */
+    start: timelineSpans(followOn.timeline)[0] ?? null,
     joined: answers.filter((a) => a.joins === true),
     declined: answers.filter((a) => a.joins === false),
     waiting: answers.filter((a) => a.joins === null),

@@ -182,13 +182,12 @@ async function wayForwardSection(db: Db, clusterId: string, { t, locale, timeZon
   const recorded = await wayForwardOf(db, clusterId);
   if (!recorded) return [heading, `_${t('after:report.none')}_`];
   const { followOn } = recorded;
-  const first = timelineSpans(followOn.timeline)[0];
   const asked = recorded.joined.length + recorded.declined.length + recorded.waiting.length;
   return [
     heading,
     [
       t('after:report.decision', { choice: t(`after:choiceLong.${recorded.choice}`), date: formatDate(recorded.decidedAt, timeZone, locale), who: escapeMd(recorded.decidedBy?.displayName ?? t('after:view.someone')) }),
-      t('after:report.followOn', { code: escapeMd(followOn.code), name: escapeMd(followOn.name), approach: escapeMd(followOn.approach), start: first ? formatStart(first, { timeZone, locale }, followOn.timeZone) : t('clusters:timeline.notSet') }),
+      t('after:report.followOn', { code: escapeMd(followOn.code), name: escapeMd(followOn.name), approach: escapeMd(followOn.approach), start: recorded.start ? formatStart(recorded.start, { timeZone, locale }, followOn.timeZone) : t('clusters:timeline.notSet') }),
       t('after:report.optedIn', { count: asked, joined: recorded.joined.length, declined: recorded.declined.length, waiting: recorded.waiting.length }),
       ...(recorded.note ? [t('after:report.note', { note: escapeMd(recorded.note.replace(/\s+/g, ' ')) })] : []),
     ].join('\n\n'),
