@@ -2,7 +2,7 @@ import type { FlowContext } from '../../src/core/flow.js';
 import { escapeMarkup, md } from '../../src/core/markup.js';
 import { ui, type Block, type OutboundMessage, type SelectOption } from '../../src/core/messages.js';
 import { formatDay, formatSpan } from '../../src/domain/calendar.js';
-import { agendaOf, byDay, dayDate, type AgendaSession, type DesignedEvent, type EventDesignView, type Session } from '../../src/domain/events/design.js';
+import { agendaOf, byDay, dayDate, sessionTime, type AgendaSession, type DesignedEvent, type EventDesignView, type Session } from '../../src/domain/events/design.js';
 import { itemTitle } from '../../src/domain/timeline.js';
 
 /** The cluster of a design, as its views need it. */
@@ -10,11 +10,6 @@ export interface DesignCluster {
   id: string;
   code: string;
   timeZone: string;
-}
-
-/** "09:00–10:30", or "09:00" for a session with no end time. */
-export function sessionTime(s: Pick<AgendaSession, 'startTime' | 'endTime'>): string {
-  return s.endTime ? `${s.startTime}–${s.endTime}` : s.startTime;
 }
 
 /** A day's heading: its number, and its date when the event has dates. */

@@ -6,7 +6,8 @@ import { labelText } from '../domain/timeline.js';
 import { ui, type Block, type Button, type OutboundMessage } from '../core/messages.js';
 import type { NudgePayload } from './plan.js';
 import { localise, type LocalisedText } from '../domain/questionnaires/definition.js';
-import { REMINDER_SESSIONS, type ReminderAgenda } from '../domain/events/reminder-agenda.js';
+import { BEFORE_EVENT_REMINDERS, REMINDER_SESSIONS, type ReminderAgenda } from '../domain/events/reminder-agenda.js';
+import { sessionTime } from '../domain/events/design.js';
 
 /** Who a message is rendered for: their language and zone decide the words and the times shown. */
 export interface Reader {
@@ -83,21 +84,18 @@ function agendaText(t: Translate, event: string, agenda: ReminderAgenda, locale:
   const day = agenda.date ? t('events:agenda.dayOn', { n: agenda.day, date: formatDay(agenda.date, locale) }) : t('events:agenda.day', { n: agenda.day });
   const lines = agenda.sessions.slice(0, REMINDER_SESSIONS).map((s) => {
     const who = s.responsibleName ? ` · _${escapeMarkup(s.responsibleName)}_` : '';
-    return `- **${s.endTime ? `${s.startTime}–${s.endTime}` : s.startTime}** ${escapeMarkup(s.name)}${who}`;
+    return `- **${sessionTime(s)}** ${escapeMarkup(s.name)}${who}`;
   });
   if (agenda.sessions.length > REMINDER_SESSIONS) lines.push('- …');
   const more = agenda.moreDays ? [t('events:reminder.moreDays', { count: agenda.moreDays })] : [];
   return [`**${t('events:reminder.title', { event, day })}**`, ...lines, ...more].join('\n');
 }
 
-/** Event reminders of the kinds sent before an event. */
-const BEFORE_EVENT = new Set(['event-week-before', 'event-day-before']);
-
 /**
  * The reminders before the event where the approach is introduced (the role TEMPLATE_INTRODUCED, EE1 in the
  * generic design) point to the good practice the resource persons documented: one button per cluster.
  */
 function practiceButtons(payloads: NudgePayload[], t: Translate): Button[] {
-  const codes = new Set(payloads.filter((p) => BEFORE_EVENT.has(p.kind) && p.itemRoles?.includes('TEMPLATE_INTRODUCED')).map((p) => p.clusterCode));
+  const codes = new Set(payloads.filter((p) => BEFORE_EVENT_REMINDERS.includes(p.kind) && p.itemRoles?.includes('TEMPLATE_INTRODUCED')).map((p) => p.clusterCode));
   return [...codes].map((code) => ui.commandButton(codes.size > 1 ? `${t('practice:buttons.see')} ${escapeMarkup(`(${code})`)}` : t('practice:buttons.see'), `practice ${code}`));
 }

@@ -36,6 +36,11 @@ export interface SessionRow {
   preparationNotes: string | null;
 }
 
+/** "09:00–10:30", or "09:00" for a session with no end time: how every agenda, export and reminder shows it. */
+export function sessionTime(s: { startTime: string; endTime: string | null }): string {
+  return s.endTime ? `${s.startTime}–${s.endTime}` : s.startTime;
+}
+
 /** A session with the name of whoever is responsible (a person of the cluster, or the free text). */
 export type Session = SessionRow & { responsibleName: string | null };
 

@@ -1,6 +1,6 @@
 import { escapeHtml, escapeMarkdown } from '../../core/documents.js';
 import type { Translate } from '../../core/i18n.js';
-import { agendaOf, byDay, type EventDesignView } from './design.js';
+import { agendaOf, byDay, sessionTime, type EventDesignView } from './design.js';
 
 /**
  * An event's design as documents: the Annex 2 table (goal, objectives, output, indicator, and per day
@@ -52,7 +52,6 @@ function cell(text: string | null | undefined): string {
   return escapeMarkdown((text ?? '').trim()).replace(/\r?\n/g, '<br>');
 }
 
-const time = (s: { startTime: string; endTime: string | null }) => (s.endTime ? `${s.startTime}–${s.endTime}` : s.startTime);
 const responsibleOf = (s: { content: string | null; responsibleName: string | null }) => [s.content, s.responsibleName].filter(Boolean).join('\n');
 
 /** The Annex 2 columns, in the template's order. */
@@ -74,7 +73,7 @@ export function designToHtml(doc: DesignDocument, t: Translate): string {
   ];
   const days = byDay(d.sessions).map(({ day, sessions }) => {
     const header = ANNEX_COLUMNS.map((c) => `<th${c === 'time' ? ' class="time"' : ''}>${h(t(`events:export.column.${c}`))}</th>`).join('');
-    const rows = sessions.map((s) => `<tr><td>${h(time(s))}</td><td>${h(s.name)}</td><td>${h(s.objective)}</td><td>${h(responsibleOf(s))}</td><td>${h(s.moderatorNotes)}</td><td>${h(s.preparationNotes)}</td></tr>`).join('\n');
+    const rows = sessions.map((s) => `<tr><td>${h(sessionTime(s))}</td><td>${h(s.name)}</td><td>${h(s.objective)}</td><td>${h(responsibleOf(s))}</td><td>${h(s.moderatorNotes)}</td><td>${h(s.preparationNotes)}</td></tr>`).join('\n');
     return `<h2>${h(t('events:export.designDay', { day: doc.dayHeading(day) }))}</h2>\n<table>\n<tr>${header}</tr>\n${rows}\n</table>`;
   });
   return page(
@@ -105,7 +104,7 @@ export function designToMarkdown(doc: DesignDocument, t: Translate): string {
   for (const { day, sessions } of byDay(d.sessions)) {
     lines.push('', `## ${escapeMarkdown(t('events:export.designDay', { day: doc.dayHeading(day) }))}`, '');
     lines.push(`| ${ANNEX_COLUMNS.map((c) => cell(t(`events:export.column.${c}`))).join(' | ')} |`, `|${ANNEX_COLUMNS.map(() => '---').join('|')}|`);
-    for (const s of sessions) lines.push(`| ${[time(s), s.name, s.objective, responsibleOf(s), s.moderatorNotes, s.preparationNotes].map(cell).join(' | ')} |`);
+    for (const s of sessions) lines.push(`| ${[sessionTime(s), s.name, s.objective, responsibleOf(s), s.moderatorNotes, s.preparationNotes].map(cell).join(' | ')} |`);
   }
   if (!d.sessions.length) lines.push('', escapeMarkdown(t('events:agenda.empty')));
   return `${lines.join('\n')}\n`;
@@ -117,7 +116,7 @@ export function agendaToHtml(doc: DesignDocument, t: Translate): string {
   const goal = doc.design.goal ? `<p><strong>${h(t('events:agenda.goal'))}:</strong> ${h(doc.design.goal)}</p>` : '';
   const days = byDay(agendaOf(doc.design)).map(({ day, sessions }) => {
     const header = AGENDA_COLUMNS.map((c) => `<th${c === 'time' ? ' class="time"' : ''}>${h(t(`events:export.column.${c}`))}</th>`).join('');
-    const rows = sessions.map((s) => `<tr><td>${h(time(s))}</td><td>${h(s.name)}</td><td>${h(s.objective)}</td><td>${h(s.responsibleName)}</td></tr>`).join('\n');
+    const rows = sessions.map((s) => `<tr><td>${h(sessionTime(s))}</td><td>${h(s.name)}</td><td>${h(s.objective)}</td><td>${h(s.responsibleName)}</td></tr>`).join('\n');
     return `<h2>${h(doc.dayHeading(day))}</h2>\n<table>\n<tr>${header}</tr>\n${rows}\n</table>`;
   });
   return page(t, title, `<h1>${h(title)}</h1>\n<p>${h(doc.when)}</p>\n${goal}\n${days.length ? days.join('\n') : `<p>${h(t('events:agenda.empty'))}</p>`}`);
@@ -130,7 +129,7 @@ export function agendaToMarkdown(doc: DesignDocument, t: Translate): string {
   for (const { day, sessions } of byDay(agendaOf(doc.design))) {
     lines.push('', `## ${escapeMarkdown(doc.dayHeading(day))}`, '');
     lines.push(`| ${AGENDA_COLUMNS.map((c) => cell(t(`events:export.column.${c}`))).join(' | ')} |`, `|${AGENDA_COLUMNS.map(() => '---').join('|')}|`);
-    for (const s of sessions) lines.push(`| ${[time(s), s.name, s.objective, s.responsibleName].map(cell).join(' | ')} |`);
+    for (const s of sessions) lines.push(`| ${[sessionTime(s), s.name, s.objective, s.responsibleName].map(cell).join(' | ')} |`);
   }
   if (!doc.design.sessions.length) lines.push('', escapeMarkdown(t('events:agenda.empty')));
   return `${lines.join('\n')}\n`;

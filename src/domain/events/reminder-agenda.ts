@@ -1,8 +1,11 @@
 import type { Db } from '../../core/db.js';
 import { agendaOf, byDay, dayDate, loadDesign, type AgendaSession } from './design.js';
 
-/** Reminders that carry the agenda of the event they announce. */
-export const AGENDA_REMINDER_KINDS: readonly string[] = ['event-week-before', 'event-day-before'];
+/**
+ * The reminders sent before an event (src/scheduler/rules.ts): they carry its agenda, and before the event
+ * where the approach is introduced a button to the good practice.
+ */
+export const BEFORE_EVENT_REMINDERS: readonly string[] = ['event-week-before', 'event-day-before'];
 
 /** At most this many sessions in a reminder; the rest is one button away. */
 export const REMINDER_SESSIONS = 8;
@@ -34,7 +37,7 @@ interface AnchoredPayload {
 export async function reminderAgendas(db: Db, payloads: AnchoredPayload[]): Promise<Map<string, ReminderAgenda>> {
   const agendas = new Map<string, ReminderAgenda>();
   for (const p of payloads) {
-    if (!p.itemId || !AGENDA_REMINDER_KINDS.includes(p.kind) || agendas.has(p.itemId)) continue;
+    if (!p.itemId || !BEFORE_EVENT_REMINDERS.includes(p.kind) || agendas.has(p.itemId)) continue;
     const item = await db.timelineItem.findFirst({ where: { id: p.itemId, removedAt: null }, select: { startsAt: true, cluster: { select: { timeZone: true } } } });
     if (!item) continue;
     const days = byDay(agendaOf(await loadDesign(db, p.itemId)));
