@@ -44,6 +44,29 @@ const safeMarked = new Marked({
   },
 });
 
+/**
+ * The shell of every printable page the bot writes (plans, the report, event designs, the good practice):
+ * one self-contained HTML file, its language and title escaped, its own inline style (the CSP below allows
+ * inline styles only), and a viewport line for pages meant to be read on a phone too.
+ */
+export function htmlPage(page: { lang: string; title: string; style: string; body: string; viewport?: boolean }): string {
+  const viewport = page.viewport ? '\n<meta name="viewport" content="width=device-width, initial-scale=1">' : '';
+  return `<!doctype html>
+<html lang="${escapeHtml(page.lang)}">
+<head>
+<meta charset="utf-8">${viewport}
+<title>${escapeHtml(page.title)}</title>
+<style>
+${page.style.trim()}
+</style>
+</head>
+<body>
+${page.body}
+</body>
+</html>
+`;
+}
+
 /** Markdown as HTML with no raw HTML and no links other than web, mail and the bot's own. */
 export function markdownToHtml(markdown: string): string {
   return safeMarked.parse(markdown, { async: false }) as string;

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/server/runtime.js';
-import { FakeSlack } from '../support/fake-slack.js';
-import { testRuntime } from '../support/harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import { testSlackRuntime } from '../support/harness.js';
 import { slackClient } from '../support/slack-requests.js';
 
 const SECRET = 'database-down-signing-secret';
@@ -10,14 +10,8 @@ let fake: FakeSlack;
 let slack: ReturnType<typeof slackClient>;
 
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
   // Nothing listens on port 1: every query fails with ECONNREFUSED, as when PostgreSQL is down.
-  runtime = await testRuntime({ env: { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/clusterbot', SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl } });
-  slack = slackClient(`http://127.0.0.1:${await runtime.listen(0)}/slack/events`, SECRET);
-});
-afterAll(async () => {
-  await runtime?.slack?.settled();
-  await fake?.stop();
+  ({ runtime, fake, slack } = await testSlackRuntime(SECRET, { env: { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/clusterbot' } }));
 });
 
 describe('when the database is down', () => {

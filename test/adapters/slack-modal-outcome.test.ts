@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineFlow } from '../../src/core/flow.js';
 import { ui, type Form } from '../../src/core/messages.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { viewProblems } from '../support/block-kit-limits.js';
-import { FakeSlack } from '../support/fake-slack.js';
-import { testRuntime } from '../support/harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import { testSlackRuntime } from '../support/harness.js';
 import { slackClient } from '../support/slack-requests.js';
 
 /**
@@ -58,14 +58,8 @@ let fake: FakeSlack;
 let slack: ReturnType<typeof slackClient>;
 
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  runtime = await testRuntime({ env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl }, extraFlows: [boxFlow] });
-  slack = slackClient(`http://127.0.0.1:${await runtime.listen(0)}/slack/events`, SECRET);
+  ({ runtime, fake, slack } = await testSlackRuntime(SECRET, { extraFlows: [boxFlow] }));
   fake.addUser({ id: 'UBOX', real_name: 'Bora Box' });
-});
-afterAll(async () => {
-  await runtime?.slack?.settled();
-  await fake?.stop();
 });
 
 const textOfView = (view: any) => JSON.stringify(view?.blocks ?? []);

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { defineFlow } from '../../src/core/flow.js';
 import { ui } from '../../src/core/messages.js';
 import type { Runtime } from '../../src/server/runtime.js';
-import { FakeSlack } from '../support/fake-slack.js';
-import { testRuntime } from '../support/harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import { testSlackRuntime } from '../support/harness.js';
 import { slackClient } from '../support/slack-requests.js';
 
 const SECRET = 'slow-paths-signing-secret';
@@ -43,16 +43,12 @@ let fake: FakeSlack;
 let slack: ReturnType<typeof slackClient>;
 
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
   // A submission budget far below the default (2 s), so its slow path is taken without waiting seconds.
-  runtime = await testRuntime({ env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl }, extraFlows: [slowFlow], slackBudgets: { submissionMs: 50 } });
-  slack = slackClient(`http://127.0.0.1:${await runtime.listen(0)}/slack/events`, SECRET);
+  ({ runtime, fake, slack } = await testSlackRuntime(SECRET, { extraFlows: [slowFlow], slackBudgets: { submissionMs: 50 } }));
 });
 afterAll(async () => {
   commandGate.open();
   submissionGate.open();
-  await runtime?.slack?.settled();
-  await fake?.stop();
 });
 
 const command = (user: string, text: string) => ({

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FORM_CALLBACK_ID } from '../../adapters/slack/block-kit.js';
 import type { Runtime } from '../../src/server/runtime.js';
-import { FakeSlack } from '../support/fake-slack.js';
-import { testRuntime } from '../support/harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import { testSlackRuntime } from '../support/harness.js';
 import { slackClient } from '../support/slack-requests.js';
 
 const SECRET = 'test-signing-secret-0123456789abcdef';
@@ -12,13 +12,7 @@ let fake: FakeSlack;
 let slack: ReturnType<typeof slackClient>;
 
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  runtime = await testRuntime({ env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl } });
-  slack = slackClient(`http://127.0.0.1:${await runtime.listen(0)}/slack/events`, SECRET);
-});
-afterAll(async () => {
-  await runtime?.slack?.settled();
-  await fake?.stop();
+  ({ runtime, fake, slack } = await testSlackRuntime(SECRET));
 });
 
 function viewClosed(callbackId: string) {

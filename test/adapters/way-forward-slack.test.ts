@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
-import { FakeSlack } from '../support/fake-slack.js';
-import { testRuntime } from '../support/harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import { testSlackRuntime } from '../support/harness.js';
 import { buttonPress, slackClient } from '../support/slack-requests.js';
 import { datedGenericItem } from '../support/timeline.js';
 import { formOf, talkAs, textOf } from '../support/transcript.js';
@@ -31,9 +31,7 @@ function blockAction(user: string, button: any, container: Record<string, unknow
 }
 
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  runtime = await testRuntime({ clock, env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl, WEB_CHAT: 'on' } });
-  slack = slackClient(`http://127.0.0.1:${await runtime.listen(0)}/slack/events`, SECRET);
+  ({ runtime, fake, slack } = await testSlackRuntime(SECRET, { clock, env: { WEB_CHAT: 'on' } }));
   await seedDemo(runtime.db, clock.now());
   lc2 = await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC2' } });
   // A practitioner who uses the bot in Slack, a member of LC2 beside one web-chat member (the others left).
@@ -45,10 +43,6 @@ beforeAll(async () => {
   await runtime.db.membership.updateMany({ where: { clusterId: lc2.id, role: 'MEMBER', personId: { not: webMember.personId } }, data: { status: 'LEFT' } });
   await runtime.db.membership.create({ data: { personId: slackPersonId, clusterId: lc2.id, role: 'MEMBER', status: 'ACTIVE' } });
   clock.set(new Date((await datedGenericItem(runtime.db, lc2.id, 'EE3')).startsAt.getTime() + 3_600_000));
-});
-afterAll(async () => {
-  await runtime?.slack?.settled();
-  await fake?.stop();
 });
 
 describe('when the coordinator records "continue" and a member answers in Slack', () => {

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineFlow } from '../../src/core/flow.js';
 import { ui } from '../../src/core/messages.js';
 import type { Runtime } from '../../src/server/runtime.js';
-import { FakeSlack } from '../support/fake-slack.js';
-import { testRuntime } from '../support/harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import { testSlackRuntime } from '../support/harness.js';
 import { slackClient } from '../support/slack-requests.js';
 
 /**
@@ -39,18 +39,12 @@ let runtime: Runtime;
 let fake: FakeSlack;
 let slack: ReturnType<typeof slackClient>;
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  runtime = await testRuntime({ env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl }, extraFlows: [fiveSecondFlow] });
-  slack = slackClient(`http://127.0.0.1:${await runtime.listen(0)}/slack/events`, SECRET);
+  ({ runtime, fake, slack } = await testSlackRuntime(SECRET, { extraFlows: [fiveSecondFlow] }));
   fake.addUser({ id: 'UFIVE', real_name: 'Besa Krasniqi' });
   fake.addUser({ id: 'UFORM', real_name: 'Arta Hoxha' });
   // First contact (users.info, person created) outside the measurement.
   await slack.command({ team_id: 'T1', channel_id: 'D1', user_id: 'UFIVE', text: 'help', response_url: fake.responseUrl(), trigger_id: 'x' });
   await slack.command({ team_id: 'T1', channel_id: 'D1', user_id: 'UFORM', text: 'help', response_url: fake.responseUrl(), trigger_id: 'x' });
-});
-afterAll(async () => {
-  await runtime?.slack?.settled();
-  await fake?.stop();
 });
 
 describe('when the handler behind a slash command and a modal submission takes 5 seconds', () => {

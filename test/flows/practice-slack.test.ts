@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
-import { FakeSlack } from '../support/fake-slack.js';
-import { testRuntime } from '../support/harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import { testSlackRuntime } from '../support/harness.js';
 import { clusterByCode, linkIdentity } from '../support/plans.js';
 import { slackClient } from '../support/slack-requests.js';
 
@@ -17,8 +17,7 @@ let fake: FakeSlack;
 let slack: ReturnType<typeof slackClient>;
 
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  runtime = await testRuntime({ env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl } });
+  ({ runtime, fake, slack } = await testSlackRuntime(SECRET));
   await seedDemo(runtime.db, new Date('2026-11-23T09:00:00Z'));
   // LC1's resource person starts from nothing (the demo documents every cluster's good practice).
   await runtime.db.goodPractice.deleteMany({ where: { clusters: { some: { code: 'LC1' } } } });
@@ -26,11 +25,6 @@ beforeAll(async () => {
   await linkIdentity(runtime.db, 'web:lc1-m5', 'SLACK', 'T1:UMEMGP');
   fake.addUser({ id: 'URPGP', real_name: 'Resource Person' });
   fake.addUser({ id: 'UMEMGP', real_name: 'Member' });
-  slack = slackClient(`http://127.0.0.1:${await runtime.listen(0)}/slack/events`, SECRET);
-});
-afterAll(async () => {
-  await runtime?.slack?.settled();
-  await fake?.stop();
 });
 
 const textOfCall = (params: Record<string, any>) => JSON.stringify(params.blocks ?? []) + (params.text ?? '');

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { translator } from '../../src/core/i18n.js';
 import { createLogger } from '../../src/core/logger.js';
 import { deliverSlot } from '../../src/scheduler/deliver.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
-import { FakeSlack } from '../support/fake-slack.js';
-import { testRuntime } from '../support/harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import { testSlackRuntime } from '../support/harness.js';
 import { slackClient } from '../support/slack-requests.js';
 import { findButton, formOf, talkAs } from '../support/transcript.js';
 import { submittedPlan } from '../flows/feedback/factory.js';
@@ -25,14 +25,8 @@ let fake: FakeSlack;
 let slack: ReturnType<typeof slackClient>;
 
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  runtime = await testRuntime({ clock, env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl } });
+  ({ runtime, fake, slack } = await testSlackRuntime(SECRET, { clock }));
   await seedDemo(runtime.db, today);
-  slack = slackClient(`http://127.0.0.1:${await runtime.listen(0)}/slack/events`, SECRET);
-});
-afterAll(async () => {
-  await runtime?.slack?.settled();
-  await fake?.stop();
 });
 
 async function slash(user: string, text: string): Promise<void> {

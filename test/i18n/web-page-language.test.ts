@@ -1,27 +1,25 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { translator } from '../../src/core/i18n.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
+import { launchChromium } from '../support/browser.js';
 
 /**
  * The web chat page speaks the chosen language: its own words (title line, identity picker, placeholder,
  * buttons) follow the browser's language and the page's language picker, and choosing a language while
  * talking as someone makes it that person's language, so the bot's replies come in it too.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let browser: Browser;
 let baseUrl: string;
 let runtime: Runtime;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH).`);
   runtime = await testRuntime();
   await seedDemo(runtime.db, new Date('2026-11-23T09:00:00Z'));
   baseUrl = `http://127.0.0.1:${await runtime.listen(0)}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

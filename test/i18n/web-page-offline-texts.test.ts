@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { translator } from '../../src/core/i18n.js';
 import { plainText } from '../../src/core/markup.js';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
+import { launchChromium } from '../support/browser.js';
 
 /**
  * The web chat page's last words of its own: what it says when the bot cannot be reached or a request
@@ -13,18 +13,16 @@ import { testRuntime } from '../support/harness.js';
  * block), and the "[Sent]" bubble of a form sent without a label. With Albanian chosen on the page they
  * are Albanian, even when the server never answers the page's first request.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let browser: Browser;
 let baseUrl: string;
 let runtime: Runtime;
 const sq = (key: string) => plainText(translator('sq')(key));
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH).`);
   runtime = await testRuntime();
   await seedDemo(runtime.db, new Date('2026-11-23T09:00:00Z'));
   baseUrl = `http://127.0.0.1:${await runtime.listen(0)}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

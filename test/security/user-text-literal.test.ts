@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { FakeSlack } from '../support/fake-slack.js';
@@ -9,6 +9,7 @@ import { testRuntime } from '../support/harness.js';
 import { clusterByCode, linkIdentity, personOf } from '../support/plans.js';
 import { slackClient } from '../support/slack-requests.js';
 import { findButton, formOf, talkAs } from '../support/transcript.js';
+import { launchChromium } from '../support/browser.js';
 
 /**
  * Issue 15 item 10: a member writes a plan goal that looks like a login link. Everyone who reads the plan,
@@ -17,7 +18,6 @@ import { findButton, formOf, talkAs } from '../support/transcript.js';
 const SECRET = 'test-signing-secret-0123456789abcdef';
 const DISGUISED = '[Open Slack login](https://evil.example/login)';
 const ACTIVITY = 'Train staff **now** <@U0BOSS> <!channel> _urgent_';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let runtime: Runtime;
 let fake: FakeSlack;
@@ -124,9 +124,8 @@ describe('when the same plan is read in Teams', () => {
 describe('when the same plan is read in the web chat, in a real browser', () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH).`);
     mkdirSync('test-artifacts', { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -7,6 +7,8 @@ import { loadConfig, type Config } from '../../src/core/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createRedis } from '../../src/core/redis.js';
 import { createRuntime, type Runtime } from '../../src/server/runtime.js';
+import { FakeSlack } from './fake-slack.js';
+import { slackClient } from './slack-requests.js';
 
 type RuntimeOptions = NonNullable<Parameters<typeof createRuntime>[2]>;
 import { adminUrl, databaseUrl, templateDbName, testDbPrefix, testRedisUrl } from './test-env.js';
@@ -82,6 +84,25 @@ export async function testRuntime(
   });
   cleanups.push(() => runtime.stop());
   return runtime;
+}
+
+/**
+ * `testRuntime` with Slack on, against a fake Slack over real HTTP: the runtime, the fake Slack its Web API
+ * calls go to, and a client that signs requests with `secret` as Slack does. After the file the Slack
+ * work still in flight is settled and the fake stopped (before the runtime stops).
+ */
+export async function testSlackRuntime(
+  secret: string,
+  options: Parameters<typeof testRuntime>[0] = {},
+): Promise<{ runtime: Runtime; fake: FakeSlack; slack: ReturnType<typeof slackClient> }> {
+  const fake = await new FakeSlack().start();
+  const runtime = await testRuntime({ ...options, env: { SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl, ...options.env } });
+  cleanups.push(async () => {
+    await runtime.slack?.settled();
+    await fake.stop();
+  });
+  const slack = slackClient(`http://127.0.0.1:${await runtime.listen(0)}/slack/events`, secret);
+  return { runtime, fake, slack };
 }
 
 /**

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { testRuntime } from '../support/harness.js';
 import { findButton, formOf, talkAs } from '../support/transcript.js';
+import { launchChromium } from '../support/browser.js';
 
 /**
  * Issue 19 item 2: members read an event's agenda on a phone. A realistic two-day EE2 (seven sessions a
@@ -12,7 +13,6 @@ import { findButton, formOf, talkAs } from '../support/transcript.js';
  * the chat area on its own, and the screenshots are saved in test-artifacts/ to be looked at.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const POLL = { timeout: 20_000, interval: 100 };
 
@@ -31,7 +31,6 @@ let baseUrl: string;
 let runtime: Runtime;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH).`);
   runtime = await testRuntime();
   await seedDemo(runtime.db);
   const rp = talkAs(runtime.bot, 'web:lc1-rp1');
@@ -42,7 +41,7 @@ beforeAll(async () => {
     }
   }
   baseUrl = `http://127.0.0.1:${await runtime.listen(0)}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 180_000);
 

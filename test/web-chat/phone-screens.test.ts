@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../../src/domain/demo-seed.js';
 import { syncQuestionnaires } from '../../src/domain/questionnaires/catalogue.js';
 import type { Runtime } from '../../src/server/runtime.js';
@@ -9,6 +9,7 @@ import type { Db } from '../../src/core/db.js';
 import { submitPlan } from '../../src/domain/plans/versions.js';
 import { testRuntime } from '../support/harness.js';
 import { findButton, formOf, talkAs } from '../support/transcript.js';
+import { launchChromium } from '../support/browser.js';
 
 /**
  * "A message fits one phone screen wherever it can" (issue 16 item 7) and "charts people can read"
@@ -17,7 +18,6 @@ import { findButton, formOf, talkAs } from '../support/transcript.js';
  * composer; each is saved as a screenshot in test-artifacts/ to be looked at.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const PHONE = { width: 390, height: 844 };
 /** A busy machine (the full suite on two cores) answers slowly: wait for the bot with a deadline, not a guess. */
@@ -72,7 +72,6 @@ let baseUrl: string;
 let runtime: Runtime;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH).`);
   const port = await freePort();
   // The real clock: the browser fetches the charts' downloads, which expire by it.
   runtime = await testRuntime({ env: { PUBLIC_URL: `http://127.0.0.1:${port}` } });
@@ -91,10 +90,7 @@ beforeAll(async () => {
     await member.submit(formOf(await member.press({ actionId: 'survey:form', value: run.id })), { feedback_useful: String((i % 5) + 1), method_suited: String(((i + 2) % 5) + 1), next_step: i % 2 ? 'start' : 'consolidate', support_needed: ['rp_coaching'], improve_method: i === 1 ? 'More time for feedback' : '' });
   }
   baseUrl = `http://127.0.0.1:${await runtime.listen(port)}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 180_000);
 

@@ -1,17 +1,17 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Runtime } from '../../src/server/runtime.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { startProductionBot } from '../support/harness.js';
 import { slackClient } from '../support/slack-requests.js';
+import { launchChromium } from '../support/browser.js';
 
 /**
  * The production web chat in a real browser on a phone-sized screen: the page explains where the
  * code comes from, takes it, and from then on the chat is the signed-in person's. The session lives
  * in an httpOnly cookie the page's script cannot read.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const SECRET = 'browser-signing-secret-0123456789abcdef';
 
@@ -22,7 +22,6 @@ let baseUrl: string;
 let slack: ReturnType<typeof slackClient>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH).`);
   fake = await new FakeSlack().start();
   fake.addUser({ id: 'UPHONE', real_name: 'Petra Phone' });
   const started = await startProductionBot({ SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test-browser', SLACK_API_URL: fake.apiUrl, WEB_CHAT: 'on', PUBLIC_URL: 'https://clusterbot.example.org' });
@@ -30,10 +29,7 @@ beforeAll(async () => {
   // localhost is a secure context for Chromium, so it keeps the Secure cookie over plain HTTP here.
   baseUrl = started.url.replace('127.0.0.1', 'localhost');
   slack = slackClient(`${started.url}/slack/events`, SECRET);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 afterAll(async () => {

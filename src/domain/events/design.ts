@@ -20,20 +20,10 @@ export const DESIGN_EDITORS: Role[] = ['COORDINATOR', 'RESOURCE_PERSON'];
 /** Limits of the forms, shared by the validation and the forms' maxLength. */
 export const DESIGN_LIMITS = { goal: 1000, objectives: 2000, output: 500, indicator: 500, name: 150, objective: 500, content: 1500, responsible: 150, notes: 2000, sessionsPerDay: 30, days: 14 } as const;
 
-/** One session as stored. */
-export interface SessionRow {
+/** One session as stored: what its form holds, with its id and place in the day. */
+export interface SessionRow extends SessionDraft {
   id: string;
-  day: number;
   position: number;
-  startTime: string;
-  endTime: string | null;
-  name: string;
-  objective: string | null;
-  content: string | null;
-  responsibleId: string | null;
-  responsibleText: string | null;
-  moderatorNotes: string | null;
-  preparationNotes: string | null;
 }
 
 /** "09:00–10:30", or "09:00" for a session with no end time: how every agenda, export and reminder shows it. */

@@ -1,4 +1,4 @@
-import { escapeHtml, escapeMarkdown } from '../../core/documents.js';
+import { escapeHtml, escapeMarkdown, htmlPage } from '../../core/documents.js';
 import type { Translate } from '../../core/i18n.js';
 import { agendaOf, byDay, sessionTime, type EventDesignView } from './design.js';
 
@@ -35,13 +35,7 @@ const STYLE = `
   @media (max-width: 600px) { body { margin: 0.5cm; } }`;
 
 function page(t: Translate, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="${escapeHtml(t('plan:export.lang'))}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>
-<style>${STYLE}
-</style></head><body>
-${body}
-</body></html>
-`;
+  return htmlPage({ lang: t('plan:export.lang'), title, style: STYLE, body, viewport: true });
 }
 
 /** A multi-line value as HTML text (line breaks kept by the style's pre-wrap). */

@@ -1,4 +1,4 @@
-import { escapeHtml as esc, escapeMarkdown as md, toCsv } from '../../core/documents.js';
+import { escapeHtml as esc, escapeMarkdown as md, htmlPage, toCsv } from '../../core/documents.js';
 import type { Translate } from '../../core/i18n.js';
 import type { PlanDocument } from './documents.js';
 import { ACTIVITY_FIELDS, PLAN_FIELDS } from './limits.js';
@@ -65,12 +65,7 @@ export function plansToCsv(docs: PlanDocument[], t: Translate): string {
   return toCsv(rows, { header: csvHeader(t), bom: true });
 }
 
-export function plansToHtml(docs: PlanDocument[], t: Translate, clusterCode?: string): string {
-  const title = docs.length === 1 && !clusterCode ? t('plan:export.title', { author: docs[0].authorName, cluster: docs[0].clusterCode }) : t('plan:export.clusterTitle', { cluster: clusterCode ?? docs[0]?.clusterCode ?? '' });
-  const body = docs.length ? docs.map((doc) => planToHtml(doc, t)).join('\n') : `<p>${esc(t('plan:export.nothing'))}</p>`;
-  return `<!doctype html>
-<html lang="${esc(t('plan:export.lang'))}"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>
+const PLAN_STYLE = `
   body { font-family: Arial, Helvetica, sans-serif; font-size: 10pt; margin: 1.5cm; }
   section { page-break-after: always; }
   section:last-child { page-break-after: auto; }
@@ -82,10 +77,12 @@ export function plansToHtml(docs: PlanDocument[], t: Translate, clusterCode?: st
   .footnote { font-size: 8pt; margin-top: 4px; }
   @page { size: A4 landscape; margin: 1cm; }
   @media print { body { margin: 0; } }
-</style></head><body>
-${body}
-</body></html>
 `;
+
+export function plansToHtml(docs: PlanDocument[], t: Translate, clusterCode?: string): string {
+  const title = docs.length === 1 && !clusterCode ? t('plan:export.title', { author: docs[0].authorName, cluster: docs[0].clusterCode }) : t('plan:export.clusterTitle', { cluster: clusterCode ?? docs[0]?.clusterCode ?? '' });
+  const body = docs.length ? docs.map((doc) => planToHtml(doc, t)).join('\n') : `<p>${esc(t('plan:export.nothing'))}</p>`;
+  return htmlPage({ lang: t('plan:export.lang'), title, style: PLAN_STYLE, body });
 }
 
 function planToHtml(doc: PlanDocument, t: Translate): string {

@@ -1,4 +1,4 @@
-import { escapeHtml as esc, escapeMarkdown as md } from '../../core/documents.js';
+import { escapeHtml as esc, escapeMarkdown as md, htmlPage } from '../../core/documents.js';
 import type { Translate } from '../../core/i18n.js';
 import { PRACTICE_SECTIONS, type PracticeContent, type PracticeSection } from './content.js';
 import type { PracticeVersion } from './repository.js';
@@ -35,12 +35,7 @@ function markdownSection(content: PracticeContent, section: PracticeSection): st
   return text ? md(text).replace(/\n/g, '  \n') : '';
 }
 
-export function practiceToHtml(doc: PracticeDocument, t: Translate): string {
-  const title = t('practice:export.title', { approach: doc.approach });
-  const sections = PRACTICE_SECTIONS.map((section) => `<section>\n<h2>${esc(t(`practice:sections.${section}`))}</h2>\n${htmlSection(doc.content, section) || `<p class="empty">${esc(t('practice:export.empty'))}</p>`}\n</section>`).join('\n');
-  return `<!doctype html>
-<html lang="${esc(t('plan:export.lang'))}"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>
+const PRACTICE_STYLE = `
   body { font-family: Arial, Helvetica, sans-serif; font-size: 11pt; margin: 1.5cm; max-width: 18cm; }
   h1 { font-size: 16pt; } h2 { font-size: 13pt; border-bottom: 1px solid #444; margin-top: 1.2em; }
   p { white-space: pre-wrap; } .meta, .empty { color: #555; font-style: italic; }
@@ -48,12 +43,15 @@ export function practiceToHtml(doc: PracticeDocument, t: Translate): string {
   section { page-break-inside: avoid; }
   @page { size: A4; margin: 1.5cm; }
   @media print { body { margin: 0; } }
-</style></head><body>
-<h1>${esc(title)}</h1>
-<p class="meta">${esc(versionLine(doc, t))}</p>
-${sections}
-</body></html>
 `;
+
+export function practiceToHtml(doc: PracticeDocument, t: Translate): string {
+  const title = t('practice:export.title', { approach: doc.approach });
+  const sections = PRACTICE_SECTIONS.map((section) => `<section>\n<h2>${esc(t(`practice:sections.${section}`))}</h2>\n${htmlSection(doc.content, section) || `<p class="empty">${esc(t('practice:export.empty'))}</p>`}\n</section>`).join('\n');
+  const body = `<h1>${esc(title)}</h1>
+<p class="meta">${esc(versionLine(doc, t))}</p>
+${sections}`;
+  return htmlPage({ lang: t('plan:export.lang'), title, style: PRACTICE_STYLE, body });
 }
 
 function htmlSection(content: PracticeContent, section: PracticeSection): string {

@@ -1,6 +1,6 @@
 import type { Db } from '../../core/db.js';
 import { createDownload } from '../../core/downloads.js';
-import { escapeHtml, escapeMarkdown as escapeMd, markdownToHtml } from '../../core/documents.js';
+import { escapeHtml, escapeMarkdown as escapeMd, htmlPage, markdownToHtml } from '../../core/documents.js';
 import { formatDate } from '../../core/format.js';
 import type { Translate } from '../../core/i18n.js';
 import { localise, type ReportSection } from '../questionnaires/definition.js';
@@ -194,27 +194,16 @@ async function wayForwardSection(db: Db, clusterId: string, { t, locale, timeZon
   ];
 }
 
-/** A self-contained HTML page that prints cleanly (A4, no navigation), from the same Markdown. */
-export function printablePage(title: string, markdown: string, locale: string): string {
-  const body = markdownToHtml(markdown);
-  return `<!doctype html>
-<html lang="${escapeHtml(locale)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
+const REPORT_STYLE = `
   body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; color: #1d1d1d; }
   h1 { font-size: 1.6rem; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2rem; margin-top: 2rem; }
   table { border-collapse: collapse; } th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; }
   img { max-width: 100%; } blockquote { color: #555; border-left: 3px solid #ccc; margin-left: 0; padding-left: 1rem; }
   @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } img, table { break-inside: avoid; } @page { size: A4; margin: 18mm; } }
-</style>
-</head>
-<body>
-${body}
-</body>
-</html>
 `;
+
+/** A self-contained HTML page that prints cleanly (A4, no navigation), from the same Markdown. */
+export function printablePage(title: string, markdown: string, locale: string): string {
+  return htmlPage({ lang: locale, title, style: REPORT_STYLE, body: markdownToHtml(markdown), viewport: true });
 }
 
