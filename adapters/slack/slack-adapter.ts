@@ -19,6 +19,11 @@ import { slackProfileOf } from './profile.js';
 import { SlackSender } from './sender.js';
 import { boltLogger, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
 import { SingleWorkspace, type SlackWorkspaces, type WorkspaceRef } from './workspace-clients.js';
+import type { Db } from '../../src/core/db.js';
+import { detachInstallation } from './detach.js';
+import type { OAuthWorkspaces } from './installations.js';
+import { pageLanguage } from './install-pages.js';
+import { INSTALL_PATH, oauthSetup } from './oauth.js';
 import { refuseUnroutablePayloads } from './payload-guard.js';
 import { rejectFutureTimestamps } from './timestamp-guard.js';
 
@@ -35,6 +40,7 @@ const TRIGGER_LIFE_MS = 2_800;
 export interface SlackAdapterDeps {
   config: Config;
   bot: Bot;
+  db: Db;
   redis: Redis;
   logger: Logger;
   /** How long a modal submission may wait for the flow before acking without it. */
@@ -72,11 +78,15 @@ export class SlackAdapter {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly defaultT: Translate;
   private readonly socketMode: boolean;
+  /** OAuth mode's workspaces (installations in PostgreSQL); absent with SLACK_BOT_TOKEN. */
+  readonly oauthWorkspaces?: OAuthWorkspaces;
 
   constructor(private readonly deps: SlackAdapterDeps) {
     const { config, redis, logger } = deps;
-    const single = new SingleWorkspace(config.SLACK_BOT_TOKEN!, config.SLACK_API_URL, logger);
-    this.workspaces = single;
+    const apiUrl = config.SLACK_API_URL.endsWith('/') ? config.SLACK_API_URL : `${config.SLACK_API_URL}/`;
+    const oauth = config.slackMode === 'oauth' ? oauthSetup({ config, db: deps.db, redis, logger, apiUrl }) : undefined;
+    this.oauthWorkspaces = oauth?.workspaces;
+    this.workspaces = oauth?.workspaces ?? new SingleWorkspace(config.SLACK_BOT_TOKEN!, apiUrl, logger);
     this.dedupe = new EventDedupe(redis, config.REDIS_PREFIX);
     this.stash = new FormStash(redis, config.REDIS_PREFIX);
     this.defaultT = translator(config.DEFAULT_LOCALE);
@@ -94,7 +104,8 @@ export class SlackAdapter {
 
     // No conversation store: conversation state lives in PostgreSQL (FlowStore), and Bolt's store is a
     // middleware that runs on every request.
-    const common = { authorize, logger: boltLogger(logger), clientOptions: { slackApiUrl: single.client.slackApiUrl }, convoStore: false as const };
+    // In OAuth mode Bolt's installer authorizes each request from its installation (installations.ts).
+    const common = { ...(oauth ? {} : { authorize }), logger: boltLogger(logger), clientOptions: { slackApiUrl: apiUrl }, convoStore: false as const };
     if (this.socketMode) {
       // Built here rather than by Bolt so apps.connections.open also goes to SLACK_API_URL.
       const receiver = new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger: boltLogger(logger), installerOptions: { clientOptions: common.clientOptions } });
@@ -112,6 +123,7 @@ export class SlackAdapter {
       const receiver = new ExpressReceiver({
         signingSecret: config.SLACK_SIGNING_SECRET!,
         endpoints: '/slack/events',
+        ...oauth?.receiverOptions,
         logger: boltLogger(logger),
         // Ack first: Bolt answers the HTTP request as soon as a listener calls ack().
         processBeforeResponse: false,
@@ -132,6 +144,8 @@ export class SlackAdapter {
         mount: (expressApp: Express) => {
           expressApp.post('/slack/events', rejectFutureTimestamps(logger));
           expressApp.post('/slack/events', ...refuseUnroutablePayloads(config.SLACK_SIGNING_SECRET!, logger, () => this.defaultT('slack:unreadableRequest')));
+          // The install page is rendered by Bolt's installer, which does not pass the request on: its language rides along.
+          if (oauth) expressApp.get(INSTALL_PATH, (req, _res, next) => pageLanguage.run(oauth.language(req), next));
           expressApp.use(receiver.router);
         },
       };
@@ -279,6 +293,24 @@ export class SlackAdapter {
     });
     app.shortcut(/.*/, async ({ ack }) => {
       await ack();
+    });
+
+    // The bot was removed from a workspace (or its bot token revoked): the installation goes, its people
+    // become unreachable on Slack, nothing else changes. Bolt delivers these two without authorizing.
+    const leaving = async (body: unknown, botTokensRevoked: boolean) => {
+      const workspaces = this.oauthWorkspaces;
+      if (!workspaces || !botTokensRevoked) return;
+      const key = installationKeyOf(body);
+      if (!key) return;
+      const detached = await detachInstallation(this.deps.db, workspaces, key);
+      this.deps.logger.info({ installationKey: key, ...detached }, 'slack installation removed by Slack');
+    };
+    app.event('app_uninstalled', async ({ body }) => {
+      this.afterAck('app_uninstalled', () => leaving(body, true));
+    });
+    app.event('tokens_revoked', async ({ event, body }) => {
+      const bots = (event as { tokens?: { bot?: unknown[] } }).tokens?.bot;
+      this.afterAck('tokens_revoked', () => leaving(body, Array.isArray(bots) && bots.length > 0));
     });
 
     app.event('app_home_opened', async ({ event, body, context }) => {
@@ -641,6 +673,15 @@ const modalMetaSchema = z.object({
  */
 function orgOf(context: { enterpriseId?: string }): Pick<ReplyTarget, 'enterpriseId'> {
   return context.enterpriseId ? { enterpriseId: context.enterpriseId } : {};
+}
+
+/** The installation an Events API callback concerns: the org's for an org-wide install, else the team's. */
+function installationKeyOf(body: unknown): string | undefined {
+  const b = body as { team_id?: string; enterprise_id?: string | null; is_enterprise_install?: boolean; authorizations?: { team_id?: string | null; enterprise_id?: string | null; is_enterprise_install?: boolean }[] };
+  const auth = b.authorizations?.[0];
+  const org = auth?.is_enterprise_install ?? b.is_enterprise_install ?? false;
+  const key = org ? (auth?.enterprise_id ?? b.enterprise_id) : (auth?.team_id ?? b.team_id);
+  return key && /^[TE][A-Z0-9]+$/.test(key) ? key : undefined;
 }
 
 /** Resolves after the I/O already waiting on the event loop has been handled (setImmediate). */

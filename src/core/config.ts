@@ -52,6 +52,22 @@ export const configSpec = {
     example: 'xapp-1-A123-456-abcdef',
   },
   SLACK_API_URL: { schema: z.url().default('https://slack.com/api/'), example: 'https://slack.com/api/' },
+  // OAuth mode (many workspaces install the bot through /slack/install): the app's client id and secret,
+  // the secret that signs the install state, and the key that seals the stored bot tokens (docs/slack.md).
+  SLACK_CLIENT_ID: { schema: optionalSecret, example: '1234567890.1234567890' },
+  SLACK_CLIENT_SECRET: { schema: optionalSecret, example: 'your-client-secret' },
+  SLACK_STATE_SECRET: { schema: optionalSecret.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'), example: 'a-long-random-state-secret' },
+  SLACK_TOKEN_ENCRYPTION_KEY: {
+    schema: optionalSecret.refine((v) => v === undefined || isKey32(v), 'must be 32 bytes as base64 (44 characters) or hex (64 characters)'),
+    example: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=',
+  },
+  /** Keys used before SLACK_TOKEN_ENCRYPTION_KEY, still accepted for reading while tokens are re-sealed. Comma-separated. */
+  SLACK_TOKEN_ENCRYPTION_OLD_KEYS: {
+    schema: optionalSecret
+      .transform((v) => (v ? v.split(',').map((k) => k.trim()).filter(Boolean) : []))
+      .refine((keys) => keys.every(isKey32), 'each key must be 32 bytes as base64 (44 characters) or hex (64 characters)'),
+    example: 'old-key-1-base64,old-key-2-base64',
+  },
   MICROSOFT_APP_ID: { schema: optionalSecret, example: '00000000-0000-0000-0000-000000000000' },
   MICROSOFT_APP_PASSWORD: { schema: optionalSecret, example: 'your-client-secret' },
   MICROSOFT_APP_TENANT_ID: { schema: optionalSecret, example: '00000000-0000-0000-0000-000000000000' },
@@ -107,6 +123,11 @@ export const configSpec = {
 type Spec = typeof configSpec;
 export type Config = { -readonly [K in Exclude<keyof Spec, keyof Defaulted>]: z.output<Spec[K]['schema']> } & Defaulted & {
   slackEnabled: boolean;
+  /**
+   * How the bot reaches Slack: `single` with SLACK_BOT_TOKEN (one workspace), `oauth` with the app's
+   * client id and secret (any number of workspaces install it through /slack/install), `off` without either.
+   */
+  slackMode: 'single' | 'oauth' | 'off';
   /** Teams credentials are set: /api/messages authenticates every request. */
   teamsEnabled: boolean;
   /**
@@ -163,11 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = out as Config;
   // Links in messages (exports, charts) point here; locally the bot's own port.
   config.PUBLIC_URL = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, '');
-  config.slackEnabled = Boolean(config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN);
-  if (Boolean(config.SLACK_SIGNING_SECRET) !== Boolean(config.SLACK_BOT_TOKEN)) {
-    const missing = config.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET';
-    throw new ConfigError(missing, 'is missing (Slack needs both the signing secret and the bot token)', configSpec[missing].example);
-  }
+  config.slackMode = slackModeOf(config, production);
+  config.slackEnabled = config.slackMode !== 'off';
   if (config.MICROSOFT_APP_ID && !config.MICROSOFT_APP_PASSWORD) {
     throw new ConfigError('MICROSOFT_APP_PASSWORD', 'is missing (it goes with MICROSOFT_APP_ID)', configSpec.MICROSOFT_APP_PASSWORD.example);
   }
@@ -190,6 +208,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   config.webChatEnabled = config.WEB_CHAT === 'on' || (config.WEB_CHAT === 'auto' && config.DEMO_MODE && !config.slackEnabled && !config.teamsEnabled);
   if (production) refuseUnsafeProduction(config);
   return config;
+}
+
+/**
+ * Single workspace (SLACK_BOT_TOKEN) or OAuth (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), never both: a
+ * deployment with both would answer some workspaces with the one token and others with theirs.
+ */
+function slackModeOf(config: Config, production: boolean): Config['slackMode'] {
+  const oauth = Boolean(config.SLACK_CLIENT_ID || config.SLACK_CLIENT_SECRET);
+  if (config.SLACK_BOT_TOKEN && oauth) {
+    throw new ConfigError('SLACK_BOT_TOKEN', 'is set together with SLACK_CLIENT_ID/SLACK_CLIENT_SECRET (choose one mode: SLACK_BOT_TOKEN for one workspace, or the client id and secret for installs through /slack/install, and remove the other)', configSpec.SLACK_BOT_TOKEN.example);
+  }
+  if (oauth) {
+    const missing = (['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_SIGNING_SECRET', 'SLACK_STATE_SECRET'] as const).find((name) => !config[name]);
+    if (missing) throw new ConfigError(missing, 'is missing (Slack OAuth needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET and SLACK_STATE_SECRET)', configSpec[missing].example);
+    if (config.SLACK_APP_TOKEN) {
+      throw new ConfigError('SLACK_APP_TOKEN', 'is set together with SLACK_CLIENT_ID (installs through /slack/install need Slack to reach the bot over HTTP: remove SLACK_APP_TOKEN, or use SLACK_BOT_TOKEN for one workspace over Socket Mode)', configSpec.SLACK_APP_TOKEN.example);
+    }
+    if (!config.SLACK_TOKEN_ENCRYPTION_KEY && production) {
+      throw new ConfigError('SLACK_TOKEN_ENCRYPTION_KEY', 'is missing (Slack OAuth stores every workspace\'s bot token in the database, sealed with this key: set it to 32 random bytes, e.g. the output of `openssl rand -base64 32`)', configSpec.SLACK_TOKEN_ENCRYPTION_KEY.example);
+    }
+    return 'oauth';
+  }
+  if (Boolean(config.SLACK_SIGNING_SECRET) !== Boolean(config.SLACK_BOT_TOKEN)) {
+    const missing = config.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET';
+    throw new ConfigError(missing, 'is missing (Slack needs both the signing secret and the bot token)', configSpec[missing].example);
+  }
+  return config.SLACK_BOT_TOKEN ? 'single' : 'off';
+}
+
+/** 32 bytes written as base64 or hex: an AES-256 key (src/core/secret-box.ts). */
+function isKey32(value: string): boolean {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return true;
+  return /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32;
 }
 
 /** A URL whose host is this machine: plain HTTP to it never crosses a network. */

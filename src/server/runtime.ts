@@ -112,7 +112,7 @@ export function createRuntime(
   } else {
     logger.info('Teams is off (no MICROSOFT_APP_ID in production): /api/messages answers 404');
   }
-  const slack = config.slackEnabled ? new SlackAdapter({ config, bot, redis, logger, budgets: options.slackBudgets }) : undefined;
+  const slack = config.slackEnabled ? new SlackAdapter({ config, bot, db, redis, logger, budgets: options.slackBudgets }) : undefined;
   if (slack) {
     notifier.register(slack.sender);
     adapters.push(slack.mount);

@@ -144,3 +144,45 @@ describe('outside production', () => {
     expect(config.SEED_DEMO_ON_EMPTY).toBe(false);
   });
 });
+
+describe('when Slack is installed through OAuth (many workspaces)', () => {
+  const oauth = {
+    SLACK_SIGNING_SECRET: 'secret',
+    SLACK_CLIENT_ID: '111.222',
+    SLACK_CLIENT_SECRET: 'client-secret',
+    SLACK_STATE_SECRET: 'a-long-state-secret',
+    SLACK_TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
+  };
+
+  it('runs OAuth mode with the client id, secret, signing secret and state secret', () => {
+    const config = loadConfig({ ...base, ...oauth, SLACK_TOKEN_ENCRYPTION_OLD_KEYS: `${'ab'.repeat(32)}, ${Buffer.alloc(32, 4).toString('base64')}` });
+    expect(config.slackMode).toBe('oauth');
+    expect(config.slackEnabled).toBe(true);
+    expect(config.SLACK_TOKEN_ENCRYPTION_OLD_KEYS).toHaveLength(2);
+    expect(loadConfig({ ...base, SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }).slackMode).toBe('single');
+    expect(loadConfig(base).slackMode).toBe('off');
+  });
+
+  it('refuses SLACK_BOT_TOKEN together with the client id and secret, saying to choose one', () => {
+    expect(problemWith({ ...oauth, SLACK_BOT_TOKEN: 'xoxb-1' })).toMatch(/SLACK_BOT_TOKEN is set together with SLACK_CLIENT_ID.*choose one mode/);
+  });
+
+  it('names what OAuth is missing', () => {
+    expect(problemWith({ ...oauth, SLACK_STATE_SECRET: '' })).toMatch(/SLACK_STATE_SECRET is missing/);
+    expect(problemWith({ ...oauth, SLACK_CLIENT_SECRET: '' })).toMatch(/SLACK_CLIENT_SECRET is missing/);
+    expect(problemWith({ ...oauth, SLACK_APP_TOKEN: 'xapp-1' })).toMatch(/SLACK_APP_TOKEN is set together with SLACK_CLIENT_ID/);
+  });
+
+  it('refuses a key that is not 32 bytes', () => {
+    expect(problemWith({ ...oauth, SLACK_TOKEN_ENCRYPTION_KEY: 'short' })).toMatch(/SLACK_TOKEN_ENCRYPTION_KEY is invalid \(must be 32 bytes/);
+    expect(problemWith({ ...oauth, SLACK_TOKEN_ENCRYPTION_OLD_KEYS: 'short' })).toMatch(/SLACK_TOKEN_ENCRYPTION_OLD_KEYS is invalid/);
+  });
+
+  it('in production, requires the encryption key with a sentence saying what to set', () => {
+    const production = { NODE_ENV: 'production', PUBLIC_URL: 'https://bot.example.org' };
+    expect(problemWith({ ...production, ...oauth, SLACK_TOKEN_ENCRYPTION_KEY: '' })).toMatch(/SLACK_TOKEN_ENCRYPTION_KEY is missing \(.*openssl rand -base64 32/);
+    expect(loadConfig({ ...base, ...production, ...oauth }).slackMode).toBe('oauth');
+    // Outside production a development key stands in, so a local try-out needs no key.
+    expect(loadConfig({ ...base, ...oauth, SLACK_TOKEN_ENCRYPTION_KEY: '' }).slackMode).toBe('oauth');
+  });
+});

@@ -30,6 +30,16 @@ export interface FakeSlackUser {
   deleted?: boolean;
 }
 
+/** What an OAuth code the fake hands out installs: a workspace, or a whole org (Enterprise Grid). */
+export interface FakeInstall {
+  teamId?: string;
+  teamName?: string;
+  enterpriseId?: string;
+  enterpriseName?: string;
+  isEnterpriseInstall?: boolean;
+  installerUserId?: string;
+}
+
 type Waiter = { match: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void };
 
 /**
@@ -51,6 +61,11 @@ export class FakeSlack {
   private channelInterval = 0;
   private lastPost = new Map<string, number>();
   private counter = 0;
+  /** OAuth: the app's credentials oauth.v2.access accepts, codes not yet exchanged, and issued bot tokens. */
+  oauthApp = { clientId: '111.222', clientSecret: 'fake-client-secret' };
+  private codes = new Map<string, FakeInstall>();
+  private issued = new Map<string, FakeInstall & { botUserId: string; botId: string }>();
+  private revoked = new Set<string>();
   private readonly sockets = new WebSocket.Server({ noServer: true });
   /** Envelopes the bot acknowledged over Socket Mode, by envelope id. */
   readonly socketAcks = new Map<string, Record<string, unknown>>();
@@ -115,6 +130,26 @@ export class FakeSlack {
     if (open.length === 0) throw new Error('fake Slack: no Socket Mode connection is open');
     open[0].send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
     return acked;
+  }
+
+  /**
+   * A code Slack's consent screen would hand back to the redirect URL: exchanged once through
+   * oauth.v2.access for a bot token of that workspace, `xoxb-test-<team or org id>`.
+   */
+  oauthCode(install: FakeInstall): string {
+    const code = `code-${++this.counter}-${Math.random().toString(36).slice(2)}`;
+    this.codes.set(code, install);
+    return code;
+  }
+
+  /** The bot token issued to a workspace or org by an install, as oauth.v2.access returns it. */
+  tokenFor(installationKey: string): string {
+    return `xoxb-test-${installationKey}`;
+  }
+
+  /** The token stops working (uninstalled, revoked): calls with it answer token_revoked. */
+  revoke(token: string): void {
+    this.revoked.add(token);
   }
 
   /** The next `times` calls of `method` answer HTTP 429 with Retry-After. */
@@ -203,14 +238,48 @@ export class FakeSlack {
     if (method === 'apps.connections.open') {
       return token === 'xapp-test' ? { status: 200, body: { ok: true, url: `${this.baseUrl.replace('http', 'ws')}/socket` } } : { status: 200, body: { ok: false, error: 'invalid_auth' } };
     }
+    if (method === 'oauth.v2.access') return { status: 200, body: this.exchange(params, req.headers.authorization) };
     // "xoxb-test", or "xoxb-test-<name>" so a test can tell several bot processes' calls apart.
     if (token !== 'xoxb-test' && !token?.startsWith('xoxb-test-')) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    if (this.revoked.has(token)) return { status: 200, body: { ok: false, error: 'token_revoked' } };
     const failure = this.failures.get(method);
     if (failure && failure.times > 0) {
       failure.times--;
       return { status: 200, body: { ok: false, error: failure.error } };
     }
-    return { status: 200, body: this.answer(method, params) };
+    return { status: 200, body: this.answer(method, params, token) };
+  }
+
+  /**
+   * oauth.v2.access as Slack answers it (api.slack.com/methods/oauth.v2.access): the app's client id
+   * and secret (form fields or HTTP Basic), a code used once, and the bot token with its workspace.
+   */
+  private exchange(params: Record<string, any>, authorization: string | undefined): Record<string, unknown> {
+    let [clientId, clientSecret] = [params.client_id, params.client_secret];
+    if (authorization?.startsWith('Basic ')) [clientId, clientSecret] = Buffer.from(authorization.slice(6), 'base64').toString('utf8').split(':');
+    if (clientId !== this.oauthApp.clientId) return { ok: false, error: 'invalid_client_id' };
+    if (clientSecret !== this.oauthApp.clientSecret) return { ok: false, error: 'bad_client_secret' };
+    const install = this.codes.get(params.code);
+    if (!install) return { ok: false, error: 'invalid_code' };
+    this.codes.delete(params.code);
+    const org = Boolean(install.isEnterpriseInstall);
+    const key = org ? install.enterpriseId! : install.teamId!;
+    const token = this.tokenFor(key);
+    const issued = { ...install, botUserId: `UBOT${key}`, botId: `BBOT${key}` };
+    this.issued.set(token, issued);
+    this.revoked.delete(token);
+    return {
+      ok: true,
+      access_token: token,
+      token_type: 'bot',
+      scope: 'commands,chat:write,im:write,im:history,app_mentions:read,users:read,users:read.email',
+      bot_user_id: issued.botUserId,
+      app_id: 'A1',
+      team: org ? null : { id: install.teamId, name: install.teamName ?? install.teamId },
+      enterprise: install.enterpriseId ? { id: install.enterpriseId, name: install.enterpriseName ?? install.enterpriseId } : null,
+      is_enterprise_install: org,
+      authed_user: { id: install.installerUserId ?? 'UADMIN' },
+    };
   }
 
   private takeChannelLimit(method: string, channel: unknown) {
@@ -232,11 +301,16 @@ export class FakeSlack {
     return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(limit.retryAfter) } };
   }
 
-  private answer(method: string, p: Record<string, any>): Record<string, unknown> {
+  private answer(method: string, p: Record<string, any>, token?: string): Record<string, unknown> {
     const invalid = (problems: string[]) => ({ ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } });
     switch (method) {
-      case 'auth.test':
+      case 'auth.test': {
+        const install = this.issued.get(token ?? '');
+        if (install) {
+          return { ok: true, url: 'https://fake.slack.com/', team: install.teamName ?? 'Fake', user: 'clusterbot', team_id: install.teamId ?? install.enterpriseId, user_id: install.botUserId, bot_id: install.botId, ...(install.enterpriseId ? { enterprise_id: install.enterpriseId } : {}), is_enterprise_install: Boolean(install.isEnterpriseInstall) };
+        }
         return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'clusterbot', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' };
+      }
       case 'users.info': {
         const user = this.users.get(p.user);
         if (!user) return { ok: false, error: 'user_not_found' };

@@ -94,15 +94,16 @@ export async function testRuntime(
 export async function testSlackRuntime(
   secret: string,
   options: Parameters<typeof testRuntime>[0] = {},
-): Promise<{ runtime: Runtime; fake: FakeSlack; slack: ReturnType<typeof slackClient> }> {
+): Promise<{ runtime: Runtime; fake: FakeSlack; slack: ReturnType<typeof slackClient>; url: string }> {
   const fake = await new FakeSlack().start();
   const runtime = await testRuntime({ ...options, env: { SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl, ...options.env } });
   cleanups.push(async () => {
     await runtime.slack?.settled();
     await fake.stop();
   });
-  const slack = slackClient(`http://127.0.0.1:${await runtime.listen(0)}/slack/events`, secret);
-  return { runtime, fake, slack };
+  const url = `http://127.0.0.1:${await runtime.listen(0)}`;
+  const slack = slackClient(`${url}/slack/events`, secret);
+  return { runtime, fake, slack, url };
 }
 
 /**
