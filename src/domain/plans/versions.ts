@@ -41,7 +41,7 @@ export function canMove(from: PlanStage, to: PlanStage): boolean {
 /**
  * Freezes the living plan into the next version and moves it to `stage`, in one transaction with
  * the plan row locked, so two instances never create the same version number. Versions are
- * never updated afterwards (a database trigger refuses it).
+ * never updated afterwards (a database rule refuses it: migration plan_versions_immutable).
  */
 async function freeze(
   db: Db,
