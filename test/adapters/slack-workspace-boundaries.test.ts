@@ -40,12 +40,28 @@ const personOf = async (externalId: string) => (await runtime.db.platformIdentit
 beforeAll(async () => {
   ({ runtime, fake, slack, url } = await testSlackOAuthRuntime(SECRET));
   for (const teamId of ['TBNDA', 'TBNDB']) expect((await installThroughOAuth(url, fake, { teamId, teamName: teamId })).status).toBe(200);
-  for (const [team, user] of [['TBNDA', 'UALMA'], ['TBNDB', 'UBORA'], ['TBNDB', 'UCOORD']]) fake.addUser({ id: user, team_id: team, real_name: `${user} Person` });
+  for (const [team, user] of [['TBNDA', 'UALMA'], ['TBNDA', 'UARTA'], ['TBNDB', 'UBORA'], ['TBNDB', 'UCOORD']]) fake.addUser({ id: user, team_id: team, real_name: `${user} Person` });
   onlyB = await programmeWithCluster('Programme of B', 'BONLY');
   open = await programmeWithCluster('Open programme', 'OPEN1');
   const b = await runtime.db.cluster.findUniqueOrThrow({ where: { id: onlyB.clusterId } });
   await attachWorkspace(runtime.db, b.programmeId, { platform: 'slack', externalId: 'TBNDB', name: 'TBNDB' });
+  const coordinatorId = (await runtime.db.person.create({ data: { displayName: 'Coordinator', identities: { create: { platform: 'SLACK', externalId: 'TBNDB:UCOORD' } } } })).id;
+  await runtime.db.membership.create({ data: { personId: coordinatorId, clusterId: onlyB.clusterId, role: 'COORDINATOR', status: 'ACTIVE' } });
 });
+
+/** What the bot answered a slash command: the HTTP body and whatever went to the response_url. */
+async function answerTo(team: string, user: string, text: string): Promise<string> {
+  const before = fake.calls.length;
+  const responseUrl = fake.responseUrl();
+  const response = await slack.command({ team_id: team, channel_id: `D${user}`, user_id: user, text, response_url: responseUrl, trigger_id: `trig-${Math.random()}` });
+  expect(response.status).toBe(200);
+  // An empty ack means the answer goes to the response_url: wait for that call of this command.
+  const answered = () => fake.calls.slice(before).some((c) => c.method === 'response_url' || c.method === 'chat.postEphemeral' || c.method === 'chat.postMessage');
+  for (let i = 0; !response.body.trim() && !answered() && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
+  const answer = response.body + JSON.stringify(fake.calls.slice(before));
+  expect(answer.length).toBeGreaterThan(20);
+  return answer;
+}
 
 describe('a programme attached only to workspace B', () => {
   it('is not offered to a person of workspace A in /lc join; the open programme is', async () => {
@@ -69,11 +85,36 @@ describe('a programme attached only to workspace B', () => {
   });
 
   it('does not resolve a person of workspace A in an invitation to it, by mention or by name', async () => {
-    const coordinatorId = (await runtime.db.person.create({ data: { displayName: 'Coordinator', identities: { create: { platform: 'SLACK', externalId: 'TBNDB:UCOORD' } } } })).id;
-    await runtime.db.membership.create({ data: { personId: coordinatorId, clusterId: onlyB.clusterId, role: 'COORDINATOR', status: 'ACTIVE' } });
+    const coordinatorId = await personOf('TBNDB:UCOORD');
     const handles = parseHandles('<@UALMA>, UALMA Person, <@UBORA>').map((handle, i) => ({ text: String(i), handle }));
     const outcomes = await invite(runtime.db, coordinatorId, onlyB.clusterId, handles, 'MEMBER');
     expect(outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'invited']);
     expect(outcomes.slice(0, 2).map((o) => (o.status === 'failed' ? o.messageKey : ''))).toEqual(['clusters:invite.unknownSlack', 'clusters:invite.unknownName']);
+  });
+});
+
+describe('a coordinator attaching and detaching workspaces with /lc programme', () => {
+  it('lists, attaches a Teams tenant, detaches with a confirmation that says when the programme opens again, and attaches the current workspace once', async () => {
+    expect(await answerTo('TBNDB', 'UCOORD', 'programme workspaces')).toContain('Slack workspace TBNDB');
+    const attached = await answerTo('TBNDB', 'UCOORD', 'programme attach teams:tenant-bnd-1');
+    expect(attached).toContain('Teams tenant tenant-bnd-1 is attached to Programme of B');
+    expect(await answerTo('TBNDB', 'UCOORD', 'programme detach teams:tenant-bnd-1')).toContain('Teams tenant tenant-bnd-1 is detached from Programme of B. Its people');
+    const last = await answerTo('TBNDB', 'UCOORD', 'programme detach');
+    expect(last).toContain('Slack workspace TBNDB is detached from Programme of B. It was the last one');
+    // Open again: a person of workspace A is offered the cluster now.
+    expect(await joinFormOf('TBNDA', 'UARTA', 'trig-a-open')).toContain('BONLY');
+    expect(await answerTo('TBNDB', 'UCOORD', 'programme workspaces')).toContain('is attached to no workspace');
+    expect(await answerTo('TBNDB', 'UCOORD', 'programme attach')).toContain('Slack workspace TBNDB is attached to Programme of B');
+    expect(await answerTo('TBNDB', 'UCOORD', 'programme attach')).toContain('was already attached');
+    expect(await runtime.db.programmeWorkspace.count({ where: { externalId: 'TBNDB' } })).toBe(1);
+    expect(await answerTo('TBNDB', 'UCOORD', 'programme attach not-a-workspace!')).toContain('is not a workspace I know how to read');
+    expect(await answerTo('TBNDB', 'UCOORD', 'programme frobnicate')).toContain('/lc programme workspaces');
+  });
+
+  it('is refused to someone who coordinates nothing', async () => {
+    const refused = await answerTo('TBNDA', 'UALMA', 'programme attach');
+    expect(refused).not.toContain('is attached to');
+    expect(refused).toContain('is for other roles');
+    expect(await runtime.db.programmeWorkspace.count({ where: { externalId: 'TBNDA' } })).toBe(0);
   });
 });
