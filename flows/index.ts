@@ -6,6 +6,7 @@ import { meFlow } from './me.js';
 import { languageFlow } from './language.js';
 import { assignFlow } from './clusters/assign.js';
 import { createFlow } from './clusters/create.js';
+import { programmeWorkspacesFlow } from './clusters/programme-workspaces.js';
 import { inviteFlow } from './clusters/invite.js';
 import { joinFlow } from './clusters/join.js';
 import { leaveFlow } from './clusters/leave.js';
@@ -38,6 +39,7 @@ export const allFlows: Flow<any>[] = [
   linkFlow,
   joinFlow,
   createFlow,
+  programmeWorkspacesFlow,
   timelineFlow,
   eventFlow,
   jointFlow,

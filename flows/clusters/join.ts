@@ -9,6 +9,7 @@ import { ui, type Block, type Form, type OutboundMessage } from '../../src/core/
 import { pendingInvitations } from '../../src/domain/clusters/invitations.js';
 import { coordinatorsOf, findRegistration, saveRegistration } from '../../src/domain/clusters/registrations.js';
 import { checkboxSchema, countrySchema, languagesSchema, listSchema, single, timeZoneSchema } from './common.js';
+import { programmesReachableBy } from '../../src/domain/programme-workspaces.js';
 
 const optionalChoice = single(z.string().trim().optional()).transform((v) => v || undefined);
 const formSchema = z
@@ -138,7 +139,9 @@ async function checkChoices(ctx: FlowContext, values: FormValues): Promise<Recor
   if (c3 && (c3 === c1 || c3 === c2)) errors.choice3 = ctx.t('form.duplicateChoice');
   if (!c2 && c3) errors.choice2 = ctx.t('form.fillInOrder');
   if (!chosen.length) return errors;
-  const open = await ctx.services.db.cluster.findMany({ where: { archivedAt: null, id: { in: chosen.map((c) => c.id) } }, select: { id: true, programmeId: true } });
+  // Only clusters of programmes open to the person's workspaces count as open (workspaces are boundaries).
+  const reachable = await programmesReachableBy(ctx.services.db, ctx.person.id);
+  const open = await ctx.services.db.cluster.findMany({ where: { archivedAt: null, id: { in: chosen.map((c) => c.id) }, programme: reachable }, select: { id: true, programmeId: true } });
   for (const c of chosen) if (!open.some((o) => o.id === c.id)) errors[c.field] = ctx.t('form.invalidChoice');
   if (new Set(open.map((o) => o.programmeId)).size > 1) errors.choice2 ??= ctx.t('clusters:join.oneProgramme');
   return errors;
@@ -174,10 +177,12 @@ async function registrationSummary(ctx: FlowContext, intro: string): Promise<Out
 async function registrationForm(ctx: FlowContext): Promise<Form> {
   const { t } = ctx;
   const db = ctx.services.db;
+  const reachable = await programmesReachableBy(db, ctx.person.id);
   const [registration, clusters, person, rp] = await Promise.all([
     findRegistration(db, ctx.person.id),
-    // Menus hold at most 100 options on Slack: the newest programmes' clusters come first.
-    db.cluster.findMany({ where: { archivedAt: null }, include: { programme: true }, orderBy: [{ programme: { createdAt: 'desc' } }, { code: 'asc' }], take: 100 }),
+    // Menus hold at most 100 options on Slack: the newest programmes' clusters come first; only
+    // programmes open to the person's workspaces are offered (src/domain/programme-workspaces.ts).
+    db.cluster.findMany({ where: { archivedAt: null, programme: reachable }, include: { programme: true }, orderBy: [{ programme: { createdAt: 'desc' } }, { code: 'asc' }], take: 100 }),
     db.person.findUniqueOrThrow({ where: { id: ctx.person.id }, include: { organisation: true } }),
     db.membership.findFirst({ where: { personId: ctx.person.id, role: 'RESOURCE_PERSON', status: 'ACTIVE' } }),
   ]);

@@ -2,6 +2,7 @@ import type { Db } from '../../core/db.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
 import type { Role } from '../../generated/prisma/enums.js';
 import { requireRole } from '../memberships.js';
+import { peopleReachingProgramme, programmesReachableBy } from '../programme-workspaces.js';
 
 /** Who an invitation is for, however the coordinator named them. */
 export type InviteeHandle =
@@ -39,24 +40,36 @@ export function parseHandles(text: string): InviteeHandle[] {
 }
 
 /** A person the handle points at; for an unknown email a placeholder person the platform links on first contact. */
-async function findInvitee(db: Db, handle: InviteeHandle): Promise<{ personId: string; created: boolean }> {
+/**
+ * Only people who can reach the cluster's programme are found (workspaces are boundaries): someone of
+ * another workspace is as unknown as someone who does not exist, so a name never resolves across.
+ */
+async function findInvitee(db: Db, programmeId: string, handle: InviteeHandle): Promise<{ personId: string; created: boolean }> {
+  const reachable = async (ids: string[]) => [...(await peopleReachingProgramme(db, programmeId, ids))];
   if (handle.kind === 'slack') {
-    const identity = await db.platformIdentity.findFirst({ where: { platform: 'SLACK', externalId: { endsWith: `:${handle.userId}` } } });
-    if (!identity) throw new BotError(ErrorCode.NotFound, 'clusters:invite.unknownSlack', { mention: `<@${handle.userId}>` });
-    return { personId: identity.personId, created: false };
+    const identities = await db.platformIdentity.findMany({ where: { platform: 'SLACK', externalId: { endsWith: `:${handle.userId}` } }, select: { personId: true }, take: 10 });
+    const [personId] = await reachable(identities.map((i) => i.personId));
+    if (!personId) throw new BotError(ErrorCode.NotFound, 'clusters:invite.unknownSlack', { mention: `<@${handle.userId}>` });
+    return { personId, created: false };
   }
   if (handle.kind === 'badEmail') throw new BotError(ErrorCode.InvalidInput, 'clusters:invite.badEmail', { text: handle.text });
   if (handle.kind === 'email') {
     const known = await db.person.findUnique({ where: { email: handle.email } });
+    // A known address of someone outside the programme's workspaces is not invited. A placeholder (an
+    // address invited before, no platform account yet) is: its invitation shows only once it signs in
+    // from an attached workspace (pendingInvitations).
+    const placeholder = known && (await db.platformIdentity.count({ where: { personId: known.id, platform: { in: ['SLACK', 'TEAMS'] } } })) === 0;
+    if (known && !placeholder && (await reachable([known.id])).length === 0) throw new BotError(ErrorCode.NotFound, 'clusters:invite.unknownName', { name: handle.email });
     if (known) return { personId: known.id, created: false };
     // resolvePerson links a platform account to this person when the platform reports the same email.
     const created = await db.person.create({ data: { displayName: handle.email.split('@')[0], email: handle.email } });
     return { personId: created.id, created: true };
   }
-  const people = await db.person.findMany({ where: { displayName: { equals: handle.name, mode: 'insensitive' }, erasedAt: null }, select: { id: true }, take: 2 });
+  const named = await db.person.findMany({ where: { displayName: { equals: handle.name, mode: 'insensitive' }, erasedAt: null }, select: { id: true }, take: 20 });
+  const people = await reachable(named.map((p) => p.id));
   if (people.length === 0) throw new BotError(ErrorCode.NotFound, 'clusters:invite.unknownName', { name: handle.name });
   if (people.length > 1) throw new BotError(ErrorCode.Conflict, 'clusters:invite.ambiguousName', { name: handle.name });
-  return { personId: people[0].id, created: false };
+  return { personId: people[0], created: false };
 }
 
 /** What happened to one handle of an invitation. */
@@ -73,10 +86,11 @@ export type InviteOutcome =
  */
 export async function invite(db: Db, actorId: string, clusterId: string, handles: { text: string; handle: InviteeHandle }[], role: Role): Promise<InviteOutcome[]> {
   await requireRole(db, actorId, clusterId, ['COORDINATOR']);
+  const { programmeId } = await db.cluster.findUniqueOrThrow({ where: { id: clusterId }, select: { programmeId: true } });
   const outcomes: InviteOutcome[] = [];
   for (const { text, handle } of handles) {
     try {
-      const { personId, created } = await findInvitee(db, handle);
+      const { personId, created } = await findInvitee(db, programmeId, handle);
       const key = { personId_clusterId_role: { personId, clusterId, role } };
       const existing = await db.membership.findUnique({ where: key });
       if (existing?.status === 'ACTIVE' || existing?.status === 'INVITED') {
@@ -124,5 +138,6 @@ export async function answerInvitation(db: Db, personId: string, membershipId: s
 
 /** Pending invitations of a person, to show them again if the direct message did not reach them. */
 export async function pendingInvitations(db: Db, personId: string) {
-  return db.membership.findMany({ where: { personId, status: 'INVITED', cluster: { archivedAt: null } }, include: { cluster: true } });
+  const reachable = await programmesReachableBy(db, personId);
+  return db.membership.findMany({ where: { personId, status: 'INVITED', cluster: { archivedAt: null, programme: reachable } }, include: { cluster: true } });
 }

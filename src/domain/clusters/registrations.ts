@@ -1,5 +1,6 @@
 import type { Db } from '../../core/db.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
+import { programmesReachableBy } from '../programme-workspaces.js';
 
 /** What a practitioner tells the programme when registering (already validated by the form schema). */
 export interface RegistrationInput {
@@ -28,7 +29,9 @@ export async function findRegistration(db: Db, personId: string, programmeId?: s
  * counts from now. Also copies country, position and time zone to the person, who said them here.
  */
 export async function saveRegistration(db: Db, personId: string, input: RegistrationInput, now: Date) {
-  const clusters = await db.cluster.findMany({ where: { id: { in: input.preferences }, archivedAt: null }, select: { id: true, programmeId: true } });
+  // A cluster of a programme closed to the person's workspaces is as unknown as one that does not exist.
+  const reachable = await programmesReachableBy(db, personId);
+  const clusters = await db.cluster.findMany({ where: { id: { in: input.preferences }, archivedAt: null, programme: reachable }, select: { id: true, programmeId: true } });
   if (clusters.length !== input.preferences.length) throw new BotError(ErrorCode.NotFound, 'clusters:errors.noSuchCluster', { code: '?' });
   const programmeIds = new Set(clusters.map((c) => c.programmeId));
   if (programmeIds.size !== 1) throw new BotError(ErrorCode.InvalidInput, 'clusters:join.oneProgramme');
