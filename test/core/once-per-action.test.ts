@@ -157,6 +157,14 @@ describe('when people answer invitations and registrations with double clicks', 
     await tenAtOnce(() => invitee.press(accept));
     expect(await runtime.db.membership.count({ where: { clusterId: lc1.id, role: 'OBSERVER', status: 'ACTIVE', person: { identities: { some: { externalId: 'web:lc2-coordinator' } } } } })).toBe(1);
     expect(inbox.to('web:lc1-coordinator').filter((m) => textOf(m).includes('accepted your invitation'))).toHaveLength(1);
+    // Accepted again after the cluster was renamed: the cluster as it is now, not the first welcome.
+    await runtime.db.cluster.update({ where: { id: lc1.id }, data: { name: 'Prizren day care, renamed' } });
+    const again = textOf(await invitee.press(accept));
+    expect(again).toContain('Already done at');
+    expect(again).toContain('Timeline of LC1: Prizren day care, renamed');
+    expect(again).not.toContain('Welcome!');
+    expect(await runtime.db.membership.count({ where: { clusterId: lc1.id, person: { identities: { some: { externalId: 'web:lc2-coordinator' } } } } })).toBe(1);
+    expect(inbox.to('web:lc1-coordinator').filter((m) => textOf(m).includes('accepted your invitation'))).toHaveLength(1);
   });
 
   it('confirms an assignment once and approves a registration once, each person told once', async () => {
@@ -169,6 +177,13 @@ describe('when people answer invitations and registrations with double clicks', 
 
     const approve = findButton(await coordinator.say('/lc members LC1'), 'Approve');
     await tenAtOnce(() => coordinator.press(approve));
+    // The assignment confirmed again after Nora was approved: the roster as it is now, not the first count.
+    const confirmedAgain = await coordinator.press(confirm);
+    expect(textOf(confirmedAgain)).toContain('Already done at');
+    expect(textOf(confirmedAgain)).toContain('Members of LC1');
+    expect(textOf(confirmedAgain)).toContain('Nora Newcomer');
+    expect(textOf(confirmedAgain)).not.toContain('is assigned, and everyone is told');
+    expect(inbox.to('web:newcomer').filter((m) => textOf(m).includes('You are in LC1'))).toHaveLength(1);
     // Pressed again later: the roster as it is now, Nora in it, not the first answer's note.
     const again = textOf(await coordinator.press(approve));
     expect(again).toContain('Already done at');
