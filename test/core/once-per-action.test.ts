@@ -86,12 +86,13 @@ describe('when a member double-clicks through writing and submitting the action 
 });
 
 describe('when a feedback round is confirmed, written and sent with double clicks', () => {
+  let confirm: ReturnType<typeof findButton>;
   it('confirms the round once, telling each reviewer once', async () => {
     for (const m of ['web:lc1-m4', 'web:lc1-m5', 'web:lc1-m6', 'web:lc1-m7']) await submittedPlan(runtime.db, 'LC1', m);
     const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
     const settings = formOf(await coordinator.say('/lc feedback-round'));
     const preview = await coordinator.submit(settings, { deadline: '2026-12-20', reviewersPerPlan: '2', resourcePersons: 'no', anonymous: 'no', delivery: 'asSubmitted' });
-    const confirm = findButton(preview, 'Confirm and notify');
+    confirm = findButton(preview, 'Confirm and notify');
     const acted = await tenAtOnce(() => coordinator.press(confirm));
     expect(textOf(acted)).toContain('The feedback round of LC1 is open');
     const round = await runtime.db.feedbackRound.findFirstOrThrow({ include: { assignments: true } });
@@ -115,6 +116,17 @@ describe('when a feedback round is confirmed, written and sent with double click
     await tenAtOnce(() => reviewer.press(send));
     expect((await runtime.db.feedbackAssignment.findUniqueOrThrow({ where: { id: assignment.id } })).status).toBe('SUBMITTED');
     expect(inbox.to('web:lc1-m4').filter((m) => textOf(m).includes('Feedback on your action plan'))).toHaveLength(1);
+
+    // The round confirmed again after this review was sent: the round as it stands now, not the first note.
+    const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
+    const noticesBefore = inbox.sent.filter((s) => textOf(s.message).includes('You are asked to give feedback')).length;
+    const again = textOf(await coordinator.press(confirm));
+    expect(again).toContain('Already done at');
+    expect(again).toContain('Feedback round of LC1');
+    expect(again).toContain(`${assignment.reviewer.displayName}: reviews done 1`);
+    expect(again).not.toContain('The feedback round of LC1 is open');
+    expect(inbox.sent.filter((s) => textOf(s.message).includes('You are asked to give feedback'))).toHaveLength(noticesBefore);
+    expect((await runtime.db.feedbackRound.findFirstOrThrow()).status).toBe('OPEN');
   });
 });
 
