@@ -196,6 +196,10 @@ async function confirm(ctx: FlowContext, state: State): Promise<FlowResult<State
   const coordinated = new Set((await db.membership.findMany({ where: { personId: ctx.person.id, role: 'COORDINATOR', status: 'ACTIVE' }, select: { clusterId: true } })).map((m) => m.clusterId));
   const mine = proposal.clusters.filter((c) => coordinated.has(c.id) && decisions.some((d) => d.clusterId === c.id));
   const done = ctx.t('clusters:assign.done', { count: written.length });
-  const message: OutboundMessage = ui.message(done, [ui.paragraph(done), ui.actions(...mine.slice(0, 5).map((c) => ui.commandButton(ctx.t('clusters:assign.reviewCluster', { code: c.code }), `members ${c.code}`)))], { ephemeral: true });
+  const message: OutboundMessage = ui.message(done, [ui.paragraph(done), ui.actions(...mine.slice(0, 5).map((c) => ui.commandButton(ctx.t('clusters:assign.reviewCluster', { code: c.code }), `members ${c.code}`)))], {
+    ephemeral: true,
+    // Confirmed, pressed again: the roster of the coordinator's cluster as it is now, not the first count.
+    ...(mine.length ? { current: { actionId: 'members:cluster', value: mine[0].id } } : {}),
+  });
   return { replies: [message], next: null };
 }

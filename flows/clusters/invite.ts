@@ -99,7 +99,9 @@ export const inviteFlow = defineFlow<State>({
       }
       const text = ctx.t(accept ? 'clusters:invite.accepted' : 'clusters:invite.declined', { role, code: cluster.code, name: cluster.name });
       const buttons = accept ? [ui.commandButton(ctx.t('clusters:invite.seeTimeline'), `timeline ${cluster.code}`, 'primary'), ...(membership.role === 'RESOURCE_PERSON' ? [ui.commandButton(ctx.t('clusters:invite.addTopics'), 'profile')] : [])] : [];
-      return { replies: [ui.message(text, [ui.paragraph(text), ...(buttons.length ? [ui.actions(...buttons)] : [])], { replaceOriginal: true })] };
+      // Accepted, pressed again: the cluster as it is now (its timeline), not the first note; a decline has nothing to show.
+      const current = accept ? { current: { actionId: 'timeline:cluster', value: cluster.id } } : {};
+      return { replies: [ui.message(text, [ui.paragraph(text), ...(buttons.length ? [ui.actions(...buttons)] : [])], { replaceOriginal: true, ...current })] };
     }
     return { replies: [ui.text(ctx.t('clusters:errors.badButton'), { ephemeral: true })] };
   },

@@ -7,7 +7,7 @@ import { BotError, ErrorCode } from '../../src/core/errors.js';
 import { defineFlow, type FlowContext, type FlowResult } from '../../src/core/flow.js';
 import { checkForm, fieldSchemas, refill, type FormValues } from '../../src/core/forms.js';
 import { parseDateInput } from '../../src/core/date-input.js';
-import { ui, type Form, type OutboundMessage } from '../../src/core/messages.js';
+import { COMMAND_ACTION, ui, type Form, type OutboundMessage } from '../../src/core/messages.js';
 import { requireRole } from '../../src/domain/memberships.js';
 import { assignmentWarnings, cancelPreview, changeReviewer, confirmRound, coordinatedClusters, createRoundPreview, loadRound, priorPairSet } from '../../src/domain/feedback/rounds.js';
 import { notifyReviewers } from './delivery.js';
@@ -232,5 +232,6 @@ async function confirm(ctx: FlowContext, roundId: string): Promise<FlowResult<St
   const reviewers = new Set(round.assignments.map((a) => a.reviewerId)).size;
   const unreached = reviewers - notified;
   const text = [ctx.t('feedback:round.opened', { cluster: round.cluster.code, count: reviewers }), ...(unreached > 0 ? [ctx.t('feedback:round.unreached', { count: unreached })] : [])].join(' ');
-  return { replies: [ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('feedback:view.overview'), 'feedback'))])], next: null };
+  // Confirmed, pressed again: the round as it stands now (reviews done and pending), not the first note.
+  return { replies: [ui.message(text, [ui.paragraph(text), ui.actions(ui.commandButton(ctx.t('feedback:view.overview'), 'feedback'))], { current: { actionId: COMMAND_ACTION, value: 'feedback' } })], next: null };
 }

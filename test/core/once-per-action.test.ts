@@ -86,12 +86,13 @@ describe('when a member double-clicks through writing and submitting the action 
 });
 
 describe('when a feedback round is confirmed, written and sent with double clicks', () => {
+  let confirm: ReturnType<typeof findButton>;
   it('confirms the round once, telling each reviewer once', async () => {
     for (const m of ['web:lc1-m4', 'web:lc1-m5', 'web:lc1-m6', 'web:lc1-m7']) await submittedPlan(runtime.db, 'LC1', m);
     const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
     const settings = formOf(await coordinator.say('/lc feedback-round'));
     const preview = await coordinator.submit(settings, { deadline: '2026-12-20', reviewersPerPlan: '2', resourcePersons: 'no', anonymous: 'no', delivery: 'asSubmitted' });
-    const confirm = findButton(preview, 'Confirm and notify');
+    confirm = findButton(preview, 'Confirm and notify');
     const acted = await tenAtOnce(() => coordinator.press(confirm));
     expect(textOf(acted)).toContain('The feedback round of LC1 is open');
     const round = await runtime.db.feedbackRound.findFirstOrThrow({ include: { assignments: true } });
@@ -115,6 +116,17 @@ describe('when a feedback round is confirmed, written and sent with double click
     await tenAtOnce(() => reviewer.press(send));
     expect((await runtime.db.feedbackAssignment.findUniqueOrThrow({ where: { id: assignment.id } })).status).toBe('SUBMITTED');
     expect(inbox.to('web:lc1-m4').filter((m) => textOf(m).includes('Feedback on your action plan'))).toHaveLength(1);
+
+    // The round confirmed again after this review was sent: the round as it stands now, not the first note.
+    const coordinator = talkAs(runtime.bot, 'web:lc1-coordinator');
+    const noticesBefore = inbox.sent.filter((s) => textOf(s.message).includes('You are asked to give feedback')).length;
+    const again = textOf(await coordinator.press(confirm));
+    expect(again).toContain('Already done at');
+    expect(again).toContain('Feedback round of LC1');
+    expect(again).toContain(`${assignment.reviewer.displayName}: reviews done 1`);
+    expect(again).not.toContain('The feedback round of LC1 is open');
+    expect(inbox.sent.filter((s) => textOf(s.message).includes('You are asked to give feedback'))).toHaveLength(noticesBefore);
+    expect((await runtime.db.feedbackRound.findFirstOrThrow()).status).toBe('OPEN');
   });
 });
 
@@ -157,6 +169,14 @@ describe('when people answer invitations and registrations with double clicks', 
     await tenAtOnce(() => invitee.press(accept));
     expect(await runtime.db.membership.count({ where: { clusterId: lc1.id, role: 'OBSERVER', status: 'ACTIVE', person: { identities: { some: { externalId: 'web:lc2-coordinator' } } } } })).toBe(1);
     expect(inbox.to('web:lc1-coordinator').filter((m) => textOf(m).includes('accepted your invitation'))).toHaveLength(1);
+    // Accepted again after the cluster was renamed: the cluster as it is now, not the first welcome.
+    await runtime.db.cluster.update({ where: { id: lc1.id }, data: { name: 'Prizren day care, renamed' } });
+    const again = textOf(await invitee.press(accept));
+    expect(again).toContain('Already done at');
+    expect(again).toContain('Timeline of LC1: Prizren day care, renamed');
+    expect(again).not.toContain('Welcome!');
+    expect(await runtime.db.membership.count({ where: { clusterId: lc1.id, person: { identities: { some: { externalId: 'web:lc2-coordinator' } } } } })).toBe(1);
+    expect(inbox.to('web:lc1-coordinator').filter((m) => textOf(m).includes('accepted your invitation'))).toHaveLength(1);
   });
 
   it('confirms an assignment once and approves a registration once, each person told once', async () => {
@@ -169,6 +189,13 @@ describe('when people answer invitations and registrations with double clicks', 
 
     const approve = findButton(await coordinator.say('/lc members LC1'), 'Approve');
     await tenAtOnce(() => coordinator.press(approve));
+    // The assignment confirmed again after Nora was approved: the roster as it is now, not the first count.
+    const confirmedAgain = await coordinator.press(confirm);
+    expect(textOf(confirmedAgain)).toContain('Already done at');
+    expect(textOf(confirmedAgain)).toContain('Members of LC1');
+    expect(textOf(confirmedAgain)).toContain('Nora Newcomer');
+    expect(textOf(confirmedAgain)).not.toContain('is assigned, and everyone is told');
+    expect(inbox.to('web:newcomer').filter((m) => textOf(m).includes('You are in LC1'))).toHaveLength(1);
     // Pressed again later: the roster as it is now, Nora in it, not the first answer's note.
     const again = textOf(await coordinator.press(approve));
     expect(again).toContain('Already done at');
