@@ -25,9 +25,9 @@ export function pageOfActivity(index: number): number {
 
 /** Longest value shown in a listing; the full text is in the form, the version view's export and the diff. */
 const CLIP = 250;
-/** An activity's name on its overview line, and the goal's, short enough for one or two lines on a phone. */
+/** An activity's name on its overview line, and the goal's (about two lines at 390 px), short enough for a phone. */
 const LINE_CLIP = 60;
-const GOAL_CLIP = 140;
+const GOAL_CLIP = 75;
 /** Slack refuses a text block over 3,000 characters; leave room for markup. */
 export const MAX_TEXT_BLOCK = 2800;
 
@@ -276,7 +276,19 @@ export function textBlocks(text: string, max = MAX_TEXT_BLOCK): Block[] {
   return chunks.map((c) => ui.paragraph(c));
 }
 
-/** Shortens text for a listing, marking the cut (never between a backslash and the character it escapes). */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Shortens text for a listing to at most `max` UTF-16 units, marking the cut. Cuts only between graphemes, so an
+ * emoji, a surrogate pair or a letter with its combining mark is never split, and never between a backslash and the
+ * character it escapes.
+ */
 export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd().replace(/(?<!\\)(\\\\)*\\$/, '$1')}…`;
+  if (text.length <= max) return text;
+  let kept = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (kept.length + segment.length > max - 1) break;
+    kept += segment;
+  }
+  return `${kept.trimEnd().replace(/(?<!\\)(\\\\)*\\$/, '$1')}…`;
 }
