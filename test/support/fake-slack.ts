@@ -213,7 +213,7 @@ export class FakeSlack {
     const params = parseBody(raw, req.headers['content-type'] ?? '');
 
     if (url.pathname.startsWith('/response/')) {
-      const limited = this.takeRateLimit('response_url');
+      const limited = this.takeRateLimit('response_url', undefined);
       if (limited) return limited;
       // Slack's response_urls expire after 30 minutes (or 5 uses): ids starting with "expired" act so.
       if (url.pathname.startsWith('/response/expired')) {
