@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMessage } from '../../adapters/slack/block-kit.js';
 import { SlackSender } from '../../adapters/slack/sender.js';
-import { SingleWorkspace } from '../../adapters/slack/workspace-clients.js';
+import { SingleWorkspace, type SlackWorkspaces, type WorkspaceRef } from '../../adapters/slack/workspace-clients.js';
 import { createLogger } from '../../src/core/logger.js';
 import { ui } from '../../src/core/messages.js';
 import { SendLater, UnreachableError } from '../../src/core/notifier.js';
@@ -106,6 +106,36 @@ describe('when messages go to one channel', () => {
     const b = instance(() => now);
     await b.sender.send({ externalId: 'T2:USLOTB', conversationRef: null }, inThread('quiet workspace', 'slot-b'));
     expect(b.waits).toEqual([]);
+  });
+
+  it("sends a quiet workspace's message at once, with its own token, while a busy one waits out its 429", async () => {
+    // Two installations, as in OAuth mode: each workspace answers with its own token.
+    const logger = createLogger('silent');
+    const byTeam: Record<string, SingleWorkspace> = { TBUSY: new SingleWorkspace('xoxb-test-busy', fake.apiUrl, logger), TQUIET: new SingleWorkspace('xoxb-test-quiet', fake.apiUrl, logger) };
+    const workspaces: SlackWorkspaces = {
+      authFor: (where: WorkspaceRef) => byTeam[where.teamId]!.authFor(where),
+      clientFor: async (where: WorkspaceRef) => byTeam[where.teamId]!.client,
+      forget: () => undefined,
+    };
+    // Real clock and real sleeping: "at once" is measured, not inferred from recorded waits.
+    const sender = new SlackSender(workspaces, runtime.redis, runtime.config.REDIS_PREFIX, async (message) => renderMessage(message));
+    // Same channel id in both workspaces: only the workspace tells their slots apart.
+    const inThread = (text: string, key: string) => ui.text(text, { deliveryKey: key, threadKey: 'SLACK:CTWOORGS:1700000000.000200' });
+    fake.rateLimit('chat.postMessage', 2, 1, { token: 'xoxb-test-busy' });
+    const busy = sender.send({ externalId: 'TBUSY:UBUSY', conversationRef: null }, inThread('from the busy workspace', 'two-orgs-busy'));
+    await fake.waitFor('chat.postMessage:429', (p) => p.text === 'from the busy workspace');
+    const started = Date.now();
+    await sender.send({ externalId: 'TQUIET:UQUIET', conversationRef: null }, inThread('from the quiet workspace', 'two-orgs-quiet'));
+    expect(Date.now() - started).toBeLessThan(500);
+    const posts = () => fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'CTWOORGS');
+    // The quiet workspace's post went out with its own token while the busy one is still paused.
+    expect(posts().map((c) => [c.params.text, c.token])).toEqual([['from the quiet workspace', 'xoxb-test-quiet']]);
+    await busy;
+    expect(Date.now() - started).toBeGreaterThan(1_000);
+    expect(posts().map((c) => [c.params.text, c.token])).toEqual([
+      ['from the quiet workspace', 'xoxb-test-quiet'],
+      ['from the busy workspace', 'xoxb-test-busy'],
+    ]);
   });
 
   it('waits out a 429 Retry-After and then posts once', async () => {

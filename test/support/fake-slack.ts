@@ -53,7 +53,7 @@ export class FakeSlack {
   readonly calls: SlackCall[] = [];
   private server?: Server;
   private waiters: Waiter[] = [];
-  private rateLimits = new Map<string, { times: number; retryAfter: number }>();
+  private rateLimits = new Map<string, { times: number; retryAfter: number; token?: string }>();
   private failures = new Map<string, { times: number; error: string }>();
   private holds = new Map<string, number>();
   private users = new Map<string, FakeSlackUser>();
@@ -152,9 +152,12 @@ export class FakeSlack {
     this.revoked.add(token);
   }
 
-  /** The next `times` calls of `method` answer HTTP 429 with Retry-After. */
-  rateLimit(method: string, retryAfterSeconds: number, times = 1): void {
-    this.rateLimits.set(method, { times, retryAfter: retryAfterSeconds });
+  /**
+   * The next `times` calls of `method` answer HTTP 429 with Retry-After; with `token`, only calls
+   * made with that token (one workspace's installation), as Slack counts limits per workspace.
+   */
+  rateLimit(method: string, retryAfterSeconds: number, times = 1, only: { token?: string } = {}): void {
+    this.rateLimits.set(method, { times, retryAfter: retryAfterSeconds, token: only.token });
   }
 
   /**
@@ -210,7 +213,7 @@ export class FakeSlack {
     const params = parseBody(raw, req.headers['content-type'] ?? '');
 
     if (url.pathname.startsWith('/response/')) {
-      const limited = this.takeRateLimit('response_url');
+      const limited = this.takeRateLimit('response_url', undefined);
       if (limited) return limited;
       // Slack's response_urls expire after 30 minutes (or 5 uses): ids starting with "expired" act so.
       if (url.pathname.startsWith('/response/expired')) {
@@ -223,7 +226,7 @@ export class FakeSlack {
     }
     const method = url.pathname.replace(/^\/api\//, '');
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || params.token;
-    const limited = this.takeRateLimit(method) ?? this.takeChannelLimit(method, params.channel);
+    const limited = this.takeRateLimit(method, token) ?? this.takeChannelLimit(method, params.channel);
     if (limited) {
       this.record({ method: `${method}:429`, params, token });
       return limited;
@@ -294,9 +297,9 @@ export class FakeSlack {
     return null;
   }
 
-  private takeRateLimit(method: string) {
+  private takeRateLimit(method: string, token: string | undefined) {
     const limit = this.rateLimits.get(method);
-    if (!limit || limit.times <= 0) return null;
+    if (!limit || limit.times <= 0 || (limit.token !== undefined && limit.token !== token)) return null;
     limit.times--;
     return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(limit.retryAfter) } };
   }
