@@ -212,6 +212,12 @@ describe('when Redis restarts empty (or is flushed)', () => {
   });
 });
 
+/** The distinct places named by the planned week-before reminders of a cluster's EE3 (none planned: empty). */
+async function ee3WeekBeforeLocations(clusterId: string, ee3Id: string): Promise<(string | undefined)[]> {
+  const reminders = await runtime.db.plannedNudge.findMany({ where: { clusterId, kind: 'event-week-before', id: { endsWith: ee3Id }, status: 'PLANNED' } });
+  return [...new Set(reminders.map((reminder) => (reminder.payload as { location?: string }).location))];
+}
+
 describe('when Redis is down at the moment a coordinator edits the timeline', () => {
   it('saves and answers the edit, keeps the need to re-plan in PostgreSQL, and re-plans once Redis is back', async () => {
     const cluster = await runtime.db.cluster.findFirstOrThrow({ where: { code: 'LC1' } });
@@ -225,7 +231,12 @@ describe('when Redis is down at the moment a coordinator edits the timeline', ()
     await redis.kill();
     const answer = await coordinator.submit(form, { ...values, location: 'Ohrid, Hotel Metropol' });
     expect(textOf(answer)).toContain('Exchange event 3 is changed');
-    expect(await runtime.db.replanRequest.count({ where: { clusterId: cluster.id } })).toBe(1);
+    // The need to re-plan is never lost: the mark is in PostgreSQL, unless the scheduler's timer (every
+    // 5 s, re-planning recently edited clusters) happened to run between the edit and this line, in which
+    // case that re-plan took the mark away and the plan already carries the new place.
+    const marked = await runtime.db.replanRequest.count({ where: { clusterId: cluster.id } });
+    if (marked === 0) expect(await ee3WeekBeforeLocations(cluster.id, ee3.id)).toEqual(['Ohrid, Hotel Metropol']);
+    else expect(marked).toBe(1);
 
     await redis.start();
     // Nobody calls reconcile or replan: the scheduler's own timer (RECONCILE_EVERY_SECONDS=5) finds the overdue mark.
@@ -233,9 +244,7 @@ describe('when Redis is down at the moment a coordinator edits the timeline', ()
     const deadline = Date.now() + 50_000;
     while ((await runtime.db.replanRequest.count({ where: { clusterId: cluster.id } })) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await runtime.db.replanRequest.count({ where: { clusterId: cluster.id } })).toBe(0);
-    const reminders = await runtime.db.plannedNudge.findMany({ where: { clusterId: cluster.id, kind: 'event-week-before', id: { endsWith: ee3.id }, status: 'PLANNED' } });
-    expect(reminders.length).toBeGreaterThan(0);
-    for (const reminder of reminders) expect((reminder.payload as { location?: string }).location).toBe('Ohrid, Hotel Metropol');
+    expect(await ee3WeekBeforeLocations(cluster.id, ee3.id)).toEqual(['Ohrid, Hotel Metropol']);
     // A private Redis stopped and started, and a reconciliation interval: longer than the default test timeout on a busy machine.
   }, 90_000);
 });
