@@ -306,4 +306,16 @@ describe('when a member of workspace A asks a question and a resource person ans
     expect(delivered!.token).toBe(fake.tokenFor('TALPHA'));
     expect(calls.filter((c) => c.params.channel === 'CALPHA').map((c) => c.token).filter(Boolean)).not.toContain(fake.tokenFor('TBETA'));
   });
+
+  it('sends the answer to her DM in workspace B, with B\'s token, when she can no longer be reached in A: never into A\'s channel', async () => {
+    const answer = 'Ask the cadastre office for the ownership record.';
+    const goneFromA = async () => {
+      await runtime.db.platformIdentity.update({ where: { id: (await identityOf('TALPHA:UALMA')).id }, data: { unreachableAt: new Date() } });
+    };
+    const { calls } = await askAndAnswer('Where do we find who owns the premises?', answer, goneFromA);
+    const delivered = calls.filter((c) => c.method === 'chat.postMessage' && textOf(c.params).includes(answer));
+    // DUALMAB: her DM in B, where she typed /lc help.
+    expect(delivered.map((c) => [c.params.channel, c.params.thread_ts, c.token])).toEqual([['DUALMAB', undefined, fake.tokenFor('TBETA')]]);
+    expect(calls.filter((c) => c.params.channel === 'CALPHA').map((c) => c.token).filter(Boolean)).not.toContain(fake.tokenFor('TBETA'));
+  });
 });
