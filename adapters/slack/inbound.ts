@@ -8,15 +8,26 @@ import { decodeActionId, tokenOfActionId } from './block-kit.js';
  * with zod at the edge so a malformed payload is refused here rather than deep in a flow.
  */
 
-/** "SLACK:<channel>:<thread ts>": the opaque thread key flows see in Origin.threadKey. */
-export function threadKey(channel: string, threadTs: string): string {
-  return `SLACK:${channel}:${threadTs}`;
+/**
+ * "SLACK:<channel>:<thread ts>:<team id>": the opaque thread key flows see in Origin.threadKey. The
+ * team is the workspace the thread lives in: with several workspaces installed, a later message into
+ * it (an answer) must go out with that workspace's token, whichever of the person's workspaces they
+ * were seen in last.
+ */
+export function threadKey(channel: string, threadTs: string, teamId?: string): string {
+  return teamId && TEAM_ID.test(teamId) ? `SLACK:${channel}:${threadTs}:${teamId}` : `SLACK:${channel}:${threadTs}`;
 }
 
-/** The channel and thread of a key this adapter made, or null for another platform's key. */
-export function parseThreadKey(key: string | undefined): { channel: string; threadTs: string } | null {
-  const match = key ? /^SLACK:([A-Z0-9]+):(\d+\.\d+)$/.exec(key) : null;
-  return match ? { channel: match[1], threadTs: match[2] } : null;
+const TEAM_ID = /^[TE][A-Z0-9]+$/;
+
+/**
+ * The channel, thread and workspace of a key this adapter made, or null for another platform's key.
+ * Keys stored before the team was part of them name none (`teamId` undefined).
+ */
+export function parseThreadKey(key: string | undefined): { channel: string; threadTs: string; teamId?: string } | null {
+  const match = key ? /^SLACK:([A-Z0-9]+):(\d+\.\d+)(?::([TE][A-Z0-9]+))?$/.exec(key) : null;
+  if (!match) return null;
+  return { channel: match[1], threadTs: match[2], ...(match[3] ? { teamId: match[3] } : {}) };
 }
 
 /** The person behind an event: team id + user id, the identity's externalId. */

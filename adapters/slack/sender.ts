@@ -93,7 +93,7 @@ export class SlackSender implements PlatformSender {
     // An identity met through an org-wide install carries the org's id: its token covers every team of the org.
     const workspace: WorkspaceRef = { teamId, ...(target.workspaceId?.startsWith('E') ? { enterpriseId: target.workspaceId } : {}) };
     const auth = await this.mapErrors(workspace, () => this.workspaces.authFor(workspace));
-    const thread = parseThreadKey(message.threadKey);
+    const thread = await this.threadReachable(parseThreadKey(message.threadKey), teamId, auth.botToken);
     const channel = thread?.channel ?? dmOf(target.conversationRef) ?? (await this.directChannel(workspace, target.externalId, userId));
     const parts = await this.render(message, { teamId, enterpriseId: workspace.enterpriseId, userId, channel, threadTs: thread?.threadTs });
     const keyed = Boolean(message.deliveryKey);
@@ -106,6 +106,24 @@ export class SlackSender implements PlatformSender {
           : callWebApi(auth.client.slackApiUrl, auth.botToken, 'chat.postMessage', { channel, text: part.text, blocks: part.blocks, ...(thread ? { thread_ts: thread.threadTs } : {}) });
       await this.postOnce(`${base}:${index}`, keyed, workspace, channel, post, options.canComeBackLater ?? false);
     }
+  }
+
+  /** The identity belongs to the workspace the thread lives in (keys without a workspace fit any). */
+  ownsThread(externalId: string, threadKey: string): boolean {
+    const teamId = parseThreadKey(threadKey)?.teamId;
+    return !teamId || externalId.startsWith(`${teamId}:`);
+  }
+
+  /**
+   * The thread, if this identity's token may post into it: a thread of another workspace is posted into
+   * only when that workspace is covered by the same installation (one token, e.g. an org-wide install).
+   * Otherwise the message goes to the person's DM in their own workspace instead: another workspace's
+   * token never touches the thread's channel.
+   */
+  private async threadReachable(thread: ReturnType<typeof parseThreadKey>, teamId: string, token: string): Promise<ReturnType<typeof parseThreadKey>> {
+    if (!thread?.teamId || thread.teamId === teamId) return thread;
+    const threadToken = await this.workspaces.authFor({ teamId: thread.teamId }).then((a) => a.botToken, () => undefined);
+    return threadToken === token ? thread : null;
   }
 
   /** The person's DM channel with the bot (remembered in this process and cached in Redis). */

@@ -265,7 +265,7 @@ export class SlackAdapter {
       const event = fromBlockAction(action);
       if (!event) return;
       const fromHome = b.view?.type === 'home';
-      const origin: Origin = { direct: target.direct, ...(channel && threadTs ? { threadKey: threadKey(channel, threadTs) } : {}) };
+      const origin: Origin = { direct: target.direct, ...(channel && threadTs ? { threadKey: threadKey(channel, threadTs, target.teamId) } : {}) };
       this.afterAck('action', async () => {
         await this.handleAndDeliver(target, { type: 'action', ...event }, origin, trigger);
         // Pressing a task button on Home may finish the task: show the Home as it is now.
@@ -325,7 +325,7 @@ export class SlackAdapter {
       if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user || typeof m.text !== 'string') return;
       const teamId = (body as { team_id?: string }).team_id ?? m.team ?? '';
       const target: ReplyTarget = { teamId, ...orgOf(context), userId: m.user, channel: m.channel, threadTs: m.thread_ts, direct: true };
-      const origin: Origin = { direct: true, threadKey: threadKey(m.channel, m.thread_ts ?? m.ts) };
+      const origin: Origin = { direct: true, threadKey: threadKey(m.channel, m.thread_ts ?? m.ts, teamId) };
       this.afterAck('message', () => this.handleAndDeliver(target, fromMessageText(m.text!), origin, null));
     });
 
@@ -336,7 +336,7 @@ export class SlackAdapter {
       // A mention in a channel is answered in a thread under it, so the channel stays readable.
       const threadTs = m.thread_ts ?? m.ts;
       const target: ReplyTarget = { teamId, ...orgOf(context), userId: m.user, channel: m.channel, threadTs, direct: isDirectChannel(m.channel) };
-      const origin: Origin = { direct: target.direct, threadKey: threadKey(m.channel, threadTs) };
+      const origin: Origin = { direct: target.direct, threadKey: threadKey(m.channel, threadTs, teamId) };
       this.afterAck('mention', () => this.handleAndDeliver(target, fromMessageText(m.text!), origin, null));
     });
   }
@@ -591,7 +591,7 @@ export class SlackAdapter {
     // The person is whoever Slack says submitted (signed), never what the metadata remembers.
     const submitter = { teamId: body.user.team_id ?? body.team?.id ?? target.teamId, ...org, userId: body.user.id };
     const token = meta.k ?? session?.form.token;
-    const handled = this.deps.bot.handle({ identity: this.identity(submitter), event: { type: 'form', formId: meta.f, values, ...(token ? { token } : {}) }, origin: { direct: target.direct, ...(target.channel && target.threadTs ? { threadKey: threadKey(target.channel, target.threadTs) } : {}) } });
+    const handled = this.deps.bot.handle({ identity: this.identity(submitter), event: { type: 'form', formId: meta.f, values, ...(token ? { token } : {}) }, origin: { direct: target.direct, ...(target.channel && target.threadTs ? { threadKey: threadKey(target.channel, target.threadTs, target.teamId) } : {}) } });
     const timedOut = Symbol('timeout');
     const first = await Promise.race([handled, sleep(this.deps.budgets?.submissionMs ?? SUBMISSION_BUDGET_MS).then(() => timedOut)]);
     if (first === timedOut) {

@@ -38,11 +38,16 @@ export class ChatNotifier implements Notifier {
         orderBy: { lastSeenAt: 'desc' },
         select: { id: true, platform: true, externalId: true, conversationRef: true },
       }));
-    // A reply into a thread must go to the platform the thread lives on ("SLACK:…", "TEAMS:…").
-    const threadPlatform = message.threadKey?.split(':')[0];
-    const rank = (platform: string) => (platform === threadPlatform ? 0 : platform === 'WEB' ? 2 : 1);
+    // A reply into a thread must go to the platform the thread lives on ("SLACK:…", "TEAMS:…"), and there
+    // to the identity the thread belongs with (a person in two Slack workspaces: the thread's workspace).
+    const threadKey = message.threadKey;
+    const threadPlatform = threadKey?.split(':')[0];
+    const rank = ({ platform, externalId }: ReachableIdentity) => {
+      if (platform !== threadPlatform) return platform === 'WEB' ? 3 : 2;
+      return this.senders.get(platform)?.ownsThread?.(externalId, threadKey!) === false ? 1 : 0;
+    };
     // Stable sort: within a rank, the most recently seen first (the query's order).
-    const identities = [...found].sort((a, b) => rank(a.platform) - rank(b.platform));
+    const identities = [...found].sort((a, b) => rank(a) - rank(b));
     for (const identity of identities) {
       const sender = this.senders.get(identity.platform);
       if (!sender) continue;

@@ -10,6 +10,12 @@ export interface PlatformSender {
   platform: 'SLACK' | 'TEAMS' | 'WEB';
   /** Sends to one identity; throws UnreachableError when the platform says the person is gone. */
   send(target: { externalId: string; conversationRef: unknown }, message: OutboundMessage, options?: SendOptions): Promise<void>;
+  /**
+   * Whether the identity belongs where the thread lives (Slack: the thread's workspace), for a person
+   * with several identities on the platform: those it says yes to are tried first. Without it, any
+   * identity on the thread's platform will do.
+   */
+  ownsThread?(externalId: string, threadKey: string): boolean;
 }
 
 /** What the caller of a send can offer the sender. */
