@@ -137,7 +137,10 @@ async function collectTasks(ctx: FlowContext, memberships: Awaited<ReturnType<ty
       include: { question: { include: { cluster: true } } },
       orderBy: { askedAt: 'asc' },
     }),
-    db.feedback.groupBy({ by: ['assignmentId'], where: { deliveredAt: { not: null }, assignment: { plan: { authorId: person.id, stage: 'SUBMITTED' } } }, _count: true }),
+    db.feedback.findMany({
+      where: { deliveredAt: { not: null }, assignment: { plan: { authorId: person.id, stage: { in: ['SUBMITTED', 'CONSOLIDATED'] }, clusterId: { in: memberOf.map((m) => m.cluster.id) } } } },
+      select: { assignment: { select: { roundId: true, plan: { select: { clusterId: true, versions: { where: { stage: 'CONSOLIDATED' }, select: { answersRoundId: true } } } } } } },
+    }),
     coordinating.length ? db.registration.findMany({ where: { status: 'ASSIGNED', assignedClusterId: { in: coordinating } }, include: { assignedCluster: true } }) : [],
     coordinating.length ? db.membership.findMany({ where: { status: 'INVITED', clusterId: { in: coordinating } }, include: { cluster: true } }) : [],
   ]);
@@ -174,8 +177,17 @@ async function collectTasks(ctx: FlowContext, memberships: Awaited<ReturnType<ty
     const author = review.round.anonymous ? t('home:aPeer') : review.plan.author.displayName;
     tasks.push({ due: review.round.deadline, text: t('home:tasks.review', { author, cluster: review.round.cluster.code, deadline: dateTime(review.round.deadline) }), buttons: [ui.openButton(t('home:buttons.giveFeedback'), 'feedback:write', review.id, 'primary')] });
   }
-  const received = feedbackToConsider.length;
-  if (received) tasks.push({ due: null, text: t('home:tasks.considerFeedback', { count: received }), buttons: commandButtonIf(ctx, t('home:buttons.openFeedback'), 'feedback', 'primary') });
+  for (const m of memberOf) {
+    // Feedback of a round no consolidated version answers yet: to read, take up or not, then consolidate,
+    // before the application period begins (the consolidated plan is the one applied).
+    const received = feedbackToConsider.filter(({ assignment: { roundId, plan } }) => plan.clusterId === m.cluster.id && !plan.versions.some((v) => v.answersRoundId === roundId)).length;
+    if (!received) continue;
+    const application = datedItemWithRole(m.cluster.timeline, 'APPLICATION');
+    const text = application
+      ? t('home:tasks.considerFeedback', { count: received, cluster: m.cluster.code, due: t('home:due', { date: formatStart(application, viewer, m.cluster.timeZone) }) })
+      : t('home:tasks.considerFeedbackUndated', { count: received, cluster: m.cluster.code });
+    tasks.push({ due: application?.startsAt ?? null, text, buttons: commandButtonIf(ctx, t('home:buttons.openFeedback'), 'feedback', 'primary') });
+  }
   for (const p of runs) {
     tasks.push({ due: p.run.closesAt, text: t('home:tasks.questionnaire', { cluster: p.run.cluster.code, closes: dateTime(p.run.closesAt) }), buttons: [ui.openButton(t('home:buttons.answer'), 'survey:form', p.runId, 'primary')] });
   }

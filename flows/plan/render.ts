@@ -279,16 +279,25 @@ export function textBlocks(text: string, max = MAX_TEXT_BLOCK): Block[] {
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /**
- * Shortens text for a listing to at most `max` UTF-16 units, marking the cut. Cuts only between graphemes, so an
- * emoji, a surrogate pair or a letter with its combining mark is never split, and never between a backslash and the
- * character it escapes.
+ * Shortens text for a listing to at most `max` UTF-16 units, marking the cut. Cuts between words where that keeps
+ * most of the text, else between graphemes, so an emoji, a surrogate pair or a letter with its combining mark is
+ * never split, and never between a backslash and the character it escapes.
  */
 export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
   let kept = '';
+  let next = '';
   for (const { segment } of graphemes.segment(text)) {
-    if (kept.length + segment.length > max - 1) break;
+    if (kept.length + segment.length > max - 1) {
+      next = segment;
+      break;
+    }
     kept += segment;
+  }
+  // Cut inside a word: end before that word instead, when most of the text stays, so no half word dangles.
+  if (next && !/\s/.test(next)) {
+    const wordStart = kept.search(/\s\S*$/);
+    if (wordStart >= max * 0.6) kept = kept.slice(0, wordStart);
   }
   return `${kept.trimEnd().replace(/(?<!\\)(\\\\)*\\$/, '$1')}…`;
 }

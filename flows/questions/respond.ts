@@ -17,6 +17,7 @@ import {
 import { QUESTION_ACTIONS } from '../../src/domain/questions/notices.js';
 import { sentMessage } from './ask.js';
 import { QUESTION_ID, questionDeps } from './deps.js';
+import { QUESTION_VIEW, questionView } from './view.js';
 
 const MAX_TEXT = 4_000;
 type Result = FlowResult<Record<string, never>>;
@@ -36,7 +37,7 @@ export const questionsFlow = defineFlow<Record<string, never>>({
   async start(ctx) {
     return { replies: [await questionList(ctx)] };
   },
-  accepts: { actions: { 'questions:answer': '{question}', 'questions:pass': '{question}', 'questions:passTo': '{question}|{person}', 'questions:coordinator': '{question}', 'questions:helpful': '{question}', 'questions:reply': '{question}', 'questions:followup': '{question}', 'questions:faqYes': '{question}', 'questions:faqNo': '{question}' }, forms: ['questions:answer:{question}', 'questions:reply:{question}', 'questions:followup:{question}'] },
+  accepts: { actions: { 'questions:answer': '{question}', 'questions:pass': '{question}', 'questions:passTo': '{question}|{person}', 'questions:coordinator': '{question}', 'questions:helpful': '{question}', 'questions:reply': '{question}', 'questions:followup': '{question}', 'questions:faqYes': '{question}', 'questions:faqNo': '{question}', [QUESTION_VIEW]: '{question}' }, forms: ['questions:answer:{question}', 'questions:reply:{question}', 'questions:followup:{question}'] },
   async handle(ctx, event): Promise<Result> {
     if (event.type === 'action') return onAction(ctx, event);
     if (event.type === 'form') return onForm(ctx, event);
@@ -91,6 +92,8 @@ async function onAction(ctx: FlowContext, event: Extract<InboundEvent, { type: '
       const { inFaq } = await setFaqConsent(deps, questionIdFrom(event.value), me, consent);
       return say(t(consent ? (inFaq ? 'questions:done.faqYes' : 'questions:done.faqYesLater') : 'questions:done.faqNo'));
     }
+    case QUESTION_VIEW:
+      return reply(await questionView(ctx, questionIdFrom(event.value)));
     default:
       throw new BotError(ErrorCode.StaleConversation, 'errors.stepPast', { flow: 'questions' });
   }
@@ -109,7 +112,9 @@ async function onForm(ctx: FlowContext, event: Extract<InboundEvent, { type: 'fo
     const { delivered } = await answerQuestion(deps, id, ctx.person.id, checked.data.text);
     const question = await ctx.services.db.routedQuestion.findUniqueOrThrow({ where: { id }, select: { asker: { select: { displayName: true } } } });
     const who = question.asker?.displayName ?? t('questions:formerMember');
-    return say(t(delivered ? 'questions:done.answered' : 'questions:done.answeredNotDelivered', { who }));
+    // Sent again later (a double click, an old form): the question as it stands then, answers and all.
+    const text = t(delivered ? 'questions:done.answered' : 'questions:done.answeredNotDelivered', { who });
+    return reply(ui.text(text, { ephemeral: true, current: { actionId: QUESTION_VIEW, value: id } }));
   }
   if (kind === 'reply' || kind === 'followup') {
     if (!checked.ok) return reply(formMessage(refill(textForm(ctx, kind, id), values, checked.errors)));

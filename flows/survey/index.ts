@@ -4,6 +4,7 @@ import { ui, type Block, type InboundEvent } from '../../src/core/messages.js';
 import { localise, type QuestionnaireDefinition } from '../../src/domain/questionnaires/definition.js';
 import { closeDueRuns, openRunsFor } from '../../src/domain/questionnaires/runs.js';
 import { answerOne, answerTyped, beginOneByOne, decode, showWholeForm, submitOne, submitWholeForm } from './answering.js';
+import { SURVEY_ANSWERS, answersView } from './answers-view.js';
 import { formOf } from './one-form.js';
 import { startSend, submitSend } from './send.js';
 import { surveyStateSchema, type SurveyState } from './state.js';
@@ -22,7 +23,7 @@ export const surveyFlow = defineFlow<SurveyState>({
     if (words[0]?.toLowerCase() === 'send') return startSend(ctx, words.slice(1));
     return { replies: [await listMessage(ctx)], next: null };
   },
-  accepts: { actions: { 'survey:begin': '{run}', 'survey:change': '{run}', 'survey:form': '{run}', 'survey:answer': '{run}|feedback_useful|4', 'survey:skip': '{run}|feedback_useful', 'survey:keep': '{run}|feedback_useful' }, forms: ['survey:all', 'survey:one', 'survey:send'] },
+  accepts: { actions: { 'survey:begin': '{run}', 'survey:change': '{run}', 'survey:form': '{run}', 'survey:answer': '{run}|feedback_useful|4', 'survey:skip': '{run}|feedback_useful', 'survey:keep': '{run}|feedback_useful', [SURVEY_ANSWERS]: '{run}' }, forms: ['survey:all', 'survey:one', 'survey:send'] },
   async handle(ctx, event, position) {
     const result = await handleSurvey(ctx, event, position);
     // Answering an anonymous run: nothing of it is kept in the person's stored (web chat) conversation.
@@ -39,6 +40,8 @@ async function handleSurvey(ctx: FlowContext, event: InboundEvent, position: Flo
   if (event.type === 'action') {
     const [runId, key, value] = decode(event.value);
     switch (event.actionId) {
+      case SURVEY_ANSWERS:
+        return { replies: [await answersView(ctx, runId)] };
       case 'survey:begin':
         return beginOneByOne(ctx, runId, false);
       case 'survey:change':
@@ -46,26 +49,36 @@ async function handleSurvey(ctx: FlowContext, event: InboundEvent, position: Flo
       case 'survey:form':
         return showWholeForm(ctx, runId);
       case 'survey:answer':
-        return answerOne(ctx, runId, key, value);
+        return answersNow(runId, await answerOne(ctx, runId, key, value));
       case 'survey:skip':
-        return answerOne(ctx, runId, key, undefined);
+        return answersNow(runId, await answerOne(ctx, runId, key, undefined));
       case 'survey:keep':
-        return answerOne(ctx, runId, key, undefined, true);
+        return answersNow(runId, await answerOne(ctx, runId, key, undefined, true));
     }
   }
   if (event.type === 'form') {
     if (event.formId === 'survey:send') return submitSend(ctx, event.values);
     const runId = position?.data.runId;
     if (!runId) return stale(ctx);
-    if (event.formId === 'survey:all') return submitWholeForm(ctx, runId, event.values);
+    if (event.formId === 'survey:all') return answersNow(runId, await submitWholeForm(ctx, runId, event.values));
     if (event.formId === 'survey:one' && position?.data.questionKey) {
-      return submitOne(ctx, runId, position.data.questionKey, await formOf(ctx, runId, position.data.questionKey), event.values);
+      return answersNow(runId, await submitOne(ctx, runId, position.data.questionKey, await formOf(ctx, runId, position.data.questionKey), event.values));
     }
   }
   if (event.type === 'text' && position?.step === 'question' && position.data.runId && position.data.questionKey) {
     return answerTyped(ctx, position.data.runId, position.data.questionKey, event.text);
   }
   return stale(ctx);
+}
+
+/**
+ * Answers given: the reply names the person's answers to the run as their current view, so the same
+ * button or form used again answers "already done" with the answers as they are then, not the first reply.
+ */
+function answersNow(runId: string, result: FlowResult<SurveyState>): FlowResult<SurveyState> {
+  const [first, ...rest] = result.replies;
+  if (!first) return result;
+  return { ...result, replies: [{ ...first, current: { actionId: SURVEY_ANSWERS, value: runId } }, ...rest] };
 }
 
 function stale(ctx: FlowContext): FlowResult<SurveyState> {

@@ -142,6 +142,27 @@ describe('when a member sends questionnaire answers with a double click', () => 
     expect(await runtime.db.response.count({ where: { runId: run.id, answers: { some: {} } } })).toBe(1);
     expect(await runtime.db.answer.count({ where: { response: { runId: run.id }, question: { key: 'learned_most' } } })).toBe(1);
   });
+
+  it('answers the same form sent again with "already done" and the answers as they are now, saving nothing', async () => {
+    const run = await runtime.db.questionnaireRun.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    const member = talkAs(runtime.bot, 'web:lc1-m3');
+    const form = formOf(await member.press({ actionId: 'survey:form', value: run.id }));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => member.submit(form, { input_useful: '4', template_clear: '5', recommend: '8', learned_most: 'The template' })));
+    const repeats = answers.filter((a) => REPEAT_TEXT.test(textOf(a)));
+    expect(repeats).toHaveLength(9);
+    // Changed since, one by one: the repeats show the answers of then, not the first "saved".
+    await member.press({ actionId: 'survey:answer', value: `${run.id}|input_useful|2` });
+    const again = textOf(await member.submit(form, { input_useful: '5', template_clear: '5', recommend: '10', learned_most: 'Something else' }));
+    expect(again).toContain('Already done at 10:00');
+    expect(again).toContain('Your answers: Evaluation of exchange event 1');
+    expect(again).toContain('Questions answered: 4 of 4.');
+    expect(again).toContain("- The resource persons' input on the approach was useful for…: 2 · Disagree");
+    expect(again).toContain('- What did you learn that you will use?: The template');
+    expect(again).not.toContain('Your answers are saved');
+    const response = await runtime.db.response.findFirstOrThrow({ where: { runId: run.id, respondent: { identities: { some: { externalId: 'web:lc1-m3' } } } }, include: { answers: { include: { question: true } } } });
+    expect(response.answers.map((a) => [a.question.key, a.value]).sort()).toEqual([['input_useful', 2], ['learned_most', 'The template'], ['recommend', 8], ['template_clear', 5]]);
+    for (const repeat of repeats) expect(textOf(repeat)).toContain('Questions answered: 4 of 4.');
+  });
 });
 
 describe('when a resource person answers a question with a double click', () => {
@@ -153,9 +174,31 @@ describe('when a resource person answers a question with a double click', () => 
     const notice = inbox.to(rpId).find((m) => buttonsOf([m]).some((b) => b.value === question.id))!;
     const rp = talkAs(runtime.bot, rpId);
     const form = formOf(await rp.press(findButton([notice], 'Answer')));
-    await tenAtOnce(() => rp.submit(form, { text: 'The municipality, or a lease of at least five years.' }));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => rp.submit(form, { text: 'The municipality, or a lease of at least five years.' })));
+    for (const answer of answers) expect(textOf(answer)).not.toMatch(ERROR_TEXT);
+    const repeats = answers.filter((a) => REPEAT_TEXT.test(textOf(a)));
+    expect(repeats).toHaveLength(9);
     expect(await runtime.db.questionAnswer.count({ where: { questionId: question.id } })).toBe(1);
     expect(inbox.to('web:lc1-m2').filter((m) => textOf(m).includes('a lease of at least five years'))).toHaveLength(1);
+    // Each repeat: the question as answered, by whom and when, instead of the first "thank you".
+    for (const repeat of repeats) {
+      const text = textOf(repeat);
+      expect(text).toContain('The question and its answers');
+      expect(text).toContain('Who must own the premises of a day-care centre?');
+      expect(text).toContain('Your answer, 10:00:');
+      expect(text).toContain('The municipality, or a lease of at least five years.');
+      expect(text).not.toContain('Thank you! Your answer went to');
+    }
+
+    // Sent again after the member asked for more and the resource person answered a second time.
+    const again = await rp.press(findButton(await rp.press({ actionId: 'questions:view', value: question.id }), 'Answer'));
+    await rp.submit(formOf(again), { text: 'A public-private partnership also works.' });
+    const repeated = textOf(await rp.submit(form, { text: 'The municipality, or a lease of at least five years.' }));
+    expect(repeated).toContain('Already done at 10:00');
+    expect(repeated).toContain('A public-private partnership also works.');
+    const asker = await runtime.db.person.findFirstOrThrow({ where: { identities: { some: { externalId: 'web:lc1-m2' } } } });
+    expect(repeated).toContain(`Asked by ${asker.displayName} (LC1)`);
+    expect(await runtime.db.questionAnswer.count({ where: { questionId: question.id } })).toBe(2);
   });
 });
 

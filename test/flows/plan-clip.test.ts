@@ -10,6 +10,13 @@ describe('clip, which shortens a goal or an activity name for a phone', () => {
     expect(clipped.endsWith('…')).toBe(true);
   });
 
+  it('ends before a word it would cut in two, when most of the text stays', () => {
+    const goal = 'A day-care centre for 20 elderly people in each of the three districts of our municipality';
+    expect(clip(goal, 75)).toBe('A day-care centre for 20 elderly people in each of the three districts of…');
+    // One long word: cut inside it rather than drop nearly everything.
+    expect(clip(`Hi ${'x'.repeat(30)}`, 20)).toBe(`Hi ${'x'.repeat(16)}…`);
+  });
+
   it('never splits an emoji, a surrogate pair or a letter with its combining mark', () => {
     const emoji = `${'a'.repeat(8)}👩‍👧‍👦 end`;
     expect(clip(emoji, 10)).toBe(`${'a'.repeat(8)}…`);

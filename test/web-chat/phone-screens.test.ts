@@ -52,6 +52,32 @@ async function submittedPlan(db: Db, externalId: string) {
   await submitPlan(db, plan.id);
 }
 
+/** A goal longer than the overview shows (it clips to 75 characters; the whole is behind "Goal"). */
+const LONG_GOAL = 'A day-care centre for 20 elderly people in each of the three districts of our municipality, open five days a week, with a warm lunch and transport for those who cannot walk';
+
+/** A draft plan still being written: a long goal, three activities, some parts missing. */
+async function draftPlan(db: Db, externalId: string, clusterCode: string) {
+  const identity = await db.platformIdentity.findFirstOrThrow({ where: { externalId } });
+  const cluster = await db.cluster.findFirstOrThrow({ where: { code: clusterCode } });
+  await db.actionPlan.create({
+    data: {
+      clusterId: cluster.id,
+      authorId: identity.personId,
+      approach: cluster.approach,
+      goal: LONG_GOAL,
+      change: 'Fewer elderly people alone at home during the day',
+      activities: {
+        create: ['Secure premises and ownership rights for the centre in the old school building', 'Hire and train four carers with the Red Cross', 'Open the centre and welcome the first 10 people'].map((activity, i) => ({
+          position: i,
+          activity,
+          responsible: i === 2 ? null : 'Social services department',
+          deadline: new Date(Date.UTC(2027, i + 1, 1)),
+        })),
+      },
+    },
+  });
+}
+
 /** A date some days from now, as a form takes it. */
 function inDays(days: number): string {
   return new Date(Date.now() + days * 24 * 3600 * 1000).toISOString().slice(0, 10);
@@ -89,6 +115,7 @@ beforeAll(async () => {
     const member = talkAs(runtime.bot, `web:lc1-m${i}`);
     await member.submit(formOf(await member.press({ actionId: 'survey:form', value: run.id })), { feedback_useful: String((i % 5) + 1), method_suited: String(((i + 2) % 5) + 1), next_step: i % 2 ? 'start' : 'consolidate', support_needed: ['rp_coaching'], improve_method: i === 1 ? 'More time for feedback' : '' });
   }
+  await draftPlan(runtime.db, 'web:lc2-m1', 'LC2');
   baseUrl = `http://127.0.0.1:${await runtime.listen(port)}`;
   browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -165,6 +192,26 @@ describe('when the longest messages of the main journeys are shown on a 390 × 8
     expect(height, `an activity is ${height} px high; the chat area is ${area} px`).toBeLessThanOrEqual(area);
     await activity.getByRole('button', { name: /Back to the plan/ }).click();
     await expect.poll(() => page.getByTestId('bot-message').last().textContent(), POLL).toContain('Activities (3)');
+    await page.close();
+  }, SCREEN_TIMEOUT);
+
+  it('shows a draft plan with a long goal and three activities on one screen, the goal clipped between words', async () => {
+    const page = await phoneAs('lc2-m1');
+    const overview = await send(page, '/lc plan', 'Your action plan');
+    const text = (await overview.textContent())!;
+    expect(text).toContain('A day-care centre for 20 elderly people in each of the three districts of…');
+    expect(text).not.toContain('our municipality');
+    for (const activity of ['Secure premises', 'Hire and train four carers', 'Open the centre']) expect(text).toContain(activity);
+    const { height, area } = await measure(page, overview, 'plan-draft-long-goal');
+    expect(height, `the draft plan is ${height} px high; the chat area is ${area} px`).toBeLessThanOrEqual(area);
+    // Every button is within the message on screen, none cut off at the edge of the phone.
+    for (const button of await overview.getByRole('button').all()) {
+      const box = (await button.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    }
+    // The whole goal is one tap away.
+    expect(await overview.getByRole('button', { name: 'Edit goal and beneficiaries' }).isVisible()).toBe(true);
     await page.close();
   }, SCREEN_TIMEOUT);
 

@@ -96,6 +96,11 @@ export function missingRequired(definition: QuestionnaireDefinition, answers: Re
 /** Refuses people who may not answer this run (closed, or not a member of its cluster nor asked). */
 export async function requireAnswerer(db: Db, run: LoadedRun, personId: string, now: Date): Promise<void> {
   if (!isAnswerable(run, now)) throw new BotError(ErrorCode.Conflict, 'surveys:errors.closed');
+  await requireRespondent(db, run, personId);
+}
+
+/** Refuses people the run was never for (not a member of its cluster nor asked), open or closed. */
+export async function requireRespondent(db: Db, run: Pick<LoadedRun, 'id' | 'clusterId'>, personId: string): Promise<void> {
   const allowed = await db.membership.count({ where: { personId, clusterId: run.clusterId, status: 'ACTIVE', role: 'MEMBER' } });
   const invited = await db.runParticipation.count({ where: { runId: run.id, personId } });
   if (!allowed && !invited) throw new BotError(ErrorCode.NotAllowed, 'surveys:errors.notInvited');
