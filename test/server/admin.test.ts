@@ -1,8 +1,14 @@
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import express from 'express';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ui } from '../../src/core/messages.js';
 import { attachWorkspace } from '../../src/domain/programme-workspaces.js';
+import { adminMount } from '../../src/server/admin/mount.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import type { FakeSlack } from '../support/fake-slack.js';
 import { launchChromium } from '../support/browser.js';
@@ -277,5 +283,32 @@ describe('on a phone (390 × 844)', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}/admin-phone.png`, fullPage: true });
     await context.close();
+  });
+});
+
+describe('when an operator detaches, the log', () => {
+  it('records the operator action, the installation and what it did, once per outcome', async () => {
+    expect((await installThroughOAuth(url, fake, { teamId: 'TLOGGED', teamName: 'Logged workspace' })).status).toBe(200);
+    // The same mount on an app of its own, with a logger the test reads.
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(JSON.parse(String(chunk))), done()) }));
+    const app = express();
+    adminMount({ adminToken: ADMIN_TOKEN, db: runtime.db, logger, publicUrl: runtime.config.PUBLIC_URL, defaultLocale: 'en', slackMode: 'oauth', oauthWorkspaces: runtime.slack!.oauthWorkspaces }).mount(app);
+    const server = app.listen(0);
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const csrf = formTokenOf(await (await fetch(`${base}/admin`, { headers: asOperator })).text());
+      const send = () => fetch(`${base}/admin/detach`, { method: 'POST', redirect: 'manual', headers: { ...asOperator, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ installationKey: 'TLOGGED', name: 'Logged workspace', csrf, confirm: 'yes' }) });
+      expect((await send()).status).toBe(303);
+      expect((await send()).status).toBe(303);
+    } finally {
+      server.close();
+    }
+    const detaches = lines.filter((line) => line.operatorAction === 'detach');
+    expect(detaches.map((line) => [line.installationKey, line.workspace, line.removed, line.msg])).toEqual([
+      ['TLOGGED', 'Logged workspace', true, 'operator detached a slack installation'],
+      ['TLOGGED', 'Logged workspace', false, 'operator detach: installation was already gone'],
+    ]);
   });
 });
