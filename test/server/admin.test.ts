@@ -269,9 +269,9 @@ describe('on a phone (390 × 844)', () => {
     await browser?.close();
   });
 
-  it('reads without sideways scrolling: each installation becomes a card', async () => {
+  it('reads without sideways scrolling: each installation becomes a card, and the confirmation too; Detach works from the page', async () => {
     // A fresh pair of long-named workspaces, so the page has rows to lay out.
-    for (const [teamId, teamName] of [['TPHONEONE', 'Municipality of Example-Long-Name Social Services Department'], ['TPHONETWO', HOSTILE]]) {
+    for (const [teamId, teamName] of [['TPHONEONE', 'Municipality of Example-Long-Name Social Services Department of the Region of Somewhere-Far-Away'], ['TPHONETWO', HOSTILE]]) {
       expect((await installThroughOAuth(url, fake, { teamId, teamName, installerUserId: 'UINSTALLERWITHAVERYLONGID' })).status).toBe(200);
     }
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, httpCredentials: { username: 'operator', password: ADMIN_TOKEN } });
@@ -282,6 +282,18 @@ describe('on a phone (390 × 844)', () => {
     expect(sizes.theadShown).toBe(false);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}/admin-phone.png`, fullPage: true });
+    // The confirmation, with the longest name: its button wraps instead of pushing the page sideways.
+    await page.locator('tr', { hasText: 'TPHONEONE' }).getByRole('button', { name: 'Detach' }).click();
+    await page.waitForURL('**/admin/detach');
+    expect(await page.textContent('h1')).toContain('Detach Municipality of Example-Long-Name');
+    expect(await page.evaluate(() => document.scrollingElement!.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}/admin-phone-confirm.png`, fullPage: true });
+    expect(await runtime.db.slackInstallation.count({ where: { installationKey: 'TPHONEONE' } })).toBe(1);
+    // Confirmed in the browser: its own form passes the Origin and token checks, and the redirect shows the result.
+    await page.getByRole('button', { name: /^Detach Municipality/ }).click();
+    await page.waitForURL(/\/admin\?result=/);
+    expect(await page.textContent('[role=status]')).toContain('was detached');
+    expect(await runtime.db.slackInstallation.count({ where: { installationKey: 'TPHONEONE' } })).toBe(0);
     await context.close();
   });
 });

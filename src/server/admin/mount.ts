@@ -25,12 +25,13 @@ export interface AdminDeps {
 
 /**
  * The pages operators see and nobody else: no script, forms only to this origin, never cached,
- * never framed, no referrer (the page names workspaces).
+ * never framed, no referrer to other sites (the page names workspaces).
  */
 const ADMIN_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on the page's own forms.
+  'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 } as const;
 

@@ -27,7 +27,8 @@ th{font-size:.9em;color:#444}
 .banner.refused{background:#fdecea;border-color:#b3261e}
 button{background:#b3261e;color:#fff;border:0;padding:.5em 1em;border-radius:6px;font:inherit;cursor:pointer}
 td button{white-space:nowrap}
-.actions button{text-align:left}
+.actions button{text-align:left;overflow-wrap:anywhere}
+.actions form{min-width:0}
 form{margin:0}
 .actions{display:flex;gap:1em;align-items:center;flex-wrap:wrap;margin-top:1.2em}
 @media (max-width:44em){
