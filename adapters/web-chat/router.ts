@@ -16,6 +16,7 @@ import type { InboundEvent } from '../../src/core/messages.js';
 import type { Redis } from '../../src/core/redis.js';
 import { endAllWebSessions, endWebSession, signInWithLinkCode, webSessionPolicy } from '../../src/domain/web-sessions.js';
 import { projectPath } from '../../src/core/paths.js';
+import { fromOtherSite } from '../../src/core/same-site.js';
 import { SESSION_COOKIE, sessionTokenOf, webCallerLookup, type WebCaller, type WebCallerLookup } from './caller.js';
 import { SignInLimit } from './sign-in-limit.js';
 import type { HistoryEntry, WebChatHistory } from './history.js';
@@ -247,17 +248,7 @@ async function requireCaller(callerOf: WebCallerLookup, req: Request, res: Respo
  */
 function refuseOtherSites(config: Config) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const origin = req.headers.origin;
-    if (req.method === 'GET' || req.method === 'HEAD' || !origin) return next();
-    const host = req.headers.host;
-    let sameSite = false;
-    try {
-      const url = new URL(origin);
-      sameSite = url.host === host || url.origin === new URL(config.PUBLIC_URL).origin;
-    } catch {
-      sameSite = false;
-    }
-    if (sameSite) return next();
+    if (req.method === 'GET' || req.method === 'HEAD' || !fromOtherSite(req.headers, config.PUBLIC_URL)) return next();
     res.status(403).json({ error: translator(languageOf(req, config))('web:errors.otherSite') });
   };
 }

@@ -1,10 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Request, Response, NextFunction } from 'express';
 import type { Queue } from 'bullmq';
 import type { AdapterMount } from '../server/app.js';
+import { requireAdminToken } from '../server/admin-token.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
 
@@ -25,7 +24,7 @@ export function dashboardMount(adminToken: string | undefined, queue: () => Queu
       serverAdapter.setBasePath(DASHBOARD_PATH);
       let built = false;
       const router = serverAdapter.getRouter();
-      app.use(DASHBOARD_PATH, requireToken(adminToken), (req, res, next) => {
+      app.use(DASHBOARD_PATH, requireAdminToken(adminToken), (req, res, next) => {
         // Built on first use, so a bot whose dashboard nobody opens never connects a queue for it.
         if (!built) {
           // @bull-board/express pins its own copy of @bull-board/api (a patch version apart): same shape, separate types.
@@ -38,15 +37,3 @@ export function dashboardMount(adminToken: string | undefined, queue: () => Queu
   };
 }
 
-function requireToken(token: string) {
-  const expected = Buffer.from(token);
-  return (req: Request, res: Response, next: NextFunction) => {
-    const header = req.get('authorization') ?? '';
-    let given = '';
-    if (header.startsWith('Bearer ')) given = header.slice(7);
-    else if (header.startsWith('Basic ')) given = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':').slice(1).join(':');
-    const candidate = Buffer.from(given);
-    if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) return next();
-    res.status(401).set('WWW-Authenticate', 'Basic realm="Cluster Bot queues"').type('text').send('The admin token is required.');
-  };
-}

@@ -10,6 +10,7 @@ import type { Flow, Services } from '../core/flow.js';
 import { createQuestionDeadlines, reconcileQuestions, type QuestionDeadlineRuntime } from '../scheduler/question-deadlines.js';
 import { BullScheduler } from '../scheduler/scheduler.js';
 import { dashboardMount } from '../scheduler/dashboard.js';
+import { adminMount } from './admin/mount.js';
 import { runHousekeeping } from '../scheduler/housekeeping.js';
 import { PersonalCache } from './personal-cache.js';
 import { allFlows } from '../../flows/index.js';
@@ -117,6 +118,7 @@ export function createRuntime(
     notifier.register(slack.sender);
     adapters.push(slack.mount);
   }
+  adapters.push(adminMount({ adminToken: config.ADMIN_TOKEN, db, logger, publicUrl: config.PUBLIC_URL, defaultLocale: config.DEFAULT_LOCALE, slackMode: config.slackMode, oauthWorkspaces: slack?.oauthWorkspaces }));
   const app = createApp({ config, db, redis, logger, bot, clock, webSender, webHistory, adapters });
   let server: Server | undefined;
 
