@@ -24,10 +24,19 @@ const routable = z.union([
   z.object({ type: z.literal('block_suggestion'), action_id: z.string(), user }).passthrough(),
 ]);
 
+function isForm(contentType: string | undefined): boolean {
+  return Boolean(contentType?.startsWith('application/x-www-form-urlencoded'));
+}
+
+/** A form with a `command` field: how Slack sends a slash command (interactivity sends a JSON `payload`). */
+function isSlashCommand(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'command' in body;
+}
+
 /** The body as Bolt will parse it: a form (maybe with a JSON `payload`) or JSON; undefined if neither. */
 function parseBody(raw: string, contentType: string | undefined): unknown {
   try {
-    if (contentType?.startsWith('application/x-www-form-urlencoded')) {
+    if (isForm(contentType)) {
       const form = parseQuery(raw);
       return typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
     }
@@ -37,20 +46,24 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
   }
 }
 
+/** Takes a signed slash command's parsed form and answers it (slash-command.ts). */
+export type SlashCommandHandler = (form: unknown, res: Response) => Promise<void>;
+
 /**
  * Runs before Bolt on /slack/events. Requests that are not correctly signed pass straight on, for
- * Bolt to refuse with 401 (one place decides about signatures). A correctly signed body that is
- * not a Slack payload Bolt can route is refused here with 400 and a sentence, at once. The raw body
- * is handed on as `req.rawBody`, which Bolt's receiver reads instead of the stream.
+ * Bolt to refuse with 401 (one place decides about signatures). A correctly signed slash command goes
+ * to `slashCommands` when given (it never reaches Bolt: see slash-command.ts). A correctly signed body
+ * that is not a Slack payload Bolt can route is refused here with 400 and a sentence, at once. The raw
+ * body is handed on as `req.rawBody`, which Bolt's receiver reads instead of the stream.
  */
-export function refuseUnroutablePayloads(signingSecret: string, logger: Logger, unreadable: () => string) {
+export function refuseUnroutablePayloads(signingSecret: string, logger: Logger, unreadable: () => string, slashCommands?: SlashCommandHandler) {
   const raw = express.raw({ type: () => true, limit: '10mb' });
   return [
     raw,
     (req: Request, res: Response, next: NextFunction): void => {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      (req as Request & { rawBody?: Buffer }).rawBody = body;
-      const text = body.toString('utf8');
+      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      (req as Request & { rawBody?: Buffer }).rawBody = bytes;
+      const text = bytes.toString('utf8');
       try {
         verifySlackRequest({
           signingSecret,
@@ -61,7 +74,13 @@ export function refuseUnroutablePayloads(signingSecret: string, logger: Logger, 
         next(); // Bolt refuses it with 401.
         return;
       }
-      if (!routable.safeParse(parseBody(text, req.header('content-type'))).success) {
+      const contentType = req.header('content-type');
+      const body = parseBody(text, contentType);
+      if (slashCommands && isForm(contentType) && isSlashCommand(body)) {
+        slashCommands(body, res).catch(next);
+        return;
+      }
+      if (!routable.safeParse(body).success) {
         logger.warn('slack request refused: signed, but not a payload the bot can route');
         res.status(400).json({ error: unreadable() });
         return;
