@@ -17,7 +17,7 @@ import { SLACK_LIMITS } from './limits.js';
 import type { ReplyTarget } from './reply-target.js';
 import { slackProfileOf } from './profile.js';
 import { SlackSender } from './sender.js';
-import { boltLogger, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
+import { boltLogger, callWebApi, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
 import { SingleWorkspace, type SlackWorkspaces, type WorkspaceRef } from './workspace-clients.js';
 import type { Db } from '../../src/core/db.js';
 import { detachInstallation } from './detach.js';
@@ -645,8 +645,9 @@ export class SlackAdapter {
     const t = translator(response.locale ?? this.deps.config.DEFAULT_LOCALE);
     const blocks = response.messages.flatMap((m) => m.blocks);
     const { view } = renderHome(blocks, { previous: t('slack:home.previous'), next: t('slack:home.next'), page: (p, n) => t('slack:home.page', { page: p, pages: n }) }, page);
-    const client = await this.workspaces.clientFor(who);
-    await withRetryAfter(() => client.views.publish({ user_id: userId, view: view as never }));
+    // Straight over HTTP, not through the WebClient, like a nudge's post (callWebApi says why).
+    const auth = await this.workspaces.authFor(who);
+    await withRetryAfter(() => callWebApi(auth.client.slackApiUrl, auth.botToken, 'views.publish', { user_id: userId, view }));
   }
 }
 

@@ -79,6 +79,15 @@ describe('when Slack sends a slash command over HTTP (single workspace)', () => 
     expect(await runtime.db.platformIdentity.count({ where: { externalId: 'T1:USTALE' } })).toBe(0);
   });
 
+  it('refuses a signature made for another timestamp than the one sent, with 401', async () => {
+    const request = command(fake, 'T1', 'UREPLAYED', 'help');
+    const signedAt = Math.floor(Date.now() / 1000) - 10;
+    const response = await slack.command(request, { timestamp: signedAt, headers: { 'x-slack-request-timestamp': String(signedAt + 1) } });
+    expect(response.status).toBe(401);
+    await runtime.slack!.settled();
+    expect(answersAt(fake, request.response_url)).toEqual([]);
+  });
+
   it('answers a command Slack delivers again (X-Slack-Retry-Num, same trigger_id) once', async () => {
     fake.addUser({ id: 'URETRYCMD', real_name: 'Ilir Berisha' });
     const request = command(fake, 'T1', 'URETRYCMD', 'me');
