@@ -13,7 +13,8 @@ import type { SlackWorkspaces } from './workspace-clients.js';
  */
 export const slashCommandSchema = z.object({
   command: z.string().min(1).max(100),
-  text: z.string().max(4_000).default(''),
+  // No limit of its own: the core answers an over-long command with a sentence (bot.ts, checkLength).
+  text: z.string().default(''),
   team_id: z.string().min(1).max(40),
   enterprise_id: z.string().max(40).optional(),
   /** "true" when the command came through an org-wide (Enterprise Grid) install: Slack sends a string. */

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderMessage } from '../../adapters/slack/block-kit.js';
 import { fromSlashCommand } from '../../adapters/slack/inbound.js';
+import { MAX_COMMAND_LENGTH } from '../../src/core/commands.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import type { FakeSlack } from '../support/fake-slack.js';
 import { testSlackRuntime } from '../support/harness.js';
@@ -106,6 +107,16 @@ describe('when Slack sends a slash command over HTTP (single workspace)', () => 
     await slack.command(two);
     await runtime.slack!.settled();
     expect(answersAt(fake, one.response_url)).toHaveLength(2);
+  });
+
+  it('answers an over-long command with the core\'s sentence, as before, instead of refusing the request', async () => {
+    const request = command(fake, 'T1', 'UDIRECT', `me ${'x'.repeat(5_000)}`);
+    const response = await slack.command(request);
+    expect(response.status).toBe(200);
+    await runtime.slack!.settled();
+    const [answer] = answersAt(fake, request.response_url);
+    expect(answer.response_type).toBe('ephemeral');
+    expect(answer.text).toContain(String(MAX_COMMAND_LENGTH));
   });
 
   it('refuses a signed command whose fields are not single values with 400 and a sentence', async () => {
