@@ -60,7 +60,7 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
 }
 
 /** Takes a signed slash command's parsed form and answers it (slash-command.ts). */
-export type SlashCommandHandler = (form: unknown, res: Response) => Promise<void>;
+export type SlashCommandHandler = (form: unknown, delivery: { retried: boolean }, res: Response) => Promise<void>;
 
 /**
  * Runs before Bolt on /slack/events. Requests that are not correctly signed pass straight on, for
@@ -84,7 +84,7 @@ export function refuseUnroutablePayloads(signingSecret: string, logger: Logger, 
       const contentType = req.header('content-type');
       const body = parseBody(text, contentType);
       if (slashCommands && isForm(contentType) && isSlashCommand(body)) {
-        slashCommands(body, res).catch(next);
+        slashCommands(body, { retried: req.header('x-slack-retry-num') !== undefined }, res).catch(next);
         return;
       }
       if (!routable.safeParse(body).success) {

@@ -65,12 +65,13 @@ export interface DirectSlashCommandDeps {
  * (OAuth mode: its installation, by enterprise and team id; a workspace without one gets Bolt's answer,
  * an empty 200, and nothing runs); the ack comes first and the work after it, through the same
  * `afterAck` (tracked for shutdown) into the bot's admission gate and request deadline; the same
- * InboundEvent and reply target. And one thing Bolt did not do for commands: a delivery Slack repeats
- * (X-Slack-Retry-Num, same trigger_id) has one effect, whichever instance it reaches. Socket Mode does
+ * InboundEvent and reply target. And one thing Bolt did not do for commands: a delivery Slack marks as a
+ * retry (X-Slack-Retry-Num) of a trigger_id already seen has no effect, whichever instance it reaches (a
+ * command without that mark is always a command: Slack gives each its own trigger_id). Socket Mode does
  * not come here: Bolt's listener serves it, building the target with the same `replyTargetOf`.
  */
 export function directSlashCommands(deps: DirectSlashCommandDeps) {
-  return async (form: unknown, res: Response): Promise<void> => {
+  return async (form: unknown, delivery: { retried: boolean }, res: Response): Promise<void> => {
     const parsed = slashCommandSchema.safeParse(form);
     if (!parsed.success) {
       deps.logger.warn('slack request refused: signed, but not a slash command the bot can read');
@@ -96,16 +97,18 @@ export function directSlashCommands(deps: DirectSlashCommandDeps) {
     }
     const target = replyTargetOf(command, enterpriseId);
     const triggerId = command.trigger_id ?? '';
+    // Every command's trigger_id is noted (sent before the ack, so it is in Redis before any retry can ask);
+    // only a delivery Slack marks as a retry waits for the answer and stops if the trigger_id was seen.
+    const first = triggerId
+      ? deps.dedupe.firstDelivery(`command:${triggerId}`).catch((error) => {
+          // Without Redis we cannot tell; answering twice is better than never answering.
+          deps.logger.warn({ err: String(error) }, 'slack command dedupe unavailable');
+          return true;
+        })
+      : Promise.resolve(true);
     // Registered before the ack, so whoever sees the ack also sees the pending work.
     deps.afterAck('command', async () => {
-      // Without Redis we cannot tell; answering twice is better than never answering.
-      const first = triggerId
-        ? await deps.dedupe.firstDelivery(`command:${triggerId}`).catch((error) => {
-            deps.logger.warn({ err: String(error) }, 'slack command dedupe unavailable');
-            return true;
-          })
-        : true;
-      if (!first) return;
+      if (delivery.retried && !(await first)) return;
       await deps.run(target, fromSlashCommand(command.text), { id: triggerId, at: received });
     });
     res.status(200).end();

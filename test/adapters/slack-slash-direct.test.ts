@@ -100,6 +100,14 @@ describe('when Slack sends a slash command over HTTP (single workspace)', () => 
     expect(fake.callsOf('users.info').filter((c) => c.params.user === 'URETRYCMD')).toHaveLength(1);
   });
 
+  it('answers a command whose trigger_id was seen before when Slack does not mark it as a retry', async () => {
+    const one = command(fake, 'T1', 'UDIRECT', 'me');
+    await slack.command(one);
+    await slack.command(one);
+    await runtime.slack!.settled();
+    expect(answersAt(fake, one.response_url)).toHaveLength(2);
+  });
+
   it('answers two commands of one person, each with its own trigger_id, twice', async () => {
     const one = command(fake, 'T1', 'UDIRECT', 'me');
     const two = command(fake, 'T1', 'UDIRECT', 'me', { response_url: one.response_url });
