@@ -17,7 +17,7 @@ import { SLACK_LIMITS } from './limits.js';
 import type { ReplyTarget } from './reply-target.js';
 import { slackProfileOf } from './profile.js';
 import { SlackSender } from './sender.js';
-import { boltLogger, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
+import { boltLogger, callWebApi, platformErrorOf, postToResponseUrl, sleep, withRetryAfter } from './slack-api.js';
 import { SingleWorkspace, type SlackWorkspaces, type WorkspaceRef } from './workspace-clients.js';
 import type { Db } from '../../src/core/db.js';
 import { detachInstallation } from './detach.js';
@@ -25,6 +25,7 @@ import type { OAuthWorkspaces } from './installations.js';
 import { pageLanguage } from './install-pages.js';
 import { INSTALL_PATH, oauthSetup } from './oauth.js';
 import { refuseUnroutablePayloads } from './payload-guard.js';
+import { directSlashCommands, isOurCommand, replyTargetOf } from './slash-command.js';
 import { rejectFutureTimestamps } from './timestamp-guard.js';
 
 /**
@@ -143,7 +144,16 @@ export class SlackAdapter {
         path: '/slack/events',
         mount: (expressApp: Express) => {
           expressApp.post('/slack/events', rejectFutureTimestamps(logger));
-          expressApp.post('/slack/events', ...refuseUnroutablePayloads(config.SLACK_SIGNING_SECRET!, logger, () => this.defaultT('slack:unreadableRequest')));
+          // Slash commands are acked and parsed in the guard, off Bolt's path (slash-command.ts).
+          const slashCommands = directSlashCommands({
+            workspaces: this.workspaces,
+            dedupe: this.dedupe,
+            logger,
+            texts: { unknownCommand: () => this.defaultT('slack:unknownCommand'), unreadable: () => this.defaultT('slack:unreadableRequest') },
+            afterAck: (what, work) => this.afterAck(what, work),
+            run: (target, event, trigger) => this.handleAndDeliver(target, event, { direct: target.direct }, trigger),
+          });
+          expressApp.post('/slack/events', ...refuseUnroutablePayloads(config.SLACK_SIGNING_SECRET!, logger, () => this.defaultT('slack:unreadableRequest'), slashCommands));
           // The install page is rendered by Bolt's installer, which does not pass the request on: its language rides along.
           if (oauth) expressApp.get(INSTALL_PATH, (req, _res, next) => pageLanguage.run(oauth.language(req), next));
           expressApp.use(receiver.router);
@@ -210,22 +220,16 @@ export class SlackAdapter {
       }
     });
 
-    // One listener for every slash command (Bolt runs each registered listener's filters on every request).
+    // Slash commands in Socket Mode (over HTTP they never reach Bolt: slash-command.ts), one listener for
+    // all of them (Bolt runs each registered listener's filters on every request).
     app.command(/.*/, async ({ command, ack, context }) => {
-      if (!/^\/lc/.test(command.command)) {
-        // Another slash command pointed at this URL: acked at once with a sentence, instead of Slack
+      if (!isOurCommand(command.command)) {
+        // Another slash command pointed at this app: acked at once with a sentence, instead of Slack
         // waiting 3 s for Bolt's timeout and showing the person an error.
         await ack({ response_type: 'ephemeral', text: this.defaultT('slack:unknownCommand') } as never);
         return;
       }
-      const target: ReplyTarget = {
-        teamId: command.team_id,
-        ...orgOf(context),
-        userId: command.user_id,
-        responseUrl: command.response_url,
-        channel: command.channel_id,
-        direct: isDirectChannel(command.channel_id),
-      };
+      const target = replyTargetOf(command, context.enterpriseId);
       const trigger: Trigger = { id: command.trigger_id, at: Date.now() };
       // Ack first, as Slack advises: the answer always follows through the response_url, so the
       // ack never waits for the flow or the database, and a slow flow cannot miss Slack's 3 s.
@@ -641,8 +645,9 @@ export class SlackAdapter {
     const t = translator(response.locale ?? this.deps.config.DEFAULT_LOCALE);
     const blocks = response.messages.flatMap((m) => m.blocks);
     const { view } = renderHome(blocks, { previous: t('slack:home.previous'), next: t('slack:home.next'), page: (p, n) => t('slack:home.page', { page: p, pages: n }) }, page);
-    const client = await this.workspaces.clientFor(who);
-    await withRetryAfter(() => client.views.publish({ user_id: userId, view: view as never }));
+    // Straight over HTTP, not through the WebClient, like a nudge's post (callWebApi says why).
+    const auth = await this.workspaces.authFor(who);
+    await withRetryAfter(() => callWebApi(auth.client.slackApiUrl, auth.botToken, 'views.publish', { user_id: userId, view }));
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The slash command both bench loads send: the i-th command of a person alternates `/lc help` and
  * `/lc me` (quick, read-only answers), from their DM, answered at `responseUrl`. Without `command`,
- * which the sender adds.
+ * which the sender adds. Each has its own trigger_id, as Slack gives every command: the bot answers a
+ * trigger_id once (a repeated delivery), and a warm-up run counts from 0 too.
  */
 export function benchCommandFields(user: string, i: number, responseUrl: string): Record<string, string> {
   return {
@@ -10,7 +11,7 @@ export function benchCommandFields(user: string, i: number, responseUrl: string)
     channel_id: `D${user.slice(1)}`,
     user_id: user,
     response_url: responseUrl,
-    trigger_id: `bench-${i}`,
+    trigger_id: `bench-${i}-${Math.random().toString(36).slice(2)}`,
     api_app_id: 'A1',
   };
 }

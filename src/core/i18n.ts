@@ -83,7 +83,17 @@ export function translator(locale: string): Translate {
     // With options (variables, a count, a default): straight to i18next's t with the language set, which
     // is what the fixed t does after copying all of i18next's options into a new object on every call
     // (about a third of the memory a command allocated, and so of its garbage collection).
-    if (rest.length === 1 && isOptions(rest[0])) return (i18n.t as unknown as (...args: unknown[]) => string)(key, { lng, ...rest[0] });
+    if (rest.length === 1 && isOptions(rest[0])) {
+      // Only a default ("/lc <verb>" for a button without its own label) is still static text: remembered too.
+      const options = rest[0];
+      if (typeof key === 'string' && typeof options.defaultValue === 'string' && Object.keys(options).length === 1) {
+        const id = `${key}\u0000${options.defaultValue}`;
+        let text = plain.get(id);
+        if (text === undefined) plain.set(id, (text = (i18n.t as unknown as (...args: unknown[]) => string)(key, { lng, ...options })));
+        return text;
+      }
+      return (i18n.t as unknown as (...args: unknown[]) => string)(key, { lng, ...options });
+    }
     if (rest.length > 0 || typeof key !== 'string') return (t as unknown as (...args: unknown[]) => string)(key, ...rest);
     let text = plain.get(key);
     if (text === undefined) plain.set(key, (text = t(key)));

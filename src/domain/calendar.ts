@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { dayText, dayTimeText } from '../core/format.js';
+import { dayText, dayTimeText, formatter } from '../core/format.js';
 import type { Translate } from '../core/i18n.js';
 
 /**
@@ -85,7 +85,8 @@ export function formatStoredDay(date: Date, locale: string): string {
 /** The name of a zone in the viewer's language ("United Kingdom Time", "Central European Time"). */
 export function zoneName(zone: string, locale: string, at: Date): string {
   try {
-    const part = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'longGeneric' }).formatToParts(at).find((p) => p.type === 'timeZoneName');
+    const named = formatter(`zone|${locale}|${zone}`, () => new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'longGeneric' }));
+    const part = named.formatToParts(at).find((p) => p.type === 'timeZoneName');
     return part?.value ?? zone;
   } catch {
     return zone;

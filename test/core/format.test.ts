@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatNumber, formatShortTime } from '../../src/core/format.js';
+import { formatDate, formatDateTime, formatList, formatNumber, formatShortTime } from '../../src/core/format.js';
 import { formatDay, formatMoment } from '../../src/domain/calendar.js';
 
 /** Dates and numbers shown the way each language writes them (CLDR through Intl), English as before. */
@@ -42,5 +42,15 @@ describe('when a date is shown to a person', () => {
     expect(formatNumber(1234.5, 'sr-Latn')).toBe('1.234,5');
     expect(formatNumber(1234.5, 'mk')).toBe('1.234,5');
     expect(formatNumber(0.425, 'sq', { style: 'percent', maximumFractionDigits: 1 })).toMatch(/^42,5\s?%$/u);
+    // The same locale with other options is another formatter, not the first one again.
+    expect(formatNumber(0.425, 'sq')).toBe('0,425');
+  });
+});
+
+describe('when lists are written in several languages one after another', () => {
+  it('writes each in its own language, whichever came first', () => {
+    expect(formatList(['a', 'b', 'c'], 'en')).toBe('a, b, and c');
+    expect(formatList(['a', 'b'], 'hr')).toBe('a i b');
+    expect(formatList(['a', 'b'], 'en')).toBe('a and b');
   });
 });

@@ -15,6 +15,14 @@ describe('when a translator is asked for the same key many times', () => {
     expect(t('me:title', { name: 'Besa' })).not.toContain('Arta');
   });
 
+  it('answers a key asked for with only a default by its translation, or by that default when it has none', () => {
+    const t = translator('sq');
+    expect(t('help:buttons.me', { defaultValue: '/lc me' })).toBe(t('help:buttons.me'));
+    expect(t('help:buttons.nothing-like-this', { defaultValue: '/lc one' })).toBe('/lc one');
+    // Remembered per default: another default for the same missing key is not the first one.
+    expect(t('help:buttons.nothing-like-this', { defaultValue: '/lc two' })).toBe('/lc two');
+  });
+
   it('falls back to the language of a regional locale (en-GB → en)', () => {
     expect(translator('en-GB')('me:noClusters')).toBe(translator('en')('me:noClusters'));
   });

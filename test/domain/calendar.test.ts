@@ -46,6 +46,16 @@ describe('when an event time is shown', () => {
     expect(formatMoment(at, { timeZone: 'Europe/Tirane', locale: 'en' }, 'Europe/Belgrade')).toBe('Wed 2 Dec 2026, 10:00');
     expect(formatMoment(at, { timeZone: 'Europe/London', locale: 'en' }, 'Europe/Belgrade')).toBe('Wed 2 Dec 2026, 09:00 United Kingdom Time');
   });
+
+  it('names each zone in each language, whichever was asked for first', () => {
+    const london = formatMoment(at, { timeZone: 'Europe/London', locale: 'en' }, 'Europe/Belgrade');
+    const lisbon = formatMoment(at, { timeZone: 'Europe/Lisbon', locale: 'en' }, 'Europe/Belgrade');
+    const londonInCroatian = formatMoment(at, { timeZone: 'Europe/London', locale: 'hr' }, 'Europe/Belgrade');
+    expect(lisbon).not.toBe(london);
+    expect(lisbon).toContain('Western European');
+    expect(londonInCroatian).toContain('Ujedinjeno Kraljevstvo');
+    expect(formatMoment(at, { timeZone: 'Europe/London', locale: 'en' }, 'Europe/Belgrade')).toBe(london);
+  });
 });
 
 describe('when the phase of a timeline is asked for', () => {
