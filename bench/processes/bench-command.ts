@@ -1,8 +1,8 @@
 /**
  * The slash command both bench loads send: the i-th command of a person alternates `/lc help` and
  * `/lc me` (quick, read-only answers), from their DM, answered at `responseUrl`. Without `command`,
- * which the sender adds. Each has its own trigger_id, as Slack gives every command: the bot answers a
- * trigger_id once (a repeated delivery), and a warm-up run counts from 0 too.
+ * which the sender adds. Each has its own trigger_id, as Slack gives every command (the bot notes each
+ * one in Redis for retries), also across the warm-up and measured runs, which both count from 0.
  */
 export function benchCommandFields(user: string, i: number, responseUrl: string): Record<string, string> {
   return {
