@@ -147,6 +147,15 @@ describe('when a Slack member submits the "Add activity" modal ten times at once
   });
 });
 
+const NOTICE = 'You are asked to give feedback';
+
+/** Review requests sent so far, web chat and Slack together; waits up to 3 s for `expected` (proactive sends follow the press). */
+async function noticesAfterAWhile(expected: number): Promise<number> {
+  const count = () => inbox.sent.filter((s) => JSON.stringify(s.message.blocks).includes(NOTICE)).length + fake.callsOf('chat.postMessage').filter((c) => textOfCall(c.params).includes(NOTICE)).length;
+  for (let waited = 0; count() < expected && waited < 3_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  return count();
+}
+
 describe('when a Slack coordinator presses "Confirm and notify" ten times at once', () => {
   it('opens the round once, tells each reviewer once, replaces the message in place, and answers a later press with the round as it stands', async () => {
     for (const m of ['web:lc1-m4', 'web:lc1-m5', 'web:lc1-m6', 'web:lc1-m7']) await submittedPlan(runtime.db, 'LC1', m);
@@ -154,6 +163,61 @@ describe('when a Slack coordinator presses "Confirm and notify" ten times at onc
     const opens = fake.callsOf('views.open').length;
     const before = fake.calls.length;
     await coordinator.say('feedback-round');
-    console.log(fake.calls.slice(before).map((c) => c.method + ' ' + JSON.stringify(c.params).slice(0, 3000)).join('\n---\n'));
+    await expect.poll(() => fake.callsOf('views.open').length).toBeGreaterThan(opens);
+    const settings = fake.callsOf('views.open').at(-1)!.params.view;
+    const sent = await coordinator.submit(settings, { deadline: '2026-12-20', reviewersPerPlan: '2', resourcePersons: 'no', anonymous: 'no', delivery: 'asSubmitted' });
+    expect(sent.status).toBe(200);
+    await runtime.slack!.settled();
+    const preview = await fake.waitFor('response_url', (p) => textOfCall(p).includes('Preview: feedback round of LC1'));
+    const confirm = buttonsOfCall(preview).find((b: any) => b.text.text === 'Confirm and notify');
+    expect(confirm.action_id).toMatch(/^feedback-round:confirm#\d+\.[\w-]{16}$/);
+    const container = { type: 'message', message_ts: '1700000600.000100', channel_id: coordinator.channel, is_ephemeral: true };
+
+    const from = fake.calls.length;
+    const answers = await Promise.all(Array.from({ length: 10 }, () => coordinator.press(confirm, container)));
+    await runtime.slack!.settled();
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.body).not.toMatch(ERROR_TEXT);
+    }
+    const round = await runtime.db.feedbackRound.findFirstOrThrow({ where: { cluster: { code: 'LC1' } }, include: { assignments: true } });
+    expect(round.status).toBe('OPEN');
+    expect(await runtime.db.feedbackRound.count({ where: { cluster: { code: 'LC1' } } })).toBe(1);
+    expect(round.assignments.length).toBeGreaterThan(0);
+    // Each reviewer told once per plan to review, however many presses.
+    expect(await noticesAfterAWhile(round.assignments.length)).toBe(round.assignments.length);
+    for (const reviewerId of new Set(round.assignments.map((a) => a.reviewerId))) {
+      const identity = await runtime.db.platformIdentity.findFirstOrThrow({ where: { personId: reviewerId, platform: 'WEB' } });
+      const expected = round.assignments.filter((a) => a.reviewerId === reviewerId).length;
+      expect(inbox.to(identity.externalId).filter((m) => JSON.stringify(m.blocks).includes(NOTICE))).toHaveLength(expected);
+    }
+    expectCleanCalls(from);
+    const calls = fake.calls.slice(from);
+    // The pressed preview is replaced in place: who did it and when, once; the repeats say "already done".
+    const replaced = calls.filter((c) => c.method === 'response_url' && c.params.replace_original === true);
+    const texts = replaced.map((c) => textOfCall(c.params));
+    expect(texts.filter((t) => !t.includes('Already done at'))).toHaveLength(1);
+    expect(texts.find((t) => !t.includes('Already done at'))).toContain('Confirm and notify: done by you at 10:00');
+    expect(calls.filter((c) => textOfCall(c.params).includes('The feedback round of LC1 is open'))).toHaveLength(1);
+    // No message offers the spent button again.
+    for (const call of calls) expect(buttonsOfCall(call).some((b: any) => b.action_id === confirm.action_id || tokenOfButton(b) === tokenOfButton(confirm))).toBe(false);
+
+    // A review sent since: pressed once more, the round as it stands now, not the first note.
+    const assignment = round.assignments[0];
+    await runtime.db.feedbackAssignment.update({ where: { id: assignment.id }, data: { status: 'SUBMITTED' } });
+    const reviewer = await runtime.db.person.findUniqueOrThrow({ where: { id: assignment.reviewerId } });
+    const later = fake.calls.length;
+    expect((await coordinator.press(confirm, container)).status).toBe(200);
+    await runtime.slack!.settled();
+    const [again] = fake.calls.slice(later).filter((c) => c.method === 'response_url' && c.params.replace_original === true);
+    const text = textOfCall(again.params);
+    expect(text).toContain('Already done at 10:00');
+    expect(text).toContain('Feedback round of LC1');
+    expect(text).toContain(`${reviewer.displayName}: reviews done 1`);
+    expect(text).not.toContain('The feedback round of LC1 is open');
+    expect(buttonsOfCall(again).some((b: any) => b.action_id === confirm.action_id)).toBe(false);
+    expect(messageProblems(again.params)).toEqual([]);
+    expect(await noticesAfterAWhile(round.assignments.length + 1)).toBe(round.assignments.length);
+    expect(await runtime.db.feedbackRound.count({ where: { cluster: { code: 'LC1' } } })).toBe(1);
   });
 });
