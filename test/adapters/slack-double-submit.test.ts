@@ -147,6 +147,38 @@ describe('when a Slack member submits the "Add activity" modal ten times at once
   });
 });
 
+describe('when a Slack member presses "Submit my plan" ten times at once', () => {
+  it('submits the plan once, with one version, and the pressed message shows the outcome without the spent button', async () => {
+    // A complete draft: a submitted plan made in the database, taken back to draft before its first version.
+    const { plan } = await submittedPlan(runtime.db, 'LC1', 'web:lc1-m2');
+    await runtime.db.actionPlanVersion.deleteMany({ where: { planId: plan.id } });
+    await runtime.db.actionPlan.update({ where: { id: plan.id }, data: { stage: 'DRAFT' } });
+    const member = await onSlack('web:lc1-m2', 'UM2');
+    const { url } = await member.say('plan');
+    const reply = fake.callsOf('response_url').find((c) => c.params.url === url)!;
+    const submit = buttonsOfCall(reply).find((b: any) => b.text.text === 'Submit my plan');
+    expect(submit.action_id).toMatch(/^plan:submit#\d+\.[\w-]{16}$/);
+    const container = { type: 'message', message_ts: '1700000500.000100', channel_id: member.channel, is_ephemeral: true };
+
+    const from = fake.calls.length;
+    const answers = await Promise.all(Array.from({ length: 10 }, () => member.press(submit, container)));
+    await runtime.slack!.settled();
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.body).not.toMatch(ERROR_TEXT);
+    }
+    expect((await runtime.db.actionPlan.findUniqueOrThrow({ where: { id: plan.id } })).stage).toBe('SUBMITTED');
+    expect(await runtime.db.actionPlanVersion.count({ where: { planId: plan.id } })).toBe(1);
+    expectCleanCalls(from);
+    const calls = fake.calls.slice(from);
+    const texts = calls.filter((c) => c.method === 'response_url' && c.params.replace_original === true).map((c) => textOfCall(c.params));
+    expect(texts.filter((t) => !t.includes('Already done at'))).toHaveLength(1);
+    expect(texts.find((t) => !t.includes('Already done at'))).toContain('Submit my plan: done by you at 10:00');
+    expect(texts.filter((t) => t.includes('Already done at'))).toHaveLength(9);
+    for (const call of calls) expect(buttonsOfCall(call).some((b: any) => tokenOfButton(b) === tokenOfButton(submit))).toBe(false);
+  });
+});
+
 const NOTICE = 'You are asked to give feedback';
 
 /** Review requests sent so far, web chat and Slack together; waits up to 3 s for `expected` (proactive sends follow the press). */
@@ -186,10 +218,14 @@ describe('when a Slack coordinator presses "Confirm and notify" ten times at onc
     expect(round.assignments.length).toBeGreaterThan(0);
     // Each reviewer told once per plan to review, however many presses.
     expect(await noticesAfterAWhile(round.assignments.length)).toBe(round.assignments.length);
+    // ... and each reviewer once per plan: in the web chat, or in their Slack DM (the members above who use Slack).
     for (const reviewerId of new Set(round.assignments.map((a) => a.reviewerId))) {
-      const identity = await runtime.db.platformIdentity.findFirstOrThrow({ where: { personId: reviewerId, platform: 'WEB' } });
-      const expected = round.assignments.filter((a) => a.reviewerId === reviewerId).length;
-      expect(inbox.to(identity.externalId).filter((m) => JSON.stringify(m.blocks).includes(NOTICE))).toHaveLength(expected);
+      const web = await runtime.db.platformIdentity.findFirstOrThrow({ where: { personId: reviewerId, platform: 'WEB' } });
+      const onSlackToo = await runtime.db.platformIdentity.findFirst({ where: { personId: reviewerId, platform: 'SLACK' } });
+      // The DM they used the bot in (onSlack's channel "D" + user id), where the bot reaches them.
+      const dm = onSlackToo && `D${onSlackToo.externalId.split(':')[1]}`;
+      const told = inbox.to(web.externalId).filter((m) => JSON.stringify(m.blocks).includes(NOTICE)).length + fake.callsOf('chat.postMessage').filter((c) => c.params.channel === dm && textOfCall(c.params).includes(NOTICE)).length;
+      expect(told).toBe(round.assignments.filter((a) => a.reviewerId === reviewerId).length);
     }
     expectCleanCalls(from);
     const calls = fake.calls.slice(from);
