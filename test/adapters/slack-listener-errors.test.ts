@@ -20,8 +20,11 @@ function capturingLogger() {
 describe("Bolt's error handler", () => {
   it('logs a request from a workspace without an installation at info level, not as an error', () => {
     const { logger, lines } = capturingLogger();
-    // What Bolt hands app.error when the installation store found nothing for the workspace.
-    logListenerError(logger, new AuthorizationError('Authorization of incoming event did not succeed.', new NotInstalledError({ teamId: 'TGONE' })));
+    // What Bolt hands app.error when the installation store found nothing for the workspace: Bolt's
+    // AuthorizationError around @slack/oauth's (code and `original`, as it builds it) around ours.
+    const notInstalled = new NotInstalledError({ teamId: 'TGONE' });
+    const fromInstaller = Object.assign(new Error(notInstalled.message, { cause: notInstalled }), { code: 'slack_oauth_authorization_error', original: notInstalled });
+    logListenerError(logger, new AuthorizationError(`Authorization of incoming event did not succeed. ${fromInstaller.message}`, fromInstaller));
     expect(lines).toHaveLength(1);
     expect(lines[0].level).toBe(30);
     expect(lines[0].msg).toMatch(/without an installation/);
