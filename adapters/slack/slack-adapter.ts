@@ -12,6 +12,7 @@ import type { AdapterMount } from '../../src/server/app.js';
 import { ADAPTER_ACTIONS, fieldErrors, FIELDS_PER_MODAL_PAGE, FORM_CALLBACK_ID, formsOf, modalPageCount, renderHome, renderMessage, renderMessageModal, renderModal, type SlackMessagePart, type SlackView } from './block-kit.js';
 import { EventDedupe } from './event-dedupe.js';
 import { FormStash, type ModalSession } from './form-stash.js';
+import { logListenerError } from './listener-errors.js';
 import { externalIdOf, fromBlockAction, fromMessageText, fromSlashCommand, fromViewState, isDirectChannel, parseThreadKey, threadKey } from './inbound.js';
 import { SLACK_LIMITS } from './limits.js';
 import type { ReplyTarget } from './reply-target.js';
@@ -160,9 +161,7 @@ export class SlackAdapter {
         },
       };
     }
-    this.app.error(async (error) => {
-      logger.error({ err: error }, 'slack listener failed');
-    });
+    this.app.error(async (error) => logListenerError(logger, error));
     this.registerListeners();
   }
 

@@ -46,9 +46,14 @@ export const createFlow = defineFlow({
     }
     try {
       const language = checked.data.language ?? countryLanguage(checked.data.hostCountry) ?? normaliseLanguage(ctx.services.config.DEFAULT_LOCALE) ?? 'en';
-      const cluster = await createCluster(ctx.services.db, ctx.person.id, { ...checked.data, language, programmeId: checked.data.programmeId || undefined });
+      const cluster = await createCluster(ctx.services.db, ctx.person.id, { ...checked.data, language, programmeId: checked.data.programmeId || undefined }, { platform: ctx.person.platform, slackMode: ctx.services.config.slackMode });
       await ctx.services.scheduler.clusterChanged(cluster.id, 'created');
-      const text = ctx.t('clusters:create.done', { code: cluster.code, name: cluster.name });
+      const done = ctx.t('clusters:create.done', { code: cluster.code, name: cluster.name });
+      // A new programme attached to this workspace (safe by default): say so, and how to add another.
+      const attached = cluster.attachedTo;
+      const text = attached
+        ? `${done}\n${ctx.t('clusters:create.attachedHere', { programme: escapeMarkup(attached.programmeName), workspace: ctx.t(`clusters:workspaces.platform.${attached.platform}`, { id: escapeMarkup(attached.externalId) }) })}`
+        : done;
       return {
         replies: [
           ui.message(text, [

@@ -4,7 +4,7 @@ import { escapeMarkup } from '../../src/core/markup.js';
 import { ui } from '../../src/core/messages.js';
 import { coordinatedProgrammes } from '../../src/domain/clusters/assignment.js';
 import {
-  attachWorkspace, detachWorkspace, listProgrammeWorkspaces, workspaceRefSchema, workspacesOfPerson, type WorkspaceRef,
+  attachWorkspace, detachWorkspace, listProgrammeWorkspaces, workspaceRefSchema, workspaceWrittenFrom, type WorkspaceRef,
 } from '../../src/domain/programme-workspaces.js';
 
 /**
@@ -85,12 +85,8 @@ function splitRest(rest: string[]): { clusterCode?: string; workspace?: string }
 }
 
 /** The workspace the command came from: the person's identity on this platform. */
-async function currentWorkspace(ctx: FlowContext): Promise<WorkspaceRef | null> {
-  if (ctx.person.platform === 'WEB') return null;
-  const platform = ctx.person.platform === 'SLACK' ? 'slack' : 'teams';
-  // An org-wide install adds the enterprise too; the team itself is what "this workspace" means.
-  const mine = (await workspacesOfPerson(ctx.services.db, ctx.person.id)).filter((w) => w.platform === platform);
-  return mine[0] ?? null;
+function currentWorkspace(ctx: FlowContext): Promise<WorkspaceRef | null> {
+  return workspaceWrittenFrom(ctx.services.db, ctx.person.id, ctx.person.platform);
 }
 
 function describe(ctx: FlowContext, w: WorkspaceRef, name?: string | null): string {

@@ -66,6 +66,36 @@ export async function workspacesOfPerson(db: Db, personId: string): Promise<Work
   });
 }
 
+/**
+ * The workspace a person is writing from on a platform ("this workspace" of `/lc programme attach`): their
+ * Slack team or Teams tenant. An org-wide install adds the enterprise in `workspacesOfPerson`; the team
+ * itself is what "this workspace" means, and it comes first. The web chat belongs to none.
+ */
+export async function workspaceWrittenFrom(db: Db, personId: string, platform: string): Promise<WorkspaceRef | null> {
+  if (platform !== 'SLACK' && platform !== 'TEAMS') return null;
+  const wanted: WorkspacePlatform = platform === 'SLACK' ? 'slack' : 'teams';
+  const mine = (await workspacesOfPerson(db, personId)).filter((w) => w.platform === wanted);
+  return mine[0] ?? null;
+}
+
+/**
+ * Safe by default (docs/clusters.md): where a programme a person creates is attached from the start. Only a
+ * deployment serving several organisations attaches anything: Slack in OAuth mode (every install is its
+ * own organisation) and Teams (any tenant may add the bot). The workspace written from; for a team of an
+ * org-wide install, its enterprise, because the whole org installed the bot as one organisation. Null
+ * (the programme stays open) for single-workspace Slack and the web chat, which serve one organisation.
+ */
+export async function homeOfNewProgramme(db: Db, personId: string, platform: string, slackMode: 'single' | 'oauth' | 'off'): Promise<WorkspaceRef | null> {
+  if (platform === 'SLACK' && slackMode !== 'oauth') return null;
+  const here = await workspaceWrittenFrom(db, personId, platform);
+  if (!here || here.platform !== 'slack') return here;
+  const org = await db.slackInstallation.findFirst({
+    where: { isEnterpriseInstall: true, enterpriseId: { not: null }, OR: [{ teamId: here.externalId }, { teamsSeen: { has: here.externalId } }] },
+    select: { enterpriseId: true },
+  });
+  return org?.enterpriseId ? { platform: 'slack', externalId: org.enterpriseId } : here;
+}
+
 /** A Prisma filter on Programme: open programmes, and those attached to one of the given workspaces. */
 export function programmesReachableFrom(workspaces: WorkspaceRef[]): Prisma.ProgrammeWhereInput {
   const open: Prisma.ProgrammeWhereInput = { workspaces: { none: {} } };

@@ -1,5 +1,6 @@
 import type { Db } from '../../core/db.js';
 import { BotError, ErrorCode } from '../../core/errors.js';
+import { attachWorkspace, homeOfNewProgramme } from '../programme-workspaces.js';
 import { genericItems } from '../timeline.js';
 import { coordinatedProgrammes } from './assignment.js';
 
@@ -36,8 +37,19 @@ export async function nextClusterCode(db: Db, programmeId: string): Promise<stri
   return `LC${n}`;
 }
 
-/** Creates a cluster with its host organisations and the generic design's timeline; the creator becomes its coordinator. */
-export async function createCluster(db: Db, actorId: string, input: NewCluster) {
+/** Where the creator is writing from: a new programme is attached there in a multi-organisation deployment. */
+export interface CreatedFrom {
+  platform: string;
+  slackMode: 'single' | 'oauth' | 'off';
+}
+
+/**
+ * Creates a cluster with its host organisations and the generic design's timeline; the creator becomes its
+ * coordinator. A programme created with it is attached, in the same transaction, to the workspace the
+ * creator writes from when the deployment serves several organisations (`homeOfNewProgramme`);
+ * `attachedTo` says which, so the confirmation can tell the coordinator.
+ */
+export async function createCluster(db: Db, actorId: string, input: NewCluster, from?: CreatedFrom) {
   const { programmes, bootstrap } = await creatablePlaces(db, actorId);
   let programmeId = input.programmeId;
   if (programmeId && !programmes.some((p) => p.id === programmeId)) throw new BotError(ErrorCode.NotAllowed, 'clusters:create.notCoordinator');
@@ -45,9 +57,18 @@ export async function createCluster(db: Db, actorId: string, input: NewCluster) 
     if (programmes.length === 1) programmeId = programmes[0].id;
     else if (!bootstrap) throw new BotError(ErrorCode.NotAllowed, 'clusters:create.notCoordinator');
   }
+  const home = !programmeId && from ? await homeOfNewProgramme(db, actorId, from.platform, from.slackMode) : null;
   return db.$transaction(async (tx) => {
-    const pid = programmeId ?? (await tx.programme.create({ data: { name: input.programmeName ?? input.name } })).id;
-    return insertCluster(tx as Db, actorId, pid, input);
+    let pid = programmeId;
+    let programmeName: string | null = null;
+    if (!pid) {
+      const programme = await tx.programme.create({ data: { name: input.programmeName ?? input.name } });
+      pid = programme.id;
+      programmeName = programme.name;
+      if (home) await attachWorkspace(tx as Db, pid, home, actorId);
+    }
+    const cluster = await insertCluster(tx as Db, actorId, pid, input);
+    return { ...cluster, attachedTo: home && programmeName !== null ? { ...home, programmeName } : null };
   });
 }
 
