@@ -4,7 +4,7 @@ import type { Runtime } from '../../src/server/runtime.js';
 import type { FakeSlack } from '../support/fake-slack.js';
 import { testSlackRuntime } from '../support/harness.js';
 import { clusterByCode } from '../support/plans.js';
-import { slackClient } from '../support/slack-requests.js';
+import { slackClient, slashCommandFields } from '../support/slack-requests.js';
 import { genericItem } from '../support/timeline.js';
 
 /**
@@ -32,7 +32,7 @@ async function onSlack(externalId: string, user: string) {
 }
 
 function command(user: string, text: string) {
-  return { token: 'legacy', team_id: 'T1', team_domain: 'clusters', channel_id: `D${user}`, channel_name: 'directmessage', user_id: user, user_name: user.toLowerCase(), text, response_url: fake.responseUrl(), trigger_id: `trigger-${user}-${Math.random().toString(36).slice(2)}`, api_app_id: 'A1' };
+  return slashCommandFields(fake.responseUrl(), user, text, { channel_id: `D${user}`, channel_name: 'directmessage' });
 }
 
 async function answerTo(user: string, text: string): Promise<Record<string, any>> {

@@ -7,7 +7,7 @@ import { seedDemo } from '../../src/domain/demo-seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime } from '../support/harness.js';
-import { slackClient } from '../support/slack-requests.js';
+import { slackClient, slashCommandFields } from '../support/slack-requests.js';
 
 const SECRET = 'test-signing-secret-0123456789abcdef';
 
@@ -97,20 +97,7 @@ afterAll(async () => {
 });
 
 function command(user: string, text: string, extra: Record<string, string> = {}) {
-  return {
-    token: 'legacy',
-    team_id: 'T1',
-    team_domain: 'clusters',
-    channel_id: 'C100',
-    channel_name: 'lc1-general',
-    user_id: user,
-    user_name: user.toLowerCase(),
-    text,
-    response_url: fake.responseUrl(),
-    trigger_id: `trigger-${user}-${Math.random().toString(36).slice(2)}`,
-    api_app_id: 'A1',
-    ...extra,
-  };
+  return slashCommandFields(fake.responseUrl(), user, text, extra);
 }
 
 function submission(user: string, privateMetadata: string, values: Record<string, Record<string, unknown>>) {

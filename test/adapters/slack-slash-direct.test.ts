@@ -6,7 +6,7 @@ import type { Runtime } from '../../src/server/runtime.js';
 import type { FakeSlack } from '../support/fake-slack.js';
 import { testSlackRuntime } from '../support/harness.js';
 import { installThroughOAuth, testSlackOAuthRuntime } from '../support/slack-oauth.js';
-import type { slackClient } from '../support/slack-requests.js';
+import { slashCommandFields, type slackClient } from '../support/slack-requests.js';
 
 /**
  * Slash commands over HTTP are acked and parsed in the payload guard, not in Bolt
@@ -19,20 +19,7 @@ const SECRET = 'signing-secret-for-the-direct-command-tests';
 
 /** A slash command's form fields as Slack posts them. */
 function command(fake: FakeSlack, teamId: string, user: string, text: string, extra: Record<string, string> = {}) {
-  return {
-    token: 'legacy',
-    team_id: teamId,
-    team_domain: 'clusters',
-    channel_id: 'C100',
-    channel_name: 'lc1-general',
-    user_id: user,
-    user_name: user.toLowerCase(),
-    text,
-    response_url: fake.responseUrl(),
-    trigger_id: `trigger-${user}-${Math.random().toString(36).slice(2)}`,
-    api_app_id: 'A1',
-    ...extra,
-  };
+  return slashCommandFields(fake.responseUrl(), user, text, { team_id: teamId, ...extra });
 }
 
 const answersAt = (fake: FakeSlack, url: string) => fake.callsOf('response_url').filter((c) => c.params.url === url).map((c) => c.params);

@@ -8,6 +8,7 @@ import { cardText, FakeBotConnector, teamsActivity } from '../support/fake-bot-c
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime } from '../support/harness.js';
 import { buttonPress, slackClient } from '../support/slack-requests.js';
+import { submitActionsOf } from '../support/card-actions.js';
 
 /**
  * A used button or form is consumed on every platform: the message that carried it is replaced
@@ -190,18 +191,6 @@ async function postTeams(activity: unknown) {
   return res.status;
 }
 
-function cardActions(body: any): any[] {
-  const out: any[] = [];
-  const walk = (node: any) => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node.type === 'Action.Submit') out.push(node);
-    for (const value of Object.values(node)) walk(value);
-  };
-  walk(body?.attachments);
-  return out;
-}
-
 describe('when a Teams member presses a card button in their personal chat', () => {
   const from = { id: '29:tally', name: 'Tea Tally', aadObjectId: 'aad-tally' };
   const conversation = { id: 'a:tally' };
@@ -211,16 +200,16 @@ describe('when a Teams member presses a card button in their personal chat', () 
     await postTeams(teamsActivity(connector.url, { text: 'lc tally', from, conversation }));
     const [card] = connector.sent('a:tally');
     expect(adaptiveCardProblems(card.body.attachments[0].content)).toEqual([]);
-    const count1 = cardActions(card.body).find((a) => a.title === 'Count one');
+    const count1 = submitActionsOf(card.body).find((a) => a.title === 'Count one');
     expect(count1.data.lcToken).toMatch(/^[\w-]{16}$/);
-    expect(cardActions(card.body).find((a) => a.title === 'Show count').data.lcToken).toBeUndefined();
+    expect(submitActionsOf(card.body).find((a) => a.title === 'Show count').data.lcToken).toBeUndefined();
 
     const press = () => postTeams(teamsActivity(connector.url, { text: undefined, value: count1.data, replyToId: 'card-1', from, conversation }));
     expect(await press()).toBe(200);
     const [update] = connector.updates();
     expect(update.path).toBe('/v3/conversations/a:tally/activities/card-1');
     expect(cardText(update.body)).toContain('Count one: done by you at');
-    expect(cardActions(update.body)).toEqual([]);
+    expect(submitActionsOf(update.body)).toEqual([]);
     expect(adaptiveCardProblems(update.body.attachments[0].content)).toEqual([]);
     expect(connector.sent('a:tally').map((c) => cardText(c.body)).join()).toContain('Counted: 1');
 
@@ -234,7 +223,7 @@ describe('when a Teams member presses a card button in their personal chat', () 
     connector.clear();
     await postTeams(teamsActivity(connector.url, { text: 'lc tally-note', from, conversation }));
     const [card] = connector.sent('a:tally');
-    const submit = cardActions(card.body).find((a) => a.title === 'Count it');
+    const submit = submitActionsOf(card.body).find((a) => a.title === 'Count it');
     expect(submit.data.lcToken).toMatch(/^[\w-]{16}$/);
     await postTeams(teamsActivity(connector.url, { text: undefined, value: { ...submit.data, note: 'from Teams' }, replyToId: 'card-2', from, conversation }));
     const [update] = connector.updates();
@@ -248,7 +237,7 @@ describe('when a Teams member presses a card button in their personal chat', () 
     const channel = { id: '19:tally@thread.tacv2', conversationType: 'channel' };
     const mention = { entities: [{ type: 'mention', text: '<at>Cluster Bot</at>', mentioned: { id: '28:bot', name: 'Cluster Bot' } }] };
     await postTeams(teamsActivity(connector.url, { text: '<at>Cluster Bot</at> lc tally', from, conversation: channel, ...mention }));
-    const count1 = cardActions(connector.sent(channel.id)[0].body).find((a) => a.title === 'Count one');
+    const count1 = submitActionsOf(connector.sent(channel.id)[0].body).find((a) => a.title === 'Count one');
     await postTeams(teamsActivity(connector.url, { text: undefined, value: count1.data, replyToId: 'card-3', from, conversation: channel }));
     expect(connector.updates()).toEqual([]);
     expect(connector.sent(channel.id).map((c) => cardText(c.body)).join()).toContain('Counted: 3');

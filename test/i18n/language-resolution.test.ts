@@ -6,7 +6,7 @@ import type { Runtime } from '../../src/server/runtime.js';
 import { cardText, FakeBotConnector, teamsActivity } from '../support/fake-bot-connector.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime } from '../support/harness.js';
-import { slackClient } from '../support/slack-requests.js';
+import { slackClient, slashCommandFields } from '../support/slack-requests.js';
 import { formOf, talkAs, textOf } from '../support/transcript.js';
 
 /**
@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 function command(user: string, text: string) {
-  return { token: 'legacy', team_id: 'T1', team_domain: 'clusters', channel_id: 'D100', channel_name: 'directmessage', user_id: user, user_name: user.toLowerCase(), text, response_url: fake.responseUrl(), trigger_id: `trigger-${Math.random().toString(36).slice(2)}`, api_app_id: 'A1' };
+  return slashCommandFields(fake.responseUrl(), user, text, { channel_id: 'D100', channel_name: 'directmessage' });
 }
 
 /** Runs a slash command and returns the text of what the bot answered through the response_url. */

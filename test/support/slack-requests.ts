@@ -1,4 +1,27 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+
+export type SlashCommandFields = Record<string, string> & { team_id: string; user_id: string; text: string; response_url: string; trigger_id: string };
+
+/**
+ * A slash command's form fields as Slack posts them: `/lc <text>` by `user` in workspace T1's channel
+ * C100, with a fresh trigger id; `extra` overrides any field (another team, a direct message).
+ */
+export function slashCommandFields(responseUrl: string, user: string, text: string, extra: Record<string, string> = {}): SlashCommandFields {
+  return {
+    token: 'legacy',
+    team_id: 'T1',
+    team_domain: 'clusters',
+    channel_id: 'C100',
+    channel_name: 'lc1-general',
+    user_id: user,
+    user_name: user.toLowerCase(),
+    text,
+    response_url: responseUrl,
+    trigger_id: `trigger-${user}-${randomUUID()}`,
+    api_app_id: 'A1',
+    ...extra,
+  };
+}
 
 /** Signs a body the way Slack does (v0 HMAC-SHA256 over "v0:<timestamp>:<body>"). */
 export function slackSignature(secret: string, timestamp: number, body: string): string {

@@ -6,6 +6,7 @@ import { RecordingSender, submittedPlan } from '../flows/feedback/factory.js';
 import { adaptiveCardProblems } from '../support/card-schema.js';
 import { cardText, FakeBotConnector, teamsActivity, type ConnectorCall } from '../support/fake-bot-connector.js';
 import { testRuntime } from '../support/harness.js';
+import { submitActionsOf } from '../support/card-actions.js';
 
 /**
  * Issue 16 on Teams: the same Adaptive Card action sent twice, and ten times at once (a double click,
@@ -54,20 +55,8 @@ async function post(activity: unknown): Promise<{ status: number; body: string }
   return { status: res.status, body: await res.text() };
 }
 
-function submitActions(body: any): any[] {
-  const out: any[] = [];
-  const walk = (node: any) => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node.type === 'Action.Submit') out.push(node);
-    for (const value of Object.values(node)) walk(value);
-  };
-  walk(body?.attachments ?? body);
-  return out;
-}
-
 function action(calls: ConnectorCall[], title: string): any {
-  const found = calls.flatMap((c) => submitActions(c.body)).find((a) => a.title === title);
+  const found = calls.flatMap((c) => submitActionsOf(c.body)).find((a) => a.title === title);
   if (!found) throw new Error(`no "${title}" in ${calls.map((c) => cardText(c.body)).join('\n---\n')}`);
   return found;
 }
@@ -91,7 +80,7 @@ async function noticesAfterAWhile(expected: number): Promise<number> {
 }
 
 const tokenOf = (data: Record<string, unknown>) => data.lcToken as string;
-const carries = (call: ConnectorCall, token: string) => submitActions(call.body).some((a) => a.data?.lcToken === token || a.data?.lcDialog?.token === token);
+const carries = (call: ConnectorCall, token: string) => submitActionsOf(call.body).some((a) => a.data?.lcToken === token || a.data?.lcDialog?.token === token);
 
 describe('when a Teams member sends the "Add activity" dialog twice, and ten times at once', () => {
   it('saves one activity, updates the card the dialog came from in place, and answers a later send with the plan as it is then', async () => {
@@ -102,10 +91,10 @@ describe('when a Teams member sends the "Add activity" dialog twice, and ten tim
     connector.clear();
     await member.submit(add.data, 'plan-card');
     // The activity form is long: it opens in a dialog, fetched as Teams does, and submitted from there.
-    const launcher = connector.calls.flatMap((c) => submitActions(c.body)).find((a) => a.data?.lcDialog);
+    const launcher = connector.calls.flatMap((c) => submitActionsOf(c.body)).find((a) => a.data?.lcDialog);
     expect(launcher, cardText(connector.calls[0]?.body)).toBeDefined();
     const fetched = JSON.parse((await member.invoke('task/fetch', launcher.data, 'form-card')).body);
-    const send = submitActions(fetched.task.value.card.content).find((a) => a.data?.lcForm);
+    const send = submitActionsOf(fetched.task.value.card.content).find((a) => a.data?.lcForm);
     expect(tokenOf(send.data)).toMatch(/^[\w-]{16}$/);
     const values = { ...send.data, activity: 'Find premises', responsible: 'Mayor', deadline: '2027-02-15', challenges: '', mitigation: '', resources: 'Budget', results: 'Premises found' };
 
@@ -148,7 +137,7 @@ describe('when a Teams coordinator presses "Confirm and notify" twice, and ten t
     const coordinator = await onTeams('web:lc1-coordinator', 'aad-double-coordinator');
     connector.clear();
     await coordinator.say('lc feedback-round');
-    const settings = connector.calls.flatMap((c) => submitActions(c.body));
+    const settings = connector.calls.flatMap((c) => submitActionsOf(c.body));
     const inline = settings.find((a) => a.data?.lcForm);
     const launcher = settings.find((a) => a.data?.lcDialog);
     const values = { deadline: '2026-12-20', reviewersPerPlan: '2', resourcePersons: 'no', anonymous: 'no', delivery: 'asSubmitted' };
@@ -156,7 +145,7 @@ describe('when a Teams coordinator presses "Confirm and notify" twice, and ten t
     if (inline) await coordinator.submit({ ...inline.data, ...values }, 'settings-card');
     else {
       const fetched = JSON.parse((await coordinator.invoke('task/fetch', launcher.data, 'settings-card')).body);
-      const send = submitActions(fetched.task.value.card.content).find((a) => a.data?.lcForm);
+      const send = submitActionsOf(fetched.task.value.card.content).find((a) => a.data?.lcForm);
       await coordinator.invoke('task/submit', { ...send.data, ...values }, 'settings-card');
     }
     const confirm = action(connector.calls, 'Confirm and notify');
