@@ -1,5 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { InstallURLOptions, StateStore } from '@slack/bolt';
+import { sameSecret } from '../../src/core/same-secret.js';
 import { z } from 'zod';
 import type { Redis } from '../../src/core/redis.js';
 
@@ -45,9 +46,7 @@ export class RedisStateStore implements StateStore {
   async verifyStateParam(_now: Date, state: string): Promise<InstallURLOptions> {
     const [id, signature, extra] = String(state).split('.');
     if (!id || !signature || extra !== undefined || !/^[\w-]{24}$/.test(id)) throw new InvalidOAuthStateError('malformed');
-    const expected = Buffer.from(this.sign(id));
-    const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidOAuthStateError('bad signature');
+    if (!sameSecret(signature, this.sign(id))) throw new InvalidOAuthStateError('bad signature');
     const stored = await this.redis.getdel(this.key(id));
     if (!stored) throw new InvalidOAuthStateError('expired or already used');
     const parsed = installOptionsSchema.safeParse(JSON.parse(stored));

@@ -1,8 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { parse as parseQuery } from 'node:querystring';
 import { z } from 'zod';
 import type { Logger } from '../../src/core/logger.js';
+import { sameSecret } from '../../src/core/same-secret.js';
 import { MAX_CLOCK_SKEW_SECONDS } from './timestamp-guard.js';
 
 const user = z.object({ id: z.string().min(1) }).passthrough();
@@ -32,9 +33,7 @@ const routable = z.union([
  */
 export function isSignedBySlack(signingSecret: string, timestamp: string | undefined, signature: string | undefined, body: string, now = Date.now()): boolean {
   if (!timestamp || !signature || !/^\d+$/.test(timestamp) || Number(timestamp) < Math.floor(now / 1000) - MAX_CLOCK_SKEW_SECONDS) return false;
-  const expected = Buffer.from(`v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`);
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameSecret(signature, `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`);
 }
 
 function isForm(contentType: string | undefined): boolean {

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Request, Response, NextFunction } from 'express';
+import { sameSecret } from '../core/same-secret.js';
 
 /**
  * The one check in front of every operator page (/admin, /admin/queues): ADMIN_TOKEN as a Bearer
@@ -7,14 +7,12 @@ import type { Request, Response, NextFunction } from 'express';
  * opens both pages). Compared in constant time.
  */
 export function requireAdminToken(token: string) {
-  const expected = Buffer.from(token);
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization') ?? '';
     let given = '';
     if (header.startsWith('Bearer ')) given = header.slice(7);
     else if (header.startsWith('Basic ')) given = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':').slice(1).join(':');
-    const candidate = Buffer.from(given);
-    if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) return next();
+    if (sameSecret(given, token)) return next();
     res.status(401).set('WWW-Authenticate', 'Basic realm="Cluster Bot admin"').type('text').send('The admin token is required.');
   };
 }

@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { sameSecret } from '../../core/same-secret.js';
 
 /** How long a form of the operator's view may be sent after the page showed it. */
 const FORM_TTL_SECONDS = 2 * 60 * 60;
@@ -56,8 +57,6 @@ export class FormSeal {
   }
 
   private sameMac(given: string, text: string): boolean {
-    const expected = Buffer.from(this.mac(text));
-    const candidate = Buffer.from(given);
-    return candidate.length === expected.length && timingSafeEqual(candidate, expected);
+    return sameSecret(given, this.mac(text));
   }
 }
